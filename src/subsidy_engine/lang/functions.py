@@ -1,0 +1,195 @@
+"""The built-in functions: their signatures and result types.
+
+Each backend implements every function listed here (a test holds them to it). All functions are
+strict — an unknown argument makes the result unknown — except `known`, which asks exactly that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from subsidy_engine.lang.types import (
+    BOOL,
+    DATE,
+    INT,
+    Date,
+    Int,
+    List,
+    Str,
+    Type,
+    is_numeric,
+    is_text,
+    unify_numeric,
+)
+
+Checker = Callable[[list[Type]], "Type | str"]
+"""Given the argument types, the result type, or a message saying what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    name: str
+    signature: str
+    summary: str
+    check: Checker
+    strict: bool = True
+
+
+def _arity(types: list[Type], n: int) -> str | None:
+    return None if len(types) == n else f"takes {n} argument(s), got {len(types)}"
+
+
+def _extremum(types: list[Type]) -> Type | str:
+    if len(types) == 1:
+        (only,) = types
+        if isinstance(only, List) and (is_numeric(only.item) or isinstance(only.item, Date)):
+            return only.item
+        return "with one argument, it needs a list of numbers or dates"
+    if len(types) < 2:
+        return "needs a list, or two or more values"
+    if all(is_numeric(t) for t in types):
+        return unify_numeric(types)
+    if all(isinstance(t, Date) for t in types):
+        return DATE
+    return "needs numbers only or dates only"
+
+
+def _abs(types: list[Type]) -> Type | str:
+    problem = _arity(types, 1)
+    if problem:
+        return problem
+    return types[0] if is_numeric(types[0]) else "needs a number"
+
+
+def _round(types: list[Type]) -> Type | str:
+    problem = _arity(types, 2)
+    if problem:
+        return problem
+    if not is_numeric(types[0]) or not isinstance(types[1], Int):
+        return "needs a number and a whole number of decimal places"
+    return types[0]  # the checker narrows the scale from the literal places
+
+
+def _date_to(result: Type) -> Checker:
+    def check(types: list[Type]) -> Type | str:
+        problem = _arity(types, 2)
+        if problem:
+            return problem
+        if not all(isinstance(t, Date) for t in types):
+            return "needs two dates"
+        return result
+
+    return check
+
+
+def _date_plus(types: list[Type]) -> Type | str:
+    problem = _arity(types, 2)
+    if problem:
+        return problem
+    if not isinstance(types[0], Date) or not isinstance(types[1], Int):
+        return "needs a date and a whole number"
+    return DATE
+
+
+def _year(types: list[Type]) -> Type | str:
+    problem = _arity(types, 1)
+    if problem:
+        return problem
+    return INT if isinstance(types[0], Date) else "needs a date"
+
+
+def _date_literal(types: list[Type]) -> Type | str:
+    problem = _arity(types, 1)
+    if problem:
+        return problem
+    return DATE if isinstance(types[0], Str) else "needs a text 'YYYY-MM-DD'"
+
+
+def _known(types: list[Type]) -> Type | str:
+    return _arity(types, 1) or BOOL
+
+
+def _len(types: list[Type]) -> Type | str:
+    problem = _arity(types, 1)
+    if problem:
+        return problem
+    return INT if isinstance(types[0], List) else "needs a list"
+
+
+def _sum(types: list[Type]) -> Type | str:
+    problem = _arity(types, 1)
+    if problem:
+        return problem
+    if isinstance(types[0], List) and is_numeric(types[0].item):
+        return types[0].item
+    return "needs a list of numbers"
+
+
+def _starts_with(types: list[Type]) -> Type | str:
+    problem = _arity(types, 2)
+    if problem:
+        return problem
+    text, prefix = types
+    prefixes_ok = is_text(prefix) or (isinstance(prefix, List) and is_text(prefix.item))
+    if not is_text(text) or not prefixes_ok:
+        return "needs a text and a prefix (a text or a list of texts)"
+    return BOOL
+
+
+def _consecutive_years(types: list[Type]) -> Type | str:
+    problem = _arity(types, 2)
+    if problem:
+        return problem
+    years, start = types
+    if isinstance(years, List) and isinstance(years.item, Int) and isinstance(start, Int):
+        return INT
+    return "needs a list of years and a starting year"
+
+
+_SPECS = [
+    FunctionSpec("min", "min(a, b, ...) | min(list)", "the smallest value", _extremum),
+    FunctionSpec("max", "max(a, b, ...) | max(list)", "the largest value", _extremum),
+    FunctionSpec("abs", "abs(x)", "absolute value", _abs),
+    FunctionSpec(
+        "round", "round(x, places)", "rounded half away from zero to `places` decimals", _round
+    ),
+    FunctionSpec("sum", "sum(list)", "the total of a list of numbers (0 when empty)", _sum),
+    FunctionSpec("len", "len(list)", "the number of items in a list", _len),
+    FunctionSpec("date", "date('YYYY-MM-DD')", "a date literal", _date_literal),
+    FunctionSpec("year", "year(d)", "the calendar year of a date", _year),
+    FunctionSpec(
+        "years_between", "years_between(a, b)", "whole years from a to b", _date_to(INT)
+    ),
+    FunctionSpec(
+        "months_between", "months_between(a, b)", "whole months from a to b", _date_to(INT)
+    ),
+    FunctionSpec("days_between", "days_between(a, b)", "days from a to b", _date_to(INT)),
+    FunctionSpec("add_years", "add_years(d, n)", "d plus n calendar years", _date_plus),
+    FunctionSpec("add_months", "add_months(d, n)", "d plus n calendar months", _date_plus),
+    FunctionSpec("add_days", "add_days(d, n)", "d plus n calendar days", _date_plus),
+    FunctionSpec(
+        "add_working_days",
+        "add_working_days(d, n)",
+        "the n-th working day after d in the rulebook's calendar (unknown for a year it lacks)",
+        _date_plus,
+    ),
+    FunctionSpec(
+        "known", "known(x)", "true when x is known, false when it is missing", _known, False
+    ),
+    FunctionSpec(
+        "starts_with",
+        "starts_with(text, prefix | prefixes)",
+        "whether text starts with the prefix (or any of the prefixes)",
+        _starts_with,
+    ),
+    FunctionSpec(
+        "consecutive_years",
+        "consecutive_years(years, start)",
+        "how many consecutive years from `start` on are all in `years` (0 if start is not)",
+        _consecutive_years,
+    ),
+]
+
+FUNCTIONS: dict[str, FunctionSpec] = {spec.name: spec for spec in _SPECS}
+

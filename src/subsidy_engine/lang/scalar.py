@@ -1,0 +1,483 @@
+"""Typed AST -> Python closures that evaluate one profile, in three-valued logic.
+
+A value is either known (bool, int, Decimal, str, date, list) or an `Unknown` naming the facts
+and parameters it lacked. Operators are strict (an unknown operand makes the result unknown),
+except `and`/`or`, which follow Kleene's logic (false and unknown = false; true or unknown =
+true), and `known(x)`. An unknown result names exactly the missing inputs of the operands that
+left it undecided.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from subsidy_engine.lang import ast
+from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int
+from subsidy_engine.workdays import WorkingDayCalendar
+
+
+class Unknown:
+    """A value that could not be known: the missing facts and parameters that would decide it."""
+
+    __slots__ = ("facts", "params")
+
+    def __init__(
+        self, facts: frozenset[str] = frozenset(), params: frozenset[str] = frozenset()
+    ) -> None:
+        self.facts = facts
+        self.params = params
+
+    def merge(self, other: Unknown) -> Unknown:
+        if other is self:
+            return self
+        return Unknown(self.facts | other.facts, self.params | other.params)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Unknown)
+            and self.facts == other.facts
+            and self.params == other.params
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.facts, self.params))
+
+    def __repr__(self) -> str:
+        return f"Unknown(facts={sorted(self.facts)}, params={sorted(self.params)})"
+
+
+class Frame:
+    """What one evaluation reads: the profile's facts, the derived-fact memo, the parameters in
+    force, `as_of`, and (inside a per-item rule) the current item."""
+
+    __slots__ = ("as_of", "cache", "facts", "item", "item_prefix", "params")
+
+    def __init__(
+        self,
+        facts: Mapping[str, Any],
+        params: Mapping[str, Any],
+        as_of: date,
+        cache: dict[str, Any] | None = None,
+        item: Mapping[str, Any] | None = None,
+        item_prefix: str = "",
+    ) -> None:
+        self.facts = facts
+        self.params = params
+        self.as_of = as_of
+        self.cache: dict[str, Any] = {} if cache is None else cache
+        self.item = item
+        self.item_prefix = item_prefix
+
+    def for_item(self, item: Mapping[str, Any], prefix: str) -> Frame:
+        return Frame(self.facts, self.params, self.as_of, self.cache, item, prefix)
+
+
+Fn = Callable[[Frame], Any]
+_CTX = Context(prec=60, rounding=ROUND_HALF_UP)
+_DIVISION_QUANTUM = Decimal(1).scaleb(-DIVISION_SCALE)
+
+
+def is_unknown(value: object) -> bool:
+    return value.__class__ is Unknown
+
+
+def merge(values: list[Any]) -> Unknown:
+    """The union of the unknowns among `values` (at least one must be unknown)."""
+    unknowns = [v for v in values if v.__class__ is Unknown]
+    result = unknowns[0]
+    for other in unknowns[1:]:
+        result = result.merge(other)
+    return result
+
+
+def static_facts(node: ast.Node) -> frozenset[str]:
+    """The profile facts an expression reads (item fields as `list[*].field`)."""
+    names: set[str] = set()
+    for sub in node.walk():
+        if isinstance(sub, ast.FieldRef):
+            names.add(sub.name)
+        elif isinstance(sub, ast.ItemFieldRef):
+            names.add(f"{sub.list_field}[*].{sub.name}")
+    return frozenset(names)
+
+
+def _divide(a: Any, b: Any) -> Decimal:
+    return _CTX.divide(Decimal(a), Decimal(b)).quantize(_DIVISION_QUANTUM, context=_CTX)
+
+
+_DEC_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": _CTX.add,
+    "-": _CTX.subtract,
+    "*": _CTX.multiply,
+    "/": _divide,
+}
+_INT_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _divide,
+}
+COMPARE_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+class ScalarCompiler:
+    """Compiles typed, resolved nodes to closures over a `Frame`.
+
+    `derived` maps each derived fact to its compiled closure; it may be filled after the
+    compiler is made (facts are compiled in dependency order) since closures look it up late.
+    """
+
+    def __init__(self, derived: Mapping[str, Fn], calendar: WorkingDayCalendar) -> None:
+        self.derived = derived
+        self.calendar = calendar
+        self.visitors: dict[type[ast.Node], Callable[[Any], Fn]] = {
+            ast.Literal: self.literal,
+            ast.FieldRef: self.field_ref,
+            ast.ItemFieldRef: self.item_field_ref,
+            ast.DerivedRef: self.derived_ref,
+            ast.ParamRef: self.param_ref,
+            ast.AsOf: self.as_of,
+            ast.Lookup: self.lookup,
+            ast.Neg: self.neg,
+            ast.Not: self.not_,
+            ast.Arith: self.arith,
+            ast.Compare: self.compare,
+            ast.Logic: self.logic,
+            ast.InSet: self.in_set,
+            ast.Contains: self.contains,
+            ast.Cond: self.cond,
+            ast.Call: self.call,
+        }
+        self.functions: dict[str, Callable[[ast.Call], Fn]] = {
+            "min": self._extremum(min),
+            "max": self._extremum(max),
+            "abs": self._strict(lambda x: abs(x)),
+            "round": self._round,
+            "sum": self._strict(lambda xs: sum(xs, start=0)),
+            "len": self._strict(len),
+            "year": self._strict(lambda d: d.year),
+            "years_between": self._strict(lambda a, b: relativedelta(b, a).years),
+            "months_between": self._strict(_months_between),
+            "days_between": self._strict(lambda a, b: (b - a).days),
+            "add_years": self._date_shift(lambda d, n: d + relativedelta(years=n)),
+            "add_months": self._date_shift(lambda d, n: d + relativedelta(months=n)),
+            "add_days": self._date_shift(lambda d, n: d + relativedelta(days=n)),
+            "add_working_days": self._working_days,
+            "known": self._known,
+            "starts_with": self._strict(_starts_with),
+            "consecutive_years": self._strict(_consecutive_years),
+        }
+
+    def compile(self, node: ast.Node) -> Fn:
+        visitor = self.visitors.get(type(node))
+        if visitor is None:
+            raise NotImplementedError(f"the scalar backend cannot compile {type(node).__name__}")
+        return visitor(node)
+
+    # Leaves -----------------------------------------------------------------------------------
+
+    def literal(self, node: ast.Literal) -> Fn:
+        value = node.value
+        return lambda frame: value
+
+    def field_ref(self, node: ast.FieldRef) -> Fn:
+        name = node.name
+        missing = Unknown(frozenset({name}))
+
+        def get(frame: Frame) -> Any:
+            value = frame.facts.get(name)
+            return missing if value is None else value
+
+        return get
+
+    def item_field_ref(self, node: ast.ItemFieldRef) -> Fn:
+        name = node.name
+
+        def get(frame: Frame) -> Any:
+            assert frame.item is not None
+            value = frame.item.get(name)
+            if value is None:
+                return Unknown(frozenset({f"{frame.item_prefix}.{name}"}))
+            return value
+
+        return get
+
+    def derived_ref(self, node: ast.DerivedRef) -> Fn:
+        name, derived = node.name, self.derived
+
+        def get(frame: Frame) -> Any:
+            cache = frame.cache
+            if name in cache:
+                return cache[name]
+            value = cache[name] = derived[name](frame)
+            return value
+
+        return get
+
+    def param_ref(self, node: ast.ParamRef) -> Fn:
+        name = node.name
+        return lambda frame: frame.params[name]
+
+    def as_of(self, node: ast.AsOf) -> Fn:
+        return lambda frame: frame.as_of
+
+    def lookup(self, node: ast.Lookup) -> Fn:
+        table_fn, key_fn, name = self.compile(node.table), self.compile(node.key), node.table.name
+
+        def get(frame: Frame) -> Any:
+            table, key = table_fn(frame), key_fn(frame)
+            if table.__class__ is Unknown or key.__class__ is Unknown:
+                return merge([table, key])
+            value = table.get(key)
+            if value is None:
+                return Unknown(params=frozenset({f"{name}[{key}]"}))
+            return value
+
+        return get
+
+    # Operators --------------------------------------------------------------------------------
+
+    def neg(self, node: ast.Neg) -> Fn:
+        operand = self.compile(node.operand)
+
+        def get(frame: Frame) -> Any:
+            value = operand(frame)
+            return value if value.__class__ is Unknown else -value
+
+        return get
+
+    def not_(self, node: ast.Not) -> Fn:
+        operand = self.compile(node.operand)
+
+        def get(frame: Frame) -> Any:
+            value = operand(frame)
+            return value if value.__class__ is Unknown else not value
+
+        return get
+
+    def arith(self, node: ast.Arith) -> Fn:
+        left, right = self.compile(node.left), self.compile(node.right)
+        exact_ints = isinstance(node.ty, Int)
+        op = (_INT_OPS if exact_ints else _DEC_OPS)[node.op]
+        divisor_facts = static_facts(node.right)
+
+        def get(frame: Frame) -> Any:
+            a, b = left(frame), right(frame)
+            if a.__class__ is Unknown or b.__class__ is Unknown:
+                return merge([a, b])
+            if node.op == "/" and b == 0:
+                return Unknown(divisor_facts)
+            return op(a, b)
+
+        return get
+
+    def compare(self, node: ast.Compare) -> Fn:
+        fns = [self.compile(o) for o in node.operands]
+        ops = [COMPARE_OPS[o] for o in node.ops]
+        if len(ops) == 1:
+            (op,), (left, right) = ops, fns
+
+            def get_one(frame: Frame) -> Any:
+                a, b = left(frame), right(frame)
+                if a.__class__ is Unknown or b.__class__ is Unknown:
+                    return merge([a, b])
+                return op(a, b)
+
+            return get_one
+
+        def get(frame: Frame) -> Any:
+            values = [fn(frame) for fn in fns]
+            unknown: Unknown | None = None
+            for op, a, b in zip(ops, values, values[1:], strict=False):
+                if a.__class__ is Unknown or b.__class__ is Unknown:
+                    pair = merge([a, b])
+                    unknown = pair if unknown is None else unknown.merge(pair)
+                elif not op(a, b):
+                    return False
+            return True if unknown is None else unknown
+
+        return get
+
+    def logic(self, node: ast.Logic) -> Fn:
+        fns = [self.compile(o) for o in node.operands]
+        decisive = node.op == "or"  # the value that settles the whole expression
+
+        def get(frame: Frame) -> Any:
+            unknown: Unknown | None = None
+            for fn in fns:
+                value = fn(frame)
+                if value is decisive:
+                    return decisive
+                if value.__class__ is Unknown:
+                    unknown = value if unknown is None else unknown.merge(value)
+            return (not decisive) if unknown is None else unknown
+
+        return get
+
+    def in_set(self, node: ast.InSet) -> Fn:
+        value_fn = self.compile(node.value)
+        options = frozenset(o.value for o in node.options)
+        negated = node.negated
+
+        def get(frame: Frame) -> Any:
+            value = value_fn(frame)
+            if value.__class__ is Unknown:
+                return value
+            return (value in options) != negated
+
+        return get
+
+    def contains(self, node: ast.Contains) -> Fn:
+        value_fn, container_fn, negated = (
+            self.compile(node.value),
+            self.compile(node.container),
+            node.negated,
+        )
+
+        def get(frame: Frame) -> Any:
+            value, container = value_fn(frame), container_fn(frame)
+            if value.__class__ is Unknown or container.__class__ is Unknown:
+                return merge([value, container])
+            return (value in container) != negated
+
+        return get
+
+    def cond(self, node: ast.Cond) -> Fn:
+        test, then, otherwise = (
+            self.compile(node.test),
+            self.compile(node.then),
+            self.compile(node.otherwise),
+        )
+        widen = _widener(node)
+
+        def get(frame: Frame) -> Any:
+            decided = test(frame)
+            if decided.__class__ is Unknown:
+                return decided
+            return widen(then(frame) if decided else otherwise(frame))
+
+        return get
+
+    def call(self, node: ast.Call) -> Fn:
+        make = self.functions.get(node.func)
+        if make is None:
+            raise NotImplementedError(f"the scalar backend has no function {node.func}")
+        return make(node)
+
+    # Functions --------------------------------------------------------------------------------
+
+    def _strict(self, impl: Callable[..., Any]) -> Callable[[ast.Call], Fn]:
+        def make(node: ast.Call) -> Fn:
+            args = [self.compile(a) for a in node.args]
+
+            def get(frame: Frame) -> Any:
+                values = [fn(frame) for fn in args]
+                for value in values:
+                    if value.__class__ is Unknown:
+                        return merge(values)
+                return impl(*values)
+
+            return get
+
+        return make
+
+    def _extremum(self, pick: Callable[..., Any]) -> Callable[[ast.Call], Fn]:
+        def make(node: ast.Call) -> Fn:
+            strict = self._strict(pick)(node)
+            widen = _widener(node)
+            if len(node.args) > 1:
+                return lambda frame: widen(strict(frame))
+            empty = Unknown(static_facts(node.args[0]))
+            items = self.compile(node.args[0])
+
+            def get(frame: Frame) -> Any:
+                values = items(frame)
+                if values.__class__ is Unknown:
+                    return values
+                return pick(values) if values else empty
+
+            return get
+
+        return make
+
+    def _round(self, node: ast.Call) -> Fn:
+        value_fn = self.compile(node.args[0])
+        places = node.args[1]
+        assert isinstance(places, ast.Literal) and isinstance(places.value, int)
+        quantum = Decimal(1).scaleb(-max(places.value, 0))
+        whole = isinstance(node.ty, Int)
+
+        def get(frame: Frame) -> Any:
+            value = value_fn(frame)
+            if value.__class__ is Unknown or whole:
+                return value
+            return Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX)
+
+        return get
+
+    def _date_shift(self, shift: Callable[[date, int], date]) -> Callable[[ast.Call], Fn]:
+        def make(node: ast.Call) -> Fn:
+            out_of_range = Unknown(frozenset().union(*(static_facts(a) for a in node.args)))
+
+            def safe(d: date, n: int) -> Any:
+                try:
+                    return shift(d, n)
+                except (ValueError, OverflowError):
+                    return out_of_range
+
+            return self._strict(safe)(node)
+
+        return make
+
+    def _working_days(self, node: ast.Call) -> Fn:
+        calendar = self.calendar
+        unknown_year = Unknown(params=frozenset({f"{calendar.name}_working_day_calendar"}))
+
+        def add(d: date, n: int) -> Any:
+            if n < 0:
+                return Unknown(static_facts(node.args[1]))
+            result = calendar.add_working_days(d, n)
+            return unknown_year if result is None else result
+
+        return self._strict(add)(node)
+
+    def _known(self, node: ast.Call) -> Fn:
+        value_fn = self.compile(node.args[0])
+        return lambda frame: value_fn(frame).__class__ is not Unknown
+
+
+def _widener(node: ast.Node) -> Callable[[Any], Any]:
+    """Branches of one expression may mix ints and decimals; make a decimal result a Decimal."""
+    if isinstance(node.ty, Dec):
+        return lambda v: v if v.__class__ is Unknown else Decimal(v)
+    return lambda v: v
+
+
+def _months_between(a: date, b: date) -> int:
+    delta = relativedelta(b, a)
+    return delta.years * 12 + delta.months
+
+
+def _starts_with(text: str, prefix: str | list[str]) -> bool:
+    return text.startswith(prefix if isinstance(prefix, str) else tuple(prefix))
+
+
+def _consecutive_years(years: list[int], start: int) -> int:
+    present = set(years)
+    count = 0
+    while start + count in present:
+        count += 1
+    return count

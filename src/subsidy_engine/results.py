@@ -1,0 +1,210 @@
+"""What an evaluation returns: one `RuleResult` per rule (or per item), with its citation.
+
+Results are slotted dataclasses, built fast during evaluation and serialised through pydantic
+(`Evaluation.to_json`, `Evaluation.from_json`; the JSON Schema is in `schemas/`). Amounts are
+`Decimal` yuan, already rounded to the fen: rounding happens once, when a result is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter
+
+from subsidy_engine.rulebook.models import Payer, Unit
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+class Status(StrEnum):
+    ELIGIBLE = "eligible"
+    """Every condition holds."""
+    INELIGIBLE = "ineligible"
+    """Some condition fails (whatever the others are)."""
+    UNDETERMINED = "undetermined"
+    """No condition fails but some cannot be decided: `missing_facts` says what would."""
+    NOT_IN_FORCE = "not_in_force"
+    """The rule is not in force on the `as_of` date."""
+    EXCLUDED = "excluded"
+    """Qualifies, but an exclusion rule withdraws it: see `excluded_by`."""
+
+
+class AmountStatus(StrEnum):
+    DETERMINED = "determined"
+    UNSPECIFIED = "unspecified"
+    """The text gives no figure (or a parameter is unset): see `unspecified_parameters`."""
+    UNKNOWN = "unknown"
+    """The figure depends on facts the profile lacks: see the rule's `missing_facts`."""
+    NONE = "none"
+    """A right or treatment that has no figure."""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    document: str
+    document_number: str | None
+    measure: int
+    heading: str
+    quotes: tuple[str, ...]
+    lead_departments: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.document} 第{self.measure}条 {self.heading}"
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionTrace:
+    name: str
+    expression: str
+    outcome: bool | None
+    """True, False, or None when unknown."""
+    values: dict[str, Any]
+    """The facts and parameters the condition read, with the values it saw (None: missing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    unit: Unit
+    status: AmountStatus
+    value: Decimal | date | None = None
+    payer: tuple[Payer, ...] = ()
+    basis: str | None = None
+    label: str | None = None
+    unspecified_parameters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    list_field: str
+    index: int
+    label: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.list_field}[{self.index}]"
+        return f"{where} ({self.label})" if self.label else where
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionRef:
+    rule_id: str
+    reason: str
+    citation: Citation
+    certain: bool
+    """False when the exclusion itself is undetermined (then the result is undetermined too)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    rule_id: str
+    title: str
+    title_en: str
+    kind: str
+    status: Status
+    amount: Amount
+    conditions: tuple[ConditionTrace, ...]
+    missing_facts: tuple[str, ...]
+    missing_parameters: tuple[str, ...]
+    citation: Citation
+    in_force: Period
+    interpretation: str | None = None
+    item: ItemRef | None = None
+    details: dict[str, Amount] = field(default_factory=dict)
+    excluded_by: ExclusionRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PayerTotal:
+    payer: str
+    """A payer level, or levels joined by '+' where the text names several together."""
+    amount: Decimal
+    counted: int
+    """Entitlements whose figure is in `amount`."""
+    unspecified: int
+    """Eligible cash entitlements left out because their figure is unspecified or unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    rulebook_id: str
+    rulebook_sha256: str
+    engine_version: str
+    as_of: date
+    reform: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    profile_key: str | None
+    provenance: Provenance
+    results: tuple[RuleResult, ...]
+    totals: tuple[PayerTotal, ...]
+
+    def __iter__(self) -> Iterator[RuleResult]:
+        return iter(self.results)
+
+    def with_status(self, *statuses: Status) -> list[RuleResult]:
+        return [r for r in self.results if r.status in statuses]
+
+    @property
+    def eligible(self) -> list[RuleResult]:
+        return self.with_status(Status.ELIGIBLE)
+
+    @property
+    def undetermined(self) -> list[RuleResult]:
+        return self.with_status(Status.UNDETERMINED)
+
+    def result(self, rule_id: str, item: int | None = None) -> RuleResult:
+        """The result of one rule (and item, for per-item rules); KeyError if absent."""
+        for candidate in self.results:
+            index = candidate.item.index if candidate.item else None
+            if candidate.rule_id == rule_id and (item is None or index == item):
+                return candidate
+        raise KeyError(rule_id if item is None else f"{rule_id}[{item}]")
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        return _adapter().dump_json(self, indent=indent).decode()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = _adapter().dump_python(self, mode="json")
+        return data
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Evaluation:
+        return _adapter().validate_json(text)
+
+    def to_polars(self) -> pl.DataFrame:
+        from subsidy_engine.report import evaluation_frame
+
+        return evaluation_frame(self)
+
+    def to_markdown(self) -> str:
+        from subsidy_engine.report import markdown
+
+        return markdown(self)
+
+    def _repr_html_(self) -> str:
+        from subsidy_engine.report import html
+
+        return html(self)
+
+
+@cache
+def _adapter() -> TypeAdapter[Evaluation]:
+    return TypeAdapter(Evaluation)
+
+
+def evaluation_json_schema() -> dict[str, Any]:
+    return _adapter().json_schema(mode="serialization")

@@ -1,0 +1,1 @@
+"""Rulebooks: rule-file models, loading and cross-checks."""

@@ -1,0 +1,205 @@
+"""Rulebook folder -> `Rulebook`, or a `RulebookError` listing every problem found.
+
+Loading runs in stages, each adding problems to one list so that a single run shows them all:
+read every YAML file safely (syntax errors with file:line:column); validate each against its
+pydantic model (schema errors with file, line, rule id and field); then compile (see
+`rulebook.compiler`): names, types, cycles, quotes. A rulebook that loads is one that can run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from subsidy_engine.errors import Diagnostic, InputError, RulebookError
+from subsidy_engine.rulebook.compiler import Sources, compile_rulebook
+from subsidy_engine.rulebook.models import (
+    CasesFile,
+    DerivedFile,
+    Manifest,
+    ParametersFile,
+    ProfileSpec,
+    RuleFile,
+)
+from subsidy_engine.rulebook.rulebook import Rulebook
+from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
+
+MANIFEST = "rulebook.yaml"
+PROFILE = "profile.yaml"
+PARAMETERS = "parameters.yaml"
+DERIVED = "derived.yaml"
+MEASURES_DIR = "measures"
+TESTS_DIR = "tests"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_rulebook(path: str | Path) -> Rulebook:
+    """Load, validate and type-check the rulebook in folder `path`."""
+    root = Path(path)
+    if not (root / MANIFEST).is_file():
+        raise InputError(f"{root} is not a rulebook: it has no {MANIFEST}")
+    problems: list[Diagnostic] = []
+    reader = _Reader(root, problems)
+    manifest = reader.model(MANIFEST, Manifest)
+    profile = reader.model(PROFILE, ProfileSpec)
+    parameters = reader.model(PARAMETERS, ParametersFile, optional=True)
+    derived = reader.model(DERIVED, DerivedFile, optional=True)
+    rule_files = {
+        rel: model
+        for rel in reader.listing(MEASURES_DIR)
+        if (model := reader.model(rel, RuleFile)) is not None
+    }
+    cases = {
+        rel: model
+        for rel in reader.listing(TESTS_DIR)
+        if (model := reader.model(rel, CasesFile)) is not None
+    }
+    source_text = reader.source(manifest.source) if manifest else None
+    if problems or manifest is None or profile is None or source_text is None:
+        raise RulebookError(problems or [Diagnostic("missing-file", "rulebook incomplete")])
+    sources = Sources(
+        root=root,
+        documents=reader.documents,
+        manifest=manifest,
+        profile=profile,
+        parameters=parameters,
+        derived=derived,
+        rule_files=rule_files,
+        cases=cases,
+        source_text=source_text,
+        sha256=reader.digest(),
+    )
+    return compile_rulebook(sources)
+
+
+class _Reader:
+    """Reads the files of one rulebook, recording problems rather than stopping at the first."""
+
+    def __init__(self, root: Path, problems: list[Diagnostic]) -> None:
+        self.root = root
+        self.problems = problems
+        self.documents: dict[str, YamlDocument] = {}
+        self.hashed: dict[str, bytes] = {}
+
+    def listing(self, folder: str) -> list[str]:
+        base = self.root / folder
+        if not base.is_dir():
+            return []
+        return sorted(
+            p.relative_to(self.root).as_posix()
+            for p in base.rglob("*")
+            if p.suffix in (".yaml", ".yml") and p.is_file()
+        )
+
+    def model(self, rel: str, model: type[M], *, optional: bool = False) -> M | None:
+        path = self.root / rel
+        if not path.is_file():
+            if not optional:
+                self.problems.append(
+                    Diagnostic("missing-file", f"the rulebook needs {rel}", yaml_path=None)
+                )
+            return None
+        raw = path.read_bytes()
+        self.hashed[rel] = raw
+        try:
+            document = load_yaml(path)
+        except RulebookError as error:
+            self.problems.extend(error.diagnostics)
+            return None
+        self.documents[rel] = document
+        try:
+            return model.model_validate(document.data if document.data is not None else {})
+        except ValidationError as error:
+            self.problems.extend(schema_diagnostics(document, error))
+            return None
+
+    def source(self, rel: str) -> str | None:
+        path = self.root / rel
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            self.problems.append(
+                Diagnostic("missing-file", f"the source text {rel} named in {MANIFEST} is missing")
+            )
+            return None
+        self.hashed[rel] = raw
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            self.problems.append(
+                Diagnostic("encoding", f"{rel} is not UTF-8 (byte {error.start})")
+            )
+            return None
+
+    def digest(self) -> str:
+        """sha256 over every file read, in name order, each framed by its name and size."""
+        digest = hashlib.sha256()
+        for rel in sorted(self.hashed):
+            raw = self.hashed[rel]
+            digest.update(f"{rel}\0{len(raw)}\0".encode())
+            digest.update(raw)
+        return digest.hexdigest()
+
+
+def schema_diagnostics(document: YamlDocument, error: ValidationError) -> list[Diagnostic]:
+    """One diagnostic per pydantic error, placed at the offending value in the YAML file."""
+    out = []
+    for item in error.errors(include_url=False):
+        loc = _yaml_loc(item["loc"], document.data)
+        rule_id = _rule_id_at(document.data, loc)
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = f"required field '{loc[-1]}' is missing"
+            loc = loc[:-1]
+        elif item["type"] == "extra_forbidden":
+            message = f"unknown field '{loc[-1]}'"
+        out.append(document.diagnostic("schema", message, loc, rule_id=rule_id))
+    return out
+
+
+def _yaml_loc(loc: Sequence[int | str], data: Any) -> list[int | str]:
+    """Pydantic's error location, without the union-member names it inserts."""
+    out: list[int | str] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and _date_key(node, part):
+            key = _date_key(node, part)
+            out.append(key)
+            node = node[key]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            out.append(part)
+            node = node[part]
+        elif not isinstance(node, dict | list):
+            break
+        elif isinstance(node, dict) and isinstance(part, str) and part not in node:
+            # a missing key or a union member's name: keep only a plausible key name
+            if part.isidentifier() and not part[0].isupper() and "[" not in part:
+                out.append(part)
+                node = None
+    return out
+
+
+def _date_key(node: dict[Any, Any], part: str) -> Any:
+    for key in node:
+        if str(key) == part:
+            return key
+    return None
+
+
+def _rule_id_at(data: Any, loc: Sequence[int | str]) -> str | None:
+    if isinstance(data, dict) and len(loc) >= 2 and loc[0] == "rules":
+        rules = data.get("rules")
+        index = loc[1]
+        if isinstance(rules, list) and isinstance(index, int) and index < len(rules):
+            rule = rules[index]
+            if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+                return str(rule["id"])
+    return None

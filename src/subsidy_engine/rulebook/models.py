@@ -1,0 +1,341 @@
+"""The rulebook's file kinds, as pydantic models.
+
+A rulebook is a folder::
+
+    rulebook.yaml        Manifest: the document, its measures, which file is the source text
+    source.txt           the policy text, verbatim; every quote must be a substring of it
+    profile.yaml         ProfileSpec: the facts an enterprise profile may carry
+    parameters.yaml      ParametersFile: the policy's figures, dated, with references
+    derived.yaml         DerivedFile: facts computed from the profile, shared by rules
+    measures/*.yaml      RuleFile: the rules of one measure (or a group of measures)
+    tests/*.yaml         CasesFile: profiles with the results the rules must give
+
+The JSON Schemas in `schemas/` are generated from these models; rule files name theirs on
+their first line (`# yaml-language-server: $schema=…`) so an editor checks them as one types.
+Expressions stay text here; `rulebook.compile` parses and type-checks them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Expression = Annotated[
+    str | int | float | bool,
+    Field(description="An expression of the rule language, e.g. `annual_revenue >= 5000万`."),
+]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Unit(StrEnum):
+    """What an amount measures."""
+
+    CASH = "cash"
+    """Money paid to the enterprise (award, subsidy, refund, interest subsidy); in totals."""
+    SAVING = "saving"
+    """Money the enterprise no longer pays (a fee or rate cut); not in cash totals."""
+    RECOMMENDATION = "recommendation"
+    """The figure of an award the enterprise is recommended for; not in cash totals."""
+    PRICE_FLOOR_PER_M2 = "price_floor_per_m2"
+    """The lowest price per square metre a land transfer may be set at."""
+    DEADLINE = "deadline"
+    """A date by which the administration must have acted."""
+    PERIOD_END = "period_end"
+    """The last day of a transition or preference period."""
+    RIGHT = "right"
+    """A right or treatment without a figure."""
+
+    @property
+    def is_money(self) -> bool:
+        return self in (Unit.CASH, Unit.SAVING, Unit.RECOMMENDATION, Unit.PRICE_FLOOR_PER_M2)
+
+    @property
+    def is_date(self) -> bool:
+        return self in (Unit.DEADLINE, Unit.PERIOD_END)
+
+
+class Payer(StrEnum):
+    NATIONAL = "national"
+    PROVINCIAL = "provincial"
+    CITY = "city"
+    COUNTY = "county"
+    BANK = "bank"
+
+
+# Manifest -------------------------------------------------------------------------------------
+
+
+class MeasureSpec(_Model):
+    number: int = Field(ge=1)
+    heading: str = Field(description="The measure's heading, verbatim from the source text.")
+    government_only: str | None = Field(
+        default=None,
+        description="Why no enterprise rule applies (the measure binds government bodies only).",
+    )
+
+
+class Manifest(_Model):
+    schema_: str | None = Field(default=None, alias="$schema")
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: str
+    title_en: str
+    issuer: str
+    document_number: str | None = None
+    document_number_status: Literal["confirmed", "probable", "unknown"] = "unknown"
+    published: date
+    jurisdiction: str
+    source: str = Field(default="source.txt", description="The policy text, relative path.")
+    source_url: str | None = None
+    calendar: str = Field(default="cn", description="Working-day calendar: a bundled name.")
+    notes: str | None = None
+    measures: list[MeasureSpec]
+
+
+# Profile --------------------------------------------------------------------------------------
+
+ScalarKind = Literal[
+    "bool",
+    "int",
+    "year",
+    "decimal",
+    "money",
+    "ratio",
+    "date",
+    "text",
+    "enum",
+    "credit_code",
+    "industry_code",
+]
+
+
+class ScalarFieldSpec(_Model):
+    type: ScalarKind
+    title: str | None = None
+    description: str | None = None
+    unit: str | None = None
+    values: list[str] | None = Field(default=None, description="The allowed values of an enum.")
+    scale: int | None = Field(
+        default=None, ge=0, le=12, description="Decimal places a decimal may carry."
+    )
+    min: Decimal | None = None
+    max: Decimal | None = None
+    self_declared: bool = Field(
+        default=False,
+        description="Declared by the enterprise itself: no register holds this fact.",
+    )
+    example: Any = None
+
+    @model_validator(mode="after")
+    def _enum_has_values(self) -> ScalarFieldSpec:
+        if (self.type == "enum") != (self.values is not None):
+            raise ValueError("'values' is required for an enum and only allowed for one")
+        return self
+
+
+class CheckSpec(_Model):
+    expr: Expression
+    message: str
+
+
+class ListFieldSpec(_Model):
+    type: Literal["list"]
+    title: str | None = None
+    description: str | None = None
+    item: ScalarKind | None = Field(default=None, description="A list of plain values: their type.")
+    fields: dict[Identifier, ScalarFieldSpec] | None = Field(
+        default=None, description="A list of records: the fields of one item."
+    )
+    label: Identifier | None = Field(
+        default=None, description="The item field that names an item in results."
+    )
+    checks: list[CheckSpec] = Field(
+        default_factory=list, description="Conditions every item must meet, e.g. date order."
+    )
+    example: Any = None
+
+    @model_validator(mode="after")
+    def _item_or_fields(self) -> ListFieldSpec:
+        if (self.item is None) == (self.fields is None):
+            raise ValueError("a list needs exactly one of 'item' (plain values) or 'fields'")
+        return self
+
+
+class ProfileSpec(_Model):
+    schema_: str | None = Field(default=None, alias="$schema")
+    title: str = "EnterpriseProfile"
+    key: Identifier | None = Field(default=None, description="The field identifying a profile.")
+    fields: dict[Identifier, ScalarFieldSpec | ListFieldSpec]
+
+
+# Parameters and derived facts -----------------------------------------------------------------
+
+
+class DatedValue(_Model):
+    value: Any = Field(description="A number (万/亿 allowed), text, list, or a table {key: value}.")
+    reference: str | None = None
+
+
+class ParameterSpec(_Model):
+    description: str
+    type: Literal["int", "decimal", "money", "ratio", "text", "date", "bool"]
+    list: bool = Field(default=False, description="The value is a list of `type`.")
+    table_key: Literal["int", "text"] | None = Field(
+        default=None, description="The value is a table from keys of this type to `type`."
+    )
+    unit: str | None = None
+    reference: str | None = None
+    values: dict[date, DatedValue] = Field(
+        default_factory=dict,
+        description="Value from each date on. Empty: the text gives no figure (unspecified).",
+    )
+
+
+class ParametersFile(_Model):
+    schema_: str | None = Field(default=None, alias="$schema")
+    parameters: dict[Identifier, ParameterSpec]
+
+
+class CaseSpec(_Model):
+    when: Expression
+    value: Any = Field(default=None, description="A literal result (an enum value, a number…).")
+    then: Expression | None = Field(default=None, description="Or an expression.")
+
+    @model_validator(mode="after")
+    def _value_or_then(self) -> CaseSpec:
+        if (self.value is None) == (self.then is None):
+            raise ValueError("a case needs exactly one of 'value' or 'then'")
+        return self
+
+
+class DerivedSpec(_Model):
+    description: str
+    expr: Expression | None = None
+    cases: list[CaseSpec] | None = None
+    otherwise: Any = Field(default=None, alias="else", description="Literal when no case holds.")
+    values: list[str] | None = Field(
+        default=None, description="For cases giving texts: the possible values (an enum)."
+    )
+    interpretation: str | None = None
+
+    @model_validator(mode="after")
+    def _expr_or_cases(self) -> DerivedSpec:
+        if (self.expr is None) == (self.cases is None):
+            raise ValueError("a derived fact needs exactly one of 'expr' or 'cases'")
+        if self.cases is not None and self.otherwise is None:
+            raise ValueError("'cases' needs an 'else' value")
+        return self
+
+
+class DerivedFile(_Model):
+    schema_: str | None = Field(default=None, alias="$schema")
+    derived: dict[Identifier, DerivedSpec]
+
+
+# Rules ----------------------------------------------------------------------------------------
+
+
+class Period(_Model):
+    from_: date | None = Field(default=None, alias="from")
+    until: date | None = Field(default=None, description="The last day in force, inclusive.")
+    note: str | None = None
+
+    def contains(self, day: date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (
+            self.until is None or day <= self.until
+        )
+
+
+class QuantitySpec(_Model):
+    unit: Unit
+    value: Expression | None = Field(
+        default=None, description="The figure; leave out where the text states none."
+    )
+    payer: list[Payer] = Field(default_factory=list)
+    basis: str | None = Field(default=None, description="The words granting it, verbatim.")
+    label: str | None = None
+
+
+class ExclusionSpec(_Model):
+    units: list[Unit] = Field(description="Entitlements with these units are withdrawn.")
+    reason: str
+
+
+class RuleSpec(_Model):
+    id: RuleId
+    title: str
+    title_en: str
+    kind: Literal["entitlement", "exclusion"] = "entitlement"
+    quote: str | list[str] = Field(description="The sentence(s) encoded, verbatim.")
+    for_each: str | None = Field(
+        default=None,
+        pattern=r"^\s*[a-z][a-z0-9_]*\s+in\s+[a-z][a-z0-9_]*\s*$",
+        description="Per-item rule: `item in list_field`, one result per item.",
+    )
+    when: dict[str, Expression] = Field(
+        default_factory=dict, description="Named conditions, all of which must hold."
+    )
+    amount: QuantitySpec
+    details: dict[Identifier, QuantitySpec] = Field(default_factory=dict)
+    in_force: Period = Field(default_factory=Period)
+    interpretation: str | None = None
+    lead_departments: list[str] | None = None
+    excludes: ExclusionSpec | None = None
+
+    @field_validator("quote")
+    @classmethod
+    def _quotes_not_empty(cls, value: str | list[str]) -> str | list[str]:
+        quotes = [value] if isinstance(value, str) else value
+        if not quotes or any(not q.strip() for q in quotes):
+            raise ValueError("a quote must not be empty")
+        return value
+
+    @model_validator(mode="after")
+    def _exclusion_shape(self) -> RuleSpec:
+        if (self.kind == "exclusion") != (self.excludes is not None):
+            raise ValueError("'excludes' is required for an exclusion rule and only for one")
+        return self
+
+    @property
+    def quotes(self) -> list[str]:
+        return [self.quote] if isinstance(self.quote, str) else list(self.quote)
+
+
+class RuleFile(_Model):
+    schema_: str | None = Field(default=None, alias="$schema")
+    measure: int = Field(ge=1)
+    lead_departments: list[str] = Field(
+        description="The departments in the measure's closing parentheses."
+    )
+    rules: list[RuleSpec]
+
+
+# Test cases -----------------------------------------------------------------------------------
+
+
+class ExpectSpec(_Model):
+    status: Literal["eligible", "ineligible", "undetermined", "not_in_force", "excluded"]
+    amount: Any = Field(default=None, description="Expected figure (万/亿 allowed), or a date.")
+    unspecified: bool | None = None
+    missing: list[str] | None = Field(default=None, description="Exactly the missing facts.")
+    item: int | None = Field(default=None, description="For per-item rules: the item index.")
+
+
+class ExpectedCase(_Model):
+    name: str
+    as_of: date
+    profile: dict[str, Any]
+    expect: dict[str, ExpectSpec | list[ExpectSpec] | str]
+
+
+class CasesFile(_Model):
+    schema_: str | None = Field(default=None, alias="$schema")
+    cases: list[ExpectedCase]

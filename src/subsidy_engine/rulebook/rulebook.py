@@ -1,0 +1,138 @@
+"""A loaded rulebook: every file validated, every expression parsed and type-checked.
+
+These objects are backend-neutral: they hold typed ASTs, not closures. The scalar evaluator and
+the vectorised scorer each compile them their own way, and so mean the same thing.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from subsidy_engine.lang import ast
+from subsidy_engine.lang.types import Type
+from subsidy_engine.profile import ProfileSchema
+from subsidy_engine.results import Citation
+from subsidy_engine.rulebook.models import (
+    CasesFile,
+    Manifest,
+    MeasureSpec,
+    ParameterSpec,
+    QuantitySpec,
+    RuleSpec,
+    Unit,
+)
+from subsidy_engine.workdays import WorkingDayCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    spec: ParameterSpec
+    ty: Type
+    values: tuple[tuple[date, Any], ...]
+    """(from date, value) sorted by date; empty when the text gives no figure."""
+
+    def value_at(self, day: date) -> Any | None:
+        """The value in force on `day`, or None when there is none (unspecified)."""
+        starts = [start for start, _ in self.values]
+        index = bisect.bisect_right(starts, day)
+        return self.values[index - 1][1] if index else None
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedFact:
+    name: str
+    description: str
+    node: ast.Node
+    interpretation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    name: str
+    text: str
+    node: ast.Node
+    leaves: tuple[tuple[str, ast.Node], ...]
+    """What the condition reads, by display name: fields, derived facts, parameters."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    spec: QuantitySpec
+    node: ast.Node | None
+    """The figure's expression, or None where the text gives none."""
+
+    @property
+    def unit(self) -> Unit:
+        return self.spec.unit
+
+
+@dataclass(frozen=True, slots=True)
+class ForEach:
+    var: str
+    list_field: str
+    label_field: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    spec: RuleSpec
+    measure: MeasureSpec
+    citation: Citation
+    conditions: tuple[Condition, ...]
+    amount: Quantity
+    details: Mapping[str, Quantity]
+    for_each: ForEach | None
+    source_file: str
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def is_exclusion(self) -> bool:
+        return self.spec.kind == "exclusion"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemCheck:
+    list_field: str
+    var: str
+    node: ast.Node
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rulebook:
+    path: Path
+    manifest: Manifest
+    source_text: str
+    profile: ProfileSchema
+    parameters: Mapping[str, Parameter]
+    derived: Mapping[str, DerivedFact]
+    """In dependency order: each fact only uses those before it."""
+    rules: tuple[Rule, ...]
+    cases: Mapping[str, CasesFile]
+    """Test case files by relative path."""
+    calendar: WorkingDayCalendar
+    sha256: str
+    """Content hash of every file of the rulebook, for provenance."""
+    item_checks: tuple[ItemCheck, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        return self.manifest.id
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def rules_of_measure(self, number: int) -> list[Rule]:
+        return [r for r in self.rules if r.measure.number == number]
