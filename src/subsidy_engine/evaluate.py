@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from subsidy_engine.lang import ast
 from subsidy_engine.lang.scalar import Fn, Frame, ScalarCompiler, Unknown
 from subsidy_engine.money import to_fen
 from subsidy_engine.results import (
@@ -26,6 +27,7 @@ from subsidy_engine.results import (
     PayerTotal,
     Period,
     Provenance,
+    RuleInfo,
     RuleResult,
     Status,
 )
@@ -47,15 +49,19 @@ class _CompiledCondition:
 class _CompiledQuantity:
     spec: Quantity
     fn: Fn | None
+    fixed: Amount | None
+    """The amount itself when it depends on nothing (no figure, or a literal one)."""
+    pending: Amount
+    """The amount when it cannot be computed (a rule out of force, a list not given)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
     rule: Rule
+    info: RuleInfo
     conditions: tuple[_CompiledCondition, ...]
     amount: _CompiledQuantity
     details: tuple[tuple[str, _CompiledQuantity], ...]
-    in_force: Period
     excludable_by: tuple[_CompiledRule, ...]
 
 
@@ -79,6 +85,7 @@ class ScalarEvaluator:
             for r in rulebook.rules
         )
         self._params: dict[date, Mapping[str, Any]] = {}
+        self._provenance: dict[date, Provenance] = {}
 
     def _compile(self, rule: Rule, excludable_by: tuple[_CompiledRule, ...]) -> _CompiledRule:
         compile_ = self.compiler.compile
@@ -89,18 +96,41 @@ class ScalarEvaluator:
             for c in rule.conditions
         )
 
-        def quantity(q: Quantity) -> _CompiledQuantity:
-            return _CompiledQuantity(q, None if q.node is None else compile_(q.node))
-
         period = rule.spec.in_force
+        spec = rule.spec
+        info = RuleInfo(
+            spec.id,
+            spec.title,
+            spec.title_en,
+            spec.kind,
+            rule.citation,
+            Period(period.from_, period.until),
+            spec.interpretation,
+        )
         return _CompiledRule(
             rule,
+            info,
             conditions,
-            quantity(rule.amount),
-            tuple((name, quantity(q)) for name, q in rule.details.items()),
-            Period(period.from_, period.until),
+            self._quantity(rule.amount),
+            tuple((name, self._quantity(q)) for name, q in rule.details.items()),
             excludable_by,
         )
+
+    def _quantity(self, quantity: Quantity) -> _CompiledQuantity:
+        spec = quantity.spec
+        payer, basis, label = tuple(spec.payer), spec.basis, spec.label
+        pending = Amount(spec.unit, AmountStatus.UNKNOWN, None, payer, basis, label)
+        node = quantity.node
+        if node is None:
+            status = AmountStatus.NONE if spec.unit is Unit.RIGHT else AmountStatus.UNSPECIFIED
+            fixed = Amount(spec.unit, status, None, payer, basis, label)
+            return _CompiledQuantity(quantity, None, fixed, pending)
+        fn = self.compiler.compile(node)
+        fixed = None
+        if isinstance(node, ast.Literal) and not isinstance(node.value, bool | str):
+            value = node.value if isinstance(node.value, date) else to_fen(Decimal(node.value))
+            fixed = Amount(spec.unit, AmountStatus.DETERMINED, value, payer, basis, label)
+        return _CompiledQuantity(quantity, fn, fixed, pending)
 
     def params_at(self, as_of: date) -> Mapping[str, Any]:
         """Every parameter's value in force on `as_of`; an unstated one is Unknown."""
@@ -116,8 +146,12 @@ class ScalarEvaluator:
         return params
 
     def provenance(self, as_of: date) -> Provenance:
-        book = self.rulebook
-        return Provenance(book.id, book.sha256, ENGINE_VERSION, as_of, self.reform_label)
+        provenance = self._provenance.get(as_of)
+        if provenance is None:
+            book = self.rulebook
+            provenance = Provenance(book.id, book.sha256, ENGINE_VERSION, as_of, self.reform_label)
+            self._provenance[as_of] = provenance
+        return provenance
 
     def evaluate(self, facts: Mapping[str, Any], as_of: date, key: str | None) -> Evaluation:
         """Evaluate the facts of one validated profile (a field -> value mapping)."""
@@ -179,22 +213,25 @@ class ScalarEvaluator:
         unknown: Unknown | None = None
         for condition in compiled.conditions:
             value = condition.fn(frame)
-            if value is True:
-                outcome: bool | None = True
-            elif value is False:
-                outcome, failed = False, True
+            if value is True or value is False:
+                failed = failed or not value
             else:
-                outcome = None
                 unknown = value if unknown is None else unknown.merge(value)
+                value = None
             seen = {}
             for name, leaf in condition.leaves:
                 leaf_value = leaf(frame)
                 seen[name] = None if leaf_value.__class__ is Unknown else leaf_value
-            traces.append(ConditionTrace(condition.name, condition.text, outcome, seen))
-        truth: Any = False if failed else (unknown or True)
-        status = Status.INELIGIBLE if failed else Status.UNDETERMINED if unknown else Status.ELIGIBLE
+            traces.append(ConditionTrace(condition.name, condition.text, value, seen))
+        if failed:
+            truth: Any = False
+            status = _INELIGIBLE
+        elif unknown is None:
+            truth, status = True, _ELIGIBLE
+        else:
+            truth, status = unknown, _UNDETERMINED
         excluded_by = None
-        if not failed:
+        if not failed and compiled.excludable_by:
             status, unknown, excluded_by = self._apply_exclusions(
                 compiled, status, unknown, exclusions
             )
@@ -232,60 +269,52 @@ class ScalarEvaluator:
         item: ItemRef | None = None,
         excluded_by: ExclusionRef | None = None,
     ) -> RuleResult:
-        rule = compiled.rule
-        can_compute = status is not Status.NOT_IN_FORCE and not (
-            rule.for_each and frame.item is None
+        computable = status is not Status.NOT_IN_FORCE and (
+            frame.item is not None or compiled.rule.for_each is None
         )
-        amount, amount_unknown = _amount(compiled.amount, frame, can_compute)
-        details = {
-            name: _amount(quantity, frame, can_compute)[0] for name, quantity in compiled.details
-        }
-        facts: frozenset[str] = frozenset()
-        params: frozenset[str] = frozenset()
-        for source in (unknown, amount_unknown):
-            if source is not None:
-                facts |= source.facts
-                params |= source.params
-        spec = rule.spec
+        amount, amount_unknown = _amount(compiled.amount, frame, computable)
+        details = None
+        if compiled.details:
+            details = {name: _amount(q, frame, computable)[0] for name, q in compiled.details}
+        if amount_unknown is not None:
+            unknown = amount_unknown if unknown is None else unknown.merge(amount_unknown)
+        if unknown is None:
+            return RuleResult(compiled.info, status, amount, traces, (), (), item, details,
+                              excluded_by)
         return RuleResult(
-            rule_id=spec.id,
-            title=spec.title,
-            title_en=spec.title_en,
-            kind=spec.kind,
-            status=status,
-            amount=amount,
-            conditions=traces,
-            missing_facts=tuple(sorted(facts)),
-            missing_parameters=tuple(sorted(params)),
-            citation=rule.citation,
-            in_force=compiled.in_force,
-            interpretation=spec.interpretation,
-            item=item,
-            details=details,
-            excluded_by=excluded_by,
+            compiled.info,
+            status,
+            amount,
+            traces,
+            tuple(sorted(unknown.facts)),
+            tuple(sorted(unknown.params)),
+            item,
+            details,
+            excluded_by,
         )
 
 
 def _amount(
-    quantity: _CompiledQuantity, frame: Frame, can_compute: bool
+    quantity: _CompiledQuantity, frame: Frame, computable: bool
 ) -> tuple[Amount, Unknown | None]:
-    spec = quantity.spec.spec
-    payer, basis, label = tuple(spec.payer), spec.basis, spec.label
-    if quantity.fn is None:
-        status = AmountStatus.NONE if spec.unit is Unit.RIGHT else AmountStatus.UNSPECIFIED
-        return Amount(spec.unit, status, None, payer, basis, label), None
-    if not can_compute:
-        return Amount(spec.unit, AmountStatus.UNKNOWN, None, payer, basis, label), None
+    """The amount of one quantity, and what is missing to know it (when a fact is)."""
+    if quantity.fixed is not None:
+        return quantity.fixed, None
+    if not computable or quantity.fn is None:
+        return quantity.pending, None
     value = quantity.fn(frame)
+    pending = quantity.pending
     if value.__class__ is Unknown:
         if value.facts:
-            return Amount(spec.unit, AmountStatus.UNKNOWN, None, payer, basis, label), value
+            return pending, value
         parameters = tuple(sorted(value.params))
-        amount = Amount(spec.unit, AmountStatus.UNSPECIFIED, None, payer, basis, label, parameters)
-        return amount, None
+        status = AmountStatus.UNSPECIFIED
+        return Amount(pending.unit, status, None, pending.payer, pending.basis, pending.label,
+                      parameters), None
     if not isinstance(value, date):
         value = to_fen(Decimal(value))
-    return Amount(spec.unit, AmountStatus.DETERMINED, value, payer, basis, label), None
+    return Amount(pending.unit, AmountStatus.DETERMINED, value, pending.payer, pending.basis,
+                  pending.label), None
 
 
 def _excludes(excluder: Rule, rule: Rule) -> bool:
@@ -298,14 +327,20 @@ def _totals(results: list[RuleResult]) -> tuple[PayerTotal, ...]:
     sums: dict[str, list[Any]] = {}
     for result in results:
         amount = result.amount
-        if result.status is not Status.ELIGIBLE or amount.unit is not Unit.CASH:
+        if result.status is not _ELIGIBLE or amount.unit is not _CASH:
             continue
         payer = "+".join(amount.payer) or "unstated"
-        entry = sums.setdefault(payer, [Decimal(0), 0, 0])
-        if amount.status is AmountStatus.DETERMINED and isinstance(amount.value, Decimal):
+        entry = sums.get(payer)
+        if entry is None:
+            entry = sums[payer] = [Decimal(0), 0, 0]
+        if amount.status is _DETERMINED:
             entry[0] += amount.value
             entry[1] += 1
         else:
             entry[2] += 1
     return tuple(PayerTotal(p, s, c, u) for p, (s, c, u) in sorted(sums.items()))
 
+
+# Enum members bound once: looking them up on the class costs more on this hot path.
+_ELIGIBLE, _INELIGIBLE, _UNDETERMINED = Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDETERMINED
+_CASH, _DETERMINED = Unit.CASH, AmountStatus.DETERMINED

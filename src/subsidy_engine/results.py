@@ -1,8 +1,11 @@
 """What an evaluation returns: one `RuleResult` per rule (or per item), with its citation.
 
 Results are slotted dataclasses, built fast during evaluation and serialised through pydantic
-(`Evaluation.to_json`, `Evaluation.from_json`; the JSON Schema is in `schemas/`). Amounts are
-`Decimal` yuan, already rounded to the fen: rounding happens once, when a result is made.
+(`Evaluation.to_json`, `Evaluation.from_json`; the JSON Schema is in `schemas/`). They are not
+frozen, because a frozen dataclass costs several times more to build, but treat them as read-only:
+the parts describing a rule (`RuleInfo`, `Citation`) are shared by every result of that rule.
+Amounts are `Decimal` yuan, already rounded to the fen: rounding happens once, when a result is
+made.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ class Citation:
         return f"{self.document} 第{self.measure}条 {self.heading}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ConditionTrace:
     name: str
     expression: str
@@ -69,7 +72,7 @@ class ConditionTrace:
     """The facts and parameters the condition read, with the values it saw (None: missing)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Amount:
     unit: Unit
     status: AmountStatus
@@ -80,7 +83,7 @@ class Amount:
     unspecified_parameters: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ItemRef:
     list_field: str
     index: int
@@ -107,22 +110,40 @@ class Period:
 
 
 @dataclass(frozen=True, slots=True)
-class RuleResult:
-    rule_id: str
+class RuleInfo:
+    """What a result's rule is: shared by every result of the rule."""
+
+    id: str
     title: str
     title_en: str
     kind: str
-    status: Status
-    amount: Amount
-    conditions: tuple[ConditionTrace, ...]
-    missing_facts: tuple[str, ...]
-    missing_parameters: tuple[str, ...]
     citation: Citation
     in_force: Period
     interpretation: str | None = None
+
+
+@dataclass(slots=True)
+class RuleResult:
+    rule: RuleInfo
+    status: Status
+    amount: Amount
+    conditions: tuple[ConditionTrace, ...]
+    """Every condition of the rule, in order, with the values it saw."""
+    missing_facts: tuple[str, ...] = ()
+    """The profile facts that would decide an undetermined result (or an unknown amount)."""
+    missing_parameters: tuple[str, ...] = ()
+    """Parameters without a value in force that a condition needed."""
     item: ItemRef | None = None
-    details: dict[str, Amount] = field(default_factory=dict)
+    details: dict[str, Amount] | None = None
     excluded_by: ExclusionRef | None = None
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def citation(self) -> Citation:
+        return self.rule.citation
 
 
 @dataclass(frozen=True, slots=True)

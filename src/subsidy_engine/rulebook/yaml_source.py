@@ -101,7 +101,6 @@ _LOADER: _LoaderClass = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _MAP_TAG: Final = _TAG + "map"
 _SEQ_TAG: Final = _TAG + "seq"
-_STR_TAG: Final = _TAG + "str"
 _MERGE_TAG: Final = _TAG + "merge"
 _SCALAR_TAGS: Final = frozenset(
     _TAG + name for name in ("null", "bool", "int", "float", "str", "timestamp")
@@ -295,15 +294,15 @@ def load_yaml(path: Path, *, text: str | None = None, max_nodes: int = MAX_NODES
             ]
         )
 
-    loader = _LOADER(text)
+    try:
+        loader = _LOADER(text)
+    except yaml.YAMLError as exc:
+        raise RulebookError([source.yaml_error(exc)]) from None
     try:
         try:
             root = _Composer(source, loader).document()
-        except yaml.MarkedYAMLError as exc:
+        except yaml.YAMLError as exc:
             raise RulebookError([source.yaml_error(exc)]) from None
-        except yaml.YAMLError as exc:  # ReaderError and friends: no mark
-            span = source.span(*([getattr(exc, "position", 0)] * 2))
-            raise RulebookError([source.diagnostic("yaml-syntax", str(exc), span)]) from None
         builder = _Builder(source, loader, max_nodes)
         data = None if root is None else builder.build(root)
     finally:
@@ -391,8 +390,11 @@ class _Source:
             source_line=self.line(span.line),
         )
 
-    def yaml_error(self, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    def yaml_error(self, exc: yaml.YAMLError) -> Diagnostic:
         """PyYAML's scanner/parser error as a `yaml-syntax` diagnostic at its problem mark."""
+        if not isinstance(exc, yaml.MarkedYAMLError):  # a ReaderError: has a position only
+            position = min(int(getattr(exc, "position", 0)), len(self.text))
+            return self.diagnostic("yaml-syntax", str(exc), self.span(position, position + 1))
         mark = exc.problem_mark or exc.context_mark
         index = min(mark.index, len(self.text)) if mark is not None else 0
         message = exc.problem or exc.context or "invalid YAML"
@@ -595,8 +597,7 @@ class _Composer:
             tag = str(self.resolve(yaml.ScalarNode, event.value, event.implicit))
         style = event.style or ""
         stop = end
-        if style in ("|", ">"):
-            stop = end
+        if style in ("|", ">"):  # the end mark is past the trailing line breaks
             while stop > start + 1 and self.source.text[stop - 1] in _BLANK:
                 stop -= 1
         return _Scalar(tag, explicit, event.value, style, props, start, stop)
@@ -664,7 +665,14 @@ class _Builder:
         content = node.value[leading:]
         row = source.line(first_line + leading)
         spaces = len(row) - len(row.lstrip(" "))
-        indent = next((i for i in range(spaces, -1, -1) if content.startswith(row[i:])), spaces)
+        # the block's indentation: where in `row` the value's text starts (a first line may be
+        # more indented than the block, or, with |N, the block less than its first line)
+        if node.style == "|":
+            first = content.split("\n", 1)[0]
+            found = [i for i in range(spaces + 1) if row[i:] == first]
+        else:  # folded: the first line is joined to the next ones
+            found = [i for i in range(spaces + 1) if row[i:] and content.startswith(row[i:])]
+        indent = max(found, default=spaces)
         end_line, end_column = source.position(node.stop)
         return Span(source.name, first_line, indent + 1, end_line, end_column)
 
