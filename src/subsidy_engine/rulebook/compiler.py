@@ -81,6 +81,8 @@ class _Compiler:
         self.src = sources
         self.problems: list[Diagnostic] = []
         self.field_types, self.records = profile_types(sources.profile)
+        self.broken: set[str] = set()
+        """Derived facts already reported as wrong; expressions using them are not re-reported."""
 
     # Reporting --------------------------------------------------------------------------------
 
@@ -93,13 +95,15 @@ class _Compiler:
         *,
         rule_id: str | None = None,
         hint: str | None = None,
+        at_key: bool = False,
     ) -> None:
         document = self.src.documents.get(rel)
         if document is None:
             self.problems.append(Diagnostic(code, message, Span(rel, 1, 1), rule_id, hint=hint))
             return
         self.problems.append(
-            document.diagnostic(code, message, list(path), rule_id=rule_id, hint=hint)
+            document.diagnostic(code, message, list(path), rule_id=rule_id, hint=hint,
+                                at_key=at_key)
         )
 
     def expression(
@@ -116,7 +120,10 @@ class _Compiler:
         source = _expression_text(text)
         origin = document.span_of(list(path))
         try:
-            return check(parse(source, origin), scope, expected)
+            tree = parse(source, origin)
+            if any(isinstance(n, ast.Name) and n.id in self.broken for n in tree.walk()):
+                return None
+            return check(tree, scope, expected)
         except ExpressionError as error:
             for problem in error.diagnostics:
                 span = problem.span
@@ -201,14 +208,15 @@ class _Compiler:
         reserved = {AS_OF, *FUNCTIONS}
         for name in derived_names:
             if name in self.field_types or name in reserved:
+                self.broken.add(name)
                 self.report("derived.yaml", "duplicate-name",
                             f"derived fact '{name}' has the name of a profile field or built-in",
-                            ["derived", name])
+                            ["derived", name], at_key=True)
         for name in param_types:
             if name in self.field_types or name in derived_names or name in reserved:
                 self.report("parameters.yaml", "duplicate-name",
                             f"parameter '{name}' has the name of a field, derived fact or "
-                            "built-in", ["parameters", name])
+                            "built-in", ["parameters", name], at_key=True)
 
     def parameters(self) -> dict[str, Parameter]:
         out: dict[str, Parameter] = {}
@@ -234,18 +242,24 @@ class _Compiler:
         types: dict[str, t.Type] = {}
         out: dict[str, DerivedFact] = {}
         for name in order:
+            if name in self.broken:
+                continue
             spec = specs[name]
             scope = Scope(fields=self.field_types, derived=types, params=param_types)
             node = self.derived_node(name, spec, scope)
             if node is not None and node.ty is not None:
                 types[name] = node.ty
                 out[name] = DerivedFact(name, spec.description, node, spec.interpretation)
+            else:
+                self.broken.add(name)
         return out
 
     def dependency_order(self, specs: Mapping[str, DerivedSpec]) -> list[str]:
         """Derived facts so that each comes after those it uses; a cycle is reported."""
         uses: dict[str, list[str]] = {}
         for name, spec in specs.items():
+            if name in self.broken:
+                continue
             texts = [spec.expr] if spec.expr is not None else []
             for case in spec.cases or []:
                 texts += [case.when] + ([case.then] if case.then is not None else [])
@@ -256,7 +270,7 @@ class _Compiler:
                 except ExpressionError:
                     continue  # reported when the fact itself is checked
                 names += [n.id for n in tree.walk() if isinstance(n, ast.Name) and n.id in specs]
-            uses[name] = names
+            uses[name] = [n for n in dict.fromkeys(names) if n not in self.broken]
         order: list[str] = []
         state: dict[str, str] = {}
 
@@ -265,8 +279,9 @@ class _Compiler:
                 return
             if state.get(name) == "active":
                 cycle = [*trail[trail.index(name) :], name]
+                self.broken.update(cycle)
                 self.report("derived.yaml", "cycle", "derived facts depend on each other: "
-                            + " -> ".join(cycle), ["derived", name])
+                            + " -> ".join(cycle), ["derived", name], at_key=True)
                 return
             state[name] = "active"
             for used in uses[name]:
@@ -274,7 +289,7 @@ class _Compiler:
             state[name] = "done"
             order.append(name)
 
-        for name in specs:
+        for name in uses:
             visit(name, [])
         return order
 

@@ -158,7 +158,8 @@ def schema_diagnostics(document: YamlDocument, error: ValidationError) -> list[D
             loc = loc[:-1]
         elif item["type"] == "extra_forbidden":
             message = f"unknown field '{loc[-1]}'"
-        out.append(document.diagnostic("schema", message, loc, rule_id=rule_id))
+        at_key = item["type"] == "extra_forbidden"
+        out.append(document.diagnostic("schema", message, loc, rule_id=rule_id, at_key=at_key))
     return out
 
 

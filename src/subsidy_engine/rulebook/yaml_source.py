@@ -206,10 +206,12 @@ class YamlDocument:
         *,
         rule_id: str | None = None,
         hint: str | None = None,
+        at_key: bool = False,
     ) -> Diagnostic:
-        """A `Diagnostic` at the value `yaml_path` names (or its nearest existing ancestor),
-        with the path rendered by `format_yaml_path` and the source line filled in."""
-        span = self.span_of(yaml_path)
+        """A `Diagnostic` at the value `yaml_path` names (or its nearest existing ancestor;
+        at the key itself with `at_key`), with the path rendered by `format_yaml_path` and the
+        source line filled in."""
+        span = (self.key_span(yaml_path) if at_key else None) or self.span_of(yaml_path)
         return Diagnostic(
             code,
             message,
