@@ -1,0 +1,227 @@
+"""The `subsidy-engine` command line.
+
+Every command ends with one clear message and a non-zero exit on bad input, never a traceback:
+1 when the input was read but is wrong (a bad profile, a failing test case), 2 when it could not
+be used at all (a missing file, a bad argument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from subsidy_engine.engine import Engine
+from subsidy_engine.errors import (
+    DiagnosticsError,
+    InputError,
+    ProfileError,
+    RulebookError,
+    SubsidyEngineError,
+)
+from subsidy_engine.profile_files import read_profile
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command: Command = args.command
+    try:
+        return command(args)
+    except ProfileError as error:
+        _fail("the profile was refused:\n" + _render(error))
+        return 1
+    except RulebookError as error:
+        _fail("the rulebook has problems:\n" + _render(error))
+        return 1
+    except DiagnosticsError as error:
+        _fail(_render(error))
+        return 1
+    except (InputError, SubsidyEngineError) as error:
+        _fail(str(error))
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+def _render(error: DiagnosticsError) -> str:
+    return "\n".join(d.render() for d in error.diagnostics)
+
+
+def _fail(message: str) -> None:
+    print(f"subsidy-engine: {message}", file=sys.stderr)
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    return Engine(args.rulebook) if getattr(args, "rulebook", None) else Engine()
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+# Commands -------------------------------------------------------------------------------------
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    profile = read_profile(Path(args.profile), engine)
+    evaluation = engine.evaluate(profile, as_of=args.as_of)
+    if args.format == "json":
+        print(evaluation.to_json(indent=2))
+    elif args.format == "markdown":
+        print(evaluation.to_markdown())
+    else:
+        from rich.console import Console
+
+        from subsidy_engine.report import rich_table, totals_lines
+
+        console = Console()
+        console.print(rich_table(evaluation, all_statuses=args.all))
+        for line in totals_lines(evaluation):
+            console.print(line)
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    engine = Engine(args.rulebook_dir)
+    book = engine.rulebook
+    print(
+        f"{book.id}: ok — {len(book.rules)} rules, {len(book.derived)} derived facts, "
+        f"{len(book.parameters)} parameters, {len(book.profile.types)} profile fields"
+    )
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from subsidy_engine.rulebook.cases import run_cases
+
+    engine = _engine(args)
+    outcomes = list(run_cases(engine))
+    failed = [o for o in outcomes if not o.passed]
+    for outcome in failed:
+        print(f"FAIL {outcome.file}: {outcome.case}")
+        for failure in outcome.failures:
+            print(f"     {failure}")
+    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} cases pass")
+    return 1 if failed else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from subsidy_engine.schemas import all_schemas, drifted_schemas, render, write_schemas
+
+    engine = _engine(args)
+    if args.check:
+        drifted = drifted_schemas(engine, Path(args.check))
+        if drifted:
+            _fail(f"schemas out of date in {args.check}: {', '.join(drifted)}")
+            return 1
+        return 0
+    if args.out:
+        for path in write_schemas(engine, Path(args.out)):
+            print(path)
+        return 0
+    schemas = all_schemas(engine)
+    name = args.kind if args.kind.endswith(".json") else f"{args.kind}.schema.json"
+    if name not in schemas:
+        raise InputError(f"no schema {args.kind!r}; known: {', '.join(sorted(schemas))}")
+    sys.stdout.write(render(schemas[name]))
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from subsidy_engine.catalogue import rule_rows
+
+    rows = rule_rows(_engine(args).rulebook)
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    _print_table(rows, ["id", "measure", "title", "title_en", "unit", "amount"])
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from subsidy_engine.catalogue import coverage_rows
+
+    rows = coverage_rows(_engine(args).rulebook)
+    _print_table(rows, ["measure", "heading", "coverage"])
+    uncovered = [row for row in rows if not row["coverage"]]
+    if uncovered:
+        _fail("measures with neither rules nor a reason: "
+              + ", ".join(str(r["measure"]) for r in uncovered))
+        return 1
+    return 0
+
+
+def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table()
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in columns))
+    Console().print(table)
+
+
+# Parser ---------------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="subsidy-engine",
+        description="Which incentive measures does an enterprise qualify for, how much, and "
+        "where does the policy text say so?",
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def command(name: str, fn: Command, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(command=fn)
+        return p
+
+    def rulebook_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
+
+    p = command("evaluate", cmd_evaluate, "evaluate one profile (YAML or JSON)")
+    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("--as-of", type=_as_of, default=None, help="date YYYY-MM-DD (default today)")
+    p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    p.add_argument("--all", action="store_true", help="table: show every rule, not only "
+                   "eligible, excluded and undetermined ones")
+    rulebook_option(p)
+
+    p = command("lint", cmd_lint, "load and check a rulebook folder; list every problem")
+    p.add_argument("rulebook_dir", metavar="RULEBOOK_DIR")
+
+    p = command("test", cmd_test, "run a rulebook's YAML test cases")
+    rulebook_option(p)
+
+    p = command("schema", cmd_schema, "print or write the JSON Schemas")
+    p.add_argument("kind", nargs="?", default="evaluation",
+                   help="which schema to print (e.g. rule-file, evaluation, profile-spec)")
+    p.add_argument("--out", metavar="DIR", help="write every schema into DIR")
+    p.add_argument("--check", metavar="DIR", help="fail if DIR's schemas differ from the models")
+    rulebook_option(p)
+
+    p = command("rules", cmd_rules, "list the rules: id, measure, title, unit, amount")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    rulebook_option(p)
+
+    p = command("coverage", cmd_coverage, "every measure with its rules or why it has none")
+    rulebook_option(p)
+    return parser
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,272 @@
+"""People's views of an evaluation: a terminal table, Markdown, HTML, a DataFrame.
+
+Every view shows the same facts: status, amount (or why it is unspecified), payer, citation.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from subsidy_engine.results import (
+    Amount,
+    AmountStatus,
+    ConditionTrace,
+    Evaluation,
+    RuleResult,
+    Status,
+)
+from subsidy_engine.rulebook.models import Unit
+
+if TYPE_CHECKING:
+    import polars as pl
+    from rich.table import Table
+
+WAN = Decimal(10_000)
+STATUS_ORDER = [
+    Status.ELIGIBLE,
+    Status.EXCLUDED,
+    Status.UNDETERMINED,
+    Status.INELIGIBLE,
+    Status.NOT_IN_FORCE,
+]
+_UNIT_TEXT = {
+    Unit.CASH: "",
+    Unit.SAVING: " saved",
+    Unit.RECOMMENDATION: " (recommended for)",
+    Unit.PRICE_FLOOR_PER_M2: " per m² (price floor)",
+}
+
+
+def format_yuan(value: Decimal) -> str:
+    """`200000.00` -> `¥200,000.00 (20万)`; the 万 form only where it is exact enough to help.
+
+    >>> format_yuan(Decimal("260000.00"))
+    '¥260,000.00 (26万)'
+    >>> format_yuan(Decimal("518.50"))
+    '¥518.50'
+    """
+    text = f"¥{value:,.2f}"
+    if abs(value) >= WAN:
+        wan = (value / WAN).normalize()
+        wan_text = f"{wan:f}".rstrip("0").rstrip(".") if "." in f"{wan:f}" else f"{wan:f}"
+        if len(wan_text.replace(".", "")) <= 6:
+            text += f" ({wan_text}万)"
+    return text
+
+
+def format_amount(amount: Amount) -> str:
+    """An amount as a person reads it, including why a figure is missing."""
+    if amount.status is AmountStatus.NONE:
+        return "—"
+    if amount.status is AmountStatus.UNSPECIFIED:
+        named = ", ".join(amount.unspecified_parameters)
+        return "unspecified" + (f" (set {named})" if named else " (the text gives no figure)")
+    if amount.status is AmountStatus.UNKNOWN:
+        return "unknown (facts missing)"
+    value = amount.value
+    if isinstance(value, date):
+        label = "by" if amount.unit is Unit.DEADLINE else "until"
+        return f"{label} {value.isoformat()}"
+    assert isinstance(value, Decimal)
+    return format_yuan(value) + _UNIT_TEXT.get(amount.unit, "")
+
+
+def _what(result: RuleResult) -> str:
+    title = f"{result.rule.title} ({result.rule.title_en})"
+    return f"{title} — {result.item}" if result.item else title
+
+
+def _outcome(trace: ConditionTrace) -> str:
+    return {True: "✓", False: "✗", None: "?"}[trace.outcome]
+
+
+def _seen(trace: ConditionTrace) -> str:
+    return ", ".join(f"{k}={_value_text(v)}" for k, v in trace.values.items())
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return f"[{len(value)} items]" if value and hasattr(value[0], "__dict__") else str(value)
+    return str(value)
+
+
+def _sorted(results: Iterable[RuleResult]) -> list[RuleResult]:
+    order = {status: i for i, status in enumerate(STATUS_ORDER)}
+    return sorted(results, key=lambda r: (order[r.status], r.rule.citation.measure, r.rule_id))
+
+
+# Terminal ---------------------------------------------------------------------------------------
+
+
+def rich_table(evaluation: Evaluation, *, all_statuses: bool = False) -> Table:
+    from rich.table import Table
+
+    provenance = evaluation.provenance
+    table = Table(
+        title=f"{evaluation.profile_key or 'profile'} — {provenance.rulebook_id} "
+        f"as of {provenance.as_of}",
+        show_lines=False,
+    )
+    for column in ("status", "measure", "rule", "amount", "payer", "why / missing"):
+        table.add_column(column, overflow="fold")
+    for result in _sorted(evaluation.results):
+        if not all_statuses and result.status in (Status.INELIGIBLE, Status.NOT_IN_FORCE):
+            continue
+        why = ", ".join(result.missing_facts) if result.status is Status.UNDETERMINED else ""
+        if result.excluded_by:
+            why = f"excluded by {result.excluded_by.rule_id}"
+        table.add_row(
+            str(result.status),
+            str(result.rule.citation.measure),
+            _what(result),
+            format_amount(result.amount),
+            "+".join(result.amount.payer),
+            why,
+        )
+    return table
+
+
+def totals_lines(evaluation: Evaluation) -> list[str]:
+    lines = []
+    for total in evaluation.totals:
+        extra = f", {total.unspecified} more unspecified" if total.unspecified else ""
+        lines.append(f"{total.payer}: {format_yuan(total.amount)} from {total.counted}{extra}")
+    return lines
+
+
+# Markdown -------------------------------------------------------------------------------------
+
+
+def markdown(evaluation: Evaluation) -> str:
+    """A report for a person: entitlements by payer, near misses, facts to supply."""
+    provenance = evaluation.provenance
+    out = [
+        f"# Entitlements of {evaluation.profile_key or 'this enterprise'}",
+        "",
+        f"Rulebook `{provenance.rulebook_id}` (sha256 `{provenance.rulebook_sha256[:12]}…`), "
+        f"as of {provenance.as_of}, engine {provenance.engine_version}.",
+        "",
+    ]
+    eligible = [r for r in evaluation.results if r.status is Status.ELIGIBLE]
+    if eligible:
+        out += ["## What the enterprise qualifies for", ""]
+        by_payer: dict[str, list[RuleResult]] = {}
+        for result in eligible:
+            by_payer.setdefault("+".join(result.amount.payer) or "no payment", []).append(result)
+        for payer, results in sorted(by_payer.items()):
+            out += [f"### Paid or granted by: {payer}", ""]
+            for result in results:
+                out += _markdown_entry(result)
+        if evaluation.totals:
+            out += ["**Cash totals by payer:** " + "; ".join(totals_lines(evaluation)), ""]
+    else:
+        out += ["The enterprise qualifies for no measure on the facts given.", ""]
+    excluded = evaluation.with_status(Status.EXCLUDED)
+    if excluded:
+        out += ["## Withdrawn", ""]
+        for result in excluded:
+            assert result.excluded_by is not None
+            out.append(f"- {_what(result)}: {result.excluded_by.reason} "
+                       f"(measure {result.excluded_by.citation.measure}, "
+                       f"`{result.excluded_by.rule_id}`)")
+        out.append("")
+    near = [r for r in evaluation.results if r.status is Status.INELIGIBLE
+            and sum(c.outcome is False for c in r.conditions) == 1]
+    if near:
+        out += ["## Nearly qualified (one condition short)", ""]
+        for result in near:
+            failed = next(c for c in result.conditions if c.outcome is False)
+            out.append(f"- {_what(result)}, measure {result.rule.citation.measure}: "
+                       f"`{failed.expression}` is not met ({_seen(failed)})")
+        out.append("")
+    undetermined = evaluation.undetermined
+    if undetermined:
+        out += ["## Facts to supply", "",
+                "These measures may apply; the facts listed would decide them.", ""]
+        for result in undetermined:
+            facts = ", ".join(f"`{f}`" for f in result.missing_facts + result.missing_parameters)
+            out.append(f"- {_what(result)}, measure {result.rule.citation.measure}: {facts}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _markdown_entry(result: RuleResult) -> list[str]:
+    citation = result.rule.citation
+    lines = [
+        f"- **{_what(result)}** — {format_amount(result.amount)}",
+        f"  - Measure {citation.measure} {citation.heading}; contact "
+        f"{'、'.join(citation.lead_departments)}",
+    ]
+    lines += [f"  - > {quote}" for quote in citation.quotes]
+    met = [f"{c.name} ({_seen(c)})" if c.values else c.name for c in result.conditions]
+    if met:
+        lines.append("  - Conditions met: " + "; ".join(met))
+    if result.rule.interpretation:
+        lines.append(f"  - Reading taken: {result.rule.interpretation}")
+    lines.append("")
+    return lines
+
+
+# HTML (notebooks) -----------------------------------------------------------------------------
+
+
+def html(evaluation: Evaluation) -> str:
+    escape = html_lib.escape
+    rows = []
+    for result in _sorted(evaluation.results):
+        citation = result.rule.citation
+        rows.append(
+            "<tr>"
+            f"<td>{escape(str(result.status))}</td>"
+            f"<td>{citation.measure}</td>"
+            f"<td>{escape(_what(result))}</td>"
+            f"<td>{escape(format_amount(result.amount))}</td>"
+            f"<td>{escape('+'.join(result.amount.payer))}</td>"
+            f"<td>{escape(', '.join(result.missing_facts))}</td>"
+            f"<td title=\"{escape(' '.join(citation.quotes))}\">{escape(citation.heading)}</td>"
+            "</tr>"
+        )
+    provenance = evaluation.provenance
+    caption = escape(f"{evaluation.profile_key or 'profile'} — {provenance.rulebook_id} as of "
+                     f"{provenance.as_of}")
+    head = "".join(f"<th>{h}</th>" for h in
+                   ("status", "measure", "rule", "amount", "payer", "missing", "citation"))
+    return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+# DataFrame ------------------------------------------------------------------------------------
+
+
+def evaluation_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
+    rows = []
+    for result in evaluation.results:
+        amount = result.amount
+        rows.append({
+            "profile_key": evaluation.profile_key,
+            "rule_id": result.rule_id,
+            "measure": result.rule.citation.measure,
+            "item": None if result.item is None else result.item.index,
+            "status": str(result.status),
+            "unit": str(amount.unit),
+            "amount": amount.value if isinstance(amount.value, Decimal) else None,
+            "date": amount.value if isinstance(amount.value, date) else None,
+            "amount_status": str(amount.status),
+            "payer": "+".join(amount.payer),
+            "missing_facts": list(result.missing_facts),
+        })
+    return rows
+
+
+def evaluation_frame(evaluation: Evaluation) -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(evaluation_rows(evaluation), infer_schema_length=None)

@@ -1,0 +1,65 @@
+"""JSON Schemas generated from the models: rule files (for editors), profiles, results.
+
+`schemas/` in the repository holds their output; a test fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from subsidy_engine.engine import Engine
+from subsidy_engine.results import evaluation_json_schema
+from subsidy_engine.rulebook.models import (
+    CasesFile,
+    DerivedFile,
+    Manifest,
+    ParametersFile,
+    ProfileSpec,
+    RuleFile,
+)
+
+FILE_KINDS: dict[str, type[BaseModel]] = {
+    "manifest.schema.json": Manifest,
+    "profile-spec.schema.json": ProfileSpec,
+    "parameters.schema.json": ParametersFile,
+    "derived.schema.json": DerivedFile,
+    "rule-file.schema.json": RuleFile,
+    "cases.schema.json": CasesFile,
+}
+
+
+def all_schemas(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Every schema by file name: the rulebook file kinds, the evaluation, the engine's profile."""
+    out = {name: model.model_json_schema(by_alias=True) for name, model in FILE_KINDS.items()}
+    out["evaluation.schema.json"] = evaluation_json_schema()
+    profile = engine.profile_model.model_json_schema()
+    out[f"{engine.rulebook.id}.profile.schema.json"] = profile
+    return out
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_schemas(engine: Engine, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in all_schemas(engine).items():
+        path = folder / name
+        path.write_text(render(schema), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def drifted_schemas(engine: Engine, folder: Path) -> list[str]:
+    """Names of schema files missing from `folder` or different from the models."""
+    out = []
+    for name, schema in all_schemas(engine).items():
+        path = folder / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != render(schema):
+            out.append(name)
+    return out
