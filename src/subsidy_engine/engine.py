@@ -70,5 +70,6 @@ class Engine:
         validated = self.validate(profile)
         facts = validated.__dict__
         key_field = self.rulebook.profile.key
-        key = facts.get(key_field) if key_field else None
+        key_value = facts.get(key_field) if key_field else None
+        key = None if key_value is None else str(key_value)
         return self._evaluator.evaluate(facts, as_of or date.today(), key)

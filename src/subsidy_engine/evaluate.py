@@ -245,18 +245,26 @@ class ScalarEvaluator:
         unknown: Unknown | None,
         exclusions: Mapping[str, Any],
     ) -> tuple[Status, Unknown | None, ExclusionRef | None]:
+        certain: ExclusionRef | None = None
+        possible: ExclusionRef | None = None
         for excluder in compiled.excludable_by:
             outcome = exclusions.get(excluder.rule.id, False)
             if outcome is False:
                 continue
             spec = excluder.rule.spec.excludes
             assert spec is not None
-            certain = outcome is True
-            ref = ExclusionRef(excluder.rule.id, spec.reason, excluder.rule.citation, certain)
-            if certain:
-                return Status.EXCLUDED, unknown, ref
-            merged = outcome if unknown is None else unknown.merge(outcome)
-            return Status.UNDETERMINED, merged, ref
+            sure = outcome is True
+            ref = ExclusionRef(excluder.rule.id, spec.reason, excluder.rule.citation, sure)
+            if sure:
+                certain = certain or ref
+            else:
+                possible = possible or ref
+                unknown = outcome if unknown is None else unknown.merge(outcome)
+        if certain is not None:
+            # Only what is known to qualify is withdrawn; an undetermined rule stays so.
+            return (Status.EXCLUDED if status is _ELIGIBLE else status), unknown, certain
+        if possible is not None:
+            return _UNDETERMINED, unknown, possible
         return status, unknown, None
 
     def _result(

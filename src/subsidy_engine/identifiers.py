@@ -40,6 +40,7 @@ from importlib import resources
 from subsidy_engine.errors import InputError
 
 __all__ = [
+    "industry_codes",
     "CREDIT_CODE_ALPHABET",
     "CREDIT_CODE_WEIGHTS",
     "SECTION_DIVISIONS",
@@ -276,6 +277,15 @@ def industry_code_problem(code: str) -> str | None:
         return f"{head}; the group {group} does not exist (division {division} has {groups})"
     classes = ", ".join(_children(group))
     return f"{head}; the class {code} does not exist (group {group} has {classes})"
+
+
+def industry_codes() -> tuple[str, ...]:
+    """Every GB/T 4754-2017 code (sections, divisions, groups, classes), sorted.
+
+    >>> "C3071" in industry_codes()
+    True
+    """
+    return tuple(sorted(_industry_table()))
 
 
 def industry_name(code: str) -> str | None:

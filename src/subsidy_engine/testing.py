@@ -1,0 +1,141 @@
+"""Hypothesis strategies for a rulebook's profiles, for property tests of rules and backends.
+
+`profiles(rulebook)` draws plain-dict profiles: any field may be missing; numbers lean towards
+the thresholds the rulebook's expressions and parameters mention (each exactly, one step below
+and one step above at the field's precision), since that is where rules go wrong. Needs the
+`hypothesis` package (a test dependency).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from subsidy_engine.identifiers import (
+    credit_code_check_character,
+    industry_code_problem,
+    industry_codes,
+    organisation_code_check_character,
+)
+from subsidy_engine.lang import ast
+from subsidy_engine.profile import DEFAULT_RATIO_SCALE, MONEY_MAX
+from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec, ScalarKind
+from subsidy_engine.rulebook.rulebook import Rulebook
+
+_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_DATES = (date(2015, 1, 1), date(2028, 12, 31))
+
+
+def profiles(rulebook: Rulebook, *, max_items: int = 4) -> st.SearchStrategy[dict[str, Any]]:
+    """Profiles for `rulebook` as plain dicts (missing fields are left out)."""
+    hints = _thresholds(rulebook)
+    prefixes = _texts(rulebook)
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for name, spec in rulebook.profile.spec.fields.items():
+        if isinstance(spec, ScalarFieldSpec):
+            fields[name] = _value(spec.type, spec, hints, prefixes)
+        else:
+            fields[name] = _list(spec, hints, prefixes, max_items)
+    return st.fixed_dictionaries({}, optional=fields)
+
+
+def _list(
+    spec: ListFieldSpec, hints: list[Decimal], prefixes: list[str], max_items: int
+) -> st.SearchStrategy[list[Any]]:
+    if spec.fields is not None:
+        item = st.fixed_dictionaries(
+            {}, optional={n: _value(f.type, f, hints, prefixes) for n, f in spec.fields.items()}
+        )
+        return st.lists(item, max_size=max_items)
+    assert spec.item is not None
+    return st.lists(_value(spec.item, None, hints, prefixes), max_size=max_items * 2)
+
+
+def _value(
+    kind: ScalarKind, spec: ScalarFieldSpec | None, hints: list[Decimal], prefixes: list[str]
+) -> st.SearchStrategy[Any]:
+    low = spec.min if spec and spec.min is not None else None
+    high = spec.max if spec and spec.max is not None else None
+    if kind == "bool":
+        return st.booleans()
+    if kind == "int":
+        lo, hi = int(low if low is not None else 0), int(high if high is not None else 10**7)
+        near = [int(h) + d for h in hints for d in (-1, 0, 1) if h == int(h)]
+        return _near(st.integers(lo, hi), [n for n in near if lo <= n <= hi])
+    if kind == "year":
+        lo, hi = int(low or 2010), int(high or 2030)
+        return st.integers(max(lo, 2010), min(hi, 2030))
+    if kind in ("money", "decimal", "ratio"):
+        return _decimal(kind, spec, hints)
+    if kind == "date":
+        return st.dates(*_DATES)
+    if kind == "enum":
+        assert spec is not None and spec.values is not None
+        return st.sampled_from(spec.values)
+    if kind == "credit_code":
+        return st.text(_CODE_ALPHABET, min_size=17, max_size=17).filter(
+            lambda s: s[2:8].isdigit()
+        ).map(_with_check_characters)
+    if kind == "industry_code":
+        codes = industry_codes()
+        near = [c for c in codes if c.startswith(tuple(prefixes))] if prefixes else []
+        return _near(st.sampled_from(codes), near)
+    return st.text(min_size=1, max_size=12).filter(lambda s: s.strip() == s and s != "")
+
+
+def _decimal(
+    kind: str, spec: ScalarFieldSpec | None, hints: list[Decimal]
+) -> st.SearchStrategy[Decimal]:
+    default_scale = {"money": 2, "ratio": DEFAULT_RATIO_SCALE, "decimal": 4}[kind]
+    scale = spec.scale if spec and spec.scale is not None else default_scale
+    step = Decimal(1).scaleb(-scale)
+    low = spec.min if spec and spec.min is not None else Decimal(0)
+    default_high = Decimal(1) if kind == "ratio" else Decimal(10) ** 10
+    high = spec.max if spec and spec.max is not None else default_high
+    high = min(high, MONEY_MAX)
+    near = [(h + d * step).quantize(step) for h in hints for d in (-1, 0, 1)]
+    base = st.decimals(low, high, places=scale, allow_nan=False, allow_infinity=False)
+    return _near(base, [n for n in near if low <= n <= high])
+
+
+def _near(base: st.SearchStrategy[Any], near: list[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.sampled_from(sorted(set(near))), base) if near else base
+
+
+def _with_check_characters(body: str) -> str:
+    body = body[:16] + organisation_code_check_character(body[8:16])
+    return body + credit_code_check_character(body)
+
+
+def _thresholds(rulebook: Rulebook) -> list[Decimal]:
+    """Every number the rulebook compares against: literals and parameter values."""
+    numbers: set[Decimal] = set()
+    nodes: list[ast.Node] = [fact.node for fact in rulebook.derived.values()]
+    for rule in rulebook.rules:
+        nodes += [c.node for c in rule.conditions]
+    for node in nodes:
+        for sub in node.walk():
+            if isinstance(sub, ast.Literal) and isinstance(sub.value, int | Decimal):
+                if not isinstance(sub.value, bool):
+                    numbers.add(Decimal(sub.value))
+    for parameter in rulebook.parameters.values():
+        for _, value in parameter.values:
+            if isinstance(value, int | Decimal) and not isinstance(value, bool):
+                numbers.add(Decimal(value))
+    return sorted(numbers)
+
+
+def _texts(rulebook: Rulebook) -> list[str]:
+    """Texts the rulebook compares against that are industry codes (prefixes to lean on)."""
+    texts: set[str] = set()
+    for fact in rulebook.derived.values():
+        texts |= {n.value for n in fact.node.walk()
+                  if isinstance(n, ast.Literal) and isinstance(n.value, str)}
+    for parameter in rulebook.parameters.values():
+        for _, value in parameter.values:
+            items = value if isinstance(value, list) else [value]
+            texts |= {v for v in items if isinstance(v, str)}
+    return sorted(t for t in texts if t and industry_code_problem(t) is None)

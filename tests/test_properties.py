@@ -1,0 +1,77 @@
+"""Properties of evaluation that must hold for any profile the rulebook's schema accepts."""
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from subsidy_engine import Engine, Evaluation, ProfileError, Status
+from subsidy_engine.testing import profiles
+
+ROOT = Path(__file__).parents[1]
+RULEBOOKS = {
+    "mini": ROOT / "tests" / "fixtures" / "mini",
+    "anchor": ROOT / "benchmarks" / "anchor_rulebook",
+    "shuozhou": ROOT / "rules" / "shuozhou-2019",
+}
+ENGINES = {name: Engine(path) for name, path in RULEBOOKS.items() if path.is_dir()}
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _evaluate(engine: Engine, profile: dict[str, Any], as_of: date) -> Evaluation:
+    try:
+        model = engine.validate(profile)
+    except ProfileError:
+        assume(False)  # outside the schema: refusing it is the right answer
+        raise
+    return engine.evaluate(model, as_of=as_of)
+
+
+@pytest.mark.parametrize("name", sorted(ENGINES))
+def test_evaluation_never_raises_and_is_consistent(name: str) -> None:
+    engine = ENGINES[name]
+
+    @SETTINGS
+    @given(profiles(engine.rulebook), st.dates(date(2017, 1, 1), date(2027, 12, 31)))
+    def check(profile: dict[str, Any], as_of: date) -> None:
+        evaluation = _evaluate(engine, profile, as_of)
+        assert {r.rule_id for r in evaluation} == {r.id for r in engine.rulebook.rules}
+        for result in evaluation:
+            outcomes = [c.outcome for c in result.conditions]
+            if result.status is Status.ELIGIBLE:
+                assert all(o is True for o in outcomes)
+            if result.status is Status.INELIGIBLE:
+                assert False in outcomes
+            if result.status is Status.UNDETERMINED:
+                assert False not in outcomes
+                assert result.missing_facts or result.missing_parameters
+            for fact in result.missing_facts:
+                root = fact.split("[")[0].split(".")[0]
+                assert root in engine.rulebook.profile.types, fact
+        again = Evaluation.from_json(evaluation.to_json())
+        assert again.to_json() == evaluation.to_json()
+
+    check()
+
+
+@pytest.mark.parametrize("name", sorted(ENGINES))
+def test_supplying_a_missing_fact_never_flips_a_decided_result(name: str) -> None:
+    """Monotonicity of three-valued logic: knowing more only decides what was undetermined."""
+    engine = ENGINES[name]
+
+    @SETTINGS
+    @given(profiles(engine.rulebook), profiles(engine.rulebook))
+    def check(partial: dict[str, Any], extra: dict[str, Any]) -> None:
+        fuller = {**extra, **partial}
+        before = _evaluate(engine, partial, date(2019, 6, 30))
+        after = _evaluate(engine, fuller, date(2019, 6, 30))
+        for old, new in zip(before, after, strict=False):
+            if old.rule_id != new.rule_id or old.item != new.item:
+                continue
+            if old.status in (Status.ELIGIBLE, Status.INELIGIBLE, Status.EXCLUDED):
+                assert new.status is old.status, (old.rule_id, old.item)
+
+    check()
