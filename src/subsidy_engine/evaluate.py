@@ -21,6 +21,7 @@ from subsidy_engine.results import (
     Amount,
     AmountStatus,
     ConditionTrace,
+    ConditionTraces,
     Evaluation,
     ExclusionRef,
     ItemRef,
@@ -42,7 +43,27 @@ class _CompiledCondition:
     name: str
     text: str
     fn: Fn
+    fields: tuple[str, ...]
+    """Profile fields the condition reads: their values are shown as they are."""
     leaves: tuple[tuple[str, Fn], ...]
+    """Everything else it reads (derived facts, parameters, item fields), with a getter."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Conditions:
+    """A rule's compiled conditions; writes their traces when a result's trace is read."""
+
+    items: tuple[_CompiledCondition, ...]
+
+    def traces(self, outcomes: tuple[bool | None, ...], frame: Frame) -> tuple[ConditionTrace, ...]:
+        out = []
+        for condition, outcome in zip(self.items, outcomes, strict=True):
+            seen = {name: frame.facts.get(name) for name in condition.fields}
+            for name, leaf in condition.leaves:
+                value = leaf(frame)
+                seen[name] = None if value.__class__ is Unknown else value
+            out.append(ConditionTrace(condition.name, condition.text, outcome, seen))
+        return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +80,14 @@ class _CompiledQuantity:
 class _CompiledRule:
     rule: Rule
     info: RuleInfo
-    conditions: tuple[_CompiledCondition, ...]
+    conditions: _Conditions
     amount: _CompiledQuantity
     details: tuple[tuple[str, _CompiledQuantity], ...]
     excludable_by: tuple[_CompiledRule, ...]
+    start: date | None
+    end: date | None
+    total_key: str | None
+    """The payer key its eligible amount counts under in the totals; None if it is not cash."""
 
 
 class ScalarEvaluator:
@@ -89,11 +114,17 @@ class ScalarEvaluator:
 
     def _compile(self, rule: Rule, excludable_by: tuple[_CompiledRule, ...]) -> _CompiledRule:
         compile_ = self.compiler.compile
-        conditions = tuple(
-            _CompiledCondition(
-                c.name, c.text, compile_(c.node), tuple((n, compile_(x)) for n, x in c.leaves)
+        conditions = _Conditions(
+            tuple(
+                _CompiledCondition(
+                    c.name,
+                    c.text,
+                    compile_(c.node),
+                    tuple(n for n, x in c.leaves if isinstance(x, ast.FieldRef)),
+                    tuple((n, compile_(x)) for n, x in c.leaves if not isinstance(x, ast.FieldRef)),
+                )
+                for c in rule.conditions
             )
-            for c in rule.conditions
         )
 
         period = rule.spec.in_force
@@ -107,6 +138,7 @@ class ScalarEvaluator:
             Period(period.from_, period.until),
             spec.interpretation,
         )
+        payer_key = "+".join(rule.amount.spec.payer) or "unstated"
         return _CompiledRule(
             rule,
             info,
@@ -114,6 +146,9 @@ class ScalarEvaluator:
             self._quantity(rule.amount),
             tuple((name, self._quantity(q)) for name, q in rule.details.items()),
             excludable_by,
+            period.from_,
+            period.until,
+            payer_key if rule.amount.unit is Unit.CASH else None,
         )
 
     def _quantity(self, quantity: Quantity) -> _CompiledQuantity:
@@ -123,8 +158,9 @@ class ScalarEvaluator:
         node = quantity.node
         if node is None:
             status = AmountStatus.NONE if spec.unit is Unit.RIGHT else AmountStatus.UNSPECIFIED
-            fixed = Amount(spec.unit, status, None, payer, basis, label)
-            return _CompiledQuantity(quantity, None, fixed, pending)
+            return _CompiledQuantity(
+                quantity, None, Amount(spec.unit, status, None, payer, basis, label), pending
+            )
         fn = self.compiler.compile(node)
         fixed = None
         if isinstance(node, ast.Literal) and not isinstance(node.value, bool | str):
@@ -156,33 +192,39 @@ class ScalarEvaluator:
     def evaluate(self, facts: Mapping[str, Any], as_of: date, key: str | None) -> Evaluation:
         """Evaluate the facts of one validated profile (a field -> value mapping)."""
         frame = Frame(facts, self.params_at(as_of), as_of)
-        outcomes: dict[str, Any] = {}
-        exclusion_results: dict[str, list[RuleResult]] = {}
-        for compiled in self.exclusions:
-            judged = self._rule_results(compiled, frame, outcomes)
-            exclusion_results[compiled.rule.id] = [result for result, _ in judged]
-            outcomes[compiled.rule.id] = judged[0][1]
+        truths: dict[str, Any] = {}
+        done: dict[str, list[RuleResult]] = {}
+        for compiled in self.exclusions:  # first: the others may depend on them
+            done[compiled.rule.id] = self._rule_results(compiled, frame, truths)
         results: list[RuleResult] = []
+        totals: dict[str, list[Any]] = {}
         for compiled in self.rules:
-            if compiled.rule.is_exclusion:
-                results += exclusion_results[compiled.rule.id]
-            else:
-                results += [result for result, _ in self._rule_results(compiled, frame, outcomes)]
-        return Evaluation(key, self.provenance(as_of), tuple(results), _totals(results))
+            if compiled.info.kind == "exclusion":
+                results += done[compiled.info.id]
+                continue
+            judged = self._rule_results(compiled, frame, truths)
+            results += judged
+            if compiled.total_key is not None:
+                _add_to_totals(totals, compiled.total_key, judged)
+        return Evaluation(key, self.provenance(as_of), tuple(results), _totals(totals))
 
     def _rule_results(
-        self, compiled: _CompiledRule, frame: Frame, exclusions: Mapping[str, Any]
-    ) -> list[tuple[RuleResult, Any]]:
+        self, compiled: _CompiledRule, frame: Frame, truths: dict[str, Any]
+    ) -> list[RuleResult]:
+        """The results of one rule (one per item for a per-item rule). An exclusion rule's own
+        truth value is recorded in `truths` for the rules it may withdraw."""
         rule = compiled.rule
-        if not rule.spec.in_force.contains(frame.as_of):
-            return [(self._result(compiled, frame, Status.NOT_IN_FORCE, (), None), False)]
+        as_of, start, end = frame.as_of, compiled.start, compiled.end
+        if (start is not None and as_of < start) or (end is not None and as_of > end):
+            truths[rule.id] = False
+            return [self._result(compiled, frame, _NOT_IN_FORCE, _NO_TRACES, None)]
         for_each = rule.for_each
         if for_each is None:
-            return [self._judge(compiled, frame, exclusions, None)]
+            return [self._judge(compiled, frame, truths, None)]
         items = frame.facts.get(for_each.list_field)
         if items is None:
             missing = Unknown(frozenset({for_each.list_field}))
-            return [(self._result(compiled, frame, Status.UNDETERMINED, (), missing), missing)]
+            return [self._result(compiled, frame, _UNDETERMINED, _NO_TRACES, missing)]
         if not items:
             trace = ConditionTrace(
                 f"has_{for_each.list_field}",
@@ -190,39 +232,35 @@ class ScalarEvaluator:
                 False,
                 {for_each.list_field: []},
             )
-            return [(self._result(compiled, frame, Status.INELIGIBLE, (trace,), None), False)]
+            return [self._result(compiled, frame, _INELIGIBLE, ConditionTraces((trace,)), None)]
         out = []
         for index, item in enumerate(items):
             values = item.__dict__ if hasattr(item, "__dict__") else item
             prefix = f"{for_each.list_field}[{index}]"
             label = values.get(for_each.label_field) if for_each.label_field else None
             ref = ItemRef(for_each.list_field, index, None if label is None else str(label))
-            out.append(self._judge(compiled, frame.for_item(values, prefix), exclusions, ref))
+            out.append(self._judge(compiled, frame.for_item(values, prefix), truths, ref))
         return out
 
     def _judge(
         self,
         compiled: _CompiledRule,
         frame: Frame,
-        exclusions: Mapping[str, Any],
+        truths: dict[str, Any],
         item: ItemRef | None,
-    ) -> tuple[RuleResult, Any]:
-        """Run one rule's conditions: the result, and the rule's own truth value."""
-        traces = []
+    ) -> RuleResult:
+        """Run one rule's conditions in three-valued logic and build its result."""
+        outcomes: list[bool | None] = []
         failed = False
         unknown: Unknown | None = None
-        for condition in compiled.conditions:
+        for condition in compiled.conditions.items:
             value = condition.fn(frame)
             if value is True or value is False:
                 failed = failed or not value
+                outcomes.append(value)
             else:
                 unknown = value if unknown is None else unknown.merge(value)
-                value = None
-            seen = {}
-            for name, leaf in condition.leaves:
-                leaf_value = leaf(frame)
-                seen[name] = None if leaf_value.__class__ is Unknown else leaf_value
-            traces.append(ConditionTrace(condition.name, condition.text, value, seen))
+                outcomes.append(None)
         if failed:
             truth: Any = False
             status = _INELIGIBLE
@@ -230,13 +268,15 @@ class ScalarEvaluator:
             truth, status = True, _ELIGIBLE
         else:
             truth, status = unknown, _UNDETERMINED
+        if compiled.info.kind == "exclusion":
+            truths[compiled.info.id] = truth
         excluded_by = None
         if not failed and compiled.excludable_by:
-            status, unknown, excluded_by = self._apply_exclusions(
-                compiled, status, unknown, exclusions
-            )
-        result = self._result(compiled, frame, status, tuple(traces), unknown, item, excluded_by)
-        return result, truth
+            status, unknown, excluded_by = self._apply_exclusions(compiled, status, unknown, truths)
+        traces = ConditionTraces(
+            source=compiled.conditions, outcomes=tuple(outcomes), context=frame
+        )
+        return self._result(compiled, frame, status, traces, unknown, item, excluded_by)
 
     def _apply_exclusions(
         self,
@@ -272,12 +312,12 @@ class ScalarEvaluator:
         compiled: _CompiledRule,
         frame: Frame,
         status: Status,
-        traces: tuple[ConditionTrace, ...],
+        traces: ConditionTraces,
         unknown: Unknown | None,
         item: ItemRef | None = None,
         excluded_by: ExclusionRef | None = None,
     ) -> RuleResult:
-        computable = status is not Status.NOT_IN_FORCE and (
+        computable = status is not _NOT_IN_FORCE and (
             frame.item is not None or compiled.rule.for_each is None
         )
         amount, amount_unknown = _amount(compiled.amount, frame, computable)
@@ -287,8 +327,9 @@ class ScalarEvaluator:
         if amount_unknown is not None:
             unknown = amount_unknown if unknown is None else unknown.merge(amount_unknown)
         if unknown is None:
-            return RuleResult(compiled.info, status, amount, traces, (), (), item, details,
-                              excluded_by)
+            return RuleResult(
+                compiled.info, status, amount, traces, (), (), item, details, excluded_by
+            )
         return RuleResult(
             compiled.info,
             status,
@@ -317,12 +358,14 @@ def _amount(
             return pending, value
         parameters = tuple(sorted(value.params))
         status = AmountStatus.UNSPECIFIED
-        return Amount(pending.unit, status, None, pending.payer, pending.basis, pending.label,
-                      parameters), None
+        return Amount(
+            pending.unit, status, None, pending.payer, pending.basis, pending.label, parameters
+        ), None
     if not isinstance(value, date):
         value = to_fen(Decimal(value))
-    return Amount(pending.unit, AmountStatus.DETERMINED, value, pending.payer, pending.basis,
-                  pending.label), None
+    return Amount(
+        pending.unit, AmountStatus.DETERMINED, value, pending.payer, pending.basis, pending.label
+    ), None
 
 
 def _excludes(excluder: Rule, rule: Rule) -> bool:
@@ -330,25 +373,27 @@ def _excludes(excluder: Rule, rule: Rule) -> bool:
     return spec is not None and rule.amount.unit in spec.units
 
 
-def _totals(results: list[RuleResult]) -> tuple[PayerTotal, ...]:
-    """Eligible cash by payer level: determined figures summed, the others counted."""
-    sums: dict[str, list[Any]] = {}
+def _add_to_totals(totals: dict[str, list[Any]], payer: str, results: list[RuleResult]) -> None:
+    """Count eligible results of a cash rule: determined figures summed, the others counted."""
     for result in results:
-        amount = result.amount
-        if result.status is not _ELIGIBLE or amount.unit is not _CASH:
+        if result.status is not _ELIGIBLE:
             continue
-        payer = "+".join(amount.payer) or "unstated"
-        entry = sums.get(payer)
+        entry = totals.get(payer)
         if entry is None:
-            entry = sums[payer] = [Decimal(0), 0, 0]
-        if amount.status is _DETERMINED:
-            entry[0] += amount.value
+            entry = totals[payer] = [Decimal(0), 0, 0]
+        if result.amount.status is _DETERMINED:
+            entry[0] += result.amount.value
             entry[1] += 1
         else:
             entry[2] += 1
-    return tuple(PayerTotal(p, s, c, u) for p, (s, c, u) in sorted(sums.items()))
+
+
+def _totals(totals: dict[str, list[Any]]) -> tuple[PayerTotal, ...]:
+    return tuple(PayerTotal(p, s, c, u) for p, (s, c, u) in sorted(totals.items()))
 
 
 # Enum members bound once: looking them up on the class costs more on this hot path.
 _ELIGIBLE, _INELIGIBLE, _UNDETERMINED = Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDETERMINED
-_CASH, _DETERMINED = Unit.CASH, AmountStatus.DETERMINED
+_NOT_IN_FORCE = Status.NOT_IN_FORCE
+_NO_TRACES = ConditionTraces(())
+_DETERMINED = AmountStatus.DETERMINED

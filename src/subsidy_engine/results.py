@@ -10,15 +10,16 @@ made.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
-from pydantic import TypeAdapter
+from pydantic import GetCoreSchemaHandler, TypeAdapter
+from pydantic_core import core_schema
 
 from subsidy_engine.rulebook.models import Payer, Unit
 
@@ -70,6 +71,87 @@ class ConditionTrace:
     """True, False, or None when unknown."""
     values: dict[str, Any]
     """The facts and parameters the condition read, with the values it saw (None: missing)."""
+
+
+class TraceSource(Protocol):
+    """What can write out a rule's condition traces once someone asks for them."""
+
+    def traces(
+        self, outcomes: tuple[bool | None, ...], context: Any
+    ) -> tuple[ConditionTrace, ...]: ...
+
+
+class ConditionTraces(Sequence[ConditionTrace]):
+    """The trace of a rule's conditions, in order.
+
+    Each condition's outcome is decided during evaluation; the values it saw are read from the
+    (immutable) profile and its derived facts when the trace is first looked at or serialised,
+    which keeps evaluation cheap for callers that only need statuses and amounts.
+    """
+
+    __slots__ = ("_context", "_items", "_outcomes", "_source")
+
+    def __init__(
+        self,
+        items: tuple[ConditionTrace, ...] | None = None,
+        *,
+        source: TraceSource | None = None,
+        outcomes: tuple[bool | None, ...] = (),
+        context: Any = None,
+    ) -> None:
+        self._items = items
+        self._source = source
+        self._outcomes = outcomes
+        self._context = context
+
+    @property
+    def outcomes(self) -> tuple[bool | None, ...]:
+        """Each condition's outcome, without materialising the traces."""
+        if self._items is not None:
+            return tuple(t.outcome for t in self._items)
+        return self._outcomes
+
+    def _all(self) -> tuple[ConditionTrace, ...]:
+        if self._items is None:
+            assert self._source is not None
+            self._items = self._source.traces(self._outcomes, self._context)
+            self._source = self._context = None
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> ConditionTrace: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ConditionTrace]: ...
+
+    def __getitem__(self, index: int | slice) -> ConditionTrace | Sequence[ConditionTrace]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._outcomes) if self._items is None else len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ConditionTraces):
+            return self._all() == other._all()
+        return isinstance(other, tuple | list) and list(self._all()) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ConditionTraces({list(self._all())!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        items = core_schema.list_schema(handler.generate_schema(ConditionTrace))
+        return core_schema.no_info_after_validator_function(
+            lambda traces: cls(tuple(traces)),
+            items,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                list, return_schema=items
+            ),
+        )
 
 
 @dataclass(slots=True)
@@ -127,8 +209,8 @@ class RuleResult:
     rule: RuleInfo
     status: Status
     amount: Amount
-    conditions: tuple[ConditionTrace, ...]
-    """Every condition of the rule, in order, with the values it saw."""
+    conditions: ConditionTraces
+    """Every condition of the rule, in order, with its outcome and the values it saw."""
     missing_facts: tuple[str, ...] = ()
     """The profile facts that would decide an undetermined result (or an unknown amount)."""
     missing_parameters: tuple[str, ...] = ()

@@ -40,9 +40,7 @@ class Unknown:
 
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, Unknown)
-            and self.facts == other.facts
-            and self.params == other.params
+            isinstance(other, Unknown) and self.facts == other.facts and self.params == other.params
         )
 
     def __hash__(self) -> int:
@@ -164,7 +162,7 @@ class ScalarCompiler:
         self.functions: dict[str, Callable[[ast.Call], Fn]] = {
             "min": self._extremum(min),
             "max": self._extremum(max),
-            "abs": self._strict(lambda x: abs(x)),
+            "abs": self._strict(abs),
             "round": self._round,
             "sum": self._strict(lambda xs: sum(xs, start=0)),
             "len": self._strict(len),
@@ -289,6 +287,9 @@ class ScalarCompiler:
         ops = [COMPARE_OPS[o] for o in node.ops]
         if len(ops) == 1:
             (op,), (left, right) = ops, fns
+            field, other = node.operands
+            if isinstance(field, ast.FieldRef) and isinstance(other, ast.Literal):
+                return _field_against_literal(field.name, op, other.value)
 
             def get_one(frame: Frame) -> Any:
                 a, b = left(frame), right(frame)
@@ -457,6 +458,17 @@ class ScalarCompiler:
     def _known(self, node: ast.Call) -> Fn:
         value_fn = self.compile(node.args[0])
         return lambda frame: value_fn(frame).__class__ is not Unknown
+
+
+def _field_against_literal(name: str, op: Callable[[Any, Any], bool], literal: Any) -> Fn:
+    """`field <op> literal`, the commonest condition, without the generic operand calls."""
+    missing = Unknown(frozenset({name}))
+
+    def get(frame: Frame) -> Any:
+        value = frame.facts.get(name)
+        return missing if value is None else op(value, literal)
+
+    return get
 
 
 def _widener(node: ast.Node) -> Callable[[Any], Any]:
