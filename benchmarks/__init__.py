@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks [suite ...]` (or `python3 dev.py bench`)."""
