@@ -62,9 +62,7 @@ def test_missing_fact_is_undetermined_never_no(engine: Engine) -> None:
 
 
 def test_a_false_condition_decides_even_with_facts_missing(engine: Engine) -> None:
-    result = evaluate(engine, industry_code="G5431", annual_sales=None).result(
-        "m1.ceramics_award"
-    )
+    result = evaluate(engine, industry_code="G5431", annual_sales=None).result("m1.ceramics_award")
     assert result.status is Status.INELIGIBLE
     assert result.missing_facts == ("annual_sales",)
 
@@ -159,9 +157,10 @@ def test_json_round_trip(engine: Engine) -> None:
 
 def test_profile_models_and_dicts_are_both_accepted(engine: Engine) -> None:
     model = engine.validate(CERAMICS)
-    assert engine.evaluate(model, as_of=AS_OF).to_json() == engine.evaluate(
-        CERAMICS, as_of=AS_OF
-    ).to_json()
+    assert (
+        engine.evaluate(model, as_of=AS_OF).to_json()
+        == engine.evaluate(CERAMICS, as_of=AS_OF).to_json()
+    )
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from subsidy_engine.errors import (
     RulebookError,
     SubsidyEngineError,
 )
-from subsidy_engine.evaluate import ENGINE_VERSION as __version__
+from subsidy_engine.evaluate import ENGINE_VERSION
 from subsidy_engine.results import (
     Amount,
     AmountStatus,
@@ -29,6 +29,8 @@ from subsidy_engine.results import (
 )
 from subsidy_engine.rulebook.loader import load_rulebook
 from subsidy_engine.rulebook.rulebook import Rulebook
+
+__version__ = ENGINE_VERSION
 
 __all__ = [
     "Amount",

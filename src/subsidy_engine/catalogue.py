@@ -19,15 +19,17 @@ def rule_rows(rulebook: Rulebook) -> list[dict[str, Any]]:
             figure = "—"
         else:
             figure = "unspecified"
-        rows.append({
-            "id": rule.id,
-            "measure": rule.measure.number,
-            "title": rule.spec.title,
-            "title_en": rule.spec.title_en,
-            "kind": rule.spec.kind,
-            "unit": quantity.unit.value,
-            "amount": figure,
-        })
+        rows.append(
+            {
+                "id": rule.id,
+                "measure": rule.measure.number,
+                "title": rule.spec.title,
+                "title_en": rule.spec.title_en,
+                "kind": rule.spec.kind,
+                "unit": quantity.unit.value,
+                "amount": figure,
+            }
+        )
     return rows
 
 

@@ -156,8 +156,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     _print_table(rows, ["measure", "heading", "coverage"])
     uncovered = [row for row in rows if not row["coverage"]]
     if uncovered:
-        _fail("measures with neither rules nor a reason: "
-              + ", ".join(str(r["measure"]) for r in uncovered))
+        _fail(
+            "measures with neither rules nor a reason: "
+            + ", ".join(str(r["measure"]) for r in uncovered)
+        )
         return 1
     return 0
 
@@ -197,8 +199,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("profile", metavar="PROFILE")
     p.add_argument("--as-of", type=_as_of, default=None, help="date YYYY-MM-DD (default today)")
     p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
-    p.add_argument("--all", action="store_true", help="table: show every rule, not only "
-                   "eligible, excluded and undetermined ones")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="table: show every rule, not only eligible, excluded and undetermined ones",
+    )
     rulebook_option(p)
 
     p = command("lint", cmd_lint, "load and check a rulebook folder; list every problem")
@@ -208,8 +213,12 @@ def _parser() -> argparse.ArgumentParser:
     rulebook_option(p)
 
     p = command("schema", cmd_schema, "print or write the JSON Schemas")
-    p.add_argument("kind", nargs="?", default="evaluation",
-                   help="which schema to print (e.g. rule-file, evaluation, profile-spec)")
+    p.add_argument(
+        "kind",
+        nargs="?",
+        default="evaluation",
+        help="which schema to print (e.g. rule-file, evaluation, profile-spec)",
+    )
     p.add_argument("--out", metavar="DIR", help="write every schema into DIR")
     p.add_argument("--check", metavar="DIR", help="fail if DIR's schemas differ from the models")
     rulebook_option(p)

@@ -40,13 +40,13 @@ from importlib import resources
 from subsidy_engine.errors import InputError
 
 __all__ = [
-    "industry_codes",
     "CREDIT_CODE_ALPHABET",
     "CREDIT_CODE_WEIGHTS",
     "SECTION_DIVISIONS",
     "credit_code_check_character",
     "credit_code_problem",
     "industry_code_problem",
+    "industry_codes",
     "industry_name",
     "industry_section",
     "normalise_industry_code",

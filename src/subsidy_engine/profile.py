@@ -98,7 +98,6 @@ def _annotation(kind: ScalarKind, spec: ScalarFieldSpec | None) -> Any:
     """The pydantic annotation of one scalar value (without the `| None`)."""
     lower = spec.min if spec else None
     upper = spec.max if spec else None
-    scale = spec.scale if spec else None
     if kind == "bool":
         return bool
     if kind == "int":
@@ -273,7 +272,7 @@ def _item_model(
     name: str, spec: ListFieldSpec, checks: list[tuple[ItemCheck, str]]
 ) -> type[BaseModel]:
     assert spec.fields is not None
-    item_fields = {
+    item_fields: dict[str, Any] = {
         item_name: _field(item_spec, _annotation(item_spec.type, item_spec))
         for item_name, item_spec in spec.fields.items()
     }
@@ -284,13 +283,14 @@ def _item_model(
                 raise ValueError(message)
         return item
 
-    validators = {"_checks": model_validator(mode="after")(run_checks)} if checks else {}
-    return create_model(
+    validators: dict[str, Any] = {"_checks": model_validator(mode="after")(run_checks)}
+    model: type[BaseModel] = create_model(
         _camel(name) + "Item",
         __base__=_ProfileBase,
-        __validators__=validators,  # type: ignore[arg-type]
+        __validators__=validators if checks else None,
         **item_fields,
     )
+    return model
 
 
 def _camel(name: str) -> str:

@@ -23,8 +23,13 @@ def read_profile(path: Path, engine: Engine) -> BaseModel:
     except RulebookError as error:  # a YAML syntax error, reported the same way
         raise ProfileError(error.diagnostics) from None
     if not isinstance(document.data, dict):
-        raise ProfileError([Diagnostic("bad-profile", "a profile must be a mapping of fields",
-                                       document.span_of([]))])
+        raise ProfileError(
+            [
+                Diagnostic(
+                    "bad-profile", "a profile must be a mapping of fields", document.span_of([])
+                )
+            ]
+        )
     try:
         return engine.validate(document.data)
     except ProfileError as error:

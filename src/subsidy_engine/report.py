@@ -174,23 +174,34 @@ def markdown(evaluation: Evaluation) -> str:
         out += ["## Withdrawn", ""]
         for result in excluded:
             assert result.excluded_by is not None
-            out.append(f"- {_what(result)}: {result.excluded_by.reason} "
-                       f"(measure {result.excluded_by.citation.measure}, "
-                       f"`{result.excluded_by.rule_id}`)")
+            out.append(
+                f"- {_what(result)}: {result.excluded_by.reason} "
+                f"(measure {result.excluded_by.citation.measure}, "
+                f"`{result.excluded_by.rule_id}`)"
+            )
         out.append("")
-    near = [r for r in evaluation.results if r.status is Status.INELIGIBLE
-            and sum(c.outcome is False for c in r.conditions) == 1]
+    near = [
+        r
+        for r in evaluation.results
+        if r.status is Status.INELIGIBLE and sum(c.outcome is False for c in r.conditions) == 1
+    ]
     if near:
         out += ["## Nearly qualified (one condition short)", ""]
         for result in near:
             failed = next(c for c in result.conditions if c.outcome is False)
-            out.append(f"- {_what(result)}, measure {result.rule.citation.measure}: "
-                       f"`{failed.expression}` is not met ({_seen(failed)})")
+            out.append(
+                f"- {_what(result)}, measure {result.rule.citation.measure}: "
+                f"`{failed.expression}` is not met ({_seen(failed)})"
+            )
         out.append("")
     undetermined = evaluation.undetermined
     if undetermined:
-        out += ["## Facts to supply", "",
-                "These measures may apply; the facts listed would decide them.", ""]
+        out += [
+            "## Facts to supply",
+            "",
+            "These measures may apply; the facts listed would decide them.",
+            "",
+        ]
         for result in undetermined:
             facts = ", ".join(f"`{f}`" for f in result.missing_facts + result.missing_parameters)
             out.append(f"- {_what(result)}, measure {result.rule.citation.measure}: {facts}")
@@ -231,16 +242,21 @@ def html(evaluation: Evaluation) -> str:
             f"<td>{escape(format_amount(result.amount))}</td>"
             f"<td>{escape('+'.join(result.amount.payer))}</td>"
             f"<td>{escape(', '.join(result.missing_facts))}</td>"
-            f"<td title=\"{escape(' '.join(citation.quotes))}\">{escape(citation.heading)}</td>"
+            f'<td title="{escape(" ".join(citation.quotes))}">{escape(citation.heading)}</td>'
             "</tr>"
         )
     provenance = evaluation.provenance
-    caption = escape(f"{evaluation.profile_key or 'profile'} — {provenance.rulebook_id} as of "
-                     f"{provenance.as_of}")
-    head = "".join(f"<th>{h}</th>" for h in
-                   ("status", "measure", "rule", "amount", "payer", "missing", "citation"))
-    return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    caption = escape(
+        f"{evaluation.profile_key or 'profile'} — {provenance.rulebook_id} as of {provenance.as_of}"
+    )
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in ("status", "measure", "rule", "amount", "payer", "missing", "citation")
+    )
+    return (
+        f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 # DataFrame ------------------------------------------------------------------------------------
@@ -250,19 +266,21 @@ def evaluation_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
     rows = []
     for result in evaluation.results:
         amount = result.amount
-        rows.append({
-            "profile_key": evaluation.profile_key,
-            "rule_id": result.rule_id,
-            "measure": result.rule.citation.measure,
-            "item": None if result.item is None else result.item.index,
-            "status": str(result.status),
-            "unit": str(amount.unit),
-            "amount": amount.value if isinstance(amount.value, Decimal) else None,
-            "date": amount.value if isinstance(amount.value, date) else None,
-            "amount_status": str(amount.status),
-            "payer": "+".join(amount.payer),
-            "missing_facts": list(result.missing_facts),
-        })
+        rows.append(
+            {
+                "profile_key": evaluation.profile_key,
+                "rule_id": result.rule_id,
+                "measure": result.rule.citation.measure,
+                "item": None if result.item is None else result.item.index,
+                "status": str(result.status),
+                "unit": str(amount.unit),
+                "amount": amount.value if isinstance(amount.value, Decimal) else None,
+                "date": amount.value if isinstance(amount.value, date) else None,
+                "amount_status": str(amount.status),
+                "payer": "+".join(amount.payer),
+                "missing_facts": list(result.missing_facts),
+            }
+        )
     return rows
 
 

@@ -8,6 +8,7 @@ and one step above at the field's precision), since that is where rules go wrong
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -76,13 +77,15 @@ def _value(
         assert spec is not None and spec.values is not None
         return st.sampled_from(spec.values)
     if kind == "credit_code":
-        return st.text(_CODE_ALPHABET, min_size=17, max_size=17).filter(
-            lambda s: s[2:8].isdigit()
-        ).map(_with_check_characters)
+        return (
+            st.text(_CODE_ALPHABET, min_size=17, max_size=17)
+            .filter(lambda s: s[2:8].isdigit())
+            .map(_with_check_characters)
+        )
     if kind == "industry_code":
         codes = industry_codes()
-        near = [c for c in codes if c.startswith(tuple(prefixes))] if prefixes else []
-        return _near(st.sampled_from(codes), near)
+        related = [c for c in codes if c.startswith(tuple(prefixes))] if prefixes else []
+        return _near(st.sampled_from(codes), related)
     return st.text(min_size=1, max_size=12).filter(lambda s: s.strip() == s and s != "")
 
 
@@ -101,7 +104,7 @@ def _decimal(
     return _near(base, [n for n in near if low <= n <= high])
 
 
-def _near(base: st.SearchStrategy[Any], near: list[Any]) -> st.SearchStrategy[Any]:
+def _near(base: st.SearchStrategy[Any], near: Sequence[Any]) -> st.SearchStrategy[Any]:
     return st.one_of(st.sampled_from(sorted(set(near))), base) if near else base
 
 
@@ -118,9 +121,9 @@ def _thresholds(rulebook: Rulebook) -> list[Decimal]:
         nodes += [c.node for c in rule.conditions]
     for node in nodes:
         for sub in node.walk():
-            if isinstance(sub, ast.Literal) and isinstance(sub.value, int | Decimal):
-                if not isinstance(sub.value, bool):
-                    numbers.add(Decimal(sub.value))
+            value = sub.value if isinstance(sub, ast.Literal) else None
+            if isinstance(value, int | Decimal) and not isinstance(value, bool):
+                numbers.add(Decimal(value))
     for parameter in rulebook.parameters.values():
         for _, value in parameter.values:
             if isinstance(value, int | Decimal) and not isinstance(value, bool):
@@ -132,8 +135,11 @@ def _texts(rulebook: Rulebook) -> list[str]:
     """Texts the rulebook compares against that are industry codes (prefixes to lean on)."""
     texts: set[str] = set()
     for fact in rulebook.derived.values():
-        texts |= {n.value for n in fact.node.walk()
-                  if isinstance(n, ast.Literal) and isinstance(n.value, str)}
+        texts |= {
+            n.value
+            for n in fact.node.walk()
+            if isinstance(n, ast.Literal) and isinstance(n.value, str)
+        }
     for parameter in rulebook.parameters.values():
         for _, value in parameter.values:
             items = value if isinstance(value, list) else [value]

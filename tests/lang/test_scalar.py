@@ -30,7 +30,10 @@ SCOPE = Scope(
     items={"project": ("projects", PROJECT)},
 )
 COMPILER = ScalarCompiler({}, WorkingDayCalendar.bundled())
-PARAMS = {"price": {1: Decimal(840), 2: Decimal(720)}, "unset": Unknown(params=frozenset({"unset"}))}
+PARAMS = {
+    "price": {1: Decimal(840), 2: Decimal(720)},
+    "unset": Unknown(params=frozenset({"unset"})),
+}
 
 
 def run(text: str, item: dict[str, Any] | None = None, **facts: Any) -> Any:
@@ -53,9 +56,7 @@ TRUTH_B = {True: {"b": True}, False: {"b": False}, None: {}}
 @pytest.mark.parametrize("right", [True, False, None])
 def test_kleene_and_or(left: bool | None, right: bool | None) -> None:
     facts = {**TRUTH[left], **TRUTH_B[right]}
-    expected_and = (
-        False if False in (left, right) else None if None in (left, right) else True
-    )
+    expected_and = False if False in (left, right) else None if None in (left, right) else True
     expected_or = True if True in (left, right) else None if None in (left, right) else False
     for text, expected in (("a and b", expected_and), ("a or b", expected_or)):
         result = run(text, **facts)

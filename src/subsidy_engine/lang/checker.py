@@ -219,7 +219,9 @@ class _Checker:
         assert isinstance(node, ast.Logic)
         operands = tuple(self.visit(o) for o in node.operands)
         for operand in operands:
-            self._need(operand, isinstance(operand.ty, Bool), f"a condition on each side of '{node.op}'")
+            self._need(
+                operand, isinstance(operand.ty, Bool), f"a condition on each side of '{node.op}'"
+            )
         return replace(node, operands=operands, ty=BOOL)
 
     def contains(self, node: ast.Node) -> ast.Node:
@@ -230,7 +232,9 @@ class _Checker:
             options = tuple(self.visit(item) for item in node.container.items)
             for option in options:
                 if not isinstance(option, ast.Literal):
-                    raise _error(option, "type-mismatch", "the options of 'in {…}' must be literals")
+                    raise _error(
+                        option, "type-mismatch", "the options of 'in {…}' must be literals"
+                    )
                 if not comparable(vt, _ty(option)):
                     raise _error(option, "type-mismatch", f"{option.ty} option for a {vt} value")
                 self._enum_literal(value, option)

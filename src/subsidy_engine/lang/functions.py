@@ -158,9 +158,7 @@ _SPECS = [
     FunctionSpec("len", "len(list)", "the number of items in a list", _len),
     FunctionSpec("date", "date('YYYY-MM-DD')", "a date literal", _date_literal),
     FunctionSpec("year", "year(d)", "the calendar year of a date", _year),
-    FunctionSpec(
-        "years_between", "years_between(a, b)", "whole years from a to b", _date_to(INT)
-    ),
+    FunctionSpec("years_between", "years_between(a, b)", "whole years from a to b", _date_to(INT)),
     FunctionSpec(
         "months_between", "months_between(a, b)", "whole months from a to b", _date_to(INT)
     ),
@@ -192,4 +190,3 @@ _SPECS = [
 ]
 
 FUNCTIONS: dict[str, FunctionSpec] = {spec.name: spec for spec in _SPECS}
-

@@ -76,7 +76,9 @@ def tokenize(text: str, origin: Span | None = None) -> list[Token]:
         elif kind == "string":
             tokens.append(Token("string", raw, raw[1:-1], pos, match.end()))
         elif kind == "name":
-            tokens.append(Token("keyword" if raw in KEYWORDS else "name", raw, raw, pos, match.end()))
+            tokens.append(
+                Token("keyword" if raw in KEYWORDS else "name", raw, raw, pos, match.end())
+            )
         elif kind == "op":
             op = _ALIASES.get(raw, raw)
             tokens.append(Token("op", op, op, pos, match.end()))
@@ -96,6 +98,4 @@ def span_at(text: str, start: int, end: int, origin: Span | None) -> Span:
     if origin is None:
         return relative
     shifted = relative.shifted(origin.line, origin.column)
-    return Span(
-        origin.file, shifted.line, shifted.column, shifted.end_line, shifted.end_column
-    )
+    return Span(origin.file, shifted.line, shifted.column, shifted.end_line, shifted.end_column)

@@ -206,11 +206,9 @@ class _Parser:
         if token is None:
             return self.postfix()
         operand = self.unary()
-        if isinstance(operand, ast.Literal) and isinstance(operand.value, int | Decimal):
-            if not isinstance(operand.value, bool):
-                return self.make(
-                    ast.Literal, token.offset, self._end(operand), value=-operand.value
-                )
+        value = operand.value if isinstance(operand, ast.Literal) else None
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            return self.make(ast.Literal, token.offset, self._end(operand), value=-value)
         return self.make(ast.Neg, token.offset, self._end(operand), operand=operand)
 
     def postfix(self) -> ast.Node:

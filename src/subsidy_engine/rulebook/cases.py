@@ -45,9 +45,8 @@ def check_case(engine: Engine, case: ExpectedCase) -> list[str]:
     for rule_id, expected in case.expect.items():
         specs = expected if isinstance(expected, list) else [expected]
         for spec in specs:
-            if isinstance(spec, str):
-                spec = ExpectSpec(status=spec)  # type: ignore[arg-type]
-            failures += _compare(evaluation, rule_id, spec)
+            wanted = ExpectSpec.model_validate({"status": spec}) if isinstance(spec, str) else spec
+            failures += _compare(evaluation, rule_id, wanted)
     return failures
 
 

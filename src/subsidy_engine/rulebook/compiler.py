@@ -54,7 +54,8 @@ from subsidy_engine.rulebook.rulebook import (
 from subsidy_engine.rulebook.yaml_source import YamlDocument
 from subsidy_engine.workdays import WorkingDayCalendar
 
-YamlPath = Sequence[str | int]
+YamlPath = Sequence[Any]
+"""Keys and indexes into a YAML document (keys may be dates, as in dated values)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +103,9 @@ class _Compiler:
             self.problems.append(Diagnostic(code, message, Span(rel, 1, 1), rule_id, hint=hint))
             return
         self.problems.append(
-            document.diagnostic(code, message, list(path), rule_id=rule_id, hint=hint,
-                                at_key=at_key)
+            document.diagnostic(
+                code, message, list(path), rule_id=rule_id, hint=hint, at_key=at_key
+            )
         )
 
     def expression(
@@ -188,13 +190,21 @@ class _Compiler:
         for index, measure in enumerate(self.src.manifest.measures):
             path = ["measures", index]
             if measure.number in seen:
-                self.report("rulebook.yaml", "duplicate-measure", f"measure {measure.number} "
-                            "is listed twice", path)
+                self.report(
+                    "rulebook.yaml",
+                    "duplicate-measure",
+                    f"measure {measure.number} is listed twice",
+                    path,
+                )
             seen.add(measure.number)
             self.verbatim("rulebook.yaml", measure.heading, [*path, "heading"], "heading")
             if measure.number in encoded and measure.government_only:
-                self.report("rulebook.yaml", "coverage", f"measure {measure.number} has rules "
-                            "but is marked government_only", [*path, "government_only"])
+                self.report(
+                    "rulebook.yaml",
+                    "coverage",
+                    f"measure {measure.number} has rules but is marked government_only",
+                    [*path, "government_only"],
+                )
             if measure.number not in encoded and not measure.government_only:
                 self.report(
                     "rulebook.yaml",
@@ -209,14 +219,22 @@ class _Compiler:
         for name in derived_names:
             if name in self.field_types or name in reserved:
                 self.broken.add(name)
-                self.report("derived.yaml", "duplicate-name",
-                            f"derived fact '{name}' has the name of a profile field or built-in",
-                            ["derived", name], at_key=True)
+                self.report(
+                    "derived.yaml",
+                    "duplicate-name",
+                    f"derived fact '{name}' has the name of a profile field or built-in",
+                    ["derived", name],
+                    at_key=True,
+                )
         for name in param_types:
             if name in self.field_types or name in derived_names or name in reserved:
-                self.report("parameters.yaml", "duplicate-name",
-                            f"parameter '{name}' has the name of a field, derived fact or "
-                            "built-in", ["parameters", name], at_key=True)
+                self.report(
+                    "parameters.yaml",
+                    "duplicate-name",
+                    f"parameter '{name}' has the name of a field, derived fact or built-in",
+                    ["parameters", name],
+                    at_key=True,
+                )
 
     def parameters(self) -> dict[str, Parameter]:
         out: dict[str, Parameter] = {}
@@ -230,8 +248,9 @@ class _Compiler:
                     values.append((start, _parameter_value(spec, dated.value)))
                 except ValueError as error:
                     self.report("parameters.yaml", "bad-parameter", str(error), path)
-            out[name] = Parameter(name, spec, _parameter_type(spec, [v for _, v in values]),
-                                  tuple(values))
+            out[name] = Parameter(
+                name, spec, _parameter_type(spec, [v for _, v in values]), tuple(values)
+            )
         return out
 
     def derived(self, param_types: Mapping[str, t.Type]) -> dict[str, DerivedFact]:
@@ -280,8 +299,13 @@ class _Compiler:
             if state.get(name) == "active":
                 cycle = [*trail[trail.index(name) :], name]
                 self.broken.update(cycle)
-                self.report("derived.yaml", "cycle", "derived facts depend on each other: "
-                            + " -> ".join(cycle), ["derived", name], at_key=True)
+                self.report(
+                    "derived.yaml",
+                    "cycle",
+                    "derived facts depend on each other: " + " -> ".join(cycle),
+                    ["derived", name],
+                    at_key=True,
+                )
                 return
             state[name] = "active"
             for used in uses[name]:
@@ -308,16 +332,22 @@ class _Compiler:
             else:
                 branches.append(self.literal(case.value, [*path, "value"]))
         fallback = self.literal(spec.otherwise, [*base, "else"])
-        if fallback is None or any(n is None for n in [*tests, *branches]):
+        checked = [n for n in branches if n is not None]
+        if fallback is None or None in tests or len(checked) < len(branches):
             return None
-        result_type = self.cases_type(name, spec, [*branches, fallback])
+        result_type = self.cases_type(name, spec, [*checked, fallback])
         if result_type is None:
             return None
         node: ast.Node = _retyped(fallback, result_type)
         for test, branch in reversed(list(zip(tests, branches, strict=True))):
             assert test is not None and branch is not None
-            node = ast.Cond(span=test.span, ty=result_type, test=test,
-                            then=_retyped(branch, result_type), otherwise=node)
+            node = ast.Cond(
+                span=test.span,
+                ty=result_type,
+                test=test,
+                then=_retyped(branch, result_type),
+                otherwise=node,
+            )
         return node
 
     def literal(self, value: Any, path: YamlPath) -> ast.Node | None:
@@ -332,22 +362,30 @@ class _Compiler:
     def cases_type(self, name: str, spec: DerivedSpec, branches: list[ast.Node]) -> t.Type | None:
         types = [b.ty for b in branches if b.ty is not None]
         if all(isinstance(b, ast.Literal) and isinstance(b.value, str) for b in branches):
-            values = spec.values or list(dict.fromkeys(str(b.value) for b in branches
-                                                       if isinstance(b, ast.Literal)))
+            values = spec.values or list(
+                dict.fromkeys(str(b.value) for b in branches if isinstance(b, ast.Literal))
+            )
             for branch in branches:
                 assert isinstance(branch, ast.Literal)
                 if branch.value not in values:
-                    self.report("derived.yaml", "unknown-enum-value",
-                                f"{branch.value!r} is not one of the declared values", ["derived",
-                                name, "values"])
+                    self.report(
+                        "derived.yaml",
+                        "unknown-enum-value",
+                        f"{branch.value!r} is not one of the declared values",
+                        ["derived", name, "values"],
+                    )
             return t.Enum(tuple(values))
         if all(t.is_numeric(x) for x in types):
             return t.unify_numeric(types)
         if len(set(types)) == 1:
             return types[0]
-        self.report("derived.yaml", "type-mismatch",
-                    "the cases give values of different types: "
-                    + ", ".join(sorted({str(x) for x in types})), ["derived", name])
+        self.report(
+            "derived.yaml",
+            "type-mismatch",
+            "the cases give values of different types: "
+            + ", ".join(sorted({str(x) for x in types})),
+            ["derived", name],
+        )
         return None
 
     def rules(self, scope: Scope) -> list[Rule]:
@@ -357,16 +395,25 @@ class _Compiler:
         for rel, rule_file in sorted(self.src.rule_files.items()):
             measure = measures.get(rule_file.measure)
             if measure is None:
-                self.report(rel, "unknown-measure",
-                            f"measure {rule_file.measure} is not in rulebook.yaml", ["measure"])
+                self.report(
+                    rel,
+                    "unknown-measure",
+                    f"measure {rule_file.measure} is not in rulebook.yaml",
+                    ["measure"],
+                )
                 continue
             for index, department in enumerate(rule_file.lead_departments):
                 self.verbatim(rel, department, ["lead_departments", index], "lead department")
             for index, spec in enumerate(rule_file.rules):
-                path: list[str | int] = ["rules", index]
+                path: list[Any] = ["rules", index]
                 if spec.id in seen:
-                    self.report(rel, "duplicate-id", f"rule id {spec.id} is also used in "
-                                f"{seen[spec.id]}", [*path, "id"], rule_id=spec.id)
+                    self.report(
+                        rel,
+                        "duplicate-id",
+                        f"rule id {spec.id} is also used in {seen[spec.id]}",
+                        [*path, "id"],
+                        rule_id=spec.id,
+                    )
                 seen[spec.id] = rel
                 rule = self.rule(rel, path, spec, rule_file, measure, scope)
                 if rule is not None:
@@ -376,7 +423,7 @@ class _Compiler:
     def rule(
         self,
         rel: str,
-        path: list[str | int],
+        path: list[Any],
         spec: RuleSpec,
         rule_file: RuleFile,
         measure: MeasureSpec,
@@ -389,8 +436,12 @@ class _Compiler:
         for_each = self.for_each(rel, path, spec)
         if for_each is not None:
             record = self.records[for_each.list_field]
-            scope = Scope(scope.fields, scope.derived, scope.params,
-                          {for_each.var: (for_each.list_field, record)})
+            scope = Scope(
+                scope.fields,
+                scope.derived,
+                scope.params,
+                {for_each.var: (for_each.list_field, record)},
+            )
         conditions = []
         for name, text in spec.when.items():
             node = self.expression(rel, [*path, "when", name], text, scope, t.Bool, spec.id)
@@ -413,22 +464,31 @@ class _Compiler:
         )
         return Rule(spec, measure, citation, tuple(conditions), amount, details, for_each, rel)
 
-    def for_each(self, rel: str, path: list[str | int], spec: RuleSpec) -> ForEach | None:
+    def for_each(self, rel: str, path: list[Any], spec: RuleSpec) -> ForEach | None:
         if spec.for_each is None:
             return None
         var, _, list_field = (part.strip() for part in spec.for_each.partition(" in "))
         if list_field not in self.records:
-            lists = [n for n, s in self.src.profile.fields.items()
-                     if isinstance(s, ListFieldSpec) and s.fields]
-            self.report(rel, "unknown-name", f"'{list_field}' is not a profile list of records",
-                        [*path, "for_each"], rule_id=spec.id, hint=f"lists: {', '.join(lists)}")
+            lists = [
+                n
+                for n, s in self.src.profile.fields.items()
+                if isinstance(s, ListFieldSpec) and s.fields
+            ]
+            self.report(
+                rel,
+                "unknown-name",
+                f"'{list_field}' is not a profile list of records",
+                [*path, "for_each"],
+                rule_id=spec.id,
+                hint=f"lists: {', '.join(lists)}",
+            )
             return None
         list_spec = self.src.profile.fields[list_field]
         label = list_spec.label if isinstance(list_spec, ListFieldSpec) else None
         return ForEach(var, list_field, label)
 
     def quantity(
-        self, rel: str, path: list[str | int], spec: QuantitySpec, scope: Scope, rule_id: str
+        self, rel: str, path: list[Any], spec: QuantitySpec, scope: Scope, rule_id: str
     ) -> Quantity:
         if spec.basis is not None:
             self.verbatim(rel, spec.basis, [*path, "basis"], "basis", rule_id)
@@ -439,11 +499,17 @@ class _Compiler:
         elif spec.unit.is_money:
             node = self.expression(rel, [*path, "value"], spec.value, scope, None, rule_id)
             if node is not None and not t.is_numeric(node.ty or t.BOOL):
-                self.report(rel, "type-mismatch", f"a {spec.unit} amount must be a number, "
-                            f"found {node.ty}", [*path, "value"], rule_id=rule_id)
+                self.report(
+                    rel,
+                    "type-mismatch",
+                    f"a {spec.unit} amount must be a number, found {node.ty}",
+                    [*path, "value"],
+                    rule_id=rule_id,
+                )
         else:
-            self.report(rel, "schema", f"a {spec.unit} has no value", [*path, "value"],
-                        rule_id=rule_id)
+            self.report(
+                rel, "schema", f"a {spec.unit} has no value", [*path, "value"], rule_id=rule_id
+            )
             node = None
         return Quantity(spec, node)
 
@@ -454,10 +520,22 @@ class _Compiler:
         if text in source:
             return
         matched = _longest_prefix_in(text, source)
-        hint = (f"the source has the first {matched} characters; they differ from "
-                f"'{text[matched:matched + 12]}'") if matched else "no part of it is in the source"
-        self.report(rel, "not-verbatim", f"the {what} is not verbatim in "
-                    f"{self.src.manifest.source}", path, rule_id=rule_id, hint=hint)
+        hint = (
+            (
+                f"the source has the first {matched} characters; they differ from "
+                f"'{text[matched : matched + 12]}'"
+            )
+            if matched
+            else "no part of it is in the source"
+        )
+        self.report(
+            rel,
+            "not-verbatim",
+            f"the {what} is not verbatim in {self.src.manifest.source}",
+            path,
+            rule_id=rule_id,
+            hint=hint,
+        )
 
     def item_checks(self, param_types: Mapping[str, t.Type]) -> list[ItemCheck]:
         out: list[ItemCheck] = []
@@ -547,8 +625,13 @@ def _parameter_base_type(spec: ParameterSpec, values: list[Any]) -> t.Type:
     if spec.type in ("decimal", "money", "ratio"):
         scalars: list[Any] = []
         for value in values:
-            scalars += (list(value.values()) if isinstance(value, dict)
-                        else list(value) if isinstance(value, list) else [value])
+            scalars += (
+                list(value.values())
+                if isinstance(value, dict)
+                else list(value)
+                if isinstance(value, list)
+                else [value]
+            )
         return t.unify_numeric([t.DEC0, *(literal_type(v) for v in scalars)])
     return {"text": t.STR, "date": t.DATE, "bool": t.BOOL}[spec.type]
 

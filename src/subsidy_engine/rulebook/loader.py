@@ -55,9 +55,9 @@ def load_rulebook(path: str | Path) -> Rulebook:
         if (model := reader.model(rel, RuleFile)) is not None
     }
     cases = {
-        rel: model
+        rel: cases_file
         for rel in reader.listing(TESTS_DIR)
-        if (model := reader.model(rel, CasesFile)) is not None
+        if (cases_file := reader.model(rel, CasesFile)) is not None
     }
     source_text = reader.source(manifest.source) if manifest else None
     if problems or manifest is None or profile is None or source_text is None:
@@ -131,9 +131,7 @@ class _Reader:
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            self.problems.append(
-                Diagnostic("encoding", f"{rel} is not UTF-8 (byte {error.start})")
-            )
+            self.problems.append(Diagnostic("encoding", f"{rel} is not UTF-8 (byte {error.start})"))
             return None
 
     def digest(self) -> str:
@@ -163,36 +161,29 @@ def schema_diagnostics(document: YamlDocument, error: ValidationError) -> list[D
     return out
 
 
-def _yaml_loc(loc: Sequence[int | str], data: Any) -> list[int | str]:
-    """Pydantic's error location, without the union-member names it inserts."""
-    out: list[int | str] = []
+def _yaml_loc(loc: Sequence[int | str], data: Any) -> list[Any]:
+    """Pydantic's error location as a path into the YAML data.
+
+    Pydantic inserts the names of union members it tried (`ScalarFieldSpec`, `str`); they are
+    skipped. A key absent from the data (a missing field) ends the path.
+    """
+    out: list[Any] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
             out.append(part)
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and _date_key(node, part):
-            key = _date_key(node, part)
+            continue
+        if not isinstance(node, dict):
+            break
+        key = next((k for k in node if k == part or str(k) == str(part)), None)
+        if key is not None:
             out.append(key)
             node = node[key]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        elif isinstance(part, str) and part.isidentifier() and part.islower():
             out.append(part)
-            node = node[part]
-        elif not isinstance(node, dict | list):
             break
-        elif isinstance(node, dict) and isinstance(part, str) and part not in node:
-            # a missing key or a union member's name: keep only a plausible key name
-            if part.isidentifier() and not part[0].isupper() and "[" not in part:
-                out.append(part)
-                node = None
     return out
-
-
-def _date_key(node: dict[Any, Any], part: str) -> Any:
-    for key in node:
-        if str(key) == part:
-            return key
-    return None
 
 
 def _rule_id_at(data: Any, loc: Sequence[int | str]) -> str | None:
