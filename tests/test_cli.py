@@ -1,0 +1,144 @@
+"""The command line: each command's output, and one clear message with a non-zero exit on bad
+input, never a traceback."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from subsidy_engine.cli import main
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+PROFILE = """\
+credit_code: 91350100M000100Y43
+industry_code: C3071
+annual_sales: 6000万
+seriously_dishonest: false
+exhibitions:
+  - {name: 广交会, booths: 2}
+"""
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Path:
+    path = tmp_path / "profile.yaml"
+    path.write_text(PROFILE, encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_evaluate_json(capsys: pytest.CaptureFixture[str], profile: Path) -> None:
+    code, out, _ = run(
+        capsys,
+        "evaluate",
+        str(profile),
+        "--as-of",
+        "2019-06-01",
+        "--format",
+        "json",
+        "--rulebook",
+        str(MINI),
+    )
+    assert code == 0
+    data = json.loads(out)
+    statuses = {r["rule"]["id"]: r["status"] for r in data["results"]}
+    assert statuses["m1.ceramics_award"] == "eligible"
+    assert data["provenance"]["as_of"] == "2019-06-01"
+
+
+def test_evaluate_table_and_markdown(capsys: pytest.CaptureFixture[str], profile: Path) -> None:
+    code, out, _ = run(
+        capsys, "evaluate", str(profile), "--as-of", "2019-06-01", "--rulebook", str(MINI)
+    )
+    assert code == 0
+    assert "陶瓷企业奖励" in out and "¥500,000.00" in out
+    code, out, _ = run(
+        capsys,
+        "evaluate",
+        str(profile),
+        "--as-of",
+        "2019-06-01",
+        "--format",
+        "markdown",
+        "--rulebook",
+        str(MINI),
+    )
+    assert code == 0
+    assert "## What the enterprise qualifies for" in out
+    assert "> 对年销售收入达到5000万元以上的陶瓷企业,给予50万元奖励" in out
+    assert "市财政局" in out
+
+
+def test_bad_profile_names_file_line_and_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("annual_sales: 6000万\nemployees: -3\n", encoding="utf-8")
+    code, _, err = run(capsys, "evaluate", str(path), "--rulebook", str(MINI))
+    assert code == 1
+    assert f"{path}:2:12: [bad-profile]" in err
+    assert "employees" in err and "Traceback" not in err
+
+
+def test_missing_file_and_bad_date(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "evaluate", str(tmp_path / "nope.yaml"), "--rulebook", str(MINI))
+    assert code == 2 and "no profile file" in err
+    with pytest.raises(SystemExit) as caught:
+        main(["evaluate", "x.yaml", "--as-of", "31/12/2019"])
+    assert caught.value.code == 2
+
+
+def test_lint(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "lint", str(MINI))
+    assert code == 0 and "mini: ok" in out
+    broken = tmp_path / "mini"
+    shutil.copytree(MINI, broken)
+    rules = broken / "measures" / "m1.yaml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("annual_sales >=", "annual >="), encoding="utf-8"
+    )
+    code, _, err = run(capsys, "lint", str(broken))
+    assert code == 1
+    assert "m1.yaml:10:14: [unknown-name] m1.ceramics_award: unknown name 'annual'" in err
+
+
+def test_rules_coverage_and_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules", "--rulebook", str(MINI), "--format", "json")
+    rows = json.loads(out)
+    assert code == 0
+    assert {
+        "id": "m1.booth_subsidy",
+        "amount": "exhibition.booths * booth_subsidy",
+    }.items() <= next(r for r in rows if r["id"] == "m1.booth_subsidy").items()
+    code, out, _ = run(capsys, "coverage", "--rulebook", str(MINI))
+    assert code == 0 and "government only" in out
+    code, out, _ = run(capsys, "schema", "rule-file", "--rulebook", str(MINI))
+    assert code == 0 and json.loads(out)["title"] == "RuleFile"
+
+
+def test_test_command_reports_failures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    book = tmp_path / "mini"
+    shutil.copytree(MINI, book)
+    (book / "tests" / "cases.yaml").write_text(
+        "cases:\n"
+        "  - name: exactly at the bound\n"
+        "    as_of: 2019-06-01\n"
+        "    profile: {industry_code: C3071, annual_sales: 5000万, seriously_dishonest: false}\n"
+        "    expect:\n"
+        "      m1.ceramics_award: {status: eligible, amount: 50万}\n"
+        "  - name: a wrong expectation\n"
+        "    as_of: 2019-06-01\n"
+        "    profile: {industry_code: C3071, annual_sales: 4000万}\n"
+        "    expect: {m1.ceramics_award: eligible}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "test", "--rulebook", str(book))
+    assert code == 1
+    assert "1 of 2 cases pass" in out
+    assert "m1.ceramics_award: status ineligible, expected eligible" in out
