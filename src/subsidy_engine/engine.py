@@ -12,17 +12,23 @@ from collections.abc import Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from subsidy_engine.errors import InputError
+
+if TYPE_CHECKING:
+    from subsidy_engine.analysis.gaps import GapReport
+    from subsidy_engine.analysis.whatif import Comparison
 from subsidy_engine.evaluate import ScalarEvaluator
 from subsidy_engine.results import Evaluation
 from subsidy_engine.rulebook.loader import load_rulebook
 from subsidy_engine.rulebook.rulebook import Rulebook
 
 DEFAULT_RULEBOOK = "shuozhou-2019"
+Reform = str | Path | Mapping[str, Any]
+"""A reform: a YAML file's path, or the same content as a dict."""
 
 
 def bundled_rulebook_path(name: str = DEFAULT_RULEBOOK) -> Path:
@@ -50,6 +56,7 @@ class Engine:
             rulebook = load_rulebook(rulebook)
         self.rulebook = rulebook
         self._evaluator = ScalarEvaluator(rulebook)
+        self._reformed: dict[object, Engine] = {}
 
     @property
     def profile_model(self) -> type[BaseModel]:
@@ -60,13 +67,73 @@ class Engine:
         """A validated profile; ProfileError names every bad field and why."""
         return self.rulebook.profile.validate(profile)
 
+    def with_reform(self, reform: Reform) -> Engine:
+        """An engine for this rulebook with a reform applied (a file path or a dict).
+
+        The reformed engine is kept, so passing the same reform again costs nothing.
+        """
+        cache_key = reform if isinstance(reform, str | Path) else repr(sorted(reform.items()))
+        engine = self._reformed.get(cache_key)
+        if engine is None:
+            from subsidy_engine.analysis.reform import apply_reform
+
+            engine = Engine(apply_reform(self.rulebook, reform))
+            self._reformed[cache_key] = engine
+        return engine
+
+    def what_if(
+        self,
+        profile: Mapping[str, Any] | BaseModel,
+        changes: Mapping[str, Any] | None = None,
+        *,
+        as_of: date | None = None,
+        reform: Reform | None = None,
+    ) -> Comparison:
+        """Evaluate `profile` and a copy with `changes` (fields, or `list[i].field`; None
+        removes a fact), under `reform` if given, and report what differs rule by rule."""
+        from subsidy_engine.analysis.whatif import changed_profile, compare
+
+        day = as_of or date.today()
+        facts = self._plain(profile)
+        after = changed_profile(facts, changes or {})
+        return compare(self.evaluate(facts, day), self.evaluate(after, day, reform=reform))
+
+    def gaps(
+        self, profile: Mapping[str, Any] | BaseModel, *, as_of: date | None = None
+    ) -> GapReport:
+        """For every rule the profile does not qualify for, the smallest change that would
+        make it (closest first), and the facts to ask for next."""
+        from subsidy_engine.analysis.gaps import find_gaps
+        from subsidy_engine.analysis.whatif import changed_profile
+
+        day = as_of or date.today()
+        facts = self._plain(profile)
+        validated = self.validate(facts)
+        evaluation = self.evaluate(validated, day)
+        return find_gaps(
+            self._evaluator,
+            validated.__dict__,
+            evaluation,
+            lambda changes: self.evaluate(changed_profile(facts, changes), day),
+        )
+
+    def _plain(self, profile: Mapping[str, Any] | BaseModel) -> dict[str, Any]:
+        return self.validate(profile).model_dump(exclude_none=True)
+
     def evaluate(
-        self, profile: Mapping[str, Any] | BaseModel, as_of: date | None = None
+        self,
+        profile: Mapping[str, Any] | BaseModel,
+        as_of: date | None = None,
+        *,
+        reform: Reform | None = None,
     ) -> Evaluation:
         """Every rule's result for one profile (a model or a plain dict), as of a date.
 
         `as_of` defaults to today. A plain dict is validated first (ProfileError if bad).
+        With `reform` (a reform file or dict), the reformed rulebook decides.
         """
+        if reform is not None:
+            return self.with_reform(reform).evaluate(profile, as_of)
         validated = self.validate(profile)
         facts = validated.__dict__
         key_field = self.rulebook.profile.key

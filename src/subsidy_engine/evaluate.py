@@ -93,9 +93,8 @@ class _CompiledRule:
 class ScalarEvaluator:
     """A rulebook compiled to closures: evaluates one validated profile at a time."""
 
-    def __init__(self, rulebook: Rulebook, reform_label: str | None = None) -> None:
+    def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
-        self.reform_label = reform_label
         derived: dict[str, Fn] = {}
         compiler = ScalarCompiler(derived, rulebook.calendar)
         for name, fact in rulebook.derived.items():
@@ -111,6 +110,7 @@ class ScalarEvaluator:
         )
         self._params: dict[date, Mapping[str, Any]] = {}
         self._provenance: dict[date, Provenance] = {}
+        self._sub_expressions: dict[int, Fn] = {}  # nodes live as long as the rulebook
 
     def _compile(self, rule: Rule, excludable_by: tuple[_CompiledRule, ...]) -> _CompiledRule:
         compile_ = self.compiler.compile
@@ -181,11 +181,22 @@ class ScalarEvaluator:
             self._params[as_of] = params
         return params
 
+    def frame(self, facts: Mapping[str, Any], as_of: date) -> Frame:
+        """What evaluating `facts` as of a date reads; for explaining sub-expressions."""
+        return Frame(facts, self.params_at(as_of), as_of)
+
+    def value_of(self, node: ast.Node, frame: Frame) -> Any:
+        """The value of any typed sub-expression of the rulebook (Unknown when undecided)."""
+        fn = self._sub_expressions.get(id(node))
+        if fn is None:
+            fn = self._sub_expressions[id(node)] = self.compiler.compile(node)
+        return fn(frame)
+
     def provenance(self, as_of: date) -> Provenance:
         provenance = self._provenance.get(as_of)
         if provenance is None:
             book = self.rulebook
-            provenance = Provenance(book.id, book.sha256, ENGINE_VERSION, as_of, self.reform_label)
+            provenance = Provenance(book.id, book.sha256, ENGINE_VERSION, as_of, book.reform_label)
             self._provenance[as_of] = provenance
         return provenance
 

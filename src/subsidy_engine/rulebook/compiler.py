@@ -9,7 +9,7 @@ manifest; every measure either encoded or marked government-only; rule ids uniqu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -59,6 +59,20 @@ YamlPath = Sequence[Any]
 
 
 @dataclass(frozen=True, slots=True)
+class RuleFileSource:
+    """A rule file, and where its rules sit: in their own file, or inside another document
+    (a reform's `add:` list) at `prefix`, quoting that document's own `text`."""
+
+    model: RuleFile
+    document: str
+    prefix: tuple[Any, ...] = ()
+    quoted_text: str | None = None
+    """The text its quotes must come from, when it is not the rulebook's source."""
+    cited_document: str | None = None
+    """The document its rules cite, when it is not the rulebook's."""
+
+
+@dataclass(frozen=True, slots=True)
 class Sources:
     root: Path
     documents: Mapping[str, YamlDocument]
@@ -66,10 +80,12 @@ class Sources:
     profile: ProfileSpec
     parameters: ParametersFile | None
     derived: DerivedFile | None
-    rule_files: Mapping[str, RuleFile]
+    rule_files: Mapping[str, RuleFileSource]
     cases: Mapping[str, CasesFile]
     source_text: str
     sha256: str
+    check_coverage: bool = True
+    """Every measure needs a rule or a reason; a reform that disables rules is exempt."""
 
 
 def compile_rulebook(sources: Sources) -> Rulebook:
@@ -82,6 +98,8 @@ class _Compiler:
         self.src = sources
         self.problems: list[Diagnostic] = []
         self.field_types, self.records = profile_types(sources.profile)
+        self.quoted: str | None = None
+        """Another text quotes may come from (a reform's own wording, for the rules it adds)."""
         self.broken: set[str] = set()
         """Derived facts already reported as wrong; expressions using them are not re-reported."""
 
@@ -175,6 +193,7 @@ class _Compiler:
             calendar=calendar,
             sha256=self.src.sha256,
             item_checks=tuple(item_checks),
+            sources=self.src,
         )
 
     def calendar(self) -> WorkingDayCalendar | None:
@@ -186,7 +205,7 @@ class _Compiler:
 
     def check_measures(self) -> None:
         seen: set[int] = set()
-        encoded = {f.measure for f in self.src.rule_files.values()}
+        encoded = {f.model.measure for f in self.src.rule_files.values()}
         for index, measure in enumerate(self.src.manifest.measures):
             path = ["measures", index]
             if measure.number in seen:
@@ -205,7 +224,8 @@ class _Compiler:
                     f"measure {measure.number} has rules but is marked government_only",
                     [*path, "government_only"],
                 )
-            if measure.number not in encoded and not measure.government_only:
+            uncovered = measure.number not in encoded and not measure.government_only
+            if uncovered and self.src.check_coverage:
                 self.report(
                     "rulebook.yaml",
                     "coverage",
@@ -244,13 +264,15 @@ class _Compiler:
             values: list[tuple[date, Any]] = []
             for start, dated in sorted(spec.values.items()):
                 path = ["parameters", name, "values", start, "value"]
+                if dated.value is None:  # no figure from this date on
+                    values.append((start, None))
+                    continue
                 try:
                     values.append((start, _parameter_value(spec, dated.value)))
                 except ValueError as error:
                     self.report("parameters.yaml", "bad-parameter", str(error), path)
-            out[name] = Parameter(
-                name, spec, _parameter_type(spec, [v for _, v in values]), tuple(values)
-            )
+            given = [v for _, v in values if v is not None]
+            out[name] = Parameter(name, spec, _parameter_type(spec, given), tuple(values))
         return out
 
     def derived(self, param_types: Mapping[str, t.Type]) -> dict[str, DerivedFact]:
@@ -392,20 +414,23 @@ class _Compiler:
         measures = {m.number: m for m in self.src.manifest.measures}
         seen: dict[str, str] = {}
         out: list[Rule] = []
-        for rel, rule_file in sorted(self.src.rule_files.items()):
+        for key, source in self.src.rule_files.items():
+            rel, prefix, rule_file = source.document, list(source.prefix), source.model
+            self.quoted = source.quoted_text
             measure = measures.get(rule_file.measure)
             if measure is None:
                 self.report(
                     rel,
                     "unknown-measure",
                     f"measure {rule_file.measure} is not in rulebook.yaml",
-                    ["measure"],
+                    [*prefix, "measure"],
                 )
                 continue
             for index, department in enumerate(rule_file.lead_departments):
-                self.verbatim(rel, department, ["lead_departments", index], "lead department")
+                where = [*prefix, "lead_departments", index]
+                self.verbatim(rel, department, where, "lead department")
             for index, spec in enumerate(rule_file.rules):
-                path: list[Any] = ["rules", index]
+                path: list[Any] = [*prefix, "rules", index]
                 if spec.id in seen:
                     self.report(
                         rel,
@@ -414,10 +439,16 @@ class _Compiler:
                         [*path, "id"],
                         rule_id=spec.id,
                     )
-                seen[spec.id] = rel
+                seen[spec.id] = key
                 rule = self.rule(rel, path, spec, rule_file, measure, scope)
                 if rule is not None:
+                    if source.cited_document:
+                        citation = replace(
+                            rule.citation, document=source.cited_document, document_number=None
+                        )
+                        rule = replace(rule, citation=citation)
                     out.append(rule)
+        self.quoted = None
         return out
 
     def rule(
@@ -517,7 +548,7 @@ class _Compiler:
         self, rel: str, text: str, path: YamlPath, what: str, rule_id: str | None = None
     ) -> None:
         source = self.src.source_text
-        if text in source:
+        if text in source or (self.quoted is not None and text in self.quoted):
             return
         matched = _longest_prefix_in(text, source)
         hint = (

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError
-from subsidy_engine.rulebook.compiler import Sources, compile_rulebook
+from subsidy_engine.rulebook.compiler import RuleFileSource, Sources, compile_rulebook
 from subsidy_engine.rulebook.models import (
     CasesFile,
     DerivedFile,
@@ -50,7 +50,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
     parameters = reader.model(PARAMETERS, ParametersFile, optional=True)
     derived = reader.model(DERIVED, DerivedFile, optional=True)
     rule_files = {
-        rel: model
+        rel: RuleFileSource(model, rel)
         for rel in reader.listing(MEASURES_DIR)
         if (model := reader.model(rel, RuleFile)) is not None
     }

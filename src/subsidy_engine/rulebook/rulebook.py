@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.types import Type
@@ -28,6 +28,9 @@ from subsidy_engine.rulebook.models import (
 )
 from subsidy_engine.workdays import WorkingDayCalendar
 
+if TYPE_CHECKING:
+    from subsidy_engine.rulebook.compiler import Sources
+
 
 @dataclass(frozen=True, slots=True)
 class Parameter:
@@ -41,7 +44,7 @@ class Parameter:
         """The value in force on `day`, or None when there is none (unspecified)."""
         starts = [start for start, _ in self.values]
         index = bisect.bisect_right(starts, day)
-        return self.values[index - 1][1] if index else None
+        return self.values[index - 1][1] if index else None  # a None value: no figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,10 @@ class Rulebook:
     sha256: str
     """Content hash of every file of the rulebook, for provenance."""
     item_checks: tuple[ItemCheck, ...] = field(default=())
+    reform_label: str | None = None
+    """For a reformed rulebook: the reform's id and a hash of its file."""
+    sources: Sources | None = None
+    """The validated files it was compiled from (a reform recompiles them with changes)."""
 
     @property
     def id(self) -> str:

@@ -1,0 +1,1 @@
+"""Analysis for people asking "what if": counterfactual profiles, gaps, reforms, budget impact."""

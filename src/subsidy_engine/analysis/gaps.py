@@ -1,0 +1,310 @@
+"""Gaps: for each rule a profile does not qualify for, the smallest change that would make it.
+
+The change is worked out from the rule's own conditions, not by search: a failing `x >= c`
+asks for x to reach c; `x > c` for one step above c at x's precision; `a or b` for the
+cheaper of the two; `a and b` for both; `x in {…}` for one of the values; a derived fact is
+opened up to the facts it is computed from. Every numeric proposal on the profile's own facts
+is checked by re-evaluating the changed profile (`verified`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from subsidy_engine.evaluate import ScalarEvaluator
+from subsidy_engine.lang import ast
+from subsidy_engine.lang import types as t
+from subsidy_engine.lang.scalar import Frame, Unknown
+from subsidy_engine.lang.unparse import literal_text, unparse
+from subsidy_engine.results import Evaluation, ItemRef, RuleResult, Status
+from subsidy_engine.rulebook.rulebook import Rule
+
+_FLIP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+INFINITY = float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class FactChange:
+    """One fact to change, and to what."""
+
+    fact: str
+    """A profile field, `list[index].field` for an item, or a derived fact or expression."""
+    requirement: str
+    """What it must satisfy, e.g. `>= 50000000`, `one of {'C307'}`, `true`."""
+    current: Any = None
+    target: Any = None
+    """The value to set, where one value does it (a number at its bound, a flag)."""
+    settable: bool = False
+    """True when `fact` is the profile's own fact and `target` can simply be set."""
+
+    @property
+    def delta(self) -> Decimal | None:
+        numbers = (self.target, self.current)
+        if all(isinstance(n, int | Decimal) and not isinstance(n, bool) for n in numbers):
+            return Decimal(self.target) - Decimal(self.current)
+        return None
+
+    def __str__(self) -> str:
+        if self.target is not None and self.current is not None:
+            delta = self.delta
+            more = f" ({'+' if delta > 0 else ''}{delta})" if delta else ""
+            return f"{self.fact} {self.current} → {self.target}{more}"
+        if self.target is not None:
+            return f"{self.fact} → {self.target}"
+        return f"{self.fact} must be {self.requirement}"
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    rule_id: str
+    title: str
+    measure: int
+    status: Status
+    item: ItemRef | None
+    reachable: bool
+    """False when no change of the enterprise's own facts can make the rule apply."""
+    changes: tuple[FactChange, ...]
+    missing_facts: tuple[str, ...]
+    distance: float
+    """How far the enterprise is: relative size of numeric changes, 1 per other change."""
+    verified: bool | None
+    """Whether applying `changes` to the profile makes the rule no longer fail (None: the
+    changes cannot all be applied by setting fields)."""
+    note: str = ""
+
+    def __str__(self) -> str:
+        what = ", ".join(str(c) for c in self.changes) or "supply " + ", ".join(self.missing_facts)
+        return f"{what} — measure {self.measure}, {self.rule_id}" + (
+            f" ({self.note})" if self.note else ""
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    fact: str
+    decides: tuple[str, ...]
+    """The undetermined rules that list this fact among those that would decide them."""
+
+
+@dataclass(frozen=True, slots=True)
+class GapReport:
+    evaluation: Evaluation
+    gaps: tuple[Gap, ...]
+    """Closest first; unreachable ones last."""
+    questions: tuple[Question, ...] = field(default=())
+    """Facts to ask for, the one that decides the most undetermined rules first."""
+
+
+def find_gaps(
+    evaluator: ScalarEvaluator,
+    facts: Mapping[str, Any],
+    evaluation: Evaluation,
+    reevaluate: Any,
+) -> GapReport:
+    """Gaps of every rule `evaluation` does not find eligible. `reevaluate(changes)` evaluates
+    the profile with changes applied (for verification)."""
+    rules = {rule.id: rule for rule in evaluator.rulebook.rules}
+    frame = evaluator.frame(facts, evaluation.provenance.as_of)
+    gaps = []
+    for result in evaluation.results:
+        if result.status in (Status.ELIGIBLE, Status.EXCLUDED) or result.rule.kind == "exclusion":
+            continue
+        gaps.append(_gap(evaluator, rules[result.rule_id], result, frame, reevaluate))
+    gaps.sort(key=lambda g: (g.distance, g.measure, g.rule_id))
+    return GapReport(evaluation, tuple(gaps), _questions(evaluation))
+
+
+def _questions(evaluation: Evaluation) -> tuple[Question, ...]:
+    decides: dict[str, list[str]] = {}
+    for result in evaluation.undetermined:
+        for fact in result.missing_facts:
+            decides.setdefault(fact, []).append(result.rule_id)
+    counts = Counter({fact: len(rules) for fact, rules in decides.items()})
+    return tuple(Question(fact, tuple(decides[fact])) for fact, _ in counts.most_common())
+
+
+def _gap(
+    evaluator: ScalarEvaluator, rule: Rule, result: RuleResult, frame: Frame, reevaluate: Any
+) -> Gap:
+    gap = partial(Gap, rule.id, rule.spec.title, rule.measure.number, result.status, result.item)
+    if result.status is Status.NOT_IN_FORCE:
+        period = rule.spec.in_force
+        note = f"in force {period.from_ or '…'} to {period.until or '…'}"
+        return gap(
+            reachable=False,
+            changes=(),
+            missing_facts=(),
+            distance=INFINITY,
+            verified=None,
+            note=note,
+        )
+    if rule.for_each is not None and result.item is None:  # the list is empty or missing
+        need = FactChange(rule.for_each.list_field, "at least one item")
+        changes_ = () if result.missing_facts else (need,)
+        return gap(
+            reachable=True,
+            changes=changes_,
+            missing_facts=result.missing_facts,
+            distance=1.0,
+            verified=None,
+        )
+    if result.item is not None:
+        items = frame.facts.get(result.item.list_field) or []
+        item = items[result.item.index]
+        values = item.__dict__ if hasattr(item, "__dict__") else item
+        frame = frame.for_item(values, f"{result.item.list_field}[{result.item.index}]")
+    planner = _Planner(evaluator, frame)
+    changes: list[FactChange] = []
+    for condition in rule.conditions:
+        if evaluator.value_of(condition.node, frame) is False:
+            changes += planner.make(condition.node, True)
+    distance = sum(planner.cost(c) for c in changes) if changes else 0.0
+    if not result.missing_facts and not changes:
+        distance = INFINITY
+    verified = None
+    if changes and all(c.settable for c in changes):
+        after = reevaluate({c.fact: c.target for c in changes})
+        status = after.result(rule.id, result.item.index if result.item else None).status
+        verified = status is not Status.INELIGIBLE
+    return gap(
+        reachable=True,
+        changes=tuple(changes),
+        missing_facts=result.missing_facts,
+        distance=distance,
+        verified=verified,
+    )
+
+
+class _Planner:
+    """Turns a condition that fails into the changes that would make it hold."""
+
+    def __init__(self, evaluator: ScalarEvaluator, frame: Frame) -> None:
+        self.evaluator = evaluator
+        self.frame = frame
+        self.derived = evaluator.rulebook.derived
+
+    def value(self, node: ast.Node) -> Any:
+        value = self.evaluator.value_of(node, self.frame)
+        return None if isinstance(value, Unknown) else value
+
+    def cost(self, change: FactChange) -> float:
+        delta = change.delta
+        if delta is not None and isinstance(change.target, int | Decimal):
+            return float(abs(delta)) / max(abs(float(change.target)), 1.0)
+        return 1.0
+
+    def make(self, node: ast.Node, want: bool) -> list[FactChange]:
+        """Changes that give `node` the truth value `want`. Nothing is proposed for a part that
+        is undecided: the facts it lacks are listed instead."""
+        current = self.value(node)
+        if current is want or current is None:
+            return []
+        if isinstance(node, ast.Not):
+            return self.make(node.operand, not want)
+        if isinstance(node, ast.Logic):
+            every = (node.op == "and") == want
+            options = [self.make(operand, want) for operand in node.operands]
+            if every:
+                return [change for option in options for change in option]
+            return min(options, key=lambda o: sum(self.cost(c) for c in o))
+        if isinstance(node, ast.Compare):
+            return self.compare(node, want)
+        if isinstance(node, ast.InSet):
+            return self.in_set(node, want)
+        if isinstance(node, ast.Call) and node.func == "starts_with" and _is_fact(node.args[0]):
+            return [self.prefix(node, want)]
+        if isinstance(node, ast.DerivedRef) and node.name in self.derived:
+            return self.make(self.derived[node.name].node, want)
+        if isinstance(node, ast.FieldRef | ast.ItemFieldRef) and isinstance(node.ty, t.Bool):
+            return [self.fact(node, literal_text(want), want)]
+        return [FactChange(unparse(node), "true" if want else "false")]
+
+    def compare(self, node: ast.Compare, want: bool) -> list[FactChange]:
+        pairs = list(zip(node.ops, node.operands, node.operands[1:], strict=False))
+        if len(pairs) > 1:
+            parts = [
+                ast.Compare(span=node.span, ty=t.BOOL, ops=(op,), operands=(a, b))
+                for op, a, b in pairs
+            ]
+            if not want:  # any one pair failing suffices: take the cheapest
+                options = [self.compare(p, False) for p in parts]
+                return min(options, key=lambda o: sum(self.cost(c) for c in o))
+            return [c for p in parts for c in self.compare(p, True)]
+        ((op, left, right),) = pairs
+        op = op if want else _FLIP[op]
+        if _is_fact(left) and not _is_fact(right):
+            return self.bound(left, op, right)
+        if _is_fact(right) and not _is_fact(left):
+            return self.bound(right, _MIRROR[op], left)
+        return [FactChange(unparse(node), "true" if want else "false")]
+
+    def bound(self, fact: ast.Node, op: str, other: ast.Node) -> list[FactChange]:
+        limit = self.value(other)
+        requirement = f"{op} {unparse(other)}"
+        if limit is None:
+            return [FactChange(unparse(fact), requirement, self.value(fact))]
+        text = f"{op} {limit}" if isinstance(other, ast.ParamRef | ast.Lookup) else requirement
+        if isinstance(fact, ast.DerivedRef) and (
+            isinstance(fact.ty, t.Bool | t.Enum) or op == "!="
+        ):
+            return self.make_derived_equal(fact, op, limit, text)
+        target = _target(op, limit, fact.ty)
+        return [self.fact(fact, text, target)]
+
+    def make_derived_equal(
+        self, fact: ast.DerivedRef, op: str, limit: Any, text: str
+    ) -> list[FactChange]:
+        if op == "==" and isinstance(limit, bool):
+            return self.make(self.derived[fact.name].node, limit)
+        return [FactChange(fact.name, text, self.value(fact))]
+
+    def in_set(self, node: ast.InSet, want: bool) -> list[FactChange]:
+        options = "{" + ", ".join(unparse(o) for o in node.options) + "}"
+        inside = want != node.negated
+        requirement = ("one of " if inside else "none of ") + options
+        target = node.options[0].value if inside and len(node.options) == 1 else None
+        if _is_fact(node.value):
+            return [self.fact(node.value, requirement, target)]
+        return [FactChange(unparse(node.value), requirement, self.value(node.value))]
+
+    def prefix(self, node: ast.Call, want: bool) -> FactChange:
+        prefixes = self.value(node.args[1])
+        options = [prefixes] if isinstance(prefixes, str) else list(prefixes or [])
+        requirement = ("starting with " if want else "not starting with ") + " or ".join(options)
+        target = options[0] if want and options else None
+        return self.fact(node.args[0], requirement, target)
+
+    def fact(self, node: ast.Node, requirement: str, target: Any) -> FactChange:
+        current = self.value(node)
+        if isinstance(node, ast.FieldRef):
+            return FactChange(node.name, requirement, current, target, target is not None)
+        if isinstance(node, ast.ItemFieldRef):
+            name = f"{self.frame.item_prefix}.{node.name}"
+            return FactChange(name, requirement, current, target, target is not None)
+        return FactChange(unparse(node), requirement, current, target)
+
+
+def _is_fact(node: ast.Node) -> bool:
+    return isinstance(node, ast.FieldRef | ast.ItemFieldRef | ast.DerivedRef)
+
+
+def _target(op: str, limit: Any, ty: t.Type | None) -> Any:
+    """The value nearest to the present that satisfies `x op limit`."""
+    if op in (">=", "<=", "=="):
+        return limit
+    if op == "!=":
+        return None
+    if isinstance(limit, date):
+        step: Any = date.resolution
+    elif isinstance(ty, t.Dec):
+        step = Decimal(1).scaleb(-ty.scale)
+    else:
+        step = 1
+    return limit + step if op == ">" else limit - step
