@@ -92,6 +92,61 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gaps(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    profile = read_profile(Path(args.profile), engine)
+    report = engine.gaps(profile, as_of=args.as_of)
+    print("Closest first:")
+    for gap in report.gaps:
+        if not gap.reachable:
+            continue
+        check = {True: " ✓ checked", False: " ✗ not enough", None: ""}[gap.verified]
+        print(f"  {gap}{check}")
+    unreachable = [g for g in report.gaps if not g.reachable]
+    if unreachable:
+        print("Out of reach by the enterprise's own facts:")
+        for gap in unreachable:
+            print(f"  {gap.rule_id} (measure {gap.measure}): {gap.note}")
+    if report.questions:
+        print("Questions to ask next (the first decides the most rules):")
+        for question in report.questions:
+            print(f"  {question.fact}: decides {len(question.decides)} rule(s)")
+    return 0
+
+
+def cmd_what_if(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    profile = read_profile(Path(args.profile), engine)
+    changes = dict(_assignment(text) for text in args.set or [])
+    comparison = engine.what_if(profile, changes, as_of=args.as_of, reform=args.reform)
+    if not comparison.changes:
+        print("No rule's result changes.")
+    for change in comparison.changes:
+        before = change.before.status if change.before else "—"
+        after = change.after.status if change.after else "—"
+        delta = change.amount_delta
+        money = f", {'+' if delta and delta > 0 else ''}{delta} yuan" if delta else ""
+        print(
+            f"{change.kind:>7}  {change.rule_id}{' ' + str(change.item) if change.item else ''}:"
+            f" {before} → {after}{money}"
+        )
+        for flipped in change.flipped:
+            print(
+                f"           {flipped.name}: {flipped.before} → {flipped.after}"
+                f"  ({flipped.expression})"
+            )
+    return 0
+
+
+def _assignment(text: str) -> tuple[str, Any]:
+    field, sep, value = text.partition("=")
+    if not sep or not field:
+        raise InputError(f"--set {text!r}: write field=value, e.g. employees=520")
+    import yaml
+
+    return field.strip(), yaml.safe_load(value) if value.strip() else None
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     engine = Engine(args.rulebook_dir)
     book = engine.rulebook
@@ -204,6 +259,23 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="table: show every rule, not only eligible, excluded and undetermined ones",
     )
+    rulebook_option(p)
+
+    p = command("gaps", cmd_gaps, "what the enterprise would need to change to qualify")
+    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("--as-of", type=_as_of, default=None)
+    rulebook_option(p)
+
+    p = command("what-if", cmd_what_if, "what changes if some facts change, or under a reform")
+    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="FIELD=VALUE",
+        help="a changed fact (repeatable); FIELD may be list[i].field; empty removes",
+    )
+    p.add_argument("--reform", metavar="REFORM.yaml", help="evaluate the change under a reform")
+    p.add_argument("--as-of", type=_as_of, default=None)
     rulebook_option(p)
 
     p = command("lint", cmd_lint, "load and check a rulebook folder; list every problem")
