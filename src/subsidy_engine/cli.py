@@ -148,11 +148,15 @@ def _assignment(text: str) -> tuple[str, Any]:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from subsidy_engine.rulebook.loader import load_cases
+
     engine = Engine(args.rulebook_dir)
+    cases = load_cases(args.rulebook_dir)
     book = engine.rulebook
     print(
         f"{book.id}: ok — {len(book.rules)} rules, {len(book.derived)} derived facts, "
-        f"{len(book.parameters)} parameters, {len(book.profile.types)} profile fields"
+        f"{len(book.parameters)} parameters, {len(book.profile.types)} profile fields, "
+        f"{sum(len(c.cases) for c in cases.values())} test cases"
     )
     return 0
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from subsidy_engine.errors import ProfileError
 from subsidy_engine.money import exact_decimal, to_fen
 from subsidy_engine.results import AmountStatus, Evaluation, RuleResult
+from subsidy_engine.rulebook.loader import load_cases
 from subsidy_engine.rulebook.models import ExpectedCase, ExpectSpec
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class CaseOutcome:
 
 def run_cases(engine: Engine) -> Iterator[CaseOutcome]:
     """Evaluate every test case of the engine's rulebook, one outcome per case."""
-    for rel, cases_file in sorted(engine.rulebook.cases.items()):
+    for rel, cases_file in sorted(load_cases(engine.rulebook.path).items()):
         for case in cases_file.cases:
             yield CaseOutcome(rel, case.name, tuple(check_case(engine, case)))
 

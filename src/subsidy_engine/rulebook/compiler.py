@@ -28,7 +28,6 @@ from subsidy_engine.profile import ItemCheck as CompiledItemCheck
 from subsidy_engine.profile import build_profile_schema, profile_types
 from subsidy_engine.results import Citation
 from subsidy_engine.rulebook.models import (
-    CasesFile,
     DerivedFile,
     DerivedSpec,
     ListFieldSpec,
@@ -81,7 +80,6 @@ class Sources:
     parameters: ParametersFile | None
     derived: DerivedFile | None
     rule_files: Mapping[str, RuleFileSource]
-    cases: Mapping[str, CasesFile]
     source_text: str
     sha256: str
     check_coverage: bool = True
@@ -189,7 +187,6 @@ class _Compiler:
             parameters=parameters,
             derived=derived,
             rules=tuple(rules),
-            cases=self.src.cases,
             calendar=calendar,
             sha256=self.src.sha256,
             item_checks=tuple(item_checks),

@@ -38,6 +38,22 @@ TESTS_DIR = "tests"
 M = TypeVar("M", bound=BaseModel)
 
 
+def load_cases(path: str | Path) -> dict[str, CasesFile]:
+    """The YAML test cases of the rulebook in `path` (read only when tests run: they are not
+    part of what the rules mean, nor of the rulebook's content hash)."""
+    root = Path(path)
+    problems: list[Diagnostic] = []
+    reader = _Reader(root, problems)
+    cases = {
+        rel: cases_file
+        for rel in reader.listing(TESTS_DIR)
+        if (cases_file := reader.model(rel, CasesFile)) is not None
+    }
+    if problems:
+        raise RulebookError(problems)
+    return cases
+
+
 def load_rulebook(path: str | Path) -> Rulebook:
     """Load, validate and type-check the rulebook in folder `path`."""
     root = Path(path)
@@ -54,11 +70,6 @@ def load_rulebook(path: str | Path) -> Rulebook:
         for rel in reader.listing(MEASURES_DIR)
         if (model := reader.model(rel, RuleFile)) is not None
     }
-    cases = {
-        rel: cases_file
-        for rel in reader.listing(TESTS_DIR)
-        if (cases_file := reader.model(rel, CasesFile)) is not None
-    }
     source_text = reader.source(manifest.source) if manifest else None
     if problems or manifest is None or profile is None or source_text is None:
         raise RulebookError(problems or [Diagnostic("missing-file", "rulebook incomplete")])
@@ -70,7 +81,6 @@ def load_rulebook(path: str | Path) -> Rulebook:
         parameters=parameters,
         derived=derived,
         rule_files=rule_files,
-        cases=cases,
         source_text=source_text,
         sha256=reader.digest(),
     )

@@ -18,7 +18,6 @@ from subsidy_engine.lang.types import Type
 from subsidy_engine.profile import ProfileSchema
 from subsidy_engine.results import Citation
 from subsidy_engine.rulebook.models import (
-    CasesFile,
     Manifest,
     MeasureSpec,
     ParameterSpec,
@@ -120,8 +119,6 @@ class Rulebook:
     derived: Mapping[str, DerivedFact]
     """In dependency order: each fact only uses those before it."""
     rules: tuple[Rule, ...]
-    cases: Mapping[str, CasesFile]
-    """Test case files by relative path."""
     calendar: WorkingDayCalendar
     sha256: str
     """Content hash of every file of the rulebook, for provenance."""
