@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,14 @@ def all_schemas(engine: Engine) -> dict[str, dict[str, Any]]:
 
 
 def render(schema: dict[str, Any]) -> str:
-    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True, default=_number) + "\n"
+
+
+def _number(value: object) -> int | float:
+    """Bounds such as `minimum` come from Decimal field constraints; JSON wants numbers."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{value!r} has no JSON form")
 
 
 def write_schemas(engine: Engine, folder: Path) -> list[Path]:
