@@ -85,7 +85,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
         from subsidy_engine.report import rich_table, totals_lines
 
-        console = Console()
+        console = Console(width=None if sys.stdout.isatty() else 160)
         console.print(rich_table(evaluation, all_statuses=args.all))
         for line in totals_lines(evaluation):
             console.print(line)

@@ -115,7 +115,7 @@ def rich_table(evaluation: Evaluation, *, all_statuses: bool = False) -> Table:
         f"as of {provenance.as_of}",
         show_lines=False,
     )
-    for column in ("status", "measure", "rule", "amount", "payer", "why / missing"):
+    for column in ("status", "measure", "rule", "title", "amount", "payer", "why / missing"):
         table.add_column(column, overflow="fold")
     for result in _sorted(evaluation.results):
         if not all_statuses and result.status in (Status.INELIGIBLE, Status.NOT_IN_FORCE):
@@ -123,10 +123,12 @@ def rich_table(evaluation: Evaluation, *, all_statuses: bool = False) -> Table:
         why = ", ".join(result.missing_facts) if result.status is Status.UNDETERMINED else ""
         if result.excluded_by:
             why = f"excluded by {result.excluded_by.rule_id}"
+        title = result.rule.title + (f" — {result.item}" if result.item else "")
         table.add_row(
             str(result.status),
             str(result.rule.citation.measure),
-            _what(result),
+            result.rule_id,
+            title,
             format_amount(result.amount),
             "+".join(result.amount.payer),
             why,
