@@ -140,3 +140,17 @@ class Engine:
         key_value = facts.get(key_field) if key_field else None
         key = None if key_value is None else str(key_value)
         return self._evaluator.evaluate(facts, as_of or date.today(), key)
+
+    def score(
+        self,
+        table: Any,
+        as_of: date | None = None,
+        *,
+        statuses: Any = ("eligible", "undetermined", "excluded"),
+        summary: bool = False,
+    ) -> Any:
+        """Score a whole table of profiles (Polars, pandas, Arrow; one row per enterprise) as of
+        a date (default today): a `batch.ScoreResult` with results, rejects and totals."""
+        from subsidy_engine.batch import score
+
+        return score(self, table, as_of or date.today(), statuses=statuses, summary=summary)

@@ -1,0 +1,246 @@
+"""One input column -> the profile's type for it, and why a value cannot be (per row).
+
+Mirrors the pydantic model `profile.py` builds: numbers from integers, floats (exactly, by their
+value), decimals or text (`5000万`, `20%`, `3,500元`); bounds (money >= 0 and <= 10^15 and ratios
+in [0, 1] by default, years in 1900-2200); at most the declared decimal places; true/false from
+booleans, 0/1 or the usual words; dates from dates, midnight datetimes or `YYYY-MM-DD`; texts
+stripped and not empty; enumeration values exactly. Codes are normalised as pydantic does and
+then checked (`codes`). Each function returns (value, problem): the value is null where the
+input is null or bad; the problem is a message (String) where the input is bad, else null.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+
+from subsidy_engine.batch import codes
+from subsidy_engine.batch.dtypes import decimal
+from subsidy_engine.profile import DEFAULT_RATIO_SCALE, MONEY_MAX
+from subsidy_engine.rulebook.models import ScalarFieldSpec, ScalarKind
+
+Checked = tuple[pl.Expr, pl.Expr]
+CODE_PROBLEM = "is not a valid code"
+"""Placeholder for a bad credit or industry code; the rejects get the exact reason."""
+
+_TRUE = ("1", "on", "t", "true", "y", "yes")
+_FALSE = ("0", "off", "f", "false", "n", "no")
+_AMOUNT = r"^([+-]?[\d,]*\.?\d+)\s*(万|亿)?\s*元?$"
+_PERCENT = r"^([+-]?\d*\.?\d+)\s*%$"
+_TEXT_SCALE = 12
+
+
+def _problem(condition: pl.Expr, message: str) -> pl.Expr:
+    return pl.when(condition).then(pl.lit(message)).otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _first(*problems: pl.Expr) -> pl.Expr:
+    return pl.coalesce(problems) if len(problems) > 1 else problems[0]
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, pl.String | pl.Categorical | pl.Enum)
+
+
+def coerce(
+    expr: pl.Expr,
+    source: pl.DataType,
+    kind: ScalarKind,
+    spec: ScalarFieldSpec | None,
+    target: pl.DataType,
+) -> Checked:
+    """`expr` (of dtype `source`) as the canonical column (of dtype `target`) of a field of
+    `kind` declared by `spec` (None for the items of a list of plain values)."""
+    if isinstance(source, pl.Null):
+        return pl.lit(None, dtype=target), pl.lit(None, dtype=pl.String)
+    lower = spec.min if spec else None
+    upper = spec.max if spec else None
+    if kind in ("int", "year"):
+        if kind == "year":
+            lower, upper = lower or Decimal(1900), upper or Decimal(2200)
+        value, problem = _whole(expr, source)
+        return _bounded(value, problem, lower, upper)
+    if kind in ("decimal", "money", "ratio"):
+        scale = _scale(kind, spec)
+        if kind == "money":
+            lower = Decimal(0) if lower is None else lower
+            upper = MONEY_MAX if upper is None else upper
+        if kind == "ratio":
+            lower = Decimal(0) if lower is None else lower
+            upper = Decimal(1) if upper is None else upper
+        value, problem = _decimal(expr, source, scale)
+        return _bounded(value, problem, lower, upper)
+    if kind == "bool":
+        return _bool(expr, source)
+    if kind == "date":
+        return _date(expr, source)
+    if not _is_text(source):
+        return pl.lit(None, dtype=pl.String), _problem(expr.is_not_null(), "must be text")
+    text = expr.cast(pl.String)
+    if kind == "enum":
+        assert spec is not None and spec.values is not None
+        ok = text.is_in(pl.Series(spec.values, dtype=pl.String).implode())
+        message = "must be one of " + ", ".join(spec.values)
+        return pl.when(ok).then(text), _problem(text.is_not_null() & ~ok, message)
+    if kind == "credit_code":
+        code = text.str.strip_chars().str.to_uppercase()
+        ok = codes.credit_code_valid(code).fill_null(False)
+        return pl.when(ok).then(code), _problem(code.is_not_null() & ~ok, CODE_PROBLEM)
+    if kind == "industry_code":
+        code = codes.normalise_industry_code(text).str.strip_chars()
+        ok = codes.industry_code_valid(code).fill_null(False)
+        return pl.when(ok).then(code), _problem(code.is_not_null() & ~ok, CODE_PROBLEM)
+    stripped = text.str.strip_chars()
+    empty = stripped.str.len_chars() == 0
+    return pl.when(~empty).then(stripped), _problem(empty, "must not be empty")
+
+
+def _scale(kind: ScalarKind, spec: ScalarFieldSpec | None) -> int:
+    if spec is not None and spec.scale is not None:
+        return spec.scale
+    return {"money": 2, "ratio": DEFAULT_RATIO_SCALE, "decimal": 4}[kind]
+
+
+def _bounded(
+    value: pl.Expr, problem: pl.Expr, lower: Decimal | None, upper: Decimal | None
+) -> Checked:
+    problems = [problem]
+    if lower is not None:
+        problems.append(_problem(value < _bound(lower), f"must be >= {lower}"))
+    if upper is not None:
+        problems.append(_problem(value > _bound(upper), f"must be <= {upper}"))
+    found = _first(*problems)
+    return pl.when(found.is_null()).then(value), found
+
+
+def _bound(value: Decimal) -> pl.Expr:
+    exponent = value.as_tuple().exponent
+    scale = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return pl.lit(value, dtype=decimal(scale))
+
+
+def _whole(expr: pl.Expr, source: pl.DataType) -> Checked:
+    not_whole = "must be a whole number"
+    if source.is_integer() or isinstance(source, pl.Boolean):
+        value = expr.cast(pl.Int64, strict=False)
+        return value, _problem(expr.is_not_null() & value.is_null(), "is out of range")
+    if source.is_float():
+        finite = expr.is_finite()
+        whole = finite & (expr == expr.floor())
+        value = pl.when(whole).then(expr).cast(pl.Int64, strict=False)
+        return value, _first(
+            _problem(~finite, "must be a finite number"),
+            _problem(expr.is_not_null() & (~whole | value.is_null()), not_whole),
+        )
+    if isinstance(source, pl.Decimal):
+        whole = expr == expr.cast(decimal(0), strict=False)
+        value = pl.when(whole).then(expr).cast(pl.Int64, strict=False)
+        return value, _problem(expr.is_not_null() & (~whole | value.is_null()), not_whole)
+    if _is_text(source):
+        text = expr.cast(pl.String).str.strip_chars()
+        value = text.cast(pl.Int64, strict=False)
+        return value, _problem(text.is_not_null() & value.is_null(), not_whole)
+    return pl.lit(None, dtype=pl.Int64), _problem(expr.is_not_null(), not_whole)
+
+
+def _decimal(expr: pl.Expr, source: pl.DataType, scale: int) -> Checked:
+    target = decimal(scale)
+    places = f"must have at most {scale} decimal places"
+    if source.is_integer():
+        value = expr.cast(target, strict=False)
+        return value, _problem(expr.is_not_null() & value.is_null(), "is out of range")
+    if source.is_float():
+        finite = expr.is_finite()
+        exact = finite & (expr.round(scale) == expr)  # its shortest decimal fits the scale
+        value = pl.when(exact).then(expr).cast(target, strict=False)
+        return value, _first(
+            _problem(~finite, "must be a finite number"),
+            _problem(~exact, places),
+            _problem(expr.is_not_null() & value.is_null(), "is out of range"),
+        )
+    if isinstance(source, pl.Decimal):
+        return _exact(expr, source.scale or 0, scale, places)
+    if _is_text(source):
+        parsed, problem = _parse_amount(expr.cast(pl.String))
+        value, inexact = _exact(parsed, _TEXT_SCALE, scale, places)
+        return value, _first(problem, inexact)
+    return pl.lit(None, dtype=target), _problem(expr.is_not_null(), "must be a number")
+
+
+def _exact(expr: pl.Expr, own: int, scale: int, places: str) -> Checked:
+    """A decimal of scale `own` at `scale`, or a problem if that loses digits."""
+    if own <= scale:
+        return expr.cast(decimal(scale)), pl.lit(None, dtype=pl.String)
+    rounded = expr.cast(decimal(scale), strict=False)
+    exact = rounded.cast(decimal(own)) == expr
+    return pl.when(exact).then(rounded), _problem(expr.is_not_null() & ~exact, places)
+
+
+def _parse_amount(text: pl.Expr) -> Checked:
+    """Text such as `5000万`, `1.2亿`, `3,500元`, `20%`, `1e3` -> Decimal(38, 12)."""
+    target = decimal(_TEXT_SCALE)
+    stripped = text.str.strip_chars()
+    amount = stripped.str.extract_groups(_AMOUNT)
+    digits = amount.struct.field("1").str.replace_all(",", "")
+    magnitude = amount.struct.field("2")
+    percent = stripped.str.extract(_PERCENT, 1)
+    number = pl.coalesce(digits, percent)
+    whole_digits = number.str.replace(r"^[+-]", "").str.split(".").list.first().str.len_chars()
+    fraction = number.str.split(".").list.get(1, null_on_oob=True).str.strip_chars_end("0")
+    fits = (whole_digits <= 17) & (fraction.str.len_chars().fill_null(0) <= _TEXT_SCALE)
+    base = pl.when(fits).then(number).cast(target, strict=False)
+    factor = (
+        pl.when(magnitude == "万")
+        .then(pl.lit(Decimal(10) ** 4, dtype=decimal(0)))
+        .when(magnitude == "亿")
+        .then(pl.lit(Decimal(10) ** 8, dtype=decimal(0)))
+        .otherwise(pl.lit(Decimal(1), dtype=decimal(0)))
+    )
+    with_magnitude = pl.when(digits.is_not_null()).then(base * factor)
+    scaled: pl.Expr = (
+        pl.when(percent.is_not_null())
+        .then(base * pl.lit(Decimal("0.01"), dtype=decimal(2)))
+        .otherwise(with_magnitude)
+    )
+    plain = stripped.cast(target, strict=False)
+    value = pl.when(number.is_not_null()).then(scaled).otherwise(plain)
+    bad = stripped.is_not_null() & value.is_null()
+    too_long = number.is_not_null() & ~fits
+    return value, _first(_problem(too_long, "is out of range"), _problem(bad, "must be a number"))
+
+
+def _bool(expr: pl.Expr, source: pl.DataType) -> Checked:
+    message = "must be true or false"
+    if isinstance(source, pl.Boolean):
+        return expr, pl.lit(None, dtype=pl.String)
+    if source.is_integer() or source.is_float():
+        ok = (expr == 0) | (expr == 1)
+        return pl.when(ok).then(expr == 1), _problem(expr.is_not_null() & ~ok, message)
+    if _is_text(source):
+        word = expr.cast(pl.String).str.strip_chars().str.to_lowercase()
+        words = [*_TRUE, *_FALSE]
+        value = word.replace_strict(
+            words,
+            [True] * len(_TRUE) + [False] * len(_FALSE),
+            default=None,
+            return_dtype=pl.Boolean,
+        )
+        return value, _problem(word.is_not_null() & value.is_null(), message)
+    return pl.lit(None, dtype=pl.Boolean), _problem(expr.is_not_null(), message)
+
+
+def _date(expr: pl.Expr, source: pl.DataType) -> Checked:
+    if isinstance(source, pl.Date):
+        return expr, pl.lit(None, dtype=pl.String)
+    if isinstance(source, pl.Datetime):
+        midnight = (expr.dt.hour() == 0) & (expr.dt.minute() == 0) & (expr.dt.second() == 0)
+        midnight = midnight & (expr.dt.nanosecond() == 0)
+        return pl.when(midnight).then(expr.dt.date()), _problem(
+            expr.is_not_null() & ~midnight, "must be a date without a time of day"
+        )
+    if _is_text(source):
+        text = expr.cast(pl.String).str.strip_chars()
+        value = text.str.to_date("%Y-%m-%d", strict=False)
+        return value, _problem(text.is_not_null() & value.is_null(), "must be a date YYYY-MM-DD")
+    return pl.lit(None, dtype=pl.Date), _problem(expr.is_not_null(), "must be a date")

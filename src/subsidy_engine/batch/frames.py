@@ -1,0 +1,116 @@
+"""The frames rules are judged in: one row per enterprise, or one row per list item.
+
+`base_frame` adds to the validated profiles the derived facts (level by level) and the truth of
+every exclusion rule in force, so that every rule reads them as plain columns. A per-item
+exclusion's truth is that of the enterprise's last item, as in the scalar backend (where each
+item overwrites the one before); without items it is false. `item_frame` explodes one list
+field, keeping each item's position in `ITEM_INDEX` and the columns its rules read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from subsidy_engine.batch.missing import Leaves, Missing, dynamic_names
+from subsidy_engine.batch.plan import Plan, RulePlan, derived_column, mask_column, store
+from subsidy_engine.batch.rules import Excluder, judge
+from subsidy_engine.batch.vec import Vec
+from subsidy_engine.lang.types import BOOL
+from subsidy_engine.lang.vector import ITEM_INDEX
+
+ROW = "__row"
+
+
+def truth_column(index: int) -> str:
+    return f"__t{index}"
+
+
+def base_frame(frame: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, dict[int, Excluder]]:
+    """Profiles with derived facts and exclusion truths; the excluders, by rule index."""
+    for level in plan.derived_levels:
+        frame = (
+            frame.lazy()
+            .with_columns([e for name, vec in level for e in store(derived_column(name), vec)])
+            .collect()
+        )
+    excluders: dict[int, Excluder] = {}
+    exclusions = [r for r in plan.rules if r.is_exclusion and r.in_force]
+    row_level = [r for r in exclusions if r.for_each is None]
+    if row_level:
+        columns: list[pl.Expr] = []
+        for rule in row_level:
+            exprs, excluder = _truth(rule, plan.leaves)
+            columns += exprs
+            excluders[rule.index] = excluder
+        frame = frame.lazy().with_columns(columns).collect()
+    for rule in (r for r in exclusions if r.for_each is not None):
+        frame, excluders[rule.index] = _item_truth(frame, rule, plan.leaves)
+    return frame, excluders
+
+
+def _truth(rule: RulePlan, leaves: Leaves) -> tuple[list[pl.Expr], Excluder]:
+    """The columns holding an exclusion rule's truth, and how other rules read them."""
+    outcome = judge(rule, leaves, [])
+    assert outcome.truth is not None and outcome.truth_missing is not None
+    missing = outcome.truth_missing
+    name = truth_column(rule.index)
+    fixed = missing.only(missing.bits - leaves.dynamic_bits(missing.bits))
+    exprs = store(name, Vec(outcome.truth, fixed, BOOL))
+    facts = dynamic_names(missing, leaves, fact=True)
+    params = dynamic_names(missing, leaves, fact=False)
+    if facts is not None:
+        exprs.append(facts.alias(f"{name}:f"))
+    if params is not None:
+        exprs.append(params.alias(f"{name}:p"))
+    words = {w: pl.col(mask_column(name, w)) for w in fixed.words}
+    excluder = Excluder(
+        rule.index,
+        pl.col(name),
+        Missing(words, fixed.bits),
+        None if facts is None else pl.col(f"{name}:f"),
+        None if params is None else pl.col(f"{name}:p"),
+    )
+    return exprs, excluder
+
+
+def _item_truth(
+    frame: pl.DataFrame, rule: RulePlan, leaves: Leaves
+) -> tuple[pl.DataFrame, Excluder]:
+    assert rule.for_each is not None
+    exprs, excluder = _truth(rule, leaves)
+    items = item_frame(frame, rule.for_each.list_field, exprs)
+    outputs = [e.meta.output_name() for e in exprs]
+    last = (
+        items.lazy()
+        .select(ROW, ITEM_INDEX, *exprs)
+        .group_by(ROW)
+        .agg(*(pl.col(c).sort_by(ITEM_INDEX).last() for c in outputs), pl.lit(True).alias("__has"))
+        .collect()
+    )
+    frame = frame.join(last, on=ROW, how="left", maintain_order="left")
+    name = truth_column(rule.index)
+    has = pl.col("__has").is_not_null()
+    fills = [pl.when(has).then(pl.col(name)).otherwise(False).alias(name)]
+    fills += [pl.col(c).fill_null(0) for c in outputs if c.startswith(f"{name}#")]
+    return frame.with_columns(fills).drop("__has"), excluder
+
+
+def item_frame(frame: pl.DataFrame, list_field: str, exprs: Iterable[pl.Expr]) -> pl.DataFrame:
+    """One row per item of `list_field` (rows without items are left out), with the item as a
+    struct in `list_field`, its position in ITEM_INDEX and the columns `exprs` read."""
+    needed = {ROW, list_field}
+    for expr in exprs:
+        needed.update(expr.meta.root_names())
+    needed.discard(ITEM_INDEX)
+    columns = [c for c in frame.columns if c in needed]
+    return (
+        frame.lazy()
+        .select(columns)
+        .filter(pl.col(list_field).list.len() > 0)
+        .with_columns(pl.int_ranges(0, pl.col(list_field).list.len()).alias(ITEM_INDEX))
+        .explode([list_field, ITEM_INDEX])
+        .with_columns(pl.col(ITEM_INDEX).cast(pl.Int64))
+        .collect()
+    )

@@ -1,0 +1,49 @@
+"""Any table of profiles -> a Polars DataFrame, one row per enterprise, rows numbered from 0.
+
+Accepts a Polars DataFrame or LazyFrame, a pyarrow Table or RecordBatch, a pandas DataFrame
+(converted through Arrow; needs pandas), or a list of plain dicts. Columns are kept as they
+are: typing them is `validate`'s job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from subsidy_engine.batch.frames import ROW
+from subsidy_engine.errors import InputError
+
+Table = Any
+"""A Polars DataFrame/LazyFrame, pyarrow Table/RecordBatch, pandas DataFrame or list of dicts."""
+
+
+def to_polars(table: Table, row_offset: int = 0) -> pl.DataFrame:
+    """`table` as a DataFrame with the input row number (from `row_offset`) in ROW."""
+    frame = _frame(table)
+    if ROW in frame.columns:
+        frame = frame.drop(ROW)
+    rows = pl.int_range(pl.len(), dtype=pl.Int64) + row_offset
+    return frame.with_columns(rows.alias(ROW))
+
+
+def _frame(table: Table) -> pl.DataFrame:
+    if isinstance(table, pl.DataFrame):
+        return table
+    if isinstance(table, pl.LazyFrame):
+        return table.collect()
+    module = type(table).__module__.split(".")[0]
+    if module == "pyarrow":
+        converted = pl.from_arrow(table)
+        if isinstance(converted, pl.Series):
+            return converted.to_frame()
+        return converted
+    if module == "pandas":
+        return pl.from_pandas(table)
+    if isinstance(table, Sequence) and all(isinstance(r, Mapping) for r in table):
+        return pl.DataFrame(list(table), infer_schema_length=None)
+    raise InputError(
+        f"cannot score a {type(table).__name__}: pass a Polars DataFrame or LazyFrame, "
+        "a pyarrow Table, a pandas DataFrame or a list of dicts"
+    )

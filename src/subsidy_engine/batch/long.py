@@ -1,0 +1,152 @@
+"""Every rule's results as rows: one per enterprise × rule (× item for a per-item rule).
+
+Each rule gives a LazyFrame with the same internal columns (`LONG_SCHEMA` plus the key), read
+from the frame it is judged in: the enterprise frame, or the item frame of its list field — a
+per-item rule also gives one row for each enterprise whose list is missing (undetermined) or
+empty (ineligible), as the scalar backend does. Status and amount status are codes; missing
+sets are still bit masks (decoded in `output`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from subsidy_engine.batch.dtypes import decimal
+from subsidy_engine.batch.frames import ROW, item_frame
+from subsidy_engine.batch.missing import ZERO, Missing
+from subsidy_engine.batch.plan import Plan, RulePlan, code_lit, mask_column
+from subsidy_engine.batch.rules import NAMES, Excluder, Outcome, fixed_outcome, judge
+from subsidy_engine.lang.vector import ITEM_INDEX
+from subsidy_engine.results import Status
+
+
+def long_schema(words: int) -> dict[str, pl.DataType]:
+    schema: dict[str, pl.DataType] = {
+        "row": pl.Int64(),
+        "__rule": pl.UInt16(),
+        "item": pl.Int64(),
+        "item_label": pl.String(),
+        "__status": pl.UInt8(),
+        "__f": NAMES,
+        "__p": NAMES,
+        "amount": decimal(2),
+        "amount_date": pl.Date(),
+        "__as": pl.UInt8(),
+        "__up": NAMES,
+        "__x": pl.UInt16(),
+    }
+    for w in range(words):
+        schema[mask_column("__m", w)] = pl.UInt64()
+        schema[mask_column("__u", w)] = pl.UInt64()
+    return schema
+
+
+def rule_rows(
+    plan: Plan,
+    base: pl.DataFrame,
+    excluders: Mapping[int, Excluder],
+    key: str | None,
+) -> list[pl.LazyFrame]:
+    """The results of every rule, one LazyFrame per part (rule, or rule and its no-item rows)."""
+    out: list[pl.LazyFrame] = []
+    by_list: dict[str, list[tuple[RulePlan, Outcome]]] = {}
+    for rule in plan.rules:
+        if not rule.in_force:
+            status = code_lit(Status.NOT_IN_FORCE)
+            out.append(
+                _select(base, rule, fixed_outcome(rule, status), plan.words, key, per_item=False)
+            )
+            continue
+        chosen = [excluders[i] for i in rule.excluders if i in excluders]
+        outcome = judge(rule, plan.leaves, chosen)
+        if rule.for_each is None:
+            out.append(_select(base, rule, outcome, plan.words, key))
+            continue
+        field = rule.for_each.list_field
+        out.append(_no_items(base, rule, plan, key))
+        by_list.setdefault(field, []).append((rule, outcome))
+    for field, judged in by_list.items():
+        exprs = [e for rule, outcome in judged for e in _columns(rule, outcome, plan.words, key)]
+        items = item_frame(base, field, [*exprs, *([pl.col(key)] if key else [])])
+        out += [_select(items, rule, outcome, plan.words, key) for rule, outcome in judged]
+    return out
+
+
+def _no_items(base: pl.DataFrame, rule: RulePlan, plan: Plan, key: str | None) -> pl.LazyFrame:
+    assert rule.for_each is not None
+    items = pl.col(rule.for_each.list_field)
+    status = (
+        pl.when(items.is_null())
+        .then(code_lit(Status.UNDETERMINED))
+        .when(items.list.len() == 0)
+        .then(code_lit(Status.INELIGIBLE))
+        .otherwise(None)
+    )
+    bit = plan.leaves.static(rule.for_each.list_field, fact=True)
+    outcome = fixed_outcome(rule, status, Missing.of([bit], items.is_null()))
+    return _select(base, rule, outcome, plan.words, key, per_item=False).filter(
+        pl.col("__status").is_not_null()
+    )
+
+
+def _select(
+    frame: pl.DataFrame,
+    rule: RulePlan,
+    outcome: Outcome,
+    words: int,
+    key: str | None,
+    *,
+    per_item: bool | None = None,
+) -> pl.LazyFrame:
+    columns = _columns(rule, outcome, words, key, per_item=per_item)
+    return frame.lazy().select(columns)
+
+
+def _columns(
+    rule: RulePlan, outcome: Outcome, words: int, key: str | None, *, per_item: bool | None = None
+) -> list[pl.Expr]:
+    on_items = rule.for_each is not None if per_item is None else per_item
+    none_names = pl.lit(None, dtype=NAMES)
+    if on_items and rule.for_each is not None:
+        item = pl.col(ITEM_INDEX)
+        label_field = rule.for_each.label_field
+        label = (
+            _label(pl.col(rule.for_each.list_field).struct.field(label_field), rule)
+            if label_field
+            else pl.lit(None, dtype=pl.String)
+        )
+    else:
+        item, label = pl.lit(None, dtype=pl.Int64), pl.lit(None, dtype=pl.String)
+    columns = [
+        pl.col(ROW).cast(pl.Int64).alias("row"),
+        *([pl.col(key)] if key else []),
+        pl.lit(rule.index, dtype=pl.UInt16).alias("__rule"),
+        item.cast(pl.Int64).alias("item"),
+        label.alias("item_label"),
+        outcome.status.alias("__status"),
+        (outcome.facts if outcome.facts is not None else none_names).alias("__f"),
+        (outcome.params if outcome.params is not None else none_names).alias("__p"),
+        outcome.amount.alias("amount"),
+        outcome.amount_date.alias("amount_date"),
+        outcome.amount_status.alias("__as"),
+        (
+            outcome.unspecified_params if outcome.unspecified_params is not None else none_names
+        ).alias("__up"),
+        outcome.excluded_by.alias("__x"),
+    ]
+    columns += _words("__m", outcome.missing, words)
+    columns += _words("__u", outcome.unspecified, words)
+    return columns
+
+
+def _words(prefix: str, missing: Missing, words: int) -> list[pl.Expr]:
+    return [missing.words.get(w, ZERO).alias(mask_column(prefix, w)) for w in range(words)]
+
+
+def _label(value: pl.Expr, rule: RulePlan) -> pl.Expr:
+    """`str(label)` as Python writes it (a true/false label as True/False)."""
+    if rule.label_is_bool:
+        return pl.when(value).then(pl.lit("True")).otherwise(pl.lit("False"))
+    return value.cast(pl.String)

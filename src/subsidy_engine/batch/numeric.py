@@ -1,0 +1,97 @@
+"""Exact decimal arithmetic on Polars columns, matching Python's `Decimal` in the scalar backend.
+
+Polars' Decimal keeps the larger operand scale and rounds half to even. These helpers make every
+operation exact or rounded half away from zero, as the scalar backend is:
+
+* `+ -` at the larger scale, `*` at the sum of scales (`arith_scale`): exact, because the operands
+  are cast so that Polars' result scale already holds every digit of the true result;
+* `/` to DIVISION_SCALE places, half away from zero: Polars' quotient, corrected with the exact
+  remainder;
+* `round_half_away` to fewer places, half away from zero (Polars' own rounding mode).
+
+Results that do not fit Decimal(38) make Polars raise (never a silent wrong figure). The
+division's exact correction is applied while dividend, divisor and quotient stay below
+10^(25 - the divisor's scale) (amounts are bounded by 10^15 yuan); beyond that the quotient is
+Polars' own (half to even).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+
+from subsidy_engine.batch.dtypes import decimal
+from subsidy_engine.batch.vec import let
+from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int, Type, scale_of
+
+
+def as_decimal(expr: pl.Expr, ty: Type, scale: int | None = None) -> pl.Expr:
+    """A numeric column as Decimal at `scale` (its own scale when None); never rounds."""
+    own = scale_of(ty)
+    target = own if scale is None else scale
+    if target < own:
+        raise ValueError(f"casting decimal({own}) to decimal({target}) would round")
+    if isinstance(ty, Dec) and own == target:
+        return expr
+    return expr.cast(decimal(target))
+
+
+def _unit(scale: int) -> pl.Expr:
+    return pl.lit(Decimal(1).scaleb(-scale), dtype=decimal(scale))
+
+
+def round_half_away(expr: pl.Expr, scale: int, places: int) -> pl.Expr:
+    """A Decimal(38, scale) column rounded to `places` decimals, half away from zero."""
+    if places >= scale:
+        return expr.cast(decimal(places))
+    return expr.round(places, mode="half_away_from_zero").cast(decimal(places))
+
+
+def add(a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, op: str) -> pl.Expr:
+    if isinstance(ta, Int) and isinstance(tb, Int):
+        return a + b if op == "+" else a - b
+    scale = max(scale_of(ta), scale_of(tb))
+    left, right = as_decimal(a, ta, scale), as_decimal(b, tb, scale)
+    return left + right if op == "+" else left - right
+
+
+def multiply(a: pl.Expr, ta: Type, b: pl.Expr, tb: Type) -> pl.Expr:
+    if isinstance(ta, Int) and isinstance(tb, Int):
+        return a * b
+    scale = scale_of(ta) + scale_of(tb)
+    # The result keeps the larger operand scale, `scale`, which holds the exact product.
+    return as_decimal(a, ta, scale) * as_decimal(b, tb)
+
+
+def divide(a: pl.Expr, ta: Type, b: pl.Expr, tb: Type) -> pl.Expr:
+    """`a / b` to DIVISION_SCALE places, half away from zero. `b` must not be zero."""
+    sa, sb, places = scale_of(ta), scale_of(tb), DIVISION_SCALE
+    top = max(places, sa, sb)
+    # Correct Polars' quotient (within an ulp or so of a / b) with the exact a - q * b.
+    exact = max(places + sb, sa)
+    limit = pl.lit(Decimal(10) ** (37 - exact), dtype=decimal(0))
+    zero = pl.lit(0, dtype=decimal(0))
+    unit = _unit(places)
+
+    def correct(v: dict[str, pl.Expr]) -> pl.Expr:
+        left, right, first = v["a"], v["b"], v["q"]
+        safe = (left.abs() < limit) & (right.abs() < limit) & (first.abs() < limit)
+        a_safe = pl.when(safe).then(left).otherwise(zero).cast(decimal(exact))
+        b_safe = pl.when(safe).then(right).otherwise(zero).cast(decimal(sb))
+        q_safe = pl.when(safe).then(first).otherwise(zero).cast(decimal(exact))
+        rest = a_safe - q_safe * b_safe
+        twice = pl.when(right < 0).then(-rest).otherwise(rest) * 2
+        ulp_b = (right.abs().cast(decimal(places + sb)) * unit).cast(decimal(exact))
+        positive = (left != 0) & ((left > 0) == (right > 0))
+        negative = (left != 0) & ((left > 0) != (right > 0))
+        up = safe & ((twice > ulp_b) | ((twice == ulp_b) & positive))
+        down = safe & ((twice < -ulp_b) | ((twice == -ulp_b) & negative))
+        return pl.when(up).then(first + unit).when(down).then(first - unit).otherwise(first)
+
+    def quotient(v: dict[str, pl.Expr]) -> pl.Expr:
+        left, right = v["a"], v["b"]
+        first = (as_decimal(left, ta, top) / as_decimal(right, tb, top)).cast(decimal(places))
+        return let({"a": left, "b": right, "q": first}, correct)
+
+    return let({"a": as_decimal(a, ta), "b": as_decimal(b, tb)}, quotient)

@@ -1,0 +1,264 @@
+"""Typed AST -> Polars expressions over a table of profiles, in three-valued logic.
+
+The vectorised twin of `lang.scalar`: each node compiles to a `Vec`, a value expression (null
+where the scalar backend would give `Unknown`) and a `Missing` set naming exactly what the
+scalar `Unknown.facts/params` would name, with the same rules: strict operators union their
+unknown operands' sets; `and`/`or` are Kleene (a decided result names nothing, an undecided one
+the union of its unknown operands); `known(x)` is never unknown; a missing parameter-table entry
+is the parameter `table[key]`, a parameter without a value in force the parameter itself.
+
+Parameters are constants here: the compiler is made for one `as_of` date. A node kind or a
+function this backend cannot compile raises NotImplementedError naming it — never a fallback.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from datetime import date
+from functools import reduce
+from typing import Any
+
+import polars as pl
+
+from subsidy_engine.batch.dtypes import cast_to, common_type, dtype_of, literal
+from subsidy_engine.batch.functions import FUNCTIONS
+from subsidy_engine.batch.missing import Leaves, Missing, pick, union
+from subsidy_engine.batch.numeric import add, divide, multiply
+from subsidy_engine.batch.vec import Vec, convert, strict
+from subsidy_engine.lang import ast
+from subsidy_engine.lang.scalar import static_facts
+from subsidy_engine.lang.types import BOOL, DATE, List, Table, Type
+from subsidy_engine.workdays import WorkingDayCalendar
+
+BACKEND = "vectorised"
+ITEM_INDEX = "__item"
+"""The column holding the current item's position, in a frame of exploded list items."""
+
+COMPARE_OPS: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+class VectorCompiler:
+    """Compiles typed, resolved nodes to `Vec`s for one `as_of` date.
+
+    `params` holds each parameter's value in force (None when the text gives none); `derived`
+    maps each derived fact to its `Vec` (filled in dependency order, read late); `field` gives a
+    profile field's column (item checks read the fields of an item instead).
+    """
+
+    def __init__(
+        self,
+        *,
+        params: Mapping[str, Any],
+        as_of: date,
+        calendar: WorkingDayCalendar,
+        leaves: Leaves,
+        derived: Mapping[str, Vec] | None = None,
+        field: Callable[[str], pl.Expr] = pl.col,
+    ) -> None:
+        self.params, self.as_of, self.calendar = params, as_of, calendar
+        self.leaves, self.field = leaves, field
+        self.derived: Mapping[str, Vec] = {} if derived is None else derived
+        self.visitors: dict[type[ast.Node], Callable[[Any], Vec]] = {
+            ast.Literal: self.literal,
+            ast.FieldRef: self.field_ref,
+            ast.ItemFieldRef: self.item_field_ref,
+            ast.DerivedRef: self.derived_ref,
+            ast.ParamRef: self.param_ref,
+            ast.AsOf: self.as_of_,
+            ast.Lookup: self.lookup,
+            ast.Neg: self.neg,
+            ast.Not: self.not_,
+            ast.Arith: self.arith,
+            ast.Compare: self.compare,
+            ast.Logic: self.logic,
+            ast.InSet: self.in_set,
+            ast.Contains: self.contains,
+            ast.Cond: self.cond,
+            ast.Call: self.call,
+        }
+        self.functions: dict[str, Callable[[VectorCompiler, ast.Call], Vec]] = dict(FUNCTIONS)
+
+    def compile(self, node: ast.Node) -> Vec:
+        visitor = self.visitors.get(type(node))
+        if visitor is None:
+            raise NotImplementedError(f"the {BACKEND} backend cannot compile {type(node).__name__}")
+        return visitor(node)
+
+    def static_fact_bits(self, node: ast.Node) -> list[int]:
+        """The leaves the scalar backend names when `node`'s value is out of range: the profile
+        facts written in it (`list[*].field` for item fields)."""
+        return [self.leaves.static(name, fact=True) for name in sorted(static_facts(node))]
+
+    # Leaves -----------------------------------------------------------------------------------
+
+    def literal(self, node: ast.Literal) -> Vec:
+        ty = _ty(node)
+        return Vec(literal(convert(node.value, ty), ty), Missing.none(), ty, node.value)
+
+    def field_ref(self, node: ast.FieldRef) -> Vec:
+        column = self.field(node.name)
+        bit = self.leaves.static(node.name, fact=True)
+        return Vec(column, Missing.of([bit], column.is_null()), _ty(node))
+
+    def item_field_ref(self, node: ast.ItemFieldRef) -> Vec:
+        column = pl.col(node.list_field).struct.field(node.name)
+        name = pl.concat_str(
+            pl.lit(f"{node.list_field}["),
+            pl.col(ITEM_INDEX).cast(pl.String),
+            pl.lit(f"].{node.name}"),
+        )
+        bit = self.leaves.dynamic(("item", node.list_field, node.name), name, fact=True)
+        return Vec(column, Missing.of([bit], column.is_null()), _ty(node))
+
+    def derived_ref(self, node: ast.DerivedRef) -> Vec:
+        found = self.derived.get(node.name)
+        if found is None:
+            raise NotImplementedError(
+                f"the {BACKEND} backend has not compiled derived fact {node.name} yet"
+            )
+        return found
+
+    def param_ref(self, node: ast.ParamRef) -> Vec:
+        ty = _ty(node)
+        if isinstance(ty, Table):
+            raise NotImplementedError(
+                f"the {BACKEND} backend reads table {node.name} only through a lookup"
+            )
+        value = self.params[node.name]
+        if value is None:
+            bit = self.leaves.static(node.name, fact=False)
+            return Vec(literal(None, ty), Missing.of([bit]), ty)
+        return Vec(literal(value, ty), Missing.none(), ty, value)
+
+    def as_of_(self, node: ast.AsOf) -> Vec:
+        return Vec(pl.lit(self.as_of, dtype=pl.Date), Missing.none(), DATE, self.as_of)
+
+    def lookup(self, node: ast.Lookup) -> Vec:
+        name, ty = node.table.name, _ty(node)
+        table = self.params[name]
+        key = self.compile(node.key)
+        if table is None:
+            unset = Missing.of([self.leaves.static(name, fact=False)])
+            return Vec(literal(None, ty), union(unset, key.missing), ty)
+        table_ty = _ty(node.table)
+        assert isinstance(table_ty, Table)
+        if not table:
+            value = literal(None, ty)
+        else:
+            common = common_type([key.ty, table_ty.key])
+            old = pl.Series([convert(k, common) for k in table], dtype=dtype_of(common))
+            new = pl.Series(list(table.values()), dtype=dtype_of(ty))
+            value = cast_to(key.value, key.ty, common).replace_strict(
+                old, new, default=None, return_dtype=dtype_of(ty)
+            )
+        entry = pl.concat_str(pl.lit(f"{name}["), key.value.cast(pl.String), pl.lit("]"))
+        bit = self.leaves.dynamic(("lookup", name, id(node)), entry, fact=False)
+        absent = key.value.is_not_null() & value.is_null()
+        return Vec(value, union(key.missing, Missing.of([bit], absent)), ty)
+
+    # Operators --------------------------------------------------------------------------------
+
+    def neg(self, node: ast.Neg) -> Vec:
+        operand = self.compile(node.operand)
+        return Vec(-operand.value, operand.missing, operand.ty)
+
+    def not_(self, node: ast.Not) -> Vec:
+        operand = self.compile(node.operand)
+        return Vec(~operand.value, operand.missing, BOOL)
+
+    def arith(self, node: ast.Arith) -> Vec:
+        left, right = self.compile(node.left), self.compile(node.right)
+        missing = union(left.missing, right.missing)
+        lv, lt, rv, rt = left.value, left.ty, right.value, right.ty
+        if node.op in ("+", "-"):
+            return Vec(add(lv, lt, rv, rt, node.op), missing, _ty(node))
+        if node.op == "*":
+            return Vec(multiply(lv, lt, rv, rt), missing, _ty(node))
+        if node.op != "/":
+            raise NotImplementedError(f"the {BACKEND} backend has no operator {node.op}")
+        zero = (rv == 0).fill_null(False)
+        divisor = pl.when(zero).then(pl.lit(1, dtype=dtype_of(rt))).otherwise(rv)
+        value = pl.when(zero).then(None).otherwise(divide(lv, lt, divisor, rt))
+        by_zero = Missing.of(self.static_fact_bits(node.right), zero & lv.is_not_null())
+        return Vec(value, union(missing, by_zero), _ty(node))
+
+    def compare(self, node: ast.Compare) -> Vec:
+        operands = [self.compile(o) for o in node.operands]
+        results = []
+        for op, a, b in zip(node.ops, operands, operands[1:], strict=False):
+            common = common_type([a.ty, b.ty])
+            left, right = cast_to(a.value, a.ty, common), cast_to(b.value, b.ty, common)
+            results.append(COMPARE_OPS[op](left, right))
+        value = reduce(operator.and_, results)
+        missing = union(*(o.missing for o in operands))
+        if len(results) > 1:  # a false pair decides the chain whatever the others are
+            missing = missing.gate(value.is_null())
+        return Vec(value, missing, BOOL)
+
+    def logic(self, node: ast.Logic) -> Vec:
+        operands = [self.compile(o) for o in node.operands]
+        combine = operator.or_ if node.op == "or" else operator.and_
+        value = reduce(combine, [o.value for o in operands])
+        missing = union(*(o.missing for o in operands)).gate(value.is_null())
+        return Vec(value, missing, BOOL)
+
+    def in_set(self, node: ast.InSet) -> Vec:
+        subject = self.compile(node.value)
+        common = common_type([subject.ty, *(_ty(o) for o in node.options)])
+        options = pl.Series([convert(o.value, common) for o in node.options])
+        found = cast_to(subject.value, subject.ty, common).is_in(
+            options.cast(dtype_of(common)).implode()
+        )
+        found = strict(found, subject)
+        return Vec(~found if node.negated else found, subject.missing, BOOL)
+
+    def contains(self, node: ast.Contains) -> Vec:
+        subject, container = self.compile(node.value), self.compile(node.container)
+        list_ty = container.ty
+        assert isinstance(list_ty, List)
+        common = common_type([subject.ty, list_ty.item])
+        value = cast_to(subject.value, subject.ty, common)
+        if container.is_const:
+            items = pl.Series([convert(v, common) for v in container.const])
+            found = value.is_in(items.cast(dtype_of(common)).implode())
+        else:
+            found = cast_to(container.value, list_ty, List(common)).list.contains(value)
+        found = strict(found, subject, container)
+        missing = union(subject.missing, container.missing)
+        return Vec(~found if node.negated else found, missing, BOOL)
+
+    def cond(self, node: ast.Cond) -> Vec:
+        test, then, otherwise = (self.compile(n) for n in (node.test, node.then, node.otherwise))
+        ty = _ty(node)
+        value = (
+            pl.when(test.value.is_null())
+            .then(None)
+            .when(test.value)
+            .then(cast_to(then.value, then.ty, ty))
+            .otherwise(cast_to(otherwise.value, otherwise.ty, ty))
+        )
+        branch = pick(test.value, then.missing, otherwise.missing)
+        return Vec(value, union(test.missing, branch.gate(test.value.is_not_null())), ty)
+
+    def call(self, node: ast.Call) -> Vec:
+        make = self.functions.get(node.func)
+        if make is None:
+            raise NotImplementedError(f"the {BACKEND} backend has no function {node.func}")
+        return make(self, node)
+
+
+def _ty(node: ast.Node) -> Type:
+    if node.ty is None:
+        raise NotImplementedError(f"the {BACKEND} backend needs a typed tree: {node} has no type")
+    return node.ty
+
+
+__all__ = ["BACKEND", "COMPARE_OPS", "ITEM_INDEX", "Vec", "VectorCompiler"]

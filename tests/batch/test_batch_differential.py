@@ -1,0 +1,232 @@
+"""The vectorised batch backend gives the scalar backend's answers, row by row, nulls included.
+
+Hypothesis draws tables of profiles for each rulebook — any fact missing, numbers at, just below
+and just above every threshold the rules name, empty and long item lists, dates around year ends,
+leap days and the rules' own dates — and an `as_of` date around the rules' periods. The whole
+table is scored at once; each profile is evaluated with `Engine.evaluate`; every rule's (and
+item's) status, amount to the fen, amount status, unit, payer, missing facts and parameters,
+unspecified parameters and exclusion must be identical. A profile the pydantic model refuses
+must be in the rejects, and only those.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from subsidy_engine import Engine, ProfileError
+from subsidy_engine.batch import score
+from subsidy_engine.batch.dtypes import dtype_of
+from subsidy_engine.lang import ast
+from subsidy_engine.results import Evaluation, RuleResult
+from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec
+from subsidy_engine.rulebook.rulebook import Rulebook
+from subsidy_engine.testing import profiles
+
+ROOT = Path(__file__).parents[2]
+RULEBOOKS = {
+    "kitchen": ROOT / "tests" / "batch" / "fixtures" / "kitchen",
+    "mini": ROOT / "tests" / "fixtures" / "mini",
+    "anchor": ROOT / "benchmarks" / "anchor_rulebook",
+    "shuozhou": ROOT / "rules" / "shuozhou-2019",
+}
+
+
+def _engine(path: Path) -> Engine | None:
+    try:
+        return Engine(path)
+    except Exception:  # a rulebook being written may not load yet
+        return None
+
+
+ENGINES = {
+    name: engine
+    for name, path in RULEBOOKS.items()
+    if path.is_dir() and (engine := _engine(path)) is not None
+}
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def _special_dates(rulebook: Rulebook) -> list[date]:
+    """Dates where rules change: year ends, leap days, the rules' and parameters' own dates."""
+    days: set[date] = set()
+    for year in (2016, 2018, 2019, 2020, 2021, 2024):
+        days |= {date(year, 1, 1), date(year - 1, 12, 31), date(year, 2, 28), date(year, 3, 1)}
+    days |= {date(2016, 2, 29), date(2020, 2, 29), date(2024, 2, 29)}
+    for rule in rulebook.rules:
+        period = rule.spec.in_force
+        days |= {d for d in (period.from_, period.until) if d is not None}
+        for node in [c.node for c in rule.conditions]:
+            days |= {
+                n.value
+                for n in node.walk()
+                if isinstance(n, ast.Literal) and isinstance(n.value, date)
+            }
+    for parameter in rulebook.parameters.values():
+        days |= {start for start, _ in parameter.values}
+    near = {d + timedelta(days=k) for d in days for k in (-1, 0, 1)}
+    return sorted(d for d in near if date(2010, 1, 1) <= d <= date(2030, 12, 31))
+
+
+def _with_special_dates(
+    rulebook: Rulebook, profile: dict[str, Any], data: st.DataObject, days: list[date]
+) -> dict[str, Any]:
+    """Some date fields (top level and in items) moved onto the special dates."""
+    spec = rulebook.profile.spec
+    out = dict(profile)
+    for name, field in spec.fields.items():
+        if isinstance(field, ScalarFieldSpec) and field.type == "date" and name in out:
+            if data.draw(st.booleans()):
+                out[name] = data.draw(st.sampled_from(days))
+        elif isinstance(field, ListFieldSpec) and field.fields and out.get(name):
+            items = []
+            for given in out[name]:
+                item = dict(given)
+                for item_name, item_field in field.fields.items():
+                    if item_field.type == "date" and item_name in item and data.draw(st.booleans()):
+                        item[item_name] = data.draw(st.sampled_from(days))
+                items.append(item)
+            out[name] = items
+    return out
+
+
+def _merged(rulebook: Rulebook, draws: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+    """One profile from several draws: the first draw's facts, gaps filled from the others
+    (items too, position by position), so that most facts are known."""
+    out: dict[str, Any] = {}
+    for draw in reversed(draws):
+        out.update(draw)
+    for name, field in rulebook.profile.spec.fields.items():
+        if not isinstance(field, ListFieldSpec) or not field.fields or not out.get(name):
+            continue
+        others = [d[name] for d in draws if d.get(name)]
+        items = []
+        for index, item in enumerate(out[name]):
+            filled: dict[str, Any] = {}
+            for other in reversed(others):
+                if index < len(other):
+                    filled.update(other[index])
+            items.append({**filled, **item})
+        out[name] = items
+    return out
+
+
+def _profiles(rulebook: Rulebook, max_items: int) -> st.SearchStrategy[dict[str, Any]]:
+    sparse = profiles(rulebook, max_items=max_items)
+    full = st.tuples(sparse, sparse, sparse, sparse).map(lambda draws: _merged(rulebook, draws))
+    return st.one_of(sparse, full)
+
+
+def _table(rulebook: Rulebook, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    schema = {name: dtype_of(t) for name, t in rulebook.profile.types.items()}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _expected(result: RuleResult) -> dict[str, Any]:
+    amount = result.amount
+    value = amount.value
+    return {
+        "status": result.status.value,
+        "amount": value if isinstance(value, Decimal) else None,
+        "amount_date": value if isinstance(value, date) else None,
+        "amount_status": amount.status.value,
+        "unit": amount.unit.value,
+        "payer": "+".join(amount.payer) or "unstated",
+        "missing_facts": list(result.missing_facts),
+        "missing_parameters": list(result.missing_parameters),
+        "unspecified_parameters": list(amount.unspecified_parameters),
+        "excluded_by": result.excluded_by.rule_id if result.excluded_by else None,
+        "item_label": result.item.label if result.item else None,
+    }
+
+
+def _scalar(engine: Engine, profile: dict[str, Any], as_of: date) -> Evaluation | None:
+    try:
+        model = engine.validate(profile)
+    except ProfileError:
+        return None
+    return engine.evaluate(model, as_of)
+
+
+def check_same(engine: Engine, rows: list[dict[str, Any]], as_of: date) -> None:
+    """Score `rows` in one table and evaluate each alone; everything must agree."""
+    rulebook = engine.rulebook
+    scored = score(engine, _table(rulebook, rows), as_of, statuses="all", summary=True)
+    assert scored.rows_read == len(rows) == scored.rows_scored + scored.rows_rejected
+    rejected = set(scored.rejects["row"].to_list())
+    by_row: dict[int, dict[tuple[str, int | None], dict[str, Any]]] = {}
+    for record in scored.results.iter_rows(named=True):
+        got = {k: record[k] for k in _expected_keys()}
+        got["status"], got["unit"] = str(got["status"]), str(got["unit"])
+        got["amount_status"] = str(got["amount_status"])
+        got["excluded_by"] = None if got["excluded_by"] is None else str(got["excluded_by"])
+        by_row.setdefault(record["row"], {})[(str(record["rule_id"]), record["item"])] = got
+    totals = {}
+    if scored.summary is not None:
+        totals = {r["row"]: r for r in scored.summary.iter_rows(named=True)}
+    for index, profile in enumerate(rows):
+        evaluation = _scalar(engine, profile, as_of)
+        if evaluation is None:
+            assert index in rejected, f"row {index} should be rejected: {profile}"
+            continue
+        assert index not in rejected, (scored.rejects.filter(pl.col("row") == index), profile)
+        got = by_row.get(index, {})
+        want = {(r.rule_id, r.item.index if r.item else None): _expected(r) for r in evaluation}
+        assert set(got) == set(want), (profile, sorted(set(got) ^ set(want)))
+        for where, expected in want.items():
+            assert got[where] == expected, (where, profile, as_of, got[where], expected)
+        for total in evaluation.totals:
+            row = totals[index]
+            assert row[f"amount_{total.payer}"] == total.amount, (profile, total)
+            assert row[f"counted_{total.payer}"] == total.counted
+            assert row[f"unspecified_{total.payer}"] == total.unspecified
+
+
+def _expected_keys() -> tuple[str, ...]:
+    return (
+        "status",
+        "amount",
+        "amount_date",
+        "amount_status",
+        "unit",
+        "payer",
+        "missing_facts",
+        "missing_parameters",
+        "unspecified_parameters",
+        "excluded_by",
+        "item_label",
+    )
+
+
+@pytest.mark.parametrize("name", sorted(ENGINES))
+def test_score_equals_evaluate(name: str) -> None:
+    engine = ENGINES[name]
+    rulebook = engine.rulebook
+    days = _special_dates(rulebook)
+    as_of_dates = st.one_of(
+        st.sampled_from(days),
+        st.dates(date(2019, 1, 1), date(2021, 12, 31)),
+        st.dates(date(2017, 1, 1), date(2027, 12, 31)),
+    )
+    many = st.integers(0, 1).flatmap(
+        lambda long: st.lists(_profiles(rulebook, 12 if long else 3), max_size=12)
+    )
+
+    @SETTINGS
+    @given(many, as_of_dates, st.data())
+    def check(rows: list[dict[str, Any]], as_of: date, data: st.DataObject) -> None:
+        rows = [_with_special_dates(rulebook, r, data, days) for r in rows]
+        check_same(engine, rows, as_of)
+
+    check()
