@@ -332,6 +332,8 @@ class ScalarEvaluator:
             frame.item is not None or compiled.rule.for_each is None
         )
         amount, amount_unknown = _amount(compiled.amount, frame, computable)
+        if status is _INELIGIBLE or status is _EXCLUDED:
+            unknown = amount_unknown = None  # decided: no missing fact could change it
         details = None
         if compiled.details:
             details = {name: _amount(q, frame, computable)[0] for name, q in compiled.details}
@@ -405,6 +407,6 @@ def _totals(totals: dict[str, list[Any]]) -> tuple[PayerTotal, ...]:
 
 # Enum members bound once: looking them up on the class costs more on this hot path.
 _ELIGIBLE, _INELIGIBLE, _UNDETERMINED = Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDETERMINED
-_NOT_IN_FORCE = Status.NOT_IN_FORCE
+_NOT_IN_FORCE, _EXCLUDED = Status.NOT_IN_FORCE, Status.EXCLUDED
 _NO_TRACES = ConditionTraces(())
 _DETERMINED = AmountStatus.DETERMINED

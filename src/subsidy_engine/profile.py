@@ -103,7 +103,10 @@ def _annotation(kind: ScalarKind, spec: ScalarFieldSpec | None) -> Any:
     if kind == "int":
         return Annotated[int, Field(ge=lower, le=upper)]
     if kind == "year":
-        return Annotated[int, Field(ge=lower or 1900, le=upper or 2200)]
+        return Annotated[
+            int,
+            Field(ge=1900 if lower is None else lower, le=2200 if upper is None else upper),
+        ]
     if kind in ("decimal", "money", "ratio"):
         places = lang_type(spec) if spec else _scalar_type(kind, None, None)
         assert isinstance(places, t.Dec)

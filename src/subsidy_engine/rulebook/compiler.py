@@ -174,7 +174,7 @@ class _Compiler:
             params=param_types,
         )
         rules = self.rules(scope)
-        item_checks = self.item_checks(param_types)
+        item_checks = self.item_checks()
         if self.problems:
             raise RulebookError(self.problems)
         assert calendar is not None
@@ -462,6 +462,9 @@ class _Compiler:
             where = [*path, "quote"] + ([index] if isinstance(spec.quote, list) else [])
             self.verbatim(rel, quote, where, "quote", spec.id)
         for_each = self.for_each(rel, path, spec)
+        if for_each is not None and spec.kind == "exclusion":
+            self.report(rel, "schema", "an exclusion rule applies to the whole enterprise; it "
+                        "cannot be a per-item rule", [*path, "for_each"], rule_id=spec.id)
         if for_each is not None:
             record = self.records[for_each.list_field]
             scope = Scope(
@@ -565,13 +568,13 @@ class _Compiler:
             hint=hint,
         )
 
-    def item_checks(self, param_types: Mapping[str, t.Type]) -> list[ItemCheck]:
+    def item_checks(self) -> list[ItemCheck]:
         out: list[ItemCheck] = []
         for name, spec in self.src.profile.fields.items():
             if not isinstance(spec, ListFieldSpec) or spec.fields is None:
                 continue
             record = self.records[name]
-            scope = Scope(fields=dict(record.fields), params=param_types)
+            scope = Scope(fields=dict(record.fields))  # a check reads the item's own fields
             for index, item_check in enumerate(spec.checks):
                 path = ["fields", name, "checks", index, "expr"]
                 node = self.expression("profile.yaml", path, item_check.expr, scope, t.Bool)
