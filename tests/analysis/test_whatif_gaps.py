@@ -202,3 +202,13 @@ def test_applying_a_proposed_change_makes_the_rule_apply(profile: dict[str, Any]
     for gap in report.gaps:
         if gap.changes and all(c.settable for c in gap.changes):
             assert gap.verified, gap
+
+
+def test_a_gap_lists_the_facts_still_missing_beside_the_changes(engine: Engine) -> None:
+    profile = {"industry_code": "G5431", "seriously_dishonest": False}
+    gap = next(
+        g for g in engine.gaps(profile, as_of=AS_OF).gaps if g.rule_id == "m1.ceramics_award"
+    )
+    assert gap.status is Status.INELIGIBLE
+    assert [c.fact for c in gap.changes] == ["industry_code"]
+    assert gap.missing_facts == ("annual_sales",)

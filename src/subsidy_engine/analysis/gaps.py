@@ -162,11 +162,15 @@ def _gap(
         frame = frame.for_item(values, f"{result.item.list_field}[{result.item.index}]")
     planner = _Planner(evaluator, frame)
     changes: list[FactChange] = []
+    missing: set[str] = set()
     for condition in rule.conditions:
-        if evaluator.value_of(condition.node, frame) is False:
+        value = evaluator.value_of(condition.node, frame)
+        if value is False:
             changes += planner.make(condition.node, True)
+        elif isinstance(value, Unknown):
+            missing |= value.facts
     distance = sum(planner.cost(c) for c in changes) if changes else 0.0
-    if not result.missing_facts and not changes:
+    if not missing and not changes:
         distance = INFINITY
     verified = None
     if changes and all(c.settable for c in changes):
@@ -176,7 +180,7 @@ def _gap(
     return gap(
         reachable=True,
         changes=tuple(changes),
-        missing_facts=result.missing_facts,
+        missing_facts=tuple(sorted(missing)),
         distance=distance,
         verified=verified,
     )
