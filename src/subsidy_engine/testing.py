@@ -77,16 +77,17 @@ def _value(
         assert spec is not None and spec.values is not None
         return st.sampled_from(spec.values)
     if kind == "credit_code":
-        return (
-            st.text(_CODE_ALPHABET, min_size=17, max_size=17)
-            .filter(lambda s: s[2:8].isdigit())
-            .map(_with_check_characters)
+        return st.builds(
+            _credit_code,
+            st.text(_CODE_ALPHABET, min_size=2, max_size=2),
+            st.text("0123456789", min_size=6, max_size=6),
+            st.text(_CODE_ALPHABET, min_size=8, max_size=8),
         )
     if kind == "industry_code":
         codes = industry_codes()
         related = [c for c in codes if c.startswith(tuple(prefixes))] if prefixes else []
         return _near(st.sampled_from(codes), related)
-    return st.text(min_size=1, max_size=12).filter(lambda s: s.strip() == s and s != "")
+    return st.text(min_size=1, max_size=12).map(str.strip).filter(bool)
 
 
 def _decimal(
@@ -108,8 +109,9 @@ def _near(base: st.SearchStrategy[Any], near: Sequence[Any]) -> st.SearchStrateg
     return st.one_of(st.sampled_from(sorted(set(near))), base) if near else base
 
 
-def _with_check_characters(body: str) -> str:
-    body = body[:16] + organisation_code_check_character(body[8:16])
+def _credit_code(authority: str, division: str, organisation: str) -> str:
+    """A valid unified social credit code: both check characters computed."""
+    body = authority + division + organisation + organisation_code_check_character(organisation)
     return body + credit_code_check_character(body)
 
 

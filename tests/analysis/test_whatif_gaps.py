@@ -212,3 +212,15 @@ def test_a_gap_lists_the_facts_still_missing_beside_the_changes(engine: Engine) 
     assert gap.status is Status.INELIGIBLE
     assert [c.fact for c in gap.changes] == ["industry_code"]
     assert gap.missing_facts == ("annual_sales",)
+
+
+def test_a_change_without_an_end_replaces_every_later_value(engine: Engine) -> None:
+    reform = {
+        "id": "lower",
+        "title": "Lower bar",
+        "parameters": {"sales_threshold": [{"from": date(2019, 3, 1), "value": "4000万"}]},
+    }
+    before = engine.evaluate(BASE, as_of=date(2019, 2, 1), reform=reform)
+    after = engine.evaluate(BASE, as_of=date(2025, 1, 1), reform=reform)
+    assert before.result("m1.ceramics_award").status is Status.INELIGIBLE
+    assert after.result("m1.ceramics_award").status is Status.ELIGIBLE

@@ -126,12 +126,11 @@ def _changed_parameters(
         values = dict(spec.values)
         for change in changes:
             start = change.from_ or BEGINNING
+            end = change.until or date.max
             if change.until is not None:
                 after = change.until + timedelta(days=1)
                 values.setdefault(after, DatedValue(value=_value_at(spec.values, after)))
-                values = {
-                    day: dated for day, dated in values.items() if not start < day <= change.until
-                }
+            values = {day: dated for day, dated in values.items() if not start < day <= end}
             values[start] = DatedValue(value=change.value, reference=change.reference)
         changed[name] = spec.model_copy(update={"values": dict(sorted(values.items()))})
     return ParametersFile(parameters=changed) if changed else base.parameters
