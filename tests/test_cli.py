@@ -142,3 +142,53 @@ def test_test_command_reports_failures(capsys: pytest.CaptureFixture[str], tmp_p
     assert code == 1
     assert "1 of 2 cases pass" in out
     assert "m1.ceramics_award: status ineligible, expected eligible" in out
+
+
+def test_impact_of_a_reform_over_a_registry(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import polars as pl
+
+    registry = tmp_path / "registry.parquet"
+    pl.DataFrame(
+        [
+            {
+                "industry_code": "C3071",
+                "annual_sales": 45_000_000,
+                "county": "东区",
+                "seriously_dishonest": False,
+            },
+            {
+                "industry_code": "C3071",
+                "annual_sales": 60_000_000,
+                "county": "西区",
+                "seriously_dishonest": False,
+            },
+        ]
+    ).write_parquet(registry)
+    reform = tmp_path / "reform.yaml"
+    reform.write_text(
+        "id: lower\ntitle: Lower bar\nparameters:\n  sales_threshold:\n    - {value: 4000万}\n",
+        encoding="utf-8",
+    )
+    chart = tmp_path / "chart.png"
+    code, out, _ = run(
+        capsys,
+        "impact",
+        str(registry),
+        "--reform",
+        str(reform),
+        "--by",
+        "county",
+        "--as-of",
+        "2019-06-01",
+        "--rulebook",
+        str(MINI),
+        "--chart",
+        str(chart),
+    )
+    assert code == 0
+    assert "东区" in out and "500000.00" in out and "2 enterprises scored" in out
+    assert chart.stat().st_size > 0
+    code, _, err = run(capsys, "impact", str(tmp_path / "x.txt"), "--rulebook", str(MINI))
+    assert code == 2 and ".parquet, .csv or .jsonl" in err

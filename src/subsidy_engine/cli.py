@@ -147,6 +147,25 @@ def _assignment(text: str) -> tuple[str, Any]:
     return field.strip(), yaml.safe_load(value) if value.strip() else None
 
 
+def cmd_impact(args: argparse.Namespace) -> int:
+    from subsidy_engine.analysis.impact import budget_impact, read_registry
+
+    engine = _engine(args)
+    registry = read_registry(Path(args.registry))
+    impact = budget_impact(
+        engine, registry, args.reform, as_of=args.as_of or date.today(), groups=args.by or ()
+    )
+    columns = args.by or ["measure"]
+    table = impact.by(*columns)
+    _print_table(table.to_dicts(), table.columns)
+    print(f"{impact.baseline.rows_scored:,} enterprises scored, "
+          f"{impact.baseline.rows_rejected:,} rejected (see `subsidy-engine score`)")
+    if args.chart:
+        impact.chart(columns[0]).savefig(args.chart)
+        print(f"chart: {args.chart}")
+    return 0
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     from subsidy_engine.rulebook.loader import load_cases
 
@@ -232,7 +251,7 @@ def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(str(row[c]) for c in columns))
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
 # Parser ---------------------------------------------------------------------------------------
@@ -279,6 +298,15 @@ def _parser() -> argparse.ArgumentParser:
         help="a changed fact (repeatable); FIELD may be list[i].field; empty removes",
     )
     p.add_argument("--reform", metavar="REFORM.yaml", help="evaluate the change under a reform")
+    p.add_argument("--as-of", type=_as_of, default=None)
+    rulebook_option(p)
+
+    p = command("impact", cmd_impact, "what the policy, or a reform, costs over a registry")
+    p.add_argument("registry", metavar="REGISTRY", help="Parquet, CSV or JSON Lines")
+    p.add_argument("--reform", metavar="REFORM.yaml", help="compare with this reform")
+    p.add_argument("--by", action="append", metavar="COLUMN",
+                   help="group by rule_id, measure, payer, a registry column or a derived fact")
+    p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
     p.add_argument("--as-of", type=_as_of, default=None)
     rulebook_option(p)
 

@@ -8,10 +8,12 @@ hidden and never guessed.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -82,6 +84,10 @@ class Impact:
 
         matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
+        from matplotlib import font_manager
+
+        installed = {font.name for font in font_manager.fontManager.ttflist}
+        chinese = [name for name in _CJK_FONTS if name in installed]
 
         table = self.by(by).with_columns(
             pl.max_horizontal(pl.col("baseline").fill_null(0), pl.col("reform").fill_null(0)).alias(
@@ -92,6 +98,19 @@ class Impact:
         labels = [str(v) for v in table[by].to_list()]
         baseline = [float(v or 0) / 1e4 for v in table["baseline"].to_list()]
         reform = [float(v or 0) / 1e4 for v in table["reform"].to_list()]
+        with plt.rc_context({"font.sans-serif": [*chinese, "DejaVu Sans"]}):
+            return _bars(plt, by, labels, baseline, reform)
+
+
+_CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
+"""Fonts that draw Chinese labels (county names), used when installed."""
+
+
+def _bars(
+    plt: Any, by: str, labels: list[str], baseline: list[float], reform: list[float]
+) -> Figure:
+    with warnings.catch_warnings():  # without a Chinese font, such labels show as boxes
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         figure, axes = plt.subplots(figsize=(max(6, len(labels) * 0.6), 4))
         positions = range(len(labels))
         axes.bar([p - 0.2 for p in positions], baseline, width=0.4, label="baseline")
@@ -101,7 +120,20 @@ class Impact:
         axes.set_xlabel(by)
         axes.legend()
         figure.tight_layout()
-        return figure
+        result: Figure = figure
+        return result
+
+
+def read_registry(path: Path) -> pl.DataFrame:
+    """A registry file: Parquet, CSV or JSON Lines, by extension."""
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv", ".jsonl"):
+        raise InputError(f"{path}: a registry is .parquet, .csv or .jsonl")
+    if not path.is_file():
+        raise InputError(f"no registry file {path}")
+    if suffix == ".parquet":
+        return pl.read_parquet(path)
+    return pl.read_csv(path) if suffix == ".csv" else pl.read_ndjson(path)
 
 
 def budget_impact(
