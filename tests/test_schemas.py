@@ -31,12 +31,18 @@ def test_schemas_match_the_models() -> None:
 def _schema_for(path: Path) -> str:
     if path.name in KIND_OF_FILE:
         return KIND_OF_FILE[path.name]
+    if path.parent.name == "reforms":
+        return "reform.schema.json"
     return "rule-file.schema.json" if path.parent.name == "measures" else "cases.schema.json"
 
 
 RULEBOOK_FILES = sorted(
     p
-    for folder in (ROOT / "rules", ROOT / "tests" / "fixtures" / "mini")
+    for folder in (
+        ROOT / "rules",
+        ROOT / "tests" / "fixtures" / "mini",
+        ROOT / "examples" / "reforms",
+    )
     for p in folder.rglob("*.yaml")
 )
 

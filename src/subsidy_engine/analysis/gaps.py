@@ -201,7 +201,8 @@ class _Planner:
     def cost(self, change: FactChange) -> float:
         delta = change.delta
         if delta is not None and isinstance(change.target, int | Decimal):
-            return float(abs(delta)) / max(abs(float(change.target)), 1.0)
+            scale = max(abs(float(change.target)), abs(float(change.current or 0)))
+            return float(abs(delta)) / scale if scale else 1.0
         return 1.0
 
     def make(self, node: ast.Node, want: bool) -> list[FactChange]:
