@@ -125,6 +125,7 @@ def test_rules_coverage_and_schema(capsys: pytest.CaptureFixture[str]) -> None:
 def test_test_command_reports_failures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     book = tmp_path / "mini"
     shutil.copytree(MINI, book)
+    (book / "tests").mkdir(exist_ok=True)
     (book / "tests" / "cases.yaml").write_text(
         "cases:\n"
         "  - name: exactly at the bound\n"
