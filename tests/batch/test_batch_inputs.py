@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from subsidy_engine import Engine, ProfileError
@@ -158,7 +158,11 @@ def test_values_written_other_ways_score_the_same(engine: Engine) -> None:
         typed = MINI_TYPED(rows, schema)
         raw = _rewrite(engine, rows, ways)
         want = engine.score(typed, AS_OF, statuses="all")
-        got = engine.score(pl.DataFrame(raw, infer_schema_length=None), AS_OF, statuses="all")
+        try:
+            table = pl.DataFrame(raw, infer_schema_length=None)
+        except TypeError:  # a column mixing floats and texts: no table can hold it
+            assume(False)
+        got = engine.score(table, AS_OF, statuses="all")
         rejected = set(got.rejects["row"].to_list())
         for index, profile in enumerate(raw):
             assert _accepted(engine, profile) == (index not in rejected), (profile, got.rejects)

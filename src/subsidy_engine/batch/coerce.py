@@ -5,12 +5,17 @@ value), decimals or text (`5000万`, `20%`, `3,500元`); bounds (money >= 0 and 
 in [0, 1] by default, years in 1900-2200); at most the declared decimal places; true/false from
 booleans, 0/1 or the usual words; dates from dates, midnight datetimes or `YYYY-MM-DD`; texts
 stripped and not empty; enumeration values exactly. Codes are normalised as pydantic does and
-then checked (`codes`). Each function returns (value, problem): the value is null where the
-input is null or bad; the problem is a message (String) where the input is bad, else null.
+then checked (`codes`).
+
+Each function returns a `Checked`: the value, right on every row the checks pass (it may be
+anything on a bad row, which is never scored), and the checks, each a condition that is true
+where the input is bad with its message. The first true one names the problem. Scoring only
+needs `Checked.bad` (cheap Boolean columns); the messages are built for the rejected rows alone.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import polars as pl
@@ -20,7 +25,6 @@ from subsidy_engine.batch.dtypes import decimal
 from subsidy_engine.profile import DEFAULT_RATIO_SCALE, MONEY_MAX
 from subsidy_engine.rulebook.models import ScalarFieldSpec, ScalarKind
 
-Checked = tuple[pl.Expr, pl.Expr]
 CODE_PROBLEM = "is not a valid code"
 """Placeholder for a bad credit or industry code; the rejects get the exact reason."""
 
@@ -30,13 +34,38 @@ _AMOUNT = r"^([+-]?[\d,]*\.?\d+)\s*(万|亿)?\s*元?$"
 _PERCENT = r"^([+-]?\d*\.?\d+)\s*%$"
 _TEXT_SCALE = 12
 
+Check = tuple[pl.Expr, "str | pl.Expr"]
+"""A condition true where the input is bad (null counts as false), and the message there."""
 
-def _problem(condition: pl.Expr, message: str) -> pl.Expr:
-    return pl.when(condition).then(pl.lit(message)).otherwise(pl.lit(None, dtype=pl.String))
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A coerced column: its value and the checks its input must pass, in order."""
+
+    value: pl.Expr
+    checks: tuple[Check, ...] = ()
+
+    def problem(self) -> pl.Expr:
+        """The message of the first failing check, or null (String)."""
+        if not self.checks:
+            return pl.lit(None, dtype=pl.String)
+        parts = [_problem(condition, message) for condition, message in self.checks]
+        return pl.coalesce(parts) if len(parts) > 1 else parts[0]
+
+    def bad(self) -> pl.Expr | None:
+        """Whether any check fails (Boolean, never null), or None when nothing is checked."""
+        if not self.checks:
+            return None
+        flags = [condition.fill_null(False) for condition, _ in self.checks]
+        return pl.any_horizontal(flags) if len(flags) > 1 else flags[0]
+
+    def then(self, *checks: Check) -> Checked:
+        return Checked(self.value, (*self.checks, *checks))
 
 
-def _first(*problems: pl.Expr) -> pl.Expr:
-    return pl.coalesce(problems) if len(problems) > 1 else problems[0]
+def _problem(condition: pl.Expr, message: str | pl.Expr) -> pl.Expr:
+    text = pl.lit(message) if isinstance(message, str) else message
+    return pl.when(condition).then(text).otherwise(pl.lit(None, dtype=pl.String))
 
 
 def _is_text(dtype: pl.DataType) -> bool:
@@ -53,14 +82,13 @@ def coerce(
     """`expr` (of dtype `source`) as the canonical column (of dtype `target`) of a field of
     `kind` declared by `spec` (None for the items of a list of plain values)."""
     if isinstance(source, pl.Null):
-        return pl.lit(None, dtype=target), pl.lit(None, dtype=pl.String)
+        return Checked(pl.lit(None, dtype=target))
     lower = spec.min if spec else None
     upper = spec.max if spec else None
     if kind in ("int", "year"):
         if kind == "year":
             lower, upper = lower or Decimal(1900), upper or Decimal(2200)
-        value, problem = _whole(expr, source)
-        return _bounded(value, problem, lower, upper)
+        return _bounded(_whole(expr, source), lower, upper)
     if kind in ("decimal", "money", "ratio"):
         scale = _scale(kind, spec)
         if kind == "money":
@@ -69,31 +97,29 @@ def coerce(
         if kind == "ratio":
             lower = Decimal(0) if lower is None else lower
             upper = Decimal(1) if upper is None else upper
-        value, problem = _decimal(expr, source, scale)
-        return _bounded(value, problem, lower, upper)
+        return _bounded(_decimal(expr, source, scale), lower, upper)
     if kind == "bool":
         return _bool(expr, source)
     if kind == "date":
         return _date(expr, source)
     if not _is_text(source):
-        return pl.lit(None, dtype=pl.String), _problem(expr.is_not_null(), "must be text")
+        return Checked(pl.lit(None, dtype=pl.String), ((expr.is_not_null(), "must be text"),))
     text = expr.cast(pl.String)
     if kind == "enum":
         assert spec is not None and spec.values is not None
         ok = text.is_in(pl.Series(spec.values, dtype=pl.String).implode())
         message = "must be one of " + ", ".join(spec.values)
-        return pl.when(ok).then(text), _problem(text.is_not_null() & ~ok, message)
+        return Checked(text, ((text.is_not_null() & ~ok, message),))
     if kind == "credit_code":
         code = text.str.strip_chars().str.to_uppercase()
         ok = codes.credit_code_valid(code).fill_null(False)
-        return pl.when(ok).then(code), _problem(code.is_not_null() & ~ok, CODE_PROBLEM)
+        return Checked(code, ((code.is_not_null() & ~ok, CODE_PROBLEM),))
     if kind == "industry_code":
-        code = codes.normalise_industry_code(text).str.strip_chars()
-        ok = codes.industry_code_valid(code).fill_null(False)
-        return pl.when(ok).then(code), _problem(code.is_not_null() & ~ok, CODE_PROBLEM)
+        found = codes.checked_industry_code(text)
+        code, ok = found.struct.field("code"), found.struct.field("ok")
+        return Checked(code, ((code.is_not_null() & ~ok, CODE_PROBLEM),))
     stripped = text.str.strip_chars()
-    empty = stripped.str.len_chars() == 0
-    return pl.when(~empty).then(stripped), _problem(empty, "must not be empty")
+    return Checked(stripped, ((stripped.str.len_bytes() == 0, "must not be empty"),))
 
 
 def _scale(kind: ScalarKind, spec: ScalarFieldSpec | None) -> int:
@@ -102,46 +128,51 @@ def _scale(kind: ScalarKind, spec: ScalarFieldSpec | None) -> int:
     return {"money": 2, "ratio": DEFAULT_RATIO_SCALE, "decimal": 4}[kind]
 
 
-def _bounded(
-    value: pl.Expr, problem: pl.Expr, lower: Decimal | None, upper: Decimal | None
-) -> Checked:
-    problems = [problem]
+def _bounded(checked: Checked, lower: Decimal | None, upper: Decimal | None) -> Checked:
+    value = checked.value
+    checks = []
     if lower is not None:
-        problems.append(_problem(value < _bound(lower), f"must be >= {lower}"))
+        checks.append((value < _bound(lower), f"must be >= {lower}"))
     if upper is not None:
-        problems.append(_problem(value > _bound(upper), f"must be <= {upper}"))
-    found = _first(*problems)
-    return pl.when(found.is_null()).then(value), found
+        checks.append((value > _bound(upper), f"must be <= {upper}"))
+    return checked.then(*checks)
 
 
 def _bound(value: Decimal) -> pl.Expr:
     exponent = value.as_tuple().exponent
     scale = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if scale == 0:
+        return pl.lit(int(value), dtype=pl.Int64) if abs(value) < 2**62 else pl.lit(value)
     return pl.lit(value, dtype=decimal(scale))
 
 
 def _whole(expr: pl.Expr, source: pl.DataType) -> Checked:
     not_whole = "must be a whole number"
+    if isinstance(source, pl.Int64):
+        return Checked(expr)
     if source.is_integer() or isinstance(source, pl.Boolean):
         value = expr.cast(pl.Int64, strict=False)
-        return value, _problem(expr.is_not_null() & value.is_null(), "is out of range")
+        return Checked(value, ((expr.is_not_null() & value.is_null(), "is out of range"),))
     if source.is_float():
         finite = expr.is_finite()
         whole = finite & (expr == expr.floor())
         value = pl.when(whole).then(expr).cast(pl.Int64, strict=False)
-        return value, _first(
-            _problem(~finite, "must be a finite number"),
-            _problem(expr.is_not_null() & (~whole | value.is_null()), not_whole),
+        return Checked(
+            value,
+            (
+                (~finite, "must be a finite number"),
+                (expr.is_not_null() & (~whole | value.is_null()), not_whole),
+            ),
         )
     if isinstance(source, pl.Decimal):
         whole = expr == expr.cast(decimal(0), strict=False)
         value = pl.when(whole).then(expr).cast(pl.Int64, strict=False)
-        return value, _problem(expr.is_not_null() & (~whole | value.is_null()), not_whole)
+        return Checked(value, ((expr.is_not_null() & (~whole | value.is_null()), not_whole),))
     if _is_text(source):
         text = expr.cast(pl.String).str.strip_chars()
         value = text.cast(pl.Int64, strict=False)
-        return value, _problem(text.is_not_null() & value.is_null(), not_whole)
-    return pl.lit(None, dtype=pl.Int64), _problem(expr.is_not_null(), not_whole)
+        return Checked(value, ((text.is_not_null() & value.is_null(), not_whole),))
+    return Checked(pl.lit(None, dtype=pl.Int64), ((expr.is_not_null(), not_whole),))
 
 
 def _decimal(expr: pl.Expr, source: pl.DataType, scale: int) -> Checked:
@@ -149,32 +180,37 @@ def _decimal(expr: pl.Expr, source: pl.DataType, scale: int) -> Checked:
     places = f"must have at most {scale} decimal places"
     if source.is_integer():
         value = expr.cast(target, strict=False)
-        return value, _problem(expr.is_not_null() & value.is_null(), "is out of range")
+        return Checked(value, ((expr.is_not_null() & value.is_null(), "is out of range"),))
     if source.is_float():
         finite = expr.is_finite()
         exact = finite & (expr.round(scale) == expr)  # its shortest decimal fits the scale
         value = pl.when(exact).then(expr).cast(target, strict=False)
-        return value, _first(
-            _problem(~finite, "must be a finite number"),
-            _problem(~exact, places),
-            _problem(expr.is_not_null() & value.is_null(), "is out of range"),
+        return Checked(
+            value,
+            (
+                (~finite, "must be a finite number"),
+                (~exact, places),
+                (expr.is_not_null() & value.is_null(), "is out of range"),
+            ),
         )
     if isinstance(source, pl.Decimal):
+        if source == target:
+            return Checked(expr)
         return _exact(expr, source.scale or 0, scale, places)
     if _is_text(source):
-        parsed, problem = _parse_amount(expr.cast(pl.String))
-        value, inexact = _exact(parsed, _TEXT_SCALE, scale, places)
-        return value, _first(problem, inexact)
-    return pl.lit(None, dtype=target), _problem(expr.is_not_null(), "must be a number")
+        parsed = _parse_amount(expr.cast(pl.String))
+        fitted = _exact(parsed.value, _TEXT_SCALE, scale, places)
+        return Checked(fitted.value, parsed.checks + fitted.checks)
+    return Checked(pl.lit(None, dtype=target), ((expr.is_not_null(), "must be a number"),))
 
 
 def _exact(expr: pl.Expr, own: int, scale: int, places: str) -> Checked:
     """A decimal of scale `own` at `scale`, or a problem if that loses digits."""
     if own <= scale:
-        return expr.cast(decimal(scale)), pl.lit(None, dtype=pl.String)
+        return Checked(expr.cast(decimal(scale)))
     rounded = expr.cast(decimal(scale), strict=False)
     exact = rounded.cast(decimal(own)) == expr
-    return pl.when(exact).then(rounded), _problem(expr.is_not_null() & ~exact, places)
+    return Checked(pl.when(exact).then(rounded), ((expr.is_not_null() & ~exact, places),))
 
 
 def _parse_amount(text: pl.Expr) -> Checked:
@@ -207,16 +243,16 @@ def _parse_amount(text: pl.Expr) -> Checked:
     value = pl.when(number.is_not_null()).then(scaled).otherwise(plain)
     bad = stripped.is_not_null() & value.is_null()
     too_long = number.is_not_null() & ~fits
-    return value, _first(_problem(too_long, "is out of range"), _problem(bad, "must be a number"))
+    return Checked(value, ((too_long, "is out of range"), (bad, "must be a number")))
 
 
 def _bool(expr: pl.Expr, source: pl.DataType) -> Checked:
     message = "must be true or false"
     if isinstance(source, pl.Boolean):
-        return expr, pl.lit(None, dtype=pl.String)
+        return Checked(expr)
     if source.is_integer() or source.is_float():
         ok = (expr == 0) | (expr == 1)
-        return pl.when(ok).then(expr == 1), _problem(expr.is_not_null() & ~ok, message)
+        return Checked(expr == 1, ((expr.is_not_null() & ~ok, message),))
     if _is_text(source):
         word = expr.cast(pl.String).str.strip_chars().str.to_lowercase()
         words = [*_TRUE, *_FALSE]
@@ -226,21 +262,23 @@ def _bool(expr: pl.Expr, source: pl.DataType) -> Checked:
             default=None,
             return_dtype=pl.Boolean,
         )
-        return value, _problem(word.is_not_null() & value.is_null(), message)
-    return pl.lit(None, dtype=pl.Boolean), _problem(expr.is_not_null(), message)
+        return Checked(value, ((word.is_not_null() & value.is_null(), message),))
+    return Checked(pl.lit(None, dtype=pl.Boolean), ((expr.is_not_null(), message),))
 
 
 def _date(expr: pl.Expr, source: pl.DataType) -> Checked:
     if isinstance(source, pl.Date):
-        return expr, pl.lit(None, dtype=pl.String)
+        return Checked(expr)
     if isinstance(source, pl.Datetime):
         midnight = (expr.dt.hour() == 0) & (expr.dt.minute() == 0) & (expr.dt.second() == 0)
         midnight = midnight & (expr.dt.nanosecond() == 0)
-        return pl.when(midnight).then(expr.dt.date()), _problem(
-            expr.is_not_null() & ~midnight, "must be a date without a time of day"
+        return Checked(
+            expr.dt.date(),
+            ((expr.is_not_null() & ~midnight, "must be a date without a time of day"),),
         )
     if _is_text(source):
         text = expr.cast(pl.String).str.strip_chars()
         value = text.str.to_date("%Y-%m-%d", strict=False)
-        return value, _problem(text.is_not_null() & value.is_null(), "must be a date YYYY-MM-DD")
-    return pl.lit(None, dtype=pl.Date), _problem(expr.is_not_null(), "must be a date")
+        unparsed = text.is_not_null() & value.is_null()
+        return Checked(value, ((unparsed, "must be a date YYYY-MM-DD"),))
+    return Checked(pl.lit(None, dtype=pl.Date), ((expr.is_not_null(), "must be a date"),))

@@ -22,10 +22,25 @@ Table = Any
 def to_polars(table: Table, row_offset: int = 0) -> pl.DataFrame:
     """`table` as a DataFrame with the input row number (from `row_offset`) in ROW."""
     frame = _frame(table)
+    if frame.width and len(set(frame.n_chunks("all"))) > 1:
+        frame = frame.rechunk()
     if ROW in frame.columns:
         frame = frame.drop(ROW)
-    rows = pl.int_range(pl.len(), dtype=pl.Int64) + row_offset
-    return frame.with_columns(rows.alias(ROW))
+    return frame.with_columns(_row_numbers(frame, row_offset))
+
+
+def _row_numbers(frame: pl.DataFrame, row_offset: int) -> pl.Series:
+    """Row numbers chunked like the frame's columns: a frame whose columns are chunked
+    differently is rechunked by every operation that reads it."""
+    lengths = [frame.to_series(i).chunk_lengths() for i in range(frame.width)]
+    chunks = lengths[0] if lengths and all(x == lengths[0] for x in lengths) else []
+    if len(chunks) <= 1:
+        return pl.int_range(frame.height, dtype=pl.Int64, eager=True).alias(ROW) + row_offset
+    parts, start = [], row_offset
+    for length in chunks:
+        parts.append(pl.int_range(start, start + length, dtype=pl.Int64, eager=True))
+        start += length
+    return pl.concat(parts, rechunk=False).alias(ROW)
 
 
 def _frame(table: Table) -> pl.DataFrame:

@@ -8,17 +8,23 @@ is rejected, never scored; every other row is kept. Guarantees: every input row 
 of the two frames; kept rows have exactly the profile's fields, typed as `dtype_of` says, with
 the values the pydantic model would give (texts stripped, codes normalised). A column that is
 not a profile field is ignored; a missing column is a fact missing on every row.
+
+Two passes: the first computes the values and one Boolean per field (is it bad?) over every row;
+the messages — strings, comparatively dear — are worked out in a second pass over the rejected
+rows only. The expressions are built once per rulebook and input schema.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import polars as pl
 
-from subsidy_engine.batch.coerce import CODE_PROBLEM, coerce
+from subsidy_engine.batch.cache import Memo
+from subsidy_engine.batch.coerce import CODE_PROBLEM, Checked, coerce
 from subsidy_engine.batch.dtypes import dtype_of
 from subsidy_engine.batch.frames import ROW
 from subsidy_engine.batch.missing import Leaves
@@ -32,6 +38,7 @@ _CODE_REASONS: Mapping[str, Callable[[str], str | None]] = {
     "credit_code": credit_code_problem,
     "industry_code": industry_code_problem,
 }
+_BAD = "__bad"
 
 
 def _problem_column(name: str) -> str:
@@ -42,40 +49,67 @@ def _code_column(name: str) -> str:
     return f"__code:{name}"
 
 
+@dataclass(frozen=True, slots=True)
+class Validation:
+    """The validation of one input schema: values, the bad-row flag, and the messages."""
+
+    values: tuple[pl.Expr, ...]
+    bad: pl.Expr | None
+    problems: tuple[pl.Expr, ...]
+    codes: tuple[pl.Expr, ...]
+
+
+_MEMO: Memo[Validation] = Memo()
+
+
 def validate(frame: pl.DataFrame, rulebook: Rulebook) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the valid rows as canonical profiles, with ROW; the rejects: row, key, reason)."""
+    schema = tuple(frame.schema.items())
+    plan = _MEMO.get(rulebook, schema, lambda: _validation(dict(schema), rulebook))
+    key = rulebook.profile.key
+    flags = [plan.bad.alias(_BAD)] if plan.bad is not None else []
+    checked = frame.lazy().select(ROW, *plan.values, *flags).collect()
+    if plan.bad is None or not checked[_BAD].any():
+        return checked.drop(_BAD, strict=False), _rejects_schema(key)
+    bad = checked[_BAD]
+    valid = checked.filter(~bad).drop(_BAD)
+    rejected = frame.filter(bad)
+    problems = rejected.lazy().select(ROW, *plan.problems, *plan.codes).collect()
+    return valid, _reasons(problems, _raw_key(rejected, key), rulebook)
+
+
+def _validation(schema: dict[str, pl.DataType], rulebook: Rulebook) -> Validation:
     profile = rulebook.profile
     values: list[pl.Expr] = []
+    bads: list[pl.Expr] = []
     problems: list[pl.Expr] = []
     codes: list[pl.Expr] = []
     for name, spec in profile.spec.fields.items():
         target = dtype_of(profile.types[name])
-        if name not in frame.columns:
+        if name not in schema:
             values.append(pl.lit(None, dtype=target).alias(name))
             continue
-        source = frame.schema[name]
+        source = schema[name]
         column = pl.col(name)
         if isinstance(spec, ScalarFieldSpec):
-            value, problem = coerce(column, source, spec.type, spec, target)
+            checked = coerce(column, source, spec.type, spec, target)
             if spec.type in _CODE_REASONS:
                 codes.append(_normalised(column, spec).alias(_code_column(name)))
         elif spec.fields is not None:
-            value, problem = _records(name, spec, source, profile.records[name], rulebook)
+            checked = _records(name, spec, source, profile.records[name], rulebook)
         else:
             item_type = profile.types[name]
             assert isinstance(item_type, List) and spec.item is not None
-            value, problem = _plain_list(name, spec, source, dtype_of(item_type.item))
-        values.append(value.alias(name))
-        problems.append(problem.alias(_problem_column(name)))
-    checked = frame.lazy().select(ROW, *values, *problems, *codes).collect()
-    if not problems:
-        return checked, _rejects_schema(profile.key, checked.head(0))
-    bad = pl.any_horizontal([pl.col(p.meta.output_name()).is_not_null() for p in problems])
-    fields = list(profile.spec.fields)
-    valid = checked.filter(~bad).select(ROW, *fields)
-    rejected = checked.filter(bad)
-    raw_key = _raw_key(frame, profile.key, rejected)
-    return valid, _reasons(rejected, raw_key, rulebook)
+            checked = _plain_list(name, spec, source, dtype_of(item_type.item))
+        values.append(checked.value.alias(name))
+        flag = checked.bad()
+        if flag is not None:
+            bads.append(flag)
+            problems.append(checked.problem().alias(_problem_column(name)))
+    bad = None
+    if bads:
+        bad = pl.any_horizontal(bads) if len(bads) > 1 else bads[0]
+    return Validation(tuple(values), bad, tuple(problems), tuple(codes))
 
 
 def _normalised(column: pl.Expr, spec: ScalarFieldSpec) -> pl.Expr:
@@ -89,35 +123,50 @@ def _normalised(column: pl.Expr, spec: ScalarFieldSpec) -> pl.Expr:
 
 def _plain_list(
     name: str, spec: ListFieldSpec, source: pl.DataType, target: pl.DataType
-) -> tuple[pl.Expr, pl.Expr]:
+) -> Checked:
     column = pl.col(name)
     if isinstance(source, pl.Null):
-        return pl.lit(None, dtype=pl.List(target)), pl.lit(None, dtype=pl.String)
+        return Checked(pl.lit(None, dtype=pl.List(target)))
     if not isinstance(source, pl.List):
-        return pl.lit(None, dtype=pl.List(target)), _when(column.is_not_null(), "must be a list")
+        return Checked(pl.lit(None, dtype=pl.List(target)), ((column.is_not_null(), _LIST),))
     assert spec.item is not None
-    value, problem = coerce(pl.element(), _instance(source.inner), spec.item, None, target)
-    problem = pl.when(pl.element().is_null()).then(pl.lit("must not be null")).otherwise(problem)
-    return column.list.eval(value), _joined(name, column, problem)
+    item = coerce(pl.element(), _instance(source.inner), spec.item, None, target)
+    item = Checked(item.value, ((pl.element().is_null(), "must not be null"), *item.checks))
+    same = source == pl.List(target) and item.value.meta.eq(pl.element())
+    value = column if same else column.list.eval(item.value)
+    flag = item.bad()
+    assert flag is not None
+    message = _joined(name, column, item.problem())
+    return Checked(value, ((_any_item(column, [flag]), message),))
+
+
+_LIST = "must be a list"
+
+
+def _any_item(column: pl.Expr, flags: list[pl.Expr]) -> pl.Expr:
+    """Whether some item of the list `column` has one of `flags` (each over `pl.element()`)."""
+    flag = pl.any_horizontal(flags) if len(flags) > 1 else flags[0]
+    return column.list.eval(flag).list.any()
 
 
 def _records(
     name: str, spec: ListFieldSpec, source: pl.DataType, record: Record, rulebook: Rulebook
-) -> tuple[pl.Expr, pl.Expr]:
+) -> Checked:
     column = pl.col(name)
     target = dtype_of(List(record))
     if isinstance(source, pl.Null):
-        return pl.lit(None, dtype=target), pl.lit(None, dtype=pl.String)
+        return Checked(pl.lit(None, dtype=target))
     if isinstance(source, pl.List) and isinstance(source.inner, pl.Null):  # [] or [None, ...]
-        return column.cast(target), _joined(
-            name, column, pl.lit(": must be a record"), prefixed=True
-        )
+        message = _joined(name, column, pl.lit(": must be a record"), prefixed=True)
+        return Checked(column.cast(target), ((column.list.len() > 0, message),))
     if not isinstance(source, pl.List) or not isinstance(source.inner, pl.Struct):
-        return pl.lit(None, dtype=target), _when(column.is_not_null(), "must be a list of records")
+        return Checked(
+            pl.lit(None, dtype=target), ((column.is_not_null(), "must be a list of records"),)
+        )
     present = {f.name: f.dtype for f in source.inner.fields}
     assert spec.fields is not None
     fields: dict[str, pl.Expr] = {}
-    problems: list[pl.Expr] = []
+    checked_fields: list[tuple[str, Checked]] = []
     for field, field_spec in spec.fields.items():
         field_type = record.field(field)
         assert field_type is not None
@@ -126,31 +175,42 @@ def _records(
             fields[field] = pl.lit(None, dtype=field_dtype)
             continue
         element = pl.element().struct.field(field)
-        dtype = _instance(present[field])
-        value, problem = coerce(element, dtype, field_spec.type, field_spec, field_dtype)
-        fields[field] = value
-        problems.append(pl.concat_str(pl.lit(f".{field}: "), problem))
+        source_dtype = _instance(present[field])
+        checked = coerce(element, source_dtype, field_spec.type, field_spec, field_dtype)
+        fields[field] = checked.value
+        checked_fields.append((field, checked))
     item = pl.struct([v.alias(f) for f, v in fields.items()])
-    field_problems = (
-        pl.concat_str(problems, separator="; ", ignore_nulls=True)
-        if problems
+    checks = _checks(name, rulebook, fields)
+    field_problems = [pl.concat_str(pl.lit(f".{f}: "), c.problem()) for f, c in checked_fields]
+    joined_fields = (
+        pl.concat_str(field_problems, separator="; ", ignore_nulls=True)
+        if field_problems
         else pl.lit(None, dtype=pl.String)
     )
-    no_field_problem = field_problems.is_null() | (field_problems == "")
-    checks = _checks(name, rulebook, fields)
-    check_problem = pl.coalesce(checks) if checks else pl.lit(None, dtype=pl.String)
+    no_field_problem = joined_fields.is_null() | (joined_fields == "")
+    check_problem = pl.coalesce([m for _, m in checks]) if checks else pl.lit(None, pl.String)
     problem = (
         pl.when(pl.element().is_null())
         .then(pl.lit(": must be a record"))
         .when(~no_field_problem)
-        .then(field_problems)
+        .then(joined_fields)
         .otherwise(pl.concat_str(pl.lit(": "), check_problem))
     )
-    return column.list.eval(item), _joined(name, column, problem, prefixed=True)
+    flags = [pl.element().is_null()]
+    flags += [f for _, c in checked_fields if (f := c.bad()) is not None]
+    flags += [fails for fails, _ in checks]
+    same = source == target and all(
+        c.value.meta.eq(pl.element().struct.field(f)) for f, c in checked_fields
+    )
+    value = column if same else column.list.eval(item)
+    message = _joined(name, column, problem, prefixed=True)
+    return Checked(value, ((_any_item(column, flags), message),))
 
 
-def _checks(name: str, rulebook: Rulebook, fields: Mapping[str, pl.Expr]) -> list[pl.Expr]:
-    """Each item check of list `name`: its message where it is false, else null."""
+def _checks(
+    name: str, rulebook: Rulebook, fields: Mapping[str, pl.Expr]
+) -> list[tuple[pl.Expr, pl.Expr]]:
+    """Each item check of list `name`: (where it fails, its message there)."""
     params = {p: v.value_at(date.min) for p, v in rulebook.parameters.items()}
     compiler = VectorCompiler(
         params=params,
@@ -159,11 +219,11 @@ def _checks(name: str, rulebook: Rulebook, fields: Mapping[str, pl.Expr]) -> lis
         leaves=Leaves(),
         field=lambda field: fields[field],
     )
-    out: list[pl.Expr] = []
+    out: list[tuple[pl.Expr, pl.Expr]] = []
     for check in rulebook.item_checks:
         if check.list_field == name:
-            holds = compiler.compile(check.node).value
-            out.append(pl.when(holds == False).then(pl.lit(check.message)))  # noqa: E712
+            fails = compiler.compile(check.node).value == False  # noqa: E712
+            out.append((fails.fill_null(False), pl.when(fails).then(pl.lit(check.message))))
     return out
 
 
@@ -183,23 +243,17 @@ def _instance(dtype: Any) -> pl.DataType:
     return instance
 
 
-def _when(condition: pl.Expr, message: str) -> pl.Expr:
-    return pl.when(condition).then(pl.lit(message)).otherwise(pl.lit(None, dtype=pl.String))
+def _raw_key(rejected: pl.DataFrame, key: str | None) -> pl.Series:
+    if key is None or key not in rejected.columns:
+        return pl.Series("key", [None] * rejected.height, dtype=pl.String)
+    return rejected[key].cast(pl.String, strict=False)
 
 
-def _raw_key(frame: pl.DataFrame, key: str | None, rejected: pl.DataFrame) -> pl.DataFrame:
-    rows = rejected.select(ROW)
-    if key is None or key not in frame.columns:
-        return rows.with_columns(pl.lit(None, dtype=pl.String).alias("key"))
-    raw = frame.select(ROW, pl.col(key).cast(pl.String, strict=False).alias("key"))
-    return rows.join(raw, on=ROW, how="left", maintain_order="left")
-
-
-def _reasons(rejected: pl.DataFrame, raw_key: pl.DataFrame, rulebook: Rulebook) -> pl.DataFrame:
+def _reasons(problems: pl.DataFrame, raw_key: pl.Series, rulebook: Rulebook) -> pl.DataFrame:
     """The rejects frame: `row`, the key (as given), `reason` naming each bad field."""
     spec = rulebook.profile.spec
     reasons: list[str] = []
-    for row in rejected.iter_rows(named=True):
+    for row in problems.iter_rows(named=True):
         parts = []
         for name, field_spec in spec.fields.items():
             problem = row.get(_problem_column(name))
@@ -213,14 +267,14 @@ def _reasons(rejected: pl.DataFrame, raw_key: pl.DataFrame, rulebook: Rulebook) 
     key = spec.key or "key"
     return pl.DataFrame(
         {
-            "row": rejected[ROW].cast(pl.Int64),
-            key: raw_key["key"],
+            "row": problems[ROW].cast(pl.Int64),
+            key: raw_key,
             "reason": pl.Series(reasons, dtype=pl.String),
         }
     )
 
 
-def _rejects_schema(key: str | None, empty: pl.DataFrame) -> pl.DataFrame:
+def _rejects_schema(key: str | None) -> pl.DataFrame:
     return pl.DataFrame(
         schema={"row": pl.Int64(), (key or "key"): pl.String(), "reason": pl.String()}
     )
