@@ -52,7 +52,7 @@ def main(argv: list[str]) -> None:
     elif job == "test":
         run([str(BIN / "ruff"), "check", "src", "tests", "benchmarks"])
         run([str(BIN / "mypy")])
-        run([str(PYTHON), "-m", "pytest", *extra])
+        run([str(PYTHON), "-m", "pytest", *(extra or ["-n", "auto", "--dist", "loadgroup"])])
     elif job == "bench":
         run([str(PYTHON), "-m", "benchmarks", *extra])
     else:
