@@ -39,7 +39,7 @@ def peak_rss_mb() -> float:
 def report(title: str, rows: list[Measurement], baseline: str) -> None:
     base = next(r for r in rows if r.name == baseline)
     print(f"\n{title}")
-    print(f"{'':<52}{'per second':>14}{'vs ' + baseline:>28}")
+    print(f"{'':<52}{'per second':>14}  {'ratio to ' + baseline}")
     for row in rows:
         ratio = row.per_second / base.per_second
-        print(f"{row.name:<52}{row.per_second:>14,.0f}{ratio:>27.2f}×")
+        print(f"{row.name:<52}{row.per_second:>14,.0f}  {ratio:.2f}×")
