@@ -110,12 +110,12 @@ class Engine:
         facts = self._plain(profile)
         validated = self.validate(facts)
         evaluation = self.evaluate(validated, day)
-        return find_gaps(
-            self._evaluator,
-            validated.__dict__,
-            evaluation,
-            lambda changes: self.evaluate(changed_profile(facts, changes), day),
-        )
+
+        def reevaluate(changes: Mapping[str, Any]) -> tuple[Mapping[str, Any], Evaluation]:
+            changed = self.validate(changed_profile(facts, changes))
+            return changed.__dict__, self.evaluate(changed, day)
+
+        return find_gaps(self._evaluator, validated.__dict__, evaluation, reevaluate)
 
     def _plain(self, profile: Mapping[str, Any] | BaseModel) -> dict[str, Any]:
         return self.validate(profile).model_dump(exclude_none=True)

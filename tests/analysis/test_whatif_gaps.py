@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from subsidy_engine import Engine, ProfileError, RulebookError, Status
+from subsidy_engine.analysis.whatif import changed_profile
 from subsidy_engine.testing import profiles
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
@@ -190,18 +191,46 @@ def test_reform_rules_are_checked_and_cite_the_reform(engine: Engine) -> None:
     assert result.citation.document == "A new award"
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(profiles(Engine(MINI).rulebook))
-def test_applying_a_proposed_change_makes_the_rule_apply(profile: dict[str, Any]) -> None:
-    engine = Engine(MINI)
+def _check_proposed_changes(engine: Engine, profile: dict[str, Any]) -> None:
+    """Apply, outside `gaps`, every change it proposes on the profile's own facts; the rule
+    (or the item) must then apply, unless an exclusion withdraws it."""
     try:
         report = engine.gaps(profile, as_of=AS_OF)
     except ProfileError:
         assume(False)
         return
     for gap in report.gaps:
-        if gap.changes and all(c.settable for c in gap.changes):
-            assert gap.verified, gap
+        if gap.missing_facts or gap.unspecified_parameters:
+            continue
+        if not gap.changes or not all(c.settable for c in gap.changes):
+            continue
+        changed = changed_profile(profile, {c.fact: c.target for c in gap.changes})
+        after = engine.evaluate(changed, as_of=AS_OF)
+        results = [
+            r
+            for r in after.results
+            if r.rule_id == gap.rule_id and (gap.item is None or r.item == gap.item)
+        ]
+        assert results, gap
+        assert all(r.status in (Status.ELIGIBLE, Status.EXCLUDED) for r in results), (
+            str(gap),
+            [(r.status, r.missing_facts) for r in results],
+        )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles(Engine(MINI).rulebook))
+def test_applying_a_proposed_change_makes_the_rule_apply(profile: dict[str, Any]) -> None:
+    _check_proposed_changes(Engine(MINI), profile)
+
+
+SHUOZHOU = Engine()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(profiles(SHUOZHOU.rulebook))
+def test_proposed_changes_apply_on_the_bundled_rulebook(profile: dict[str, Any]) -> None:
+    _check_proposed_changes(SHUOZHOU, profile)
 
 
 def test_a_gap_lists_the_facts_still_missing_beside_the_changes(engine: Engine) -> None:

@@ -10,8 +10,8 @@ is checked by re-evaluating the changed profile (`verified`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -78,11 +78,16 @@ class Gap:
     """Whether applying `changes` to the profile makes the rule no longer fail (None: the
     changes cannot all be applied by setting fields)."""
     note: str = ""
+    unspecified_parameters: tuple[str, ...] = ()
+    """Parameters without a value that still leave the rule undecided after the changes."""
 
     def __str__(self) -> str:
         what = ", ".join(str(c) for c in self.changes) or "supply " + ", ".join(self.missing_facts)
+        notes = [self.note] if self.note else []
+        if self.unspecified_parameters:
+            notes.append("no value yet for " + ", ".join(self.unspecified_parameters))
         return f"{what} — measure {self.measure}, {self.rule_id}" + (
-            f" ({self.note})" if self.note else ""
+            f" ({'; '.join(notes)})" if notes else ""
         )
 
 
@@ -102,21 +107,26 @@ class GapReport:
     """Facts to ask for, the one that decides the most undetermined rules first."""
 
 
+Reevaluate = Callable[[Mapping[str, Any]], tuple[Mapping[str, Any], Evaluation]]
+"""Changes (field or `list[index].field` -> value) -> (the changed profile's validated facts,
+its evaluation)."""
+
+
 def find_gaps(
     evaluator: ScalarEvaluator,
     facts: Mapping[str, Any],
     evaluation: Evaluation,
-    reevaluate: Any,
+    reevaluate: Reevaluate,
 ) -> GapReport:
-    """Gaps of every rule `evaluation` does not find eligible. `reevaluate(changes)` evaluates
-    the profile with changes applied (for verification)."""
+    """Gaps of every rule `evaluation` does not find eligible; proposals are checked with
+    `reevaluate`."""
     rules = {rule.id: rule for rule in evaluator.rulebook.rules}
-    frame = evaluator.frame(facts, evaluation.provenance.as_of)
+    as_of = evaluation.provenance.as_of
     gaps = []
     for result in evaluation.results:
         if result.status in (Status.ELIGIBLE, Status.EXCLUDED) or result.rule.kind == "exclusion":
             continue
-        gaps.append(_gap(evaluator, rules[result.rule_id], result, frame, reevaluate))
+        gaps.append(_gap(evaluator, rules[result.rule_id], result, facts, as_of, reevaluate))
     gaps.sort(key=lambda g: (g.distance, g.measure, g.rule_id))
     return GapReport(evaluation, tuple(gaps), _questions(evaluation))
 
@@ -130,8 +140,18 @@ def _questions(evaluation: Evaluation) -> tuple[Question, ...]:
     return tuple(Question(fact, tuple(decides[fact])) for fact, _ in counts.most_common())
 
 
+_ROUNDS = 3
+"""Conditions are planned one by one; when one's change upsets another (both read the same
+fact), planning again on the changed profile settles it in a round or two."""
+
+
 def _gap(
-    evaluator: ScalarEvaluator, rule: Rule, result: RuleResult, frame: Frame, reevaluate: Any
+    evaluator: ScalarEvaluator,
+    rule: Rule,
+    result: RuleResult,
+    facts: Mapping[str, Any],
+    as_of: date,
+    reevaluate: Reevaluate,
 ) -> Gap:
     gap = partial(Gap, rule.id, rule.spec.title, rule.measure.number, result.status, result.item)
     if result.status is Status.NOT_IN_FORCE:
@@ -155,35 +175,75 @@ def _gap(
             distance=1.0,
             verified=None,
         )
-    if result.item is not None:
-        items = frame.facts.get(result.item.list_field) or []
-        item = items[result.item.index]
-        values = item.__dict__ if hasattr(item, "__dict__") else item
-        frame = frame.for_item(values, f"{result.item.list_field}[{result.item.index}]")
-    planner = _Planner(evaluator, frame)
-    changes: list[FactChange] = []
-    missing: set[str] = set()
-    for condition in rule.conditions:
-        value = evaluator.value_of(condition.node, frame)
-        if value is False:
-            changes += planner.make(condition.node, True)
-        elif isinstance(value, Unknown):
-            missing |= value.facts
+    index = result.item.index if result.item else None
+    planner = _Planner(evaluator, _frame(evaluator, facts, as_of, result.item))
+    changes, missing = _plan(planner, rule)
+    verified = None
+    unspecified: tuple[str, ...] = ()
+    for _ in range(_ROUNDS):
+        if not changes or not all(c.settable for c in changes):
+            break
+        changed_facts, after = reevaluate({c.fact: c.target for c in changes})
+        changed = after.result(rule.id, index)
+        verified = changed.status is not Status.INELIGIBLE
+        # A condition may fail whatever its unknown parts are (false and unknown), and an
+        # exclusion may hang on a missing fact: what is still missing shows after the change.
+        missing |= set(changed.missing_facts)
+        unspecified = changed.missing_parameters
+        if verified:
+            break
+        replanner = _Planner(evaluator, _frame(evaluator, changed_facts, as_of, result.item))
+        more, more_missing = _plan(replanner, rule)
+        if not more:
+            break
+        changes = _merged(changes, more)
+        missing |= more_missing
     distance = sum(planner.cost(c) for c in changes) if changes else 0.0
     if not missing and not changes:
         distance = INFINITY
-    verified = None
-    if changes and all(c.settable for c in changes):
-        after = reevaluate({c.fact: c.target for c in changes})
-        status = after.result(rule.id, result.item.index if result.item else None).status
-        verified = status is not Status.INELIGIBLE
     return gap(
         reachable=True,
         changes=tuple(changes),
         missing_facts=tuple(sorted(missing)),
         distance=distance,
         verified=verified,
+        unspecified_parameters=unspecified,
     )
+
+
+def _frame(
+    evaluator: ScalarEvaluator, facts: Mapping[str, Any], as_of: date, item: ItemRef | None
+) -> Frame:
+    frame = evaluator.frame(facts, as_of)
+    if item is None:
+        return frame
+    value = (frame.facts.get(item.list_field) or [])[item.index]
+    values = value.__dict__ if hasattr(value, "__dict__") else value
+    return frame.for_item(values, f"{item.list_field}[{item.index}]")
+
+
+def _plan(planner: _Planner, rule: Rule) -> tuple[list[FactChange], set[str]]:
+    """The changes that make each failing condition hold, and the facts the undecided ones
+    lack."""
+    changes: list[FactChange] = []
+    missing: set[str] = set()
+    for condition in rule.conditions:
+        value = planner.evaluator.value_of(condition.node, planner.frame)
+        if value is False:
+            changes += planner.make(condition.node, True)
+        elif isinstance(value, Unknown):
+            missing |= value.facts
+    return changes, missing
+
+
+def _merged(first: list[FactChange], then: list[FactChange]) -> list[FactChange]:
+    """`first` with `then` applied on top; a fact changed twice keeps its original value as
+    `current` and takes the later target."""
+    out = {c.fact: c for c in first}
+    for change in then:
+        earlier = out.get(change.fact)
+        out[change.fact] = change if earlier is None else replace(change, current=earlier.current)
+    return list(out.values())
 
 
 class _Planner:
