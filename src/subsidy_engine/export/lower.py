@@ -188,7 +188,7 @@ def prefix_classes(name: str, prefixes: set[str]) -> list[tuple[str | None, Dnf]
     starting with none of them. Each with the ranges of text it covers.
 
     >>> [(p, len(d.terms)) for p, d in prefix_classes("code", {"C", "C307", "B"})]
-    [(None, 3), ('B', 1), ('C', 2), ('C307', 1)]
+    [(None, 2), ('B', 1), ('C', 2), ('C307', 1)]
     """
     ordered = sorted(prefixes)
 
