@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,16 @@ def _as_of(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text.replace("_", ""))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return number
 
 
 # Commands -------------------------------------------------------------------------------------
@@ -148,7 +159,8 @@ def _assignment(text: str) -> tuple[str, Any]:
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from subsidy_engine.analysis.impact import budget_impact, read_registry
+    from subsidy_engine.analysis.impact import budget_impact
+    from subsidy_engine.batch.registry import read_registry
 
     engine = _engine(args)
     registry = read_registry(Path(args.registry))
@@ -163,6 +175,70 @@ def cmd_impact(args: argparse.Namespace) -> int:
     if args.chart:
         impact.chart(columns[0]).savefig(args.chart)
         print(f"chart: {args.chart}")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from subsidy_engine.batch.mapping import load_mapping
+    from subsidy_engine.batch.stream import score_file
+
+    engine = _engine(args)
+    if args.reform:
+        engine = engine.with_reform(args.reform)
+    mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
+    source = Path(args.input)
+    with _progress_bar(source, args.format) as progress:
+        done = score_file(
+            engine,
+            source,
+            Path(args.output),
+            as_of=args.as_of,
+            mapping=mapping,
+            statuses=_statuses(args.statuses),
+            summary_path=args.summary,
+            rejects_path=args.rejects,
+            batch_rows=args.batch_rows,
+            input_format=args.format,
+            progress=progress,
+        )
+    print(
+        f"{done.rows_read:,} rows read: {done.rows_scored:,} scored, "
+        f"{done.rows_rejected:,} rejected ({done.rejects_path})"
+    )
+    print(
+        f"{done.results_written:,} results written to {args.output} in {done.seconds:.1f} s "
+        f"({done.rows_per_second:,.0f} rows/s)"
+    )
+    if args.summary:
+        print(f"totals per enterprise: {args.summary}")
+    return 0
+
+
+def _statuses(text: str) -> str | list[str]:
+    return "all" if text == "all" else [s.strip() for s in text.split(",") if s.strip()]
+
+
+@contextmanager
+def _progress_bar(source: Path, given: str | None) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr when it is a terminal; nothing when it is piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from subsidy_engine.batch.registry import row_count
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"scoring {source.name}", total=row_count(source, given))
+        yield lambda rows: bar.update(task, completed=rows)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from subsidy_engine.synthetic import write_parquet
+
+    path = write_parquet(_engine(args).rulebook, args.n, Path(args.output), seed=args.seed)
+    print(f"{args.n:,} synthetic profiles written to {path}")
     return 0
 
 
@@ -310,6 +386,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_as_of, default=None)
     rulebook_option(p)
 
+    p = command("score", cmd_score, "score every enterprise of a registry file, in batches")
+    _score_options(p)
+    rulebook_option(p)
+
+    p = command("generate", cmd_generate, "write a synthetic registry of N enterprises (Parquet)")
+    _generate_options(p)
+    rulebook_option(p)
+
     p = command("lint", cmd_lint, "load and check a rulebook folder; list every problem")
     p.add_argument("rulebook_dir", metavar="RULEBOOK_DIR")
 
@@ -334,6 +418,31 @@ def _parser() -> argparse.ArgumentParser:
     p = command("coverage", cmd_coverage, "every measure with its rules or why it has none")
     rulebook_option(p)
     return parser
+
+
+def _score_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", metavar="INPUT", help="Parquet, CSV or JSON Lines")
+    p.add_argument("-o", "--output", required=True, metavar="OUTPUT",
+                   help="results: .parquet, .csv or .jsonl")
+    p.add_argument("--format", choices=["parquet", "csv", "jsonl"],
+                   help="the input's format (default: by its extension)")
+    p.add_argument("--as-of", type=_as_of, default=None, help="date YYYY-MM-DD (default today)")
+    p.add_argument("--reform", metavar="REFORM.yaml", help="score under this reform")
+    p.add_argument("--mapping", metavar="FILE.yaml",
+                   help="which registry column holds each profile field")
+    p.add_argument("--statuses", default="eligible,undetermined,excluded",
+                   help="results kept: 'all' or a comma list (default: %(default)s)")
+    p.add_argument("--summary", metavar="FILE", help="also write one row per enterprise, totals")
+    p.add_argument("--rejects", metavar="FILE",
+                   help="bad rows (default: OUTPUT's name with .rejects.csv)")
+    p.add_argument("--batch-rows", type=_positive, default=100_000, metavar="N",
+                   help="rows read and scored at a time (default: %(default)s)")
+
+
+def _generate_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("n", type=_positive, metavar="N")
+    p.add_argument("-o", "--output", required=True, metavar="REGISTRY.parquet")
+    p.add_argument("--seed", type=int, default=0)
 
 
 if __name__ == "__main__":

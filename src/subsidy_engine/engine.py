@@ -148,9 +148,12 @@ class Engine:
         *,
         statuses: Any = ("eligible", "undetermined", "excluded"),
         summary: bool = False,
+        mapping: Any = None,
     ) -> Any:
         """Score a whole table of profiles (Polars, pandas, Arrow; one row per enterprise) as of
-        a date (default today): a `batch.ScoreResult` with results, rejects and totals."""
+        a date (default today): a `batch.ScoreResult` with results, rejects and totals.
+        `mapping` (profile field -> column) renames columns named differently."""
         from subsidy_engine.batch import score
 
-        return score(self, table, as_of or date.today(), statuses=statuses, summary=summary)
+        day = as_of or date.today()
+        return score(self, table, day, statuses=statuses, summary=summary, mapping=mapping)

@@ -12,7 +12,6 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -122,18 +121,6 @@ def _bars(
         figure.tight_layout()
         result: Figure = figure
         return result
-
-
-def read_registry(path: Path) -> pl.DataFrame:
-    """A registry file: Parquet, CSV or JSON Lines, by extension."""
-    suffix = path.suffix.lower()
-    if suffix not in (".parquet", ".csv", ".jsonl"):
-        raise InputError(f"{path}: a registry is .parquet, .csv or .jsonl")
-    if not path.is_file():
-        raise InputError(f"no registry file {path}")
-    if suffix == ".parquet":
-        return pl.read_parquet(path)
-    return pl.read_csv(path) if suffix == ".csv" else pl.read_ndjson(path)
 
 
 def budget_impact(

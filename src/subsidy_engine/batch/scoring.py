@@ -20,6 +20,7 @@ import polars as pl
 from subsidy_engine.batch.frames import ROW, base_frame
 from subsidy_engine.batch.inputs import Table, to_polars
 from subsidy_engine.batch.long import long_schema, rule_rows
+from subsidy_engine.batch.mapping import MappingLike, apply_mapping
 from subsidy_engine.batch.output import finish, summary
 from subsidy_engine.batch.plan import STATUSES, Plan, code, compile_plan
 from subsidy_engine.batch.validate import validate
@@ -58,16 +59,21 @@ def score(
     statuses: Iterable[str | Status] | str = DEFAULT_STATUSES,
     summary: bool = False,
     row_offset: int = 0,
+    mapping: MappingLike | None = None,
 ) -> ScoreResult:
     """Score every row of `table` (one enterprise per row; columns named as profile fields,
     lists of records as list[struct]) against the rulebook as of `as_of`.
 
     `statuses` chooses the results kept (`"all"` for all five). Bad rows are reported in
     `rejects` and not scored; every other row is. Rows are numbered from `row_offset`.
+    `mapping` (profile field -> column, or a loaded `ColumnMapping`) renames the columns of a
+    table whose names differ from the profile's.
     """
     rulebook = _rulebook(engine_or_rulebook)
     kept = _status_codes(statuses)
     frame = to_polars(table, row_offset)
+    if mapping is not None:
+        frame = apply_mapping(frame, mapping, rulebook)
     valid, rejects = validate(frame, rulebook)
     plan = plan_for(rulebook, as_of)
     key = rulebook.profile.key
@@ -107,6 +113,7 @@ def score_batches(
     *,
     statuses: Iterable[str | Status] | str = DEFAULT_STATUSES,
     summary: bool = False,
+    mapping: MappingLike | None = None,
 ) -> Iterator[ScoreResult]:
     """Score a registry batch by batch, in bounded memory: one `ScoreResult` per batch, rows
     numbered across batches (e.g. `pl.scan_parquet(path).collect_batches()`, Arrow record
@@ -121,6 +128,7 @@ def score_batches(
             statuses=chosen,
             summary=summary,
             row_offset=offset,
+            mapping=mapping,
         )
         offset += result.rows_read
         yield result

@@ -1,0 +1,94 @@
+"""Registry files: Parquet, CSV or JSON Lines, read whole or batch by batch.
+
+CSV cells are read as text and typed by validation, so one bad cell makes one rejected row,
+not an unreadable file. A file that cannot be read at all raises InputError naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from subsidy_engine.errors import InputError
+
+FORMATS = ("parquet", "csv", "jsonl")
+_SUFFIXES = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def file_format(path: Path, given: str | None = None) -> str:
+    """`given`, or the format `path`'s extension names."""
+    if given is not None:
+        if given not in FORMATS:
+            raise InputError(f"unknown format {given!r}; formats are {', '.join(FORMATS)}")
+        return given
+    found = _SUFFIXES.get(path.suffix.lower())
+    if found is None:
+        raise InputError(f"{path}: a registry is .parquet, .csv or .jsonl (or give the format)")
+    return found
+
+
+def scan_registry(path: Path, given: str | None = None) -> pl.LazyFrame:
+    """The registry at `path` as a lazy frame whose schema has been read."""
+    kind = file_format(path, given)
+    if not path.is_file():
+        raise InputError(f"no registry file {path}")
+    try:
+        if path.stat().st_size == 0 and kind != "parquet":
+            return pl.LazyFrame()
+        if kind == "parquet":
+            frame = pl.scan_parquet(path)
+        elif kind == "csv":
+            frame = pl.scan_csv(path, infer_schema=False)
+        else:
+            frame = pl.scan_ndjson(path, infer_schema_length=None)
+        frame.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise unreadable(path, kind, error) from None
+    return frame
+
+
+def read_registry(path: Path, given: str | None = None) -> pl.DataFrame:
+    """The whole registry at `path`."""
+    frame = scan_registry(path, given)
+    try:
+        return frame.collect()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise unreadable(path, file_format(path, given), error) from None
+
+
+def registry_batches(path: Path, given: str | None, rows: int) -> Iterator[pl.DataFrame]:
+    """The registry at `path` in batches of about `rows` rows, in file order; a file without
+    rows gives one empty batch, so that its columns are known."""
+    frame = scan_registry(path, given)
+    batches = iter(frame.collect_batches(chunk_size=rows))
+    empty = True
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            break
+        except (pl.exceptions.PolarsError, OSError) as error:
+            raise unreadable(path, file_format(path, given), error) from None
+        empty = False
+        yield batch
+    if empty:
+        yield pl.DataFrame(schema=frame.collect_schema())
+
+
+def row_count(path: Path, given: str | None = None) -> int | None:
+    """The number of rows, when the file says so without being read (Parquet)."""
+    if file_format(path, given) != "parquet":
+        return None
+    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (OSError, ValueError):
+        return None
+
+
+def unreadable(path: Path, kind: str, error: Exception) -> InputError:
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return InputError(f"{path}: cannot be read as {kind}: {first}")

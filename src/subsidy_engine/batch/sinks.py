@@ -1,0 +1,77 @@
+"""Append frames, batch after batch, to one Parquet, CSV or JSON Lines file.
+
+The first frame fixes the file's schema; later ones are cast to it. CSV has no lists: a list
+column (missing facts) is written as its items joined by "; ".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import polars as pl
+
+from subsidy_engine.batch.registry import file_format
+
+
+class Sink:
+    """An output file opened for appending frames; use as a context manager."""
+
+    def __init__(self, path: Path, given: str | None = None) -> None:
+        self.path = path
+        self.kind = file_format(path, given)
+        self.rows = 0
+        self._schema: pl.Schema | None = None
+        self._parquet: Any = None
+        self._text: IO[bytes] | None = None
+
+    def write(self, frame: pl.DataFrame) -> None:
+        first = self._schema is None
+        if self._schema is None:
+            self._open(frame.schema)
+        else:
+            frame = frame.cast(self._schema)
+        self.rows += frame.height
+        if self._parquet is not None:
+            self._parquet.write_table(frame.to_arrow())
+        elif self.kind == "csv":
+            assert self._text is not None
+            _flat(frame).write_csv(self._text, include_header=first)
+        else:
+            assert self._text is not None
+            if frame.height:
+                frame.write_ndjson(self._text)
+
+    def _open(self, schema: pl.Schema) -> None:
+        self._schema = schema
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.kind == "parquet":
+            import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
+
+            arrow = pl.DataFrame(schema=schema).to_arrow().schema
+            self._parquet = pq.ParquetWriter(self.path, arrow, compression="zstd")
+        else:
+            self._text = self.path.open("wb")
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+        if self._text is not None:
+            self._text.close()
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _flat(frame: pl.DataFrame) -> pl.DataFrame:
+    lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
+    return frame.with_columns(pl.col(lists).list.eval(pl.element().cast(pl.String)).list.join("; "))

@@ -1,0 +1,120 @@
+"""`score_file`: a registry file -> results, rejects and totals files, in bounded memory.
+
+The registry is read batch by batch, each batch scored (rows numbered across batches) and its
+results appended to the output before the next batch is read, so memory depends on the batch
+size, not on the registry's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from subsidy_engine.batch.mapping import MappingLike, missing_columns, renames
+from subsidy_engine.batch.registry import registry_batches, scan_registry
+from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score_batches
+from subsidy_engine.batch.sinks import Sink
+from subsidy_engine.errors import InputError
+from subsidy_engine.results import Status
+
+if TYPE_CHECKING:
+    from subsidy_engine.engine import Engine
+
+BATCH_ROWS = 100_000
+Progress = Callable[[int], None]
+"""Called after each batch with the number of rows read so far."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSummary:
+    """What `score_file` did. `rows_read == rows_scored + rows_rejected`, always."""
+
+    rows_read: int
+    rows_scored: int
+    rows_rejected: int
+    results_written: int
+    seconds: float
+    rejects_path: Path
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+
+def rejects_path_for(output: Path) -> Path:
+    """Where the rejected rows go by default: beside the output, `<stem>.rejects.csv`."""
+    return output.with_name(f"{output.stem}.rejects.csv")
+
+
+def score_file(
+    engine: Engine,
+    input: Path | str,
+    output: Path | str,
+    *,
+    as_of: date | None = None,
+    mapping: MappingLike | None = None,
+    statuses: Iterable[str | Status] | str = DEFAULT_STATUSES,
+    summary_path: Path | str | None = None,
+    rejects_path: Path | str | None = None,
+    batch_rows: int = BATCH_ROWS,
+    input_format: str | None = None,
+    progress: Progress | None = None,
+) -> ScoreSummary:
+    """Score the registry file `input` (Parquet, CSV or JSON Lines) into `output` (one row per
+    enterprise × rule × item, statuses as chosen), its bad rows into `rejects_path` (row, key,
+    reason; default `rejects_path_for(output)`) and, with `summary_path`, one row per scored
+    enterprise with its totals. InputError when a file cannot be read or a mapped column is
+    absent."""
+    if batch_rows < 1:
+        raise InputError(f"batch rows must be at least 1, not {batch_rows}")
+    started = time.perf_counter()
+    source, target = Path(input), Path(output)
+    rejected_to = Path(rejects_path) if rejects_path is not None else rejects_path_for(target)
+    if mapping is not None:
+        _check_columns(source, input_format, mapping, engine)
+    batches = registry_batches(source, input_format, batch_rows)
+    results = score_batches(
+        engine,
+        batches,
+        as_of or date.today(),
+        statuses=statuses if isinstance(statuses, str) else tuple(statuses),
+        summary=summary_path is not None,
+        mapping=mapping,
+    )
+    read = scored = rejected = 0
+    with ExitStack() as files:
+        out = files.enter_context(Sink(target))
+        rejects = files.enter_context(Sink(rejected_to))
+        totals = files.enter_context(Sink(Path(summary_path))) if summary_path else None
+        for result in results:
+            out.write(result.results)
+            rejects.write(result.rejects)
+            if totals is not None and result.summary is not None:
+                totals.write(result.summary)
+            read += result.rows_read
+            scored += result.rows_scored
+            rejected += result.rows_rejected
+            if progress is not None:
+                progress(read)
+    return ScoreSummary(
+        rows_read=read,
+        rows_scored=scored,
+        rows_rejected=rejected,
+        results_written=out.rows,
+        seconds=time.perf_counter() - started,
+        rejects_path=rejected_to,
+    )
+
+
+def _check_columns(
+    source: Path, input_format: str | None, mapping: MappingLike, engine: Engine
+) -> None:
+    columns = scan_registry(source, input_format).collect_schema().names()
+    problem = missing_columns(renames(mapping, engine.rulebook), columns)
+    if problem:
+        raise InputError(f"{source}: {problem}")
