@@ -43,10 +43,21 @@ def scan_registry(path: Path, given: str | None = None) -> pl.LazyFrame:
             frame = pl.scan_csv(path, infer_schema=False)
         else:
             frame = pl.scan_ndjson(path, infer_schema_length=None)
-        frame.collect_schema()
+        names = frame.collect_schema().names()
     except (pl.exceptions.PolarsError, OSError) as error:
         raise unreadable(path, kind, error) from None
+    if kind == "csv":
+        _check_header(path, names)
     return frame
+
+
+def _check_header(path: Path, names: list[str]) -> None:
+    """Polars reads any bytes as some header; these are the ones no registry writes."""
+    for name in names:
+        if "\n" in name or "\r" in name:
+            raise InputError(f"{path}: the CSV header cannot be parsed (a quote left open?)")
+        if "\ufffd" in name:
+            raise InputError(f"{path}: the CSV header is not UTF-8 text")
 
 
 def read_registry(path: Path, given: str | None = None) -> pl.DataFrame:
