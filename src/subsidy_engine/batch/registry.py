@@ -33,7 +33,7 @@ def scan_registry(path: Path, given: str | None = None) -> pl.LazyFrame:
     """The registry at `path` as a lazy frame whose schema has been read."""
     kind = file_format(path, given)
     if not path.is_file():
-        raise InputError(f"no registry file {path}")
+        raise InputError(f"{path}: no such registry file")
     try:
         if path.stat().st_size == 0 and kind != "parquet":
             return pl.LazyFrame()
