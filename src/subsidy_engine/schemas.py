@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from subsidy_engine.analysis.reform import Reform
+from subsidy_engine.batch.mapping import ColumnMapping
 from subsidy_engine.engine import Engine
 from subsidy_engine.results import evaluation_json_schema
 from subsidy_engine.rulebook.models import (
@@ -32,6 +33,7 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
     "rule-file.schema.json": RuleFile,
     "cases.schema.json": CasesFile,
     "reform.schema.json": Reform,
+    "column-mapping.schema.json": ColumnMapping,
 }
 
 

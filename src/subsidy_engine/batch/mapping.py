@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from subsidy_engine.errors import Diagnostic, DiagnosticsError, InputError, did_you_mean
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class ColumnMapping(BaseModel):
