@@ -225,12 +225,13 @@ def _progress_bar(source: Path, given: str | None) -> Iterator[Callable[[int], N
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from subsidy_engine.batch.registry import row_count
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(f"scoring {source.name}", total=row_count(source, given))
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("rows", total=row_count(source, given))
         yield lambda rows: bar.update(task, completed=rows)
 
 
