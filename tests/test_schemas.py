@@ -20,6 +20,7 @@ KIND_OF_FILE = {
     "profile.yaml": "profile-spec.schema.json",
     "parameters.yaml": "parameters.schema.json",
     "derived.yaml": "derived.schema.json",
+    "synthetic.yaml": "synthetic.schema.json",
 }
 
 

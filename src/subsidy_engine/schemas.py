@@ -24,6 +24,7 @@ from subsidy_engine.rulebook.models import (
     ProfileSpec,
     RuleFile,
 )
+from subsidy_engine.synthetic.config import SyntheticConfig
 
 FILE_KINDS: dict[str, type[BaseModel]] = {
     "manifest.schema.json": Manifest,
@@ -34,6 +35,7 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
     "cases.schema.json": CasesFile,
     "reform.schema.json": Reform,
     "column-mapping.schema.json": ColumnMapping,
+    "synthetic.schema.json": SyntheticConfig,
 }
 
 
