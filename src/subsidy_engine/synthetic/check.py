@@ -138,7 +138,7 @@ class Checker:
         if kind not in allowed:
             self.report([*path, dist or ""], f"'{dist}' does not fit a field of type {kind}")
             return
-        self.distribution(path, name, target, dist, scope)
+        self.distribution(path, name, target, scope)
         self.modifiers(path, name, target, dist, scope)
         for bound in ("min", "max", "otherwise", "constant"):
             value = getattr(gen, bound)
@@ -148,12 +148,7 @@ class Checker:
                     self.report([*path, bound], problem)
 
     def distribution(
-        self,
-        path: list[PathItem],
-        name: str,
-        target: _Target,
-        dist: str | None,
-        scope: Mapping[str, _Target],
+        self, path: list[PathItem], name: str, target: _Target, scope: Mapping[str, _Target]
     ) -> None:
         kind, spec, gen = target.kind, target.spec, target.gen
         if gen.weights is not None:
@@ -195,7 +190,6 @@ class Checker:
             self.unknown([*path, "divisions_by", "field"], gen.divisions_by.field, scope)
         if (gen.prefixes or gen.divisions or gen.divisions_by) and kind != "credit_code":
             self.report(path, "'prefixes' and 'divisions' describe credit codes only")
-        del dist
 
     def modifiers(
         self,
