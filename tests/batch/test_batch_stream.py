@@ -226,3 +226,14 @@ def test_a_list_of_records_survives_the_batches(tmp_path: Path) -> None:
     score_file(KITCHEN, source, tmp_path / "o.parquet", as_of=AS_OF, statuses="all", batch_rows=4)
     expected = KITCHEN.score(frame, AS_OF, statuses="all").results
     assert plain(pl.read_parquet(tmp_path / "o.parquet")).equals(plain(expected))
+
+
+@pytest.mark.parametrize(("kind", "read"), [("csv", pl.read_csv), ("jsonl", pl.read_ndjson)])
+def test_text_outputs_hold_the_same_rows(tmp_path: Path, kind: str, read: Any) -> None:
+    source = write(registry(), tmp_path, "parquet")
+    score_file(MINI, source, tmp_path / "out.parquet", as_of=AS_OF, batch_rows=6)
+    score_file(MINI, source, tmp_path / f"out.{kind}", as_of=AS_OF, batch_rows=6)
+    binary = pl.read_parquet(tmp_path / "out.parquet")
+    text = read(tmp_path / f"out.{kind}")
+    assert text.height == binary.height
+    assert text.select("row", "status").rows() == plain(binary).select("row", "status").rows()
