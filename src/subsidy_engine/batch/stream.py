@@ -82,7 +82,7 @@ def score_file(
         engine,
         batches,
         as_of or date.today(),
-        statuses=statuses if isinstance(statuses, str) else tuple(statuses),
+        statuses=statuses,
         summary=summary_path is not None,
         mapping=mapping,
     )
