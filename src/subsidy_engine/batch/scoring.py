@@ -83,8 +83,9 @@ def score(
     if key:
         schema[key] = valid.schema[key]
     rows = pl.concat(parts, how="vertical") if parts else pl.LazyFrame(schema=schema)
-    found = rows.filter(pl.col("__status").is_in(kept)).sort(["row", "__rule", "item"])
-    results = finish(found.collect(), plan, key)
+    # sorted eagerly: the lazy engine sorts the concatenated parts several times slower
+    found = rows.filter(pl.col("__status").is_in(kept)).collect()
+    results = finish(found.sort(["row", "__rule", "item"]), plan, key)
     totals = None
     if summary:
         cash = [r.index for r in plan.rules if r.is_cash]
