@@ -170,8 +170,10 @@ def cmd_impact(args: argparse.Namespace) -> int:
     columns = args.by or ["measure"]
     table = impact.by(*columns)
     _print_table(table.to_dicts(), table.columns)
-    print(f"{impact.baseline.rows_scored:,} enterprises scored, "
-          f"{impact.baseline.rows_rejected:,} rejected (see `subsidy-engine score`)")
+    print(
+        f"{impact.baseline.rows_scored:,} enterprises scored, "
+        f"{impact.baseline.rows_rejected:,} rejected (see `subsidy-engine score`)"
+    )
     if args.chart:
         impact.chart(columns[0]).savefig(args.chart)
         print(f"chart: {args.chart}")
@@ -381,8 +383,12 @@ def _parser() -> argparse.ArgumentParser:
     p = command("impact", cmd_impact, "what the policy, or a reform, costs over a registry")
     p.add_argument("registry", metavar="REGISTRY", help="Parquet, CSV or JSON Lines")
     p.add_argument("--reform", metavar="REFORM.yaml", help="compare with this reform")
-    p.add_argument("--by", action="append", metavar="COLUMN",
-                   help="group by rule_id, measure, payer, a registry column or a derived fact")
+    p.add_argument(
+        "--by",
+        action="append",
+        metavar="COLUMN",
+        help="group by rule_id, measure, payer, a registry column or a derived fact",
+    )
     p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
     p.add_argument("--as-of", type=_as_of, default=None)
     rulebook_option(p)
@@ -423,21 +429,35 @@ def _parser() -> argparse.ArgumentParser:
 
 def _score_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="INPUT", help="Parquet, CSV or JSON Lines")
-    p.add_argument("-o", "--output", required=True, metavar="OUTPUT",
-                   help="results: .parquet, .csv or .jsonl")
-    p.add_argument("--format", choices=["parquet", "csv", "jsonl"],
-                   help="the input's format (default: by its extension)")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUTPUT", help="results: .parquet, .csv or .jsonl"
+    )
+    p.add_argument(
+        "--format",
+        choices=["parquet", "csv", "jsonl"],
+        help="the input's format (default: by its extension)",
+    )
     p.add_argument("--as-of", type=_as_of, default=None, help="date YYYY-MM-DD (default today)")
     p.add_argument("--reform", metavar="REFORM.yaml", help="score under this reform")
-    p.add_argument("--mapping", metavar="FILE.yaml",
-                   help="which registry column holds each profile field")
-    p.add_argument("--statuses", default="eligible,undetermined,excluded",
-                   help="results kept: 'all' or a comma list (default: %(default)s)")
+    p.add_argument(
+        "--mapping", metavar="FILE.yaml", help="which registry column holds each profile field"
+    )
+    p.add_argument(
+        "--statuses",
+        default="eligible,undetermined,excluded",
+        help="results kept: 'all' or a comma list (default: %(default)s)",
+    )
     p.add_argument("--summary", metavar="FILE", help="also write one row per enterprise, totals")
-    p.add_argument("--rejects", metavar="FILE",
-                   help="bad rows (default: OUTPUT's name with .rejects.csv)")
-    p.add_argument("--batch-rows", type=_positive, default=100_000, metavar="N",
-                   help="rows read and scored at a time (default: %(default)s)")
+    p.add_argument(
+        "--rejects", metavar="FILE", help="bad rows (default: OUTPUT's name with .rejects.csv)"
+    )
+    p.add_argument(
+        "--batch-rows",
+        type=_positive,
+        default=100_000,
+        metavar="N",
+        help="rows read and scored at a time (default: %(default)s)",
+    )
 
 
 def _generate_options(p: argparse.ArgumentParser) -> None:

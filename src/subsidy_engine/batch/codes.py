@@ -32,9 +32,7 @@ def _char(code: pl.Expr, position: int) -> pl.Expr:
 
 def credit_code_valid(code: pl.Expr) -> pl.Expr:
     """Whether a (stripped, upper-cased) credit code is valid; null where the code is null."""
-    return code.map_batches(
-        valid_credit_codes, return_dtype=pl.Boolean, is_elementwise=True
-    )
+    return code.map_batches(valid_credit_codes, return_dtype=pl.Boolean, is_elementwise=True)
 
 
 @cache

@@ -463,8 +463,13 @@ class _Compiler:
             self.verbatim(rel, quote, where, "quote", spec.id)
         for_each = self.for_each(rel, path, spec)
         if for_each is not None and spec.kind == "exclusion":
-            self.report(rel, "schema", "an exclusion rule applies to the whole enterprise; it "
-                        "cannot be a per-item rule", [*path, "for_each"], rule_id=spec.id)
+            self.report(
+                rel,
+                "schema",
+                "an exclusion rule applies to the whole enterprise; it cannot be a per-item rule",
+                [*path, "for_each"],
+                rule_id=spec.id,
+            )
         if for_each is not None:
             record = self.records[for_each.list_field]
             scope = Scope(
