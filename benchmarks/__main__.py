@@ -1,17 +1,22 @@
-"""Run benchmark suites: `python -m benchmarks [evaluate] [load] [-- suite options]`."""
+"""Run benchmark suites: `python -m benchmarks [evaluate] [load] [score] [suite options]`.
+
+The suite names come first; options after them go to the suite when only one is named.
+"""
 
 from __future__ import annotations
 
+import itertools
 import sys
 
-from benchmarks import bench_evaluate, bench_load
+from benchmarks import bench_evaluate, bench_load, bench_score
 
-SUITES = {"evaluate": bench_evaluate.main, "load": bench_load.main}
+SUITES = {"evaluate": bench_evaluate.main, "load": bench_load.main, "score": bench_score.main}
 
 
 def main(argv: list[str]) -> None:
-    names = [a for a in argv if a in SUITES] or list(SUITES)
-    options = [a for a in argv if a not in SUITES]
+    named = list(itertools.takewhile(lambda a: a in SUITES, argv))
+    options = argv[len(named) :]
+    names = named or list(SUITES)
     for name in names:
         SUITES[name](options if len(names) == 1 else [])
 
