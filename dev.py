@@ -50,7 +50,7 @@ def main(argv: list[str]) -> None:
     if job == "demo":
         run([str(BIN / "subsidy-engine"), "evaluate", *(extra or DEMO)])
     elif job == "test":
-        run([str(BIN / "ruff"), "check", "src", "tests", "benchmarks"])
+        run([str(BIN / "ruff"), "check", "src", "tests", "benchmarks", "examples"])
         run([str(BIN / "mypy")])
         run([str(PYTHON), "-m", "pytest", *(extra or ["-n", "auto", "--dist", "loadgroup"])])
     elif job == "bench":

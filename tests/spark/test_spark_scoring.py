@@ -79,6 +79,21 @@ def test_the_six_examples_score_as_on_one_machine(
     got.unpersist()
 
 
+def test_written_results_read_back_as_scored(
+    spark: Any, engine: Engine, examples_frame: pl.DataFrame, as_of: date, tmp_path: Path
+) -> None:
+    from subsidy_engine.spark import score_spark
+
+    got = score_spark(spark_frame(spark, examples_frame, tmp_path), as_of=as_of)
+    results, rejects = tmp_path / "results", tmp_path / "rejects"
+    got.write(str(results), str(rejects))
+    written = pl.read_parquet(results / "*.parquet")
+    expected = score(engine, examples_frame, as_of)
+    assert written.sort("row", "rule_id").equals(collected(got.results).sort("row", "rule_id"))
+    assert written.height == expected.results.height
+    assert pl.read_parquet(rejects / "*.parquet")["row"].sort().to_list() == [6, 7]
+
+
 def test_spark_types(
     spark: Any, engine: Engine, examples_frame: pl.DataFrame, tmp_path: Path
 ) -> None:

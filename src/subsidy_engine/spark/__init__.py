@@ -12,15 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from subsidy_engine.spark.scoring import SparkScore, score_spark
+    from subsidy_engine.spark.session import local_session
     from subsidy_engine.spark.shipping import ShippedRulebook, ship
 
-__all__ = ["ShippedRulebook", "SparkScore", "score_spark", "ship"]
+__all__ = ["ShippedRulebook", "SparkScore", "local_session", "score_spark", "ship"]
 
 _HOMES = {
     "SparkScore": "subsidy_engine.spark.scoring",
     "score_spark": "subsidy_engine.spark.scoring",
     "ShippedRulebook": "subsidy_engine.spark.shipping",
     "ship": "subsidy_engine.spark.shipping",
+    "local_session": "subsidy_engine.spark.session",
 }
 
 

@@ -73,6 +73,13 @@ class SparkScore:
         """Release the persisted scoring pass (once results and rejects are written)."""
         self.tagged.unpersist()
 
+    def write(self, results: str, rejects: str, *, mode: str = "errorifexists") -> None:
+        """Write results and rejects as Parquet (any path or URI Spark writes to; `mode` as in
+        `DataFrameWriter.mode`), from one scoring pass, then release it."""
+        self.results.write.mode(mode).parquet(results)
+        self.rejects.write.mode(mode).parquet(rejects)
+        self.unpersist()
+
 
 def score_spark(
     df: DataFrame,
