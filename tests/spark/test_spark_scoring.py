@@ -9,6 +9,8 @@ built once per Python worker, however many partitions and batches it scores.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -232,3 +234,22 @@ def test_the_rulebook_is_built_once_per_worker(
     assert sum(per_worker.values()) <= 2 < 2 * partitions  # local[2]: at most two workers
     all_builds = Counter((pid, built) for pid, built in builds)
     assert set(all_builds.values()) == {1}
+
+
+def test_the_example_job_runs(tmp_path: Path) -> None:
+    root = Path(__file__).parents[2]
+    command = [
+        sys.executable,
+        str(root / "examples" / "spark_score.py"),
+        "--generate=2000",
+        f"--input={tmp_path / 'registry.parquet'}",
+        f"--output={tmp_path / 'scored'}",
+        "--as-of=2019-12-31",
+        "--cores=1",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "2,000 rows read: 2,000 scored, 0 rejected" in done.stdout
+    written = pl.read_parquet(tmp_path / "scored" / "results" / "*.parquet")
+    expected = score(Engine(), pl.read_parquet(tmp_path / "registry.parquet"), date(2019, 12, 31))
+    assert written.height == expected.results.height
