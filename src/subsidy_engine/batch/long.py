@@ -9,7 +9,8 @@ sets are still bit masks (decoded in `output`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import polars as pl
 
@@ -48,33 +49,35 @@ def rule_rows(
     base: pl.DataFrame,
     excluders: Mapping[int, Excluder],
     key: str | None,
+    kept: Sequence[int],
 ) -> list[pl.LazyFrame]:
-    """The results of every rule, one LazyFrame per part (rule, or rule and its no-item rows)."""
+    """The results of every rule whose status code is in `kept`, one LazyFrame per part (rule,
+    or rule and its no-item rows)."""
     out: list[pl.LazyFrame] = []
     by_list: dict[str, list[tuple[RulePlan, Outcome]]] = {}
     for rule in plan.rules:
         if not rule.in_force:
-            status = code_lit(Status.NOT_IN_FORCE)
-            out.append(
-                _select(base, rule, fixed_outcome(rule, status), plan.words, key, per_item=False)
-            )
+            outcome = fixed_outcome(rule, code_lit(Status.NOT_IN_FORCE))
+            out.append(_select(base, rule, outcome, plan.words, key, kept, per_item=False))
             continue
         chosen = [excluders[i] for i in rule.excluders if i in excluders]
         outcome = judge(rule, plan.leaves, chosen)
         if rule.for_each is None:
-            out.append(_select(base, rule, outcome, plan.words, key))
+            out.append(_select(base, rule, outcome, plan.words, key, kept))
             continue
         field = rule.for_each.list_field
-        out.append(_no_items(base, rule, plan, key))
+        out.append(_no_items(base, rule, plan, key, kept))
         by_list.setdefault(field, []).append((rule, outcome))
     for field, judged in by_list.items():
         exprs = [e for rule, outcome in judged for e in _columns(rule, outcome, plan.words, key)]
         items = item_frame(base, field, [*exprs, *([pl.col(key)] if key else [])])
-        out += [_select(items, rule, outcome, plan.words, key) for rule, outcome in judged]
+        out += [_select(items, rule, outcome, plan.words, key, kept) for rule, outcome in judged]
     return out
 
 
-def _no_items(base: pl.DataFrame, rule: RulePlan, plan: Plan, key: str | None) -> pl.LazyFrame:
+def _no_items(
+    base: pl.DataFrame, rule: RulePlan, plan: Plan, key: str | None, kept: Sequence[int]
+) -> pl.LazyFrame:
     assert rule.for_each is not None
     items = pl.col(rule.for_each.list_field)
     status = (
@@ -86,9 +89,7 @@ def _no_items(base: pl.DataFrame, rule: RulePlan, plan: Plan, key: str | None) -
     )
     bit = plan.leaves.static(rule.for_each.list_field, fact=True)
     outcome = fixed_outcome(rule, status, Missing.of([bit], items.is_null()))
-    return _select(base, rule, outcome, plan.words, key, per_item=False).filter(
-        pl.col("__status").is_not_null()
-    )
+    return _select(base, rule, outcome, plan.words, key, kept, per_item=False)
 
 
 def _select(
@@ -97,11 +98,20 @@ def _select(
     outcome: Outcome,
     words: int,
     key: str | None,
+    kept: Sequence[int],
     *,
     per_item: bool | None = None,
 ) -> pl.LazyFrame:
-    columns = _columns(rule, outcome, words, key, per_item=per_item)
-    return frame.lazy().select(columns)
+    """The rule's rows of the kept statuses: the status is computed on every row, the other
+    columns (missing names above all) only on the rows kept."""
+    status = pl.col("__status")
+    columns = _columns(rule, replace(outcome, status=status), words, key, per_item=per_item)
+    return (
+        frame.lazy()
+        .with_columns(outcome.status.alias("__status"))
+        .filter(status.is_in(kept))
+        .select(columns)
+    )
 
 
 def _columns(

@@ -78,22 +78,23 @@ def score(
     plan = plan_for(rulebook, as_of)
     key = rulebook.profile.key
     base, excluders = base_frame(valid, plan)
-    parts = rule_rows(plan, base, excluders, key)
+    eligible = code(Status.ELIGIBLE)
+    wanted = sorted({*kept, eligible}) if summary else kept
+    parts = rule_rows(plan, base, excluders, key, wanted)
     schema = long_schema(plan.words)
     if key:
         schema[key] = valid.schema[key]
     rows = pl.concat(parts, how="vertical") if parts else pl.LazyFrame(schema=schema)
+    found = rows.collect()
+    kept_rows = found if wanted == kept else found.filter(pl.col("__status").is_in(kept))
     # sorted eagerly: the lazy engine sorts the concatenated parts several times slower
-    found = rows.filter(pl.col("__status").is_in(kept)).collect()
-    results = finish(found.sort(["row", "__rule", "item"]), plan, key)
+    results = finish(kept_rows.sort(["row", "__rule", "item"]), plan, key)
     totals = None
     if summary:
         cash = [r.index for r in plan.rules if r.is_cash]
-        eligible = rows.filter(
-            pl.col("__rule").is_in(cash) & (pl.col("__status") == code(Status.ELIGIBLE))
-        ).collect()
+        paid = found.filter(pl.col("__rule").is_in(cash) & (pl.col("__status") == eligible))
         scored = base.select(pl.col(ROW).alias("row"), *([key] if key else []))
-        totals = _summary(eligible, scored, plan, key)
+        totals = _summary(paid, scored, plan, key)
     book = rulebook
     provenance = Provenance(book.id, book.sha256, _engine_version(), as_of, book.reform_label)
     return ScoreResult(
