@@ -190,7 +190,7 @@ def test_a_column_mapping_reads_fields_from_other_columns(
     assert_same(got, score(engine, examples_frame, as_of))
     with pytest.raises(InputError, match="did you mean 'employees'"):
         score_spark(df, as_of=as_of, mapping={"employes": "staff"})
-    with pytest.raises(InputError, match="no such column"):
+    with pytest.raises(InputError, match="not in the input"):
         score_spark(df, as_of=as_of, mapping={"employees": "headcount"})
     got.unpersist()
 

@@ -23,7 +23,7 @@ Row numbers, as `score` gives them on the same rows in one table in the same ord
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -32,9 +32,10 @@ import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
 from subsidy_engine.batch.dtypes import dtype_of
+from subsidy_engine.batch.mapping import MappingLike, missing_columns, renames
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score
 from subsidy_engine.engine import Engine, Reform
-from subsidy_engine.errors import InputError, did_you_mean
+from subsidy_engine.errors import InputError
 from subsidy_engine.results import Provenance, Status
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.spark.schema import arrow_schema, plain_schema, spark_schema
@@ -88,7 +89,7 @@ def score_spark(
     rulebook: RulebookSource = None,
     reform: Reform | None = None,
     statuses: Iterable[str | Status] | str = DEFAULT_STATUSES,
-    mapping: Mapping[str, str] | None = None,
+    mapping: MappingLike | None = None,
     row_column: str | None = None,
     persist: bool = True,
 ) -> SparkScore:
@@ -276,30 +277,21 @@ def _partition_offsets(source: DataFrame) -> dict[int, tuple[int, int]]:
 
 
 def _profile_columns(
-    df: DataFrame, rulebook: Rulebook, mapping: Mapping[str, str] | None
+    df: DataFrame, rulebook: Rulebook, mapping: MappingLike | None
 ) -> list[Column]:
-    """The columns to send to the workers, named as profile fields (`mapping`: field ->
-    column); a field with no column is left out (a fact missing on every row, as in `score`)."""
-    fields = list(rulebook.profile.spec.fields)
-    chosen = dict(mapping or {})
-    for name in chosen:
-        if name not in fields:
-            guess = did_you_mean(name, fields)
-            hint = f"; did you mean {guess!r}?" if guess else ""
-            raise InputError(f"mapping names {name!r}, which is not a profile field{hint}")
+    """The columns to send to the workers, named as profile fields; a field with no column is
+    left out (a fact missing on every row, as in `score`)."""
+    field_of = renames(mapping or {}, rulebook)
+    problem = missing_columns(field_of, df.columns)
+    if problem:
+        raise InputError(problem)
+    column_of = {field: column for column, field in field_of.items()}
     present = set(df.columns)
-    out = []
-    for name in fields:
-        column = chosen.get(name, name)
-        if column in present:
-            out.append(_quoted(column).alias(name))
-        elif name in chosen:
-            guess = did_you_mean(column, present)
-            hint = f"; did you mean {guess!r}?" if guess else ""
-            raise InputError(
-                f"mapping {name} -> {column!r}: the DataFrame has no such column{hint}"
-            )
-    return out
+    return [
+        _quoted(column_of.get(name, name)).alias(name)
+        for name in rulebook.profile.spec.fields
+        if column_of.get(name, name) in present
+    ]
 
 
 def _row_numbers(df: DataFrame, row_column: str) -> Column:
