@@ -100,16 +100,9 @@ def _anchor_hand(frame: pl.DataFrame, row_offset: int) -> pl.DataFrame:
             0.7 * price * pl.col("land_area_m2"),
         ),
     }
-    base = frame.lazy().with_row_index("row", offset=row_offset)
-    parts = [
-        base.filter(test).select(
-            pl.col("row").cast(pl.Int64),
-            pl.lit(rule_id).alias("rule_id"),
-            amount.cast(pl.Float64).alias("amount"),
-        )
-        for rule_id, (test, amount) in rules.items()
-    ]
-    return pl.concat(parts).collect()
+    return shuozhou_polars.eligible_rows(
+        frame.lazy().with_row_index("row", offset=row_offset), rules
+    )
 
 
 def _write_shuozhou(n: int, path: Path) -> None:

@@ -284,12 +284,18 @@ def eligible(frame: pl.DataFrame, row_offset: int = 0) -> pl.DataFrame:
     base = frame.lazy().with_row_index("row", offset=row_offset)
     base = base.with_columns(_sector().alias("_sector"))
     base = base.with_columns(_size_class(sector).alias("_size_class"))
+    return eligible_rows(base, RULES)
+
+
+def eligible_rows(base: pl.LazyFrame, rules: dict[str, tuple[pl.Expr, pl.Expr]]) -> pl.DataFrame:
+    """(row, rule_id, amount) of each rule's eligible rows: `rules` maps a rule id to its test
+    and its amount, over `base`'s columns (a `row` column among them)."""
     parts = [
         base.filter(test).select(
             pl.col("row").cast(pl.Int64),
             pl.lit(rule_id).alias("rule_id"),
             amount.cast(pl.Float64).alias("amount"),
         )
-        for rule_id, (test, amount) in RULES.items()
+        for rule_id, (test, amount) in rules.items()
     ]
     return pl.concat(parts).collect()
