@@ -22,6 +22,7 @@ from pydantic import GetCoreSchemaHandler, TypeAdapter
 from pydantic_core import core_schema
 
 from subsidy_engine.rulebook.models import Payer, Unit
+from subsidy_engine.tables import Tabular
 
 if TYPE_CHECKING:
     import polars as pl
@@ -249,7 +250,7 @@ class Provenance:
 
 
 @dataclass(frozen=True, slots=True)
-class Evaluation:
+class Evaluation(Tabular):
     profile_key: str | None
     provenance: Provenance
     results: tuple[RuleResult, ...]

@@ -64,6 +64,13 @@ def test_totals_by_rule_and_county() -> None:
     assert by_county == {"东区": Decimal("503000.00"), "西区": Decimal("6000.00")}
 
 
+def test_an_impact_reads_as_its_totals_by_measure() -> None:
+    impact = budget_impact(ENGINE, REGISTRY, REFORM, as_of=AS_OF)
+    assert impact.to_polars().equals(impact.by("measure"))
+    assert impact.to_pandas()["measure"].tolist() == impact.by("measure")["measure"].to_list()
+    assert "baseline_unspecified" in impact._repr_html_()
+
+
 def test_grouping_by_an_unknown_column_is_refused() -> None:
     impact = budget_impact(ENGINE, REGISTRY, REFORM, as_of=AS_OF)
     with pytest.raises(InputError, match="cannot group by"):

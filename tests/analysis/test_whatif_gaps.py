@@ -80,6 +80,18 @@ def test_gaps_propose_the_smallest_change_and_verify_it(engine: Engine) -> None:
     assert [g.rule_id for g in report.gaps] == ["m1.ceramics_award", "m1.booth_subsidy"]
 
 
+def test_gaps_and_comparisons_read_as_tables(engine: Engine) -> None:
+    report = engine.gaps(BASE, as_of=AS_OF)
+    table = report.to_polars()
+    assert table["rule_id"].to_list() == [g.rule_id for g in report.gaps]
+    assert table.row(0, named=True)["changes"] == ["annual_sales 45000000 → 50000000 (+5000000)"]
+    assert report.to_pandas().shape == table.shape
+    assert "m1.ceramics_award" in report._repr_html_()
+    comparison = engine.what_if(BASE, {"annual_sales": "5000万"}, as_of=AS_OF)
+    assert comparison.to_pandas()["change"].tolist() == ["gained"]
+    assert "gained" in comparison._repr_html_()
+
+
 def test_gaps_for_a_non_numeric_condition_and_a_rule_out_of_force(engine: Engine) -> None:
     profile = {**BASE, "industry_code": "G5431"}
     report = engine.gaps(profile, as_of=date(2021, 1, 1))

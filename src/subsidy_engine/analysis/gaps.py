@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from subsidy_engine.evaluate import ScalarEvaluator
 from subsidy_engine.lang import ast
@@ -24,6 +24,10 @@ from subsidy_engine.lang.scalar import Frame, Unknown
 from subsidy_engine.lang.unparse import literal_text, unparse
 from subsidy_engine.results import Evaluation, ItemRef, RuleResult, Status
 from subsidy_engine.rulebook.rulebook import Rule
+from subsidy_engine.tables import Tabular
+
+if TYPE_CHECKING:
+    import polars as pl
 
 _FLIP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 _MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
@@ -99,12 +103,46 @@ class Question:
 
 
 @dataclass(frozen=True, slots=True)
-class GapReport:
+class GapReport(Tabular):
     evaluation: Evaluation
     gaps: tuple[Gap, ...]
     """Closest first; unreachable ones last."""
     questions: tuple[Question, ...] = field(default=())
     """Facts to ask for, the one that decides the most undetermined rules first."""
+
+    def to_polars(self) -> pl.DataFrame:
+        """One row per gap, closest first."""
+        import polars as pl
+
+        rows = [
+            {
+                "rule_id": gap.rule_id,
+                "measure": gap.measure,
+                "title": gap.title,
+                "item": None if gap.item is None else str(gap.item),
+                "status": str(gap.status),
+                "reachable": gap.reachable,
+                "changes": [str(c) for c in gap.changes],
+                "missing_facts": list(gap.missing_facts),
+                "distance": gap.distance,
+                "verified": gap.verified,
+            }
+            for gap in self.gaps
+        ]
+        text, texts = pl.String(), pl.List(pl.String())
+        schema = {
+            "rule_id": text,
+            "measure": pl.Int64(),
+            "title": text,
+            "item": text,
+            "status": text,
+            "reachable": pl.Boolean(),
+            "changes": texts,
+            "missing_facts": texts,
+            "distance": pl.Float64(),
+            "verified": pl.Boolean(),
+        }
+        return pl.DataFrame(rows, schema=schema)
 
 
 Reevaluate = Callable[[Mapping[str, Any]], tuple[Mapping[str, Any], Evaluation]]

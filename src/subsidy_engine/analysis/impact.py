@@ -22,6 +22,7 @@ from subsidy_engine.batch.plan import derived_column
 from subsidy_engine.batch.scoring import ScoreResult, plan_for
 from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError
+from subsidy_engine.tables import Tabular
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -33,7 +34,7 @@ AMOUNT_STATUSES_LEFT_OUT = ("unspecified", "unknown")
 
 
 @dataclass(frozen=True, slots=True)
-class Impact:
+class Impact(Tabular):
     """Baseline and reform, scored over the same registry, with ways to slice the difference."""
 
     baseline: ScoreResult
@@ -73,6 +74,10 @@ class Impact:
             )
             .sort(list(columns) or "all")
         )
+
+    def to_polars(self) -> pl.DataFrame:
+        """Totals by measure (`by` gives other slices; `entitlements` every row)."""
+        return self.by("measure")
 
     def available(self) -> list[str]:
         return ["rule_id", "measure", "payer", *self.groups]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from subsidy_engine.errors import InputError
 from subsidy_engine.results import Evaluation, ItemRef, RuleResult, Status
+from subsidy_engine.tables import Tabular
 
 if TYPE_CHECKING:
     import polars as pl
@@ -52,7 +53,7 @@ class RuleChange:
 
 
 @dataclass(frozen=True, slots=True)
-class Comparison:
+class Comparison(Tabular):
     baseline: Evaluation
     changed: Evaluation
     changes: tuple[RuleChange, ...]
@@ -86,9 +87,6 @@ class Comparison:
             ],
             infer_schema_length=None,
         )
-
-    def _repr_html_(self) -> str:
-        return self.to_polars()._repr_html_()
 
 
 def _eligible_figure(result: RuleResult | None) -> Decimal | None:
