@@ -17,7 +17,14 @@ import polars as pl
 from subsidy_engine.batch.dtypes import decimal
 from subsidy_engine.batch.frames import ROW, item_frame
 from subsidy_engine.batch.missing import ZERO, Missing
-from subsidy_engine.batch.plan import Plan, RulePlan, code_lit, mask_column
+from subsidy_engine.batch.plan import (
+    Plan,
+    RulePlan,
+    code_lit,
+    mask_column,
+    materialised,
+    store,
+)
 from subsidy_engine.batch.rules import NAMES, Excluder, Outcome, fixed_outcome, judge
 from subsidy_engine.lang.vector import ITEM_INDEX
 from subsidy_engine.results import Status
@@ -54,25 +61,42 @@ def rule_rows(
     """The results of every rule whose status code is in `kept`, one LazyFrame per part (rule,
     or rule and its no-item rows)."""
     out: list[pl.LazyFrame] = []
-    by_list: dict[str, list[tuple[RulePlan, Outcome]]] = {}
+    by_list: dict[str, list[tuple[RulePlan, Outcome, list[pl.Expr]]]] = {}
     for rule in plan.rules:
         if not rule.in_force:
             outcome = fixed_outcome(rule, code_lit(Status.NOT_IN_FORCE))
             out.append(_select(base, rule, outcome, plan.words, key, kept, per_item=False))
             continue
         chosen = [excluders[i] for i in rule.excluders if i in excluders]
-        outcome = judge(rule, plan.leaves, chosen)
+        conditions, reading = _stored_conditions(rule)
+        outcome = judge(reading, plan.leaves, chosen)
         if rule.for_each is None:
-            out.append(_select(base, rule, outcome, plan.words, key, kept))
+            out.append(_select(base, rule, outcome, plan.words, key, kept, conditions))
             continue
         field = rule.for_each.list_field
         out.append(_no_items(base, rule, plan, key, kept))
-        by_list.setdefault(field, []).append((rule, outcome))
+        by_list.setdefault(field, []).append((rule, outcome, conditions))
     for field, judged in by_list.items():
-        exprs = [e for rule, outcome in judged for e in _columns(rule, outcome, plan.words, key)]
+        exprs = [e for _, _, conditions in judged for e in conditions]
+        exprs += [
+            e for rule, outcome, _ in judged for e in _columns(rule, outcome, plan.words, key)
+        ]
         items = item_frame(base, field, [*exprs, *([pl.col(key)] if key else [])])
-        out += [_select(items, rule, outcome, plan.words, key, kept) for rule, outcome in judged]
+        out += [
+            _select(items, rule, outcome, plan.words, key, kept, conditions)
+            for rule, outcome, conditions in judged
+        ]
     return out
+
+
+def _stored_conditions(rule: RulePlan) -> tuple[list[pl.Expr], RulePlan]:
+    """The columns holding the rule's conditions, and the rule reading them back. Status,
+    missing set and exclusion all read every condition, and Polars computes a condition once
+    per reader (a division dozens of times) unless it is a column."""
+    names = [f"__c{i}" for i in range(len(rule.conditions))]
+    stored = [e for name, c in zip(names, rule.conditions, strict=True) for e in store(name, c)]
+    reading = tuple(materialised(n, c) for n, c in zip(names, rule.conditions, strict=True))
+    return stored, replace(rule, conditions=reading)
 
 
 def _no_items(
@@ -99,15 +123,17 @@ def _select(
     words: int,
     key: str | None,
     kept: Sequence[int],
+    conditions: Sequence[pl.Expr] = (),
     *,
     per_item: bool | None = None,
 ) -> pl.LazyFrame:
-    """The rule's rows of the kept statuses: the status is computed on every row, the other
-    columns (missing names above all) only on the rows kept."""
+    """The rule's rows of the kept statuses: its `conditions` columns and status are computed
+    on every row, the other columns (missing names above all) only on the rows kept."""
     status = pl.col("__status")
     columns = _columns(rule, replace(outcome, status=status), words, key, per_item=per_item)
     return (
         frame.lazy()
+        .with_columns(conditions)
         .with_columns(outcome.status.alias("__status"))
         .filter(status.is_in(kept))
         .select(columns)
