@@ -116,7 +116,8 @@ def test_spark_types(
 def test_a_registry_in_many_partitions_scores_as_on_one_machine(
     spark: Any, engine: Engine, registry_frame: pl.DataFrame, registry_path: Path
 ) -> None:
-    """Rows are numbered in the DataFrame's order across partitions and batches."""
+    """Rows are numbered in the DataFrame's order across partitions and batches (Spark's
+    batches of 200 rows are joined in pairs before scoring, the last of a partition alone)."""
     from subsidy_engine.spark import score_spark
 
     spark.conf.set("spark.sql.files.maxPartitionBytes", "64k")
@@ -124,7 +125,7 @@ def test_a_registry_in_many_partitions_scores_as_on_one_machine(
         df = spark.read.parquet(str(registry_path))
         assert df.rdd.getNumPartitions() >= 4
         day = date(2020, 6, 30)
-        got = score_spark(df, rulebook=engine, as_of=day)
+        got = score_spark(df, rulebook=engine, as_of=day, batch_rows=300)
         order = collected(df.select("seq"))["seq"]
         expected = score(engine, registry_frame[order], day)
         assert expected.rows_rejected > 0 and expected.results.height > registry_frame.height
@@ -208,6 +209,8 @@ def test_bad_arguments_are_refused_on_the_driver(
         score_spark(df, as_of=day, row_column="name")
     with pytest.raises(InputError, match="unknown status"):
         score_spark(df, as_of=day, statuses=["eligble"])
+    with pytest.raises(InputError, match="batch rows must be at least 1"):
+        score_spark(df, as_of=day, batch_rows=0)
 
 
 def test_the_rulebook_is_built_once_per_worker(

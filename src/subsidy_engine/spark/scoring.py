@@ -34,6 +34,7 @@ import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 from subsidy_engine.batch.dtypes import dtype_of
 from subsidy_engine.batch.mapping import MappingLike, missing_columns, renames
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score
+from subsidy_engine.batch.stream import BATCH_ROWS
 from subsidy_engine.engine import Engine, Reform
 from subsidy_engine.errors import InputError
 from subsidy_engine.results import Provenance, Status
@@ -92,6 +93,7 @@ def score_spark(
     mapping: MappingLike | None = None,
     row_column: str | None = None,
     persist: bool = True,
+    batch_rows: int = BATCH_ROWS,
 ) -> SparkScore:
     """Score every row of Spark DataFrame `df` (one enterprise per row) as `score` would.
 
@@ -103,9 +105,12 @@ def score_spark(
     are not sent to the workers. Rows are numbered as the module docstring says, or from
     `row_column`. With `persist` (the default), the scoring pass is persisted
     (MEMORY_AND_DISK) on first use so that `results` and `rejects` are computed once; call
-    `SparkScore.unpersist()` when done. Without a `row_column`, one small counting job runs
-    now; the scoring itself runs when the results or rejects are first used.
+    `SparkScore.unpersist()` when done. Each worker scores about `batch_rows` rows at a time
+    (its memory grows with it, as `score_file`'s does). Without a `row_column`, one small
+    counting job runs now; the scoring itself runs when the results or rejects are first used.
     """
+    if batch_rows < 1:
+        raise InputError(f"batch rows must be at least 1, not {batch_rows}")
     given = rulebook
     shipped = ship(given, reform)
     engine = shipped.engine()
@@ -145,6 +150,7 @@ def score_spark(
         schema=tagged_schema,
         arrow=arrow_schema(tagged_schema, large=large),
         reject_key=reject_key,
+        batch_rows=batch_rows,
     )
     tagged = source.mapInArrow(scorer, spark_schema(tagged_schema))
     if persist:
@@ -176,13 +182,13 @@ class PartitionScorer:
     schema: dict[str, pl.DataType]
     arrow: pa.Schema
     reject_key: str
+    batch_rows: int
+    """Rows scored at a time: Spark's Arrow batches are joined until they reach this many."""
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         engine = self.shipped.engine()
         seen: dict[int, int] = {}
-        for batch in batches:
-            if batch.num_rows == 0:
-                continue
+        for batch in _regrouped(batches, self.batch_rows):
             frame = pl.from_arrow(batch)
             assert isinstance(frame, pl.DataFrame)
             ids = frame.get_column(ROW_ID)
@@ -245,6 +251,23 @@ class PartitionScorer:
             else:
                 out.append(pl.lit(None, dtype=dtype).alias(name))
         return out
+
+
+def _regrouped(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """`batches` joined into tables of at least `rows` rows (the last may have fewer): each
+    call of `score` has a fixed cost, and Spark's Arrow batches are small (10,000 rows by
+    default)."""
+    held: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        if batch.num_rows:
+            held.append(batch)
+            count += batch.num_rows
+        if count >= rows:
+            yield pa.Table.from_batches(held)
+            held, count = [], 0
+    if held:
+        yield pa.Table.from_batches(held)
 
 
 def _renumbered(frame: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
