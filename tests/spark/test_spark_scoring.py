@@ -78,7 +78,6 @@ def test_the_six_examples_score_as_on_one_machine(
     assert expected.rows_rejected == 2  # rows in = rows scored + rows rejected
     rows = collected(got.results.select("row").distinct()).height
     assert rows + got.rejects.count() == examples_frame.height
-    got.unpersist()
 
 
 def test_written_results_read_back_as_scored(
@@ -130,7 +129,6 @@ def test_a_registry_in_many_partitions_scores_as_on_one_machine(
         expected = score(engine, registry_frame[order], day)
         assert expected.rows_rejected > 0 and expected.results.height > registry_frame.height
         assert_same(got, expected)
-        got.unpersist()
     finally:
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
 
@@ -144,7 +142,6 @@ def test_rows_numbered_from_a_column(
     got = score_spark(df, as_of=date(2019, 12, 31), row_column="registry_id", statuses="all")
     expected = score(engine, registry_frame, date(2019, 12, 31), statuses="all", row_offset=1000)
     assert_same(got, expected)
-    got.unpersist()
 
 
 def pl_seq_plus(offset: int) -> Any:
@@ -175,8 +172,6 @@ def test_a_reform_travels_to_the_executors(
     from_file = score_spark(df, reform=path, as_of=as_of)
     assert_same(from_file, score(engine.with_reform(path), examples_frame, as_of))
     assert from_file.provenance == score(engine.with_reform(path), examples_frame, as_of).provenance
-    got.unpersist()
-    from_file.unpersist()
 
 
 def test_a_column_mapping_reads_fields_from_other_columns(
@@ -193,7 +188,6 @@ def test_a_column_mapping_reads_fields_from_other_columns(
         score_spark(df, as_of=as_of, mapping={"employes": "staff"})
     with pytest.raises(InputError, match="not in the input"):
         score_spark(df, as_of=as_of, mapping={"employees": "headcount"})
-    got.unpersist()
 
 
 def test_bad_arguments_are_refused_on_the_driver(
@@ -225,9 +219,9 @@ def test_the_rulebook_is_built_once_per_worker(
     try:
         df = spark.read.parquet(str(registry_path))
         partitions = df.rdd.getNumPartitions()
-        got = score_spark(df, rulebook=engine, reform=reform, as_of=date(2020, 1, 1), persist=False)
+        got = score_spark(df, rulebook=engine, reform=reform, as_of=date(2020, 1, 1))
         assert got.results.count() > 0
-        assert got.rejects.count() > 0  # a second scoring pass (not persisted): more tasks
+        assert got.rejects.count() > 0  # the validation pass: more tasks on the same workers
     finally:
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
     builds = [line.split() for line in (build_log / "builds.log").read_text().splitlines()]

@@ -3,9 +3,11 @@
 Executors run the very same code as one machine: `DataFrame.mapInArrow` hands each Python
 worker its partitions as Arrow record batches, and each batch goes through
 `subsidy_engine.batch.score` with the Engine the worker built once from the shipped rulebook
-(see `shipping`). One output schema is allowed, so results and rejects leave the workers as one
-tagged table (`__rejected` tells them apart) that is split into two DataFrames; that table is
-persisted (MEMORY_AND_DISK) so that reading both does not score the registry twice.
+(see `shipping`). `mapInArrow` gives one output schema, so results and rejects are two
+DataFrames over two passes: the results pass scores each batch, the rejects pass only runs
+`score`'s validation on it (the same function, so the same rows are refused with the same
+reasons). Nothing is persisted: a second, validation-only pass costs less than caching a
+registry's results, and each DataFrame can be written or filtered as it is.
 
 Row numbers, as `score` gives them on the same rows in one table in the same order:
 
@@ -24,17 +26,19 @@ Row numbers, as `score` gives them on the same rows in one table in the same ord
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
 from subsidy_engine.batch.dtypes import dtype_of
+from subsidy_engine.batch.inputs import to_polars
 from subsidy_engine.batch.mapping import MappingLike, missing_columns, renames
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score
 from subsidy_engine.batch.stream import BATCH_ROWS
+from subsidy_engine.batch.validate import validate
 from subsidy_engine.engine import Engine, Reform
 from subsidy_engine.errors import InputError
 from subsidy_engine.results import Provenance, Status
@@ -47,18 +51,16 @@ if TYPE_CHECKING:
 
 ROW_ID = "__subsidy_row_id"
 """The input column carrying each row's number (or its partition and position)."""
-REJECTED = "__rejected"
-REASON = "__reason"
-REJECT_KEY = "__reject_key"
 POSITION_BITS = 33
 """`monotonically_increasing_id` = partition index << 33 | position in the partition."""
 _POSITION_MASK = (1 << POSITION_BITS) - 1
+Output = Literal["results", "rejects"]
 _LARGE_TYPES = "spark.sql.execution.arrow.useLargeVarTypes"
 
 
 @dataclass(frozen=True, slots=True)
 class SparkScore:
-    """What `score_spark` returns: two lazy DataFrames over one persisted scoring pass."""
+    """What `score_spark` returns: two lazy DataFrames, computed when used."""
 
     results: DataFrame
     """`score`'s result columns (enumerations as strings; `amount` Decimal(38,2), missing
@@ -67,20 +69,12 @@ class SparkScore:
     """`row`, the key as given (named as the profile key, or `key`), `reason`."""
     provenance: Provenance
     """Rulebook id and content hash, engine version, `as_of`, reform label."""
-    tagged: DataFrame = field(repr=False)
-    """Results and rejects in one DataFrame, as the workers wrote them (persisted unless
-    `persist=False`); `results` and `rejects` are its two halves."""
-
-    def unpersist(self) -> None:
-        """Release the persisted scoring pass (once results and rejects are written)."""
-        self.tagged.unpersist()
 
     def write(self, results: str, rejects: str, *, mode: str = "errorifexists") -> None:
         """Write results and rejects as Parquet (any path or URI Spark writes to; `mode` as in
-        `DataFrameWriter.mode`), from one scoring pass, then release it."""
+        `DataFrameWriter.mode`)."""
         self.results.write.mode(mode).parquet(results)
         self.rejects.write.mode(mode).parquet(rejects)
-        self.unpersist()
 
 
 def score_spark(
@@ -92,7 +86,6 @@ def score_spark(
     statuses: Iterable[str | Status] | str = DEFAULT_STATUSES,
     mapping: MappingLike | None = None,
     row_column: str | None = None,
-    persist: bool = True,
     batch_rows: int = BATCH_ROWS,
 ) -> SparkScore:
     """Score every row of Spark DataFrame `df` (one enterprise per row) as `score` would.
@@ -103,11 +96,9 @@ def score_spark(
     maps profile fields to the columns holding them (`{"employees": "staff_count"}`); other
     fields are read from the column of their own name, and columns that are no profile field
     are not sent to the workers. Rows are numbered as the module docstring says, or from
-    `row_column`. With `persist` (the default), the scoring pass is persisted
-    (MEMORY_AND_DISK) on first use so that `results` and `rejects` are computed once; call
-    `SparkScore.unpersist()` when done. Each worker scores about `batch_rows` rows at a time
-    (its memory grows with it, as `score_file`'s does). Without a `row_column`, one small
-    counting job runs now; the scoring itself runs when the results or rejects are first used.
+    `row_column`. Each worker scores about `batch_rows` rows at a time (its memory grows with
+    it, as `score_file`'s does). Without a `row_column`, one small counting job runs now; the
+    scoring runs when the results or rejects are used.
     """
     if batch_rows < 1:
         raise InputError(f"batch rows must be at least 1, not {batch_rows}")
@@ -123,13 +114,9 @@ def score_spark(
     book = engine.rulebook
     empty = pl.DataFrame(schema={n: dtype_of(t) for n, t in book.profile.types.items()})
     shape = score(engine, empty, as_of, statuses=chosen)
-    results_schema = plain_schema(shape.results.schema)
-    reject_key = shape.rejects.columns[1]
-    tagged_schema = {
-        REJECTED: pl.Boolean(),
-        **results_schema,
-        REASON: pl.String(),
-        REJECT_KEY: pl.String(),
+    schemas: dict[Output, dict[str, pl.DataType]] = {
+        "results": plain_schema(shape.results.schema),
+        "rejects": plain_schema(shape.rejects.schema),
     }
     session = df.sparkSession
     large = str(session.conf.get(_LARGE_TYPES, "false")).lower() == "true"
@@ -142,36 +129,26 @@ def score_spark(
         partitions = _partition_offsets(source)
     else:
         source = df.select(*columns, _row_numbers(df, row_column).alias(ROW_ID))
-    scorer = PartitionScorer(
-        shipped=shipped,
-        as_of=as_of,
-        statuses=chosen,
-        partitions=partitions,
-        schema=tagged_schema,
-        arrow=arrow_schema(tagged_schema, large=large),
-        reject_key=reject_key,
-        batch_rows=batch_rows,
-    )
-    tagged = source.mapInArrow(scorer, spark_schema(tagged_schema))
-    if persist:
-        from pyspark import StorageLevel
-
-        tagged = tagged.persist(StorageLevel.MEMORY_AND_DISK)
-    from pyspark.sql import functions as f
-
-    results = tagged.filter(~f.col(REJECTED)).select(*[_quoted(c) for c in results_schema])
-    rejects = tagged.filter(f.col(REJECTED)).select(
-        f.col("row"),
-        f.col(REJECT_KEY).alias(reject_key),
-        f.col(REASON).alias("reason"),
-    )
-    return SparkScore(results, rejects, shape.provenance, tagged)
+    frames = {}
+    for output, schema in schemas.items():
+        scorer = PartitionScorer(
+            shipped=shipped,
+            as_of=as_of,
+            statuses=chosen,
+            partitions=partitions,
+            output=output,
+            schema=schema,
+            arrow=arrow_schema(schema, large=large),
+            batch_rows=batch_rows,
+        )
+        frames[output] = source.mapInArrow(scorer, spark_schema(schema))
+    return SparkScore(frames["results"], frames["rejects"], shape.provenance)
 
 
 @dataclass(frozen=True)
 class PartitionScorer:
-    """The function `mapInArrow` runs on each partition: Arrow batches of profiles in, tagged
-    result and reject batches out. Picklable; the Engine is built (once per worker process)
+    """The function `mapInArrow` runs on each partition: Arrow batches of profiles in, batches
+    of results (or of rejects) out. Picklable; the Engine is built (once per worker process)
     from `shipped` when the first partition arrives."""
 
     shipped: ShippedRulebook
@@ -179,9 +156,10 @@ class PartitionScorer:
     statuses: tuple[str, ...] | str
     partitions: dict[int, tuple[int, int]] | None
     """Partition index -> (first row number, row count); None: rows numbered by the input."""
+    output: Output
+    """What this pass yields: `score`'s results, or only the rows its validation refuses."""
     schema: dict[str, pl.DataType]
     arrow: pa.Schema
-    reject_key: str
     batch_rows: int
     """Rows scored at a time: Spark's Arrow batches are joined until they reach this many."""
 
@@ -193,17 +171,14 @@ class PartitionScorer:
             assert isinstance(frame, pl.DataFrame)
             ids = frame.get_column(ROW_ID)
             profiles = frame.drop(ROW_ID)
+            start = 0 if self.partitions is None else self._first_row(ids, seen)
+            out = self._output(engine, profiles, start)
             if self.partitions is None:
-                result = score(engine, profiles, self.as_of, statuses=self.statuses)
-                results = _renumbered(result.results, ids)
-                rejects = _renumbered(result.rejects, ids)
-            else:
-                start = self._first_row(ids, seen)
-                result = score(
-                    engine, profiles, self.as_of, statuses=self.statuses, row_offset=start
-                )
-                results, rejects = result.results, result.rejects
-            yield from self._tagged(results, rejects)
+                out = _renumbered(out, ids)
+            if out.height:
+                cast = out.select(pl.col(c).cast(d) for c, d in self.schema.items())
+                table = cast.to_arrow(compat_level=pl.CompatLevel.oldest())
+                yield from table.cast(self.arrow).to_batches()
         self._check_complete(seen)
 
     def _first_row(self, ids: pl.Series, seen: dict[int, int]) -> int:
@@ -229,28 +204,11 @@ class PartitionScorer:
             if rows != self.partitions[partition][1]:
                 raise _changed_partitions()
 
-    def _tagged(self, results: pl.DataFrame, rejects: pl.DataFrame) -> Iterator[pa.RecordBatch]:
-        """Results and rejects as batches of the tagged schema."""
-        frames = []
-        if results.height:
-            frames.append(results.select(self._columns(results.columns, rejected=False)))
-        if rejects.height:
-            renamed = rejects.rename({self.reject_key: REJECT_KEY, "reason": REASON})
-            frames.append(renamed.select(self._columns(renamed.columns, rejected=True)))
-        for frame in frames:
-            table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
-            yield from table.cast(self.arrow).to_batches()
-
-    def _columns(self, present: list[str], *, rejected: bool) -> list[pl.Expr]:
-        out = [pl.lit(rejected).alias(REJECTED)]
-        for name, dtype in self.schema.items():
-            if name == REJECTED:
-                continue
-            if name in present:
-                out.append(pl.col(name).cast(dtype))
-            else:
-                out.append(pl.lit(None, dtype=dtype).alias(name))
-        return out
+    def _output(self, engine: Engine, profiles: pl.DataFrame, start: int) -> pl.DataFrame:
+        """This pass's rows for a batch whose first row is numbered `start`."""
+        if self.output == "rejects":
+            return validate(to_polars(profiles, start), engine.rulebook)[1]
+        return score(engine, profiles, self.as_of, statuses=self.statuses, row_offset=start).results
 
 
 def _regrouped(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
