@@ -1,10 +1,11 @@
 """Every rule's results as rows: one per enterprise × rule (× item for a per-item rule).
 
-Each rule gives a LazyFrame with the same internal columns (`LONG_SCHEMA` plus the key), read
-from the frame it is judged in: the enterprise frame, or the item frame of its list field — a
+Each rule gives a LazyFrame with the same internal columns (`long_schema`), read from the frame
+it is judged in: the enterprise frame, or the item frame of its list field — a
 per-item rule also gives one row for each enterprise whose list is missing (undetermined) or
 empty (ineligible), as the scalar backend does. Status and amount status are codes; missing
-sets are still bit masks (decoded in `output`).
+sets are still bit masks (decoded in `output`); the enterprise is its position in the base
+frame (`POSITION`), its row number and key are looked up in `output`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import replace
 import polars as pl
 
 from subsidy_engine.batch.dtypes import decimal
-from subsidy_engine.batch.frames import ROW, item_frame
+from subsidy_engine.batch.frames import item_frame
 from subsidy_engine.batch.missing import ZERO, Missing
 from subsidy_engine.batch.plan import (
     Plan,
@@ -29,10 +30,12 @@ from subsidy_engine.batch.rules import NAMES, Excluder, Outcome, fixed_outcome, 
 from subsidy_engine.lang.vector import ITEM_INDEX
 from subsidy_engine.results import Status
 
+POSITION = "__pos"
+
 
 def long_schema(words: int) -> dict[str, pl.DataType]:
     schema: dict[str, pl.DataType] = {
-        "row": pl.Int64(),
+        POSITION: pl.UInt32(),
         "__rule": pl.UInt16(),
         "item": pl.Int64(),
         "item_label": pl.String(),
@@ -55,35 +58,33 @@ def rule_rows(
     plan: Plan,
     base: pl.DataFrame,
     excluders: Mapping[int, Excluder],
-    key: str | None,
     kept: Sequence[int],
 ) -> list[pl.LazyFrame]:
     """The results of every rule whose status code is in `kept`, one LazyFrame per part (rule,
     or rule and its no-item rows)."""
+    base = base.with_row_index(POSITION)
     out: list[pl.LazyFrame] = []
     by_list: dict[str, list[tuple[RulePlan, Outcome, list[pl.Expr]]]] = {}
     for rule in plan.rules:
         if not rule.in_force:
             outcome = fixed_outcome(rule, code_lit(Status.NOT_IN_FORCE))
-            out.append(_select(base, rule, outcome, plan.words, key, kept, per_item=False))
+            out.append(_select(base, rule, outcome, plan.words, kept, per_item=False))
             continue
         chosen = [excluders[i] for i in rule.excluders if i in excluders]
         conditions, reading = _stored_conditions(rule)
         outcome = judge(reading, plan.leaves, chosen)
         if rule.for_each is None:
-            out.append(_select(base, rule, outcome, plan.words, key, kept, conditions))
+            out.append(_select(base, rule, outcome, plan.words, kept, conditions))
             continue
         field = rule.for_each.list_field
-        out.append(_no_items(base, rule, plan, key, kept))
+        out.append(_no_items(base, rule, plan, kept))
         by_list.setdefault(field, []).append((rule, outcome, conditions))
     for field, judged in by_list.items():
         exprs = [e for _, _, conditions in judged for e in conditions]
-        exprs += [
-            e for rule, outcome, _ in judged for e in _columns(rule, outcome, plan.words, key)
-        ]
-        items = item_frame(base, field, [*exprs, *([pl.col(key)] if key else [])])
+        exprs += [e for rule, outcome, _ in judged for e in _columns(rule, outcome, plan.words)]
+        items = item_frame(base, field, exprs)
         out += [
-            _select(items, rule, outcome, plan.words, key, kept, conditions)
+            _select(items, rule, outcome, plan.words, kept, conditions)
             for rule, outcome, conditions in judged
         ]
     return out
@@ -99,9 +100,7 @@ def _stored_conditions(rule: RulePlan) -> tuple[list[pl.Expr], RulePlan]:
     return stored, replace(rule, conditions=reading)
 
 
-def _no_items(
-    base: pl.DataFrame, rule: RulePlan, plan: Plan, key: str | None, kept: Sequence[int]
-) -> pl.LazyFrame:
+def _no_items(base: pl.DataFrame, rule: RulePlan, plan: Plan, kept: Sequence[int]) -> pl.LazyFrame:
     assert rule.for_each is not None
     items = pl.col(rule.for_each.list_field)
     status = (
@@ -113,7 +112,7 @@ def _no_items(
     )
     bit = plan.leaves.static(rule.for_each.list_field, fact=True)
     outcome = fixed_outcome(rule, status, Missing.of([bit], items.is_null()))
-    return _select(base, rule, outcome, plan.words, key, kept, per_item=False)
+    return _select(base, rule, outcome, plan.words, kept, per_item=False)
 
 
 def _select(
@@ -121,7 +120,6 @@ def _select(
     rule: RulePlan,
     outcome: Outcome,
     words: int,
-    key: str | None,
     kept: Sequence[int],
     conditions: Sequence[pl.Expr] = (),
     *,
@@ -130,7 +128,7 @@ def _select(
     """The rule's rows of the kept statuses: its `conditions` columns and status are computed
     on every row, the other columns (missing names above all) only on the rows kept."""
     status = pl.col("__status")
-    columns = _columns(rule, replace(outcome, status=status), words, key, per_item=per_item)
+    columns = _columns(rule, replace(outcome, status=status), words, per_item=per_item)
     return (
         frame.lazy()
         .with_columns(conditions)
@@ -141,7 +139,7 @@ def _select(
 
 
 def _columns(
-    rule: RulePlan, outcome: Outcome, words: int, key: str | None, *, per_item: bool | None = None
+    rule: RulePlan, outcome: Outcome, words: int, *, per_item: bool | None = None
 ) -> list[pl.Expr]:
     on_items = rule.for_each is not None if per_item is None else per_item
     none_names = pl.lit(None, dtype=NAMES)
@@ -156,8 +154,7 @@ def _columns(
     else:
         item, label = pl.lit(None, dtype=pl.Int64), pl.lit(None, dtype=pl.String)
     columns = [
-        pl.col(ROW).cast(pl.Int64).alias("row"),
-        *([pl.col(key)] if key else []),
+        pl.col(POSITION),
         pl.lit(rule.index, dtype=pl.UInt16).alias("__rule"),
         item.cast(pl.Int64).alias("item"),
         label.alias("item_label"),

@@ -41,13 +41,18 @@ COLUMNS = (
 """The result columns, in order; the profile key comes second when the profile has one."""
 
 
-def finish(frame: pl.DataFrame, plan: Plan, key: str | None) -> pl.DataFrame:
-    """Internal result rows -> the public result table."""
-    words = plan.words
-    masks = [mask_column("__m", w) for w in range(words)]
-    unspecified = [mask_column("__u", w) for w in range(words)]
-    frame = _decoded(frame, masks, plan.leaves, ("__sf", "__sp"))
-    frame = _decoded(frame, unspecified, plan.leaves, ("__uf", "__usp"))
+def finish(
+    frame: pl.DataFrame, plan: Plan, profiles: pl.DataFrame, key: str | None
+) -> pl.DataFrame:
+    """Internal result rows, in any order -> the public result table, by row, rule and item.
+    `profiles` holds the scored enterprises' `row` (and key), at the positions `__pos` names."""
+    order = _order(frame, len(plan.rules))
+    fixed = [mask_column("__m", w) for w in range(plan.words)]
+    unspecified = [mask_column("__u", w) for w in range(plan.words)]
+    facts, params = _names(frame, fixed, plan.leaves, ("__f", "__p"), order)
+    _, unspecified_params = _names(frame, unspecified, plan.leaves, (None, "__up"), order)
+    scalars = ["__pos", "__rule", "item", "item_label", "__status", "amount", "amount_date"]
+    ordered = frame.select(pl.col([*scalars, "__as", "__x"]).gather(order))
     rules = plan.rules
     assert [r.index for r in rules] == list(range(len(rules)))
     ids = pl.Enum([r.rule.id for r in rules])
@@ -55,9 +60,9 @@ def finish(frame: pl.DataFrame, plan: Plan, key: str | None) -> pl.DataFrame:
     def per_rule(values: list[object], dtype: pl.DataType) -> pl.Expr:
         return _lookup(pl.Series(values, dtype=dtype), "__rule")
 
-    return frame.select(
-        "row",
-        *([key] if key else []),
+    return ordered.select(
+        _lookup(profiles["row"], "__pos").alias("row"),
+        *([_lookup(profiles[key], "__pos").alias(key)] if key else []),
         per_rule([r.rule.id for r in rules], ids).alias("rule_id"),
         per_rule([r.rule.measure.number for r in rules], pl.Int64()).alias("measure"),
         "item",
@@ -68,11 +73,22 @@ def finish(frame: pl.DataFrame, plan: Plan, key: str | None) -> pl.DataFrame:
         "amount_date",
         _lookup(pl.Series(AMOUNT_STATUSES, dtype=AMOUNT_STATUS), "__as").alias("amount_status"),
         per_rule([r.payer for r in rules], pl.String()).alias("payer"),
-        _merged(frame, "__sf", "__f").alias("missing_facts"),
-        _merged(frame, "__sp", "__p").alias("missing_parameters"),
-        _merged(frame, "__usp", "__up").alias("unspecified_parameters"),
+        pl.lit(facts).alias("missing_facts"),
+        pl.lit(params).alias("missing_parameters"),
+        pl.lit(unspecified_params).alias("unspecified_parameters"),
         _lookup(pl.Series([r.rule.id for r in rules], dtype=ids), "__x").alias("excluded_by"),
     )
+
+
+def _order(frame: pl.DataFrame, rules: int) -> pl.Series:
+    """The positions of `frame`'s rows in (row, rule, item) order. Positions follow row numbers,
+    and a rule's items for one enterprise are already in order in `frame` (a stable sort keeps
+    it)."""
+    enterprise_rule = pl.col("__pos").cast(pl.UInt64) * rules + pl.col("__rule")
+    positions = pl.int_range(pl.len(), dtype=pl.UInt32).sort_by(
+        enterprise_rule, maintain_order=True
+    )
+    return frame.select(positions).to_series()
 
 
 def _lookup(values: pl.Series, codes: str) -> pl.Expr:
@@ -80,56 +96,69 @@ def _lookup(values: pl.Series, codes: str) -> pl.Expr:
     return pl.lit(values).gather(pl.col(codes))
 
 
-def _decoded(
-    frame: pl.DataFrame, masks: list[str], leaves: Leaves, names: tuple[str, str]
-) -> pl.DataFrame:
-    """`frame` with the fixed names (facts, params) of its mask words, decoded once per
-    distinct mask."""
-    keys = frame.select(masks)
-    distinct = keys.unique(maintain_order=True)
-    facts, params = [], []
-    for words in distinct.iter_rows():
-        f, p = leaves.decode(words)
-        facts.append(f)
-        params.append(p)
-    if distinct.height <= 1:  # one missing set for every row (often: none)
-        empty = distinct.height == 0
-        return frame.with_columns(
-            pl.lit([] if empty else facts[0], dtype=NAMES).alias(names[0]),
-            pl.lit([] if empty else params[0], dtype=NAMES).alias(names[1]),
-        )
-    if len(masks) == 1:
-        (mask,) = masks
-        position = keys.select(
-            pl.col(mask).replace_strict(
-                distinct[mask], pl.int_range(distinct.height, eager=True), return_dtype=pl.UInt32
-            )
+def _names(
+    frame: pl.DataFrame,
+    masks: list[str],
+    leaves: Leaves,
+    dynamic: tuple[str | None, str | None],
+    order: pl.Series,
+) -> tuple[pl.Series, pl.Series]:
+    """For each row, in `order`: the fact names, then the parameter names, of its mask words,
+    each merged with the dynamic names of column `dynamic[0]` / `dynamic[1]` (None: none).
+    Only the rows naming something are decoded (few: every decided row names nothing); the
+    others get an empty list."""
+    named_columns = [c for c in dynamic if c is not None and frame[c].null_count() < frame.height]
+    flags = [pl.col(m) != 0 for m in masks]
+    flags += [pl.col(c).list.len().fill_null(0) > 0 for c in named_columns]
+    naming = frame.select(pl.any_horizontal(flags)).to_series().cast(pl.UInt32)
+    chosen = frame.filter(naming.cast(pl.Boolean))
+    # 0 for a row naming nothing, else 1 + its place among the rows that do
+    index = (naming.cum_sum() * naming).gather(order)
+    distinct = chosen.select(masks).unique(maintain_order=True)
+    decoded = [leaves.decode(words) for words in distinct.iter_rows()]
+    position = _positions(chosen.select(masks), distinct)
+    nothing = pl.Series([[]], dtype=NAMES)
+    out = []
+    for kind, column in enumerate(dynamic):
+        names = pl.Series([d[kind] for d in decoded], dtype=NAMES).gather(position)
+        if column in named_columns:
+            names = _merged(names, chosen[column])
+        out.append(pl.concat([nothing, names], rechunk=True).gather(index))
+    return out[0], out[1]
+
+
+def _positions(keys: pl.DataFrame, distinct: pl.DataFrame) -> pl.Series:
+    """For each row of `keys`, the position of its value among the `distinct` rows."""
+    if distinct.height <= 1:
+        return pl.zeros(keys.height, dtype=pl.UInt32, eager=True)
+    if keys.width == 1:
+        (mask,) = keys.columns
+        numbers = pl.int_range(distinct.height, eager=True)
+        return keys.select(
+            pl.col(mask).replace_strict(distinct[mask], numbers, return_dtype=pl.UInt32)
         ).to_series()
-    else:
-        numbered = distinct.with_row_index("__position")
-        position = keys.join(numbered, on=masks, how="left", maintain_order="left")["__position"]
-    return frame.with_columns(
-        pl.Series(names[0], facts, dtype=NAMES).gather(position),
-        pl.Series(names[1], params, dtype=NAMES).gather(position),
-    )
+    numbered = distinct.with_row_index("__position")
+    found = keys.join(numbered, on=keys.columns, how="left", maintain_order="left")
+    return found["__position"]
 
 
-def _merged(frame: pl.DataFrame, fixed: str, dynamic: str) -> pl.Expr:
+def _merged(fixed: pl.Series, dynamic: pl.Series) -> pl.Series:
     """The fixed names and the dynamic ones, sorted and unique (the fixed ones already are)."""
-    if frame[dynamic].null_count() == frame.height:
-        return pl.col(fixed)
-    both = pl.concat_list(pl.col(fixed), pl.col(dynamic).fill_null(pl.lit([], dtype=NAMES)))
-    return (
-        pl.when(pl.col(dynamic).list.len().fill_null(0) == 0)
-        .then(pl.col(fixed))
+    both = pl.concat_list(pl.col("fixed"), pl.col("dynamic").fill_null(pl.lit([], dtype=NAMES)))
+    merged = (
+        pl.when(pl.col("dynamic").list.len().fill_null(0) == 0)
+        .then(pl.col("fixed"))
         .otherwise(both.list.unique().list.sort())
     )
+    frame = pl.DataFrame({"fixed": fixed, "dynamic": dynamic})
+    return frame.select(merged).to_series()
 
 
 def summary(
     eligible: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | None
 ) -> pl.DataFrame:
-    """One row per scored enterprise: for each payer, the sum of its eligible cash amounts that
+    """One row per scored enterprise (`scored`: `row` and key, at the positions `__pos` of
+    `eligible` names): for each payer, the sum of its eligible cash amounts that
     are determined, how many those are, and how many eligible ones have no figure (unspecified
     or unknown) — `evaluate`'s totals, payers in sorted order, zero where none."""
     payers = sorted({r.payer for r in plan.rules if r.is_cash})
@@ -149,7 +178,7 @@ def summary(
         return scored.select(columns)
     totals = (
         eligible.filter(pl.col("__status") == code(Status.ELIGIBLE))
-        .group_by("row")
+        .group_by("__pos")
         .agg(aggregations)
     )
     zero = pl.lit(Decimal(0), dtype=decimal(2))
@@ -162,6 +191,7 @@ def summary(
         ]
     return (
         scored.select(columns)
-        .join(totals, on="row", how="left", maintain_order="left")
-        .with_columns(fills)
+        .with_row_index("__pos")
+        .join(totals, on="__pos", how="left", maintain_order="left")
+        .select(*columns, *fills)
     )

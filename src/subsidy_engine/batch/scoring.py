@@ -80,20 +80,18 @@ def score(
     base, excluders = base_frame(valid, plan)
     eligible = code(Status.ELIGIBLE)
     wanted = sorted({*kept, eligible}) if summary else kept
-    parts = rule_rows(plan, base, excluders, key, wanted)
-    schema = long_schema(plan.words)
-    if key:
-        schema[key] = valid.schema[key]
-    rows = pl.concat(parts, how="vertical") if parts else pl.LazyFrame(schema=schema)
+    parts = rule_rows(plan, base, excluders, wanted)
+    rows = (
+        pl.concat(parts, how="vertical") if parts else pl.LazyFrame(schema=long_schema(plan.words))
+    )
     found = rows.collect()
     kept_rows = found if wanted == kept else found.filter(pl.col("__status").is_in(kept))
-    # sorted eagerly: the lazy engine sorts the concatenated parts several times slower
-    results = finish(kept_rows.sort(["row", "__rule", "item"]), plan, key)
+    scored = base.select(pl.col(ROW).alias("row"), *([key] if key else []))
+    results = finish(kept_rows, plan, scored, key)
     totals = None
     if summary:
         cash = [r.index for r in plan.rules if r.is_cash]
         paid = found.filter(pl.col("__rule").is_in(cash) & (pl.col("__status") == eligible))
-        scored = base.select(pl.col(ROW).alias("row"), *([key] if key else []))
         totals = _summary(paid, scored, plan, key)
     book = rulebook
     provenance = Provenance(book.id, book.sha256, _engine_version(), as_of, book.reform_label)
