@@ -11,7 +11,7 @@ frame (`POSITION`), its row number and key are looked up in `output`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -64,40 +64,57 @@ def rule_rows(
     or rule and its no-item rows)."""
     base = base.with_row_index(POSITION)
     out: list[pl.LazyFrame] = []
-    by_list: dict[str, list[tuple[RulePlan, Outcome, list[pl.Expr]]]] = {}
+    by_list: dict[str, list[tuple[RulePlan, Outcome, _Stored]]] = {}
     for rule in plan.rules:
         if not rule.in_force:
             outcome = fixed_outcome(rule, code_lit(Status.NOT_IN_FORCE))
             out.append(_select(base, rule, outcome, plan.words, kept, per_item=False))
             continue
         chosen = [excluders[i] for i in rule.excluders if i in excluders]
-        conditions, reading = _stored_conditions(rule)
-        outcome = judge(reading, plan.leaves, chosen)
+        stored = _stored(rule)
+        outcome = judge(stored.rule, plan.leaves, chosen)
         if rule.for_each is None:
-            out.append(_select(base, rule, outcome, plan.words, kept, conditions))
+            out.append(_select(base, rule, outcome, plan.words, kept, stored))
             continue
         field = rule.for_each.list_field
         out.append(_no_items(base, rule, plan, kept))
-        by_list.setdefault(field, []).append((rule, outcome, conditions))
+        by_list.setdefault(field, []).append((rule, outcome, stored))
     for field, judged in by_list.items():
-        exprs = [e for _, _, conditions in judged for e in conditions]
+        exprs = [e for _, _, stored in judged for e in [*stored.conditions, *stored.amount]]
         exprs += [e for rule, outcome, _ in judged for e in _columns(rule, outcome, plan.words)]
         items = item_frame(base, field, exprs)
         out += [
-            _select(items, rule, outcome, plan.words, kept, conditions)
-            for rule, outcome, conditions in judged
+            _select(items, rule, outcome, plan.words, kept, stored)
+            for rule, outcome, stored in judged
         ]
     return out
 
 
-def _stored_conditions(rule: RulePlan) -> tuple[list[pl.Expr], RulePlan]:
-    """The columns holding the rule's conditions, and the rule reading them back. Status,
-    missing set and exclusion all read every condition, and Polars computes a condition once
-    per reader (a division dozens of times) unless it is a column."""
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A rule's conditions and amount as columns, and the rule reading them back. Status,
+    missing set, exclusion and names all read them, and Polars computes an expression once per
+    reader (a division or a working-day count dozens of times) unless it is a column."""
+
+    conditions: list[pl.Expr]
+    """Computed on every row."""
+    amount: list[pl.Expr]
+    """Computed on the rows kept only."""
+    rule: RulePlan
+
+
+def _stored(rule: RulePlan) -> _Stored:
     names = [f"__c{i}" for i in range(len(rule.conditions))]
-    stored = [e for name, c in zip(names, rule.conditions, strict=True) for e in store(name, c)]
-    reading = tuple(materialised(n, c) for n, c in zip(names, rule.conditions, strict=True))
-    return stored, replace(rule, conditions=reading)
+    conditions = [e for n, c in zip(names, rule.conditions, strict=True) for e in store(n, c)]
+    reading = replace(
+        rule,
+        conditions=tuple(materialised(n, c) for n, c in zip(names, rule.conditions, strict=True)),
+    )
+    vec = rule.amount.vec
+    if vec is None:
+        return _Stored(conditions, [], reading)
+    quantity = replace(rule.amount, vec=materialised("__a", vec))
+    return _Stored(conditions, store("__a", vec), replace(reading, amount=quantity))
 
 
 def _no_items(base: pl.DataFrame, rule: RulePlan, plan: Plan, kept: Sequence[int]) -> pl.LazyFrame:
@@ -121,19 +138,20 @@ def _select(
     outcome: Outcome,
     words: int,
     kept: Sequence[int],
-    conditions: Sequence[pl.Expr] = (),
+    stored: _Stored | None = None,
     *,
     per_item: bool | None = None,
 ) -> pl.LazyFrame:
-    """The rule's rows of the kept statuses: its `conditions` columns and status are computed
-    on every row, the other columns (missing names above all) only on the rows kept."""
+    """The rule's rows of the kept statuses: its stored conditions and status are computed on
+    every row, the other columns (missing names above all) only on the rows kept."""
     status = pl.col("__status")
     columns = _columns(rule, replace(outcome, status=status), words, per_item=per_item)
     return (
         frame.lazy()
-        .with_columns(conditions)
+        .with_columns(stored.conditions if stored else [])
         .with_columns(outcome.status.alias("__status"))
         .filter(status.is_in(kept))
+        .with_columns(stored.amount if stored else [])
         .select(columns)
     )
 
