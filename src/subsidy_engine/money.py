@@ -12,7 +12,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
-_MAGNITUDE = {"": Decimal(1), "万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}
+WAN = Decimal(10) ** 4
+_MAGNITUDE = {"": Decimal(1), "万": WAN, "亿": Decimal(10) ** 8}
 _AMOUNT = re.compile(r"^\s*([+-]?[\d,]*\.?\d+)\s*(万|亿)?\s*元?\s*$")
 _PERCENT = re.compile(r"^\s*([+-]?\d*\.?\d+)\s*%\s*$")
 
@@ -58,3 +59,18 @@ def exact_decimal(value: object) -> Decimal:
     if isinstance(value, str):
         return parse_percent(value) if value.strip().endswith("%") else parse_amount(value)
     raise ValueError(f"{value!r} is not a number")
+
+
+def in_wan(value: Decimal) -> str | None:
+    """`value` yuan written in 万, or None when that does not help: below 1万, or more than six
+    significant digits.
+
+    >>> in_wan(Decimal("45000000")), in_wan(Decimal("-2000000.00")), in_wan(Decimal("518.50"))
+    ('4500万', '-200万', None)
+    """
+    if abs(value) < WAN:
+        return None
+    digits = f"{(value / WAN).normalize():f}"
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    return f"{digits}万" if len(digits.lstrip("-").replace(".", "")) <= 6 else None

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from subsidy_engine.money import in_wan
 from subsidy_engine.results import (
     Amount,
     AmountStatus,
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     import polars as pl
     from rich.table import Table
 
-WAN = Decimal(10_000)
 STATUS_ORDER = [
     Status.ELIGIBLE,
     Status.EXCLUDED,
@@ -50,12 +50,8 @@ def format_yuan(value: Decimal) -> str:
     '¥518.50'
     """
     text = f"¥{value:,.2f}"
-    if abs(value) >= WAN:
-        wan = (value / WAN).normalize()
-        wan_text = f"{wan:f}".rstrip("0").rstrip(".") if "." in f"{wan:f}" else f"{wan:f}"
-        if len(wan_text.replace(".", "")) <= 6:
-            text += f" ({wan_text}万)"
-    return text
+    wan = in_wan(value)
+    return f"{text} ({wan})" if wan else text
 
 
 def format_amount(amount: Amount) -> str:

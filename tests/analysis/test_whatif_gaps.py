@@ -84,7 +84,7 @@ def test_gaps_and_comparisons_read_as_tables(engine: Engine) -> None:
     report = engine.gaps(BASE, as_of=AS_OF)
     table = report.to_polars()
     assert table["rule_id"].to_list() == [g.rule_id for g in report.gaps]
-    assert table.row(0, named=True)["changes"] == ["annual_sales 45000000 → 50000000 (+5000000)"]
+    assert table.row(0, named=True)["changes"] == ["annual_sales 4500万 → 5000万 (+500万)"]
     assert report.to_pandas().shape == table.shape
     assert "m1.ceramics_award" in report._repr_html_()
     comparison = engine.what_if(BASE, {"annual_sales": "5000万"}, as_of=AS_OF)

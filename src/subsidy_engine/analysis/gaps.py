@@ -22,8 +22,10 @@ from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
 from subsidy_engine.lang.scalar import Frame, Unknown
 from subsidy_engine.lang.unparse import literal_text, unparse
+from subsidy_engine.money import in_wan
 from subsidy_engine.results import Evaluation, ItemRef, RuleResult, Status
-from subsidy_engine.rulebook.rulebook import Rule
+from subsidy_engine.rulebook.models import ListFieldSpec
+from subsidy_engine.rulebook.rulebook import Rule, Rulebook
 from subsidy_engine.tables import Tabular
 
 if TYPE_CHECKING:
@@ -47,6 +49,8 @@ class FactChange:
     """The value to set, where one value does it (a number at its bound, a flag)."""
     settable: bool = False
     """True when `fact` is the profile's own fact and `target` can simply be set."""
+    money: bool = False
+    """The fact is an amount in yuan: shown in 万 where that reads better."""
 
     @property
     def delta(self) -> Decimal | None:
@@ -58,11 +62,15 @@ class FactChange:
     def __str__(self) -> str:
         if self.target is not None and self.current is not None:
             delta = self.delta
-            more = f" ({'+' if delta > 0 else ''}{delta})" if delta else ""
-            return f"{self.fact} {self.current} → {self.target}{more}"
+            more = f" ({'+' if delta > 0 else ''}{self._shown(delta)})" if delta else ""
+            return f"{self.fact} {self._shown(self.current)} → {self._shown(self.target)}{more}"
         if self.target is not None:
-            return f"{self.fact} → {self.target}"
+            return f"{self.fact} → {self._shown(self.target)}"
         return f"{self.fact} must be {self.requirement}"
+
+    def _shown(self, value: Any) -> str:
+        wan = in_wan(Decimal(value)) if self.money and isinstance(value, Decimal | int) else None
+        return wan or str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +299,7 @@ class _Planner:
         self.evaluator = evaluator
         self.frame = frame
         self.derived = evaluator.rulebook.derived
+        self.money = _money_fields(evaluator.rulebook)
 
     def value(self, node: ast.Node) -> Any:
         value = self.evaluator.value_of(node, self.frame)
@@ -387,11 +396,25 @@ class _Planner:
     def fact(self, node: ast.Node, requirement: str, target: Any) -> FactChange:
         current = self.value(node)
         if isinstance(node, ast.FieldRef):
-            return FactChange(node.name, requirement, current, target, target is not None)
+            money = node.name in self.money
+            return FactChange(node.name, requirement, current, target, target is not None, money)
         if isinstance(node, ast.ItemFieldRef):
             name = f"{self.frame.item_prefix}.{node.name}"
-            return FactChange(name, requirement, current, target, target is not None)
+            money = f"{self.frame.item_prefix.split('[')[0]}.{node.name}" in self.money
+            return FactChange(name, requirement, current, target, target is not None, money)
         return FactChange(unparse(node), requirement, current, target)
+
+
+def _money_fields(rulebook: Rulebook) -> frozenset[str]:
+    """The profile's amounts in yuan: `field`, and `list.field` for an item's."""
+    out = set()
+    for name, spec in rulebook.profile.spec.fields.items():
+        if isinstance(spec, ListFieldSpec):
+            items = spec.fields or {}
+            out |= {f"{name}.{sub}" for sub, s in items.items() if s.type == "money"}
+        elif spec.type == "money":
+            out.add(name)
+    return frozenset(out)
 
 
 def _is_fact(node: ast.Node) -> bool:
