@@ -61,33 +61,34 @@ def rule_rows(
     kept: Sequence[int],
 ) -> list[pl.LazyFrame]:
     """The results of every rule whose status code is in `kept`, one LazyFrame per part (rule,
-    or rule and its no-item rows)."""
+    or rule and its no-item rows), parts in rule order, rows of a part in (position, item)
+    order."""
     base = base.with_row_index(POSITION)
-    out: list[pl.LazyFrame] = []
+    out: list[tuple[int, pl.LazyFrame]] = []
     by_list: dict[str, list[tuple[RulePlan, Outcome, _Stored]]] = {}
     for rule in plan.rules:
         if not rule.in_force:
             outcome = fixed_outcome(rule, code_lit(Status.NOT_IN_FORCE))
-            out.append(_select(base, rule, outcome, plan.words, kept, per_item=False))
+            out.append((rule.index, _select(base, rule, outcome, plan.words, kept, per_item=False)))
             continue
         chosen = [excluders[i] for i in rule.excluders if i in excluders]
         stored = _stored(rule)
         outcome = judge(stored.rule, plan.leaves, chosen)
         if rule.for_each is None:
-            out.append(_select(base, rule, outcome, plan.words, kept, stored))
+            out.append((rule.index, _select(base, rule, outcome, plan.words, kept, stored)))
             continue
         field = rule.for_each.list_field
-        out.append(_no_items(base, rule, plan, kept))
+        out.append((rule.index, _no_items(base, rule, plan, kept)))
         by_list.setdefault(field, []).append((rule, outcome, stored))
     for field, judged in by_list.items():
         exprs = [e for _, _, stored in judged for e in [*stored.conditions, *stored.amount]]
         exprs += [e for rule, outcome, _ in judged for e in _columns(rule, outcome, plan.words)]
         items = item_frame(base, field, exprs)
         out += [
-            _select(items, rule, outcome, plan.words, kept, stored)
+            (rule.index, _select(items, rule, outcome, plan.words, kept, stored))
             for rule, outcome, stored in judged
         ]
-    return out
+    return [part for _, part in sorted(out, key=lambda indexed: indexed[0])]
 
 
 @dataclass(frozen=True, slots=True)
