@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from subsidy_engine.batch.cache import Memo
 from subsidy_engine.batch.dtypes import decimal
 from subsidy_engine.batch.frames import item_frame
 from subsidy_engine.batch.missing import ZERO, Missing
@@ -62,33 +63,65 @@ def rule_rows(
 ) -> list[pl.LazyFrame]:
     """The results of every rule whose status code is in `kept`, one LazyFrame per part (rule,
     or rule and its no-item rows), parts in rule order, rows of a part in (position, item)
-    order."""
+    order. The parts' expressions are built once per plan and statuses: the excluders read
+    columns the plan names, the same for every batch."""
+    chosen = tuple(kept)
+    parts = _PARTS.get(plan, chosen, lambda: _parts(plan, excluders, chosen))
     base = base.with_row_index(POSITION)
-    out: list[tuple[int, pl.LazyFrame]] = []
-    by_list: dict[str, list[tuple[RulePlan, Outcome, _Stored]]] = {}
+    frames: dict[str | None, pl.DataFrame] = {None: base}
+    for field in dict.fromkeys(p.list_field for p in parts if p.list_field is not None):
+        exprs = [e for p in parts if p.list_field == field for e in p.reads()]
+        frames[field] = item_frame(base, field, exprs)
+    return [p.rows(frames[p.list_field]) for p in parts]
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One part of the results as expressions, read from the enterprise frame, or from the
+    item frame of `list_field`: its stored conditions and status are computed on every row,
+    the other columns (missing names above all) only on the rows kept."""
+
+    list_field: str | None
+    conditions: list[pl.Expr]
+    status: pl.Expr
+    kept: tuple[int, ...]
+    amount: list[pl.Expr]
+    columns: list[pl.Expr]
+
+    def reads(self) -> list[pl.Expr]:
+        return [*self.conditions, self.status, *self.amount, *self.columns]
+
+    def rows(self, frame: pl.DataFrame) -> pl.LazyFrame:
+        return (
+            frame.lazy()
+            .with_columns(self.conditions)
+            .with_columns(self.status.alias("__status"))
+            .filter(pl.col("__status").is_in(self.kept))
+            .with_columns(self.amount)
+            .select(self.columns)
+        )
+
+
+_PARTS: Memo[tuple[_Part, ...]] = Memo()
+
+
+def _parts(
+    plan: Plan, excluders: Mapping[int, Excluder], kept: tuple[int, ...]
+) -> tuple[_Part, ...]:
+    out: list[tuple[int, _Part]] = []
     for rule in plan.rules:
         if not rule.in_force:
             outcome = fixed_outcome(rule, code_lit(Status.NOT_IN_FORCE))
-            out.append((rule.index, _select(base, rule, outcome, plan.words, kept, per_item=False)))
+            out.append((rule.index, _part(None, rule, outcome, plan.words, kept, per_item=False)))
             continue
         chosen = [excluders[i] for i in rule.excluders if i in excluders]
         stored = _stored(rule)
         outcome = judge(stored.rule, plan.leaves, chosen)
-        if rule.for_each is None:
-            out.append((rule.index, _select(base, rule, outcome, plan.words, kept, stored)))
-            continue
-        field = rule.for_each.list_field
-        out.append((rule.index, _no_items(base, rule, plan, kept)))
-        by_list.setdefault(field, []).append((rule, outcome, stored))
-    for field, judged in by_list.items():
-        exprs = [e for _, _, stored in judged for e in [*stored.conditions, *stored.amount]]
-        exprs += [e for rule, outcome, _ in judged for e in _columns(rule, outcome, plan.words)]
-        items = item_frame(base, field, exprs)
-        out += [
-            (rule.index, _select(items, rule, outcome, plan.words, kept, stored))
-            for rule, outcome, stored in judged
-        ]
-    return [part for _, part in sorted(out, key=lambda indexed: indexed[0])]
+        field = rule.for_each.list_field if rule.for_each is not None else None
+        if field is not None:
+            out.append((rule.index, _no_items(rule, plan, kept)))
+        out.append((rule.index, _part(field, rule, outcome, plan.words, kept, stored)))
+    return tuple(part for _, part in sorted(out, key=lambda indexed: indexed[0]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +151,7 @@ def _stored(rule: RulePlan) -> _Stored:
     return _Stored(conditions, store("__a", vec), replace(reading, amount=quantity))
 
 
-def _no_items(base: pl.DataFrame, rule: RulePlan, plan: Plan, kept: Sequence[int]) -> pl.LazyFrame:
+def _no_items(rule: RulePlan, plan: Plan, kept: tuple[int, ...]) -> _Part:
     assert rule.for_each is not None
     items = pl.col(rule.for_each.list_field)
     status = (
@@ -130,31 +163,24 @@ def _no_items(base: pl.DataFrame, rule: RulePlan, plan: Plan, kept: Sequence[int
     )
     bit = plan.leaves.static(rule.for_each.list_field, fact=True)
     outcome = fixed_outcome(rule, status, Missing.of([bit], items.is_null()))
-    return _select(base, rule, outcome, plan.words, kept, per_item=False)
+    return _part(None, rule, outcome, plan.words, kept, per_item=False)
 
 
-def _select(
-    frame: pl.DataFrame,
+def _part(
+    list_field: str | None,
     rule: RulePlan,
     outcome: Outcome,
     words: int,
-    kept: Sequence[int],
+    kept: tuple[int, ...],
     stored: _Stored | None = None,
     *,
     per_item: bool | None = None,
-) -> pl.LazyFrame:
-    """The rule's rows of the kept statuses: its stored conditions and status are computed on
-    every row, the other columns (missing names above all) only on the rows kept."""
+) -> _Part:
     status = pl.col("__status")
     columns = _columns(rule, replace(outcome, status=status), words, per_item=per_item)
-    return (
-        frame.lazy()
-        .with_columns(stored.conditions if stored else [])
-        .with_columns(outcome.status.alias("__status"))
-        .filter(status.is_in(kept))
-        .with_columns(stored.amount if stored else [])
-        .select(columns)
-    )
+    conditions = stored.conditions if stored else []
+    amount = stored.amount if stored else []
+    return _Part(list_field, conditions, outcome.status, kept, amount, columns)
 
 
 def _columns(
