@@ -78,26 +78,26 @@ def rule_rows(
 @dataclass(frozen=True, slots=True)
 class _Part:
     """One part of the results as expressions, read from the enterprise frame, or from the
-    item frame of `list_field`: its stored conditions and status are computed on every row,
-    the other columns (missing names above all) only on the rows kept."""
+    item frame of `list_field`: the conditions' values and the status are computed on every
+    row, the other columns (missing sets and names above all) only on the rows kept."""
 
     list_field: str | None
-    conditions: list[pl.Expr]
+    every_row: list[pl.Expr]
     status: pl.Expr
     kept: tuple[int, ...]
-    amount: list[pl.Expr]
+    kept_rows: list[pl.Expr]
     columns: list[pl.Expr]
 
     def reads(self) -> list[pl.Expr]:
-        return [*self.conditions, self.status, *self.amount, *self.columns]
+        return [*self.every_row, self.status, *self.kept_rows, *self.columns]
 
     def rows(self, frame: pl.DataFrame) -> pl.LazyFrame:
         return (
             frame.lazy()
-            .with_columns(self.conditions)
+            .with_columns(self.every_row)
             .with_columns(self.status.alias("__status"))
             .filter(pl.col("__status").is_in(self.kept))
-            .with_columns(self.amount)
+            .with_columns(self.kept_rows)
             .select(self.columns)
         )
 
@@ -130,25 +130,23 @@ class _Stored:
     missing set, exclusion and names all read them, and Polars computes an expression once per
     reader (a division or a working-day count dozens of times) unless it is a column."""
 
-    conditions: list[pl.Expr]
-    """Computed on every row."""
-    amount: list[pl.Expr]
-    """Computed on the rows kept only."""
+    every_row: list[pl.Expr]
+    """The conditions' values: the status reads them on every row."""
+    kept_rows: list[pl.Expr]
+    """The conditions' missing sets and the amount: only the rows kept read them."""
     rule: RulePlan
 
 
 def _stored(rule: RulePlan) -> _Stored:
-    names = [f"__c{i}" for i in range(len(rule.conditions))]
-    conditions = [e for n, c in zip(names, rule.conditions, strict=True) for e in store(n, c)]
-    reading = replace(
-        rule,
-        conditions=tuple(materialised(n, c) for n, c in zip(names, rule.conditions, strict=True)),
-    )
+    named = [(f"__c{i}", c) for i, c in enumerate(rule.conditions)]
+    values = [c.value.alias(n) for n, c in named]
+    masks = [e.alias(mask_column(n, w)) for n, c in named for w, e in c.missing.words.items()]
+    reading = replace(rule, conditions=tuple(materialised(n, c) for n, c in named))
     vec = rule.amount.vec
     if vec is None:
-        return _Stored(conditions, [], reading)
+        return _Stored(values, masks, reading)
     quantity = replace(rule.amount, vec=materialised("__a", vec))
-    return _Stored(conditions, store("__a", vec), replace(reading, amount=quantity))
+    return _Stored(values, [*masks, *store("__a", vec)], replace(reading, amount=quantity))
 
 
 def _no_items(rule: RulePlan, plan: Plan, kept: tuple[int, ...]) -> _Part:
@@ -178,9 +176,9 @@ def _part(
 ) -> _Part:
     status = pl.col("__status")
     columns = _columns(rule, replace(outcome, status=status), words, per_item=per_item)
-    conditions = stored.conditions if stored else []
-    amount = stored.amount if stored else []
-    return _Part(list_field, conditions, outcome.status, kept, amount, columns)
+    every_row = stored.every_row if stored else []
+    kept_rows = stored.kept_rows if stored else []
+    return _Part(list_field, every_row, outcome.status, kept, kept_rows, columns)
 
 
 def _columns(
