@@ -81,10 +81,12 @@ def score(
     eligible = code(Status.ELIGIBLE)
     wanted = sorted({*kept, eligible}) if summary else kept
     parts = rule_rows(plan, base, excluders, wanted)
-    rows = (
-        pl.concat(parts, how="vertical") if parts else pl.LazyFrame(schema=long_schema(plan.words))
+    # each part its own query: one query of all parts plans and runs them more slowly
+    found = (
+        pl.concat(pl.collect_all(parts), how="vertical")
+        if parts
+        else pl.DataFrame(schema=long_schema(plan.words))
     )
-    found = rows.collect()
     kept_rows = found if wanted == kept else found.filter(pl.col("__status").is_in(kept))
     scored = base.select(pl.col(ROW).alias("row"), *([key] if key else []))
     results = finish(kept_rows, plan, scored, key)
