@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
@@ -123,6 +124,18 @@ def test_reform_sets_parameters_for_a_period_and_disables_rules(engine: Engine) 
     january = engine.evaluate(profile, as_of=date(2020, 1, 1), reform=REFORM)
     assert january.result("m1.ceramics_award").status is Status.INELIGIBLE
     assert "m1.rate_cut" not in {r.rule_id for r in june}
+
+
+def test_score_under_a_reform_agrees_with_evaluate_under_it(engine: Engine) -> None:
+    profile = {**BASE, "exhibitions": [{"name": "广交会", "booths": 2}]}
+    day = date(2019, 8, 1)
+    scored = engine.score(pl.DataFrame([profile]), day, statuses="all", reform=REFORM)
+    evaluation = engine.evaluate(profile, as_of=day, reform=REFORM)
+    assert scored.provenance == evaluation.provenance
+    got = {(r["rule_id"], r["status"], r["amount"]) for r in scored.results.to_dicts()}
+    assert got == {(r.rule_id, str(r.status), r.amount.value) for r in evaluation}
+    assert ("m1.booth_subsidy", "eligible", Decimal("6000.00")) in got
+    assert "m1.rate_cut" not in {rule for rule, _, _ in got}
 
 
 def test_reform_effect_rule_by_rule(engine: Engine) -> None:
