@@ -154,11 +154,10 @@ def _merged(fixed: pl.Series, dynamic: pl.Series) -> pl.Series:
     return pl.concat([fixed, merged], rechunk=True).gather(index)
 
 
-def summary(
-    eligible: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | None
-) -> pl.DataFrame:
+def summary(rows: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | None) -> pl.DataFrame:
     """One row per scored enterprise (`scored`: `row` and key, at the positions `__pos` of
-    `eligible` names): for each payer, the sum of its eligible cash amounts that
+    `rows` names; `rows` holds every rule's eligible rows, at least): for each payer, the sum
+    of its eligible cash amounts that
     are determined, how many those are, and how many eligible ones have no figure (unspecified
     or unknown) — `evaluate`'s totals, payers in sorted order, zero where none."""
     payers = sorted({r.payer for r in plan.rules if r.is_cash})
@@ -177,9 +176,7 @@ def summary(
     if not aggregations:
         return scored.select(columns)
     totals = (
-        eligible.filter(pl.col("__status") == code(Status.ELIGIBLE))
-        .group_by("__pos")
-        .agg(aggregations)
+        rows.filter(pl.col("__status") == code(Status.ELIGIBLE)).group_by("__pos").agg(aggregations)
     )
     zero = pl.lit(Decimal(0), dtype=decimal(2))
     fills = []

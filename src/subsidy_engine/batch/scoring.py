@@ -92,9 +92,7 @@ def score(
     results = finish(kept_rows, plan, scored, key)
     totals = None
     if summary:
-        cash = [r.index for r in plan.rules if r.is_cash]
-        paid = found.filter(pl.col("__rule").is_in(cash) & (pl.col("__status") == eligible))
-        totals = _summary(paid, scored, plan, key)
+        totals = _summary(found, scored, plan, key)
     book = rulebook
     provenance = Provenance(book.id, book.sha256, _engine_version(), as_of, book.reform_label)
     return ScoreResult(
@@ -136,10 +134,8 @@ def score_batches(
         yield result
 
 
-def _summary(
-    eligible: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | None
-) -> pl.DataFrame:
-    return summary(eligible, scored, plan, key)
+def _summary(rows: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | None) -> pl.DataFrame:
+    return summary(rows, scored, plan, key)
 
 
 def plan_for(rulebook: Rulebook, as_of: date) -> Plan:
