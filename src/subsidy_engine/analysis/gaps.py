@@ -167,12 +167,14 @@ def find_gaps(
     """Gaps of every rule `evaluation` does not find eligible; proposals are checked with
     `reevaluate`."""
     rules = {rule.id: rule for rule in evaluator.rulebook.rules}
+    money = _money_fields(evaluator.rulebook)
     as_of = evaluation.provenance.as_of
     gaps = []
     for result in evaluation.results:
         if result.status in (Status.ELIGIBLE, Status.EXCLUDED) or result.rule.kind == "exclusion":
             continue
-        gaps.append(_gap(evaluator, rules[result.rule_id], result, facts, as_of, reevaluate))
+        rule = rules[result.rule_id]
+        gaps.append(_gap(evaluator, rule, result, facts, as_of, reevaluate, money))
     gaps.sort(key=lambda g: (g.distance, g.measure, g.rule_id))
     return GapReport(evaluation, tuple(gaps), _questions(evaluation))
 
@@ -198,6 +200,7 @@ def _gap(
     facts: Mapping[str, Any],
     as_of: date,
     reevaluate: Reevaluate,
+    money: frozenset[str],
 ) -> Gap:
     gap = partial(Gap, rule.id, rule.spec.title, rule.measure.number, result.status, result.item)
     if result.status is Status.NOT_IN_FORCE:
@@ -222,7 +225,7 @@ def _gap(
             verified=None,
         )
     index = result.item.index if result.item else None
-    planner = _Planner(evaluator, _frame(evaluator, facts, as_of, result.item))
+    planner = _Planner(evaluator, _frame(evaluator, facts, as_of, result.item), money)
     changes, missing = _plan(planner, rule)
     verified = None
     unspecified: tuple[str, ...] = ()
@@ -238,7 +241,7 @@ def _gap(
         unspecified = changed.missing_parameters
         if verified:
             break
-        replanner = _Planner(evaluator, _frame(evaluator, changed_facts, as_of, result.item))
+        replanner = _Planner(evaluator, _frame(evaluator, changed_facts, as_of, result.item), money)
         more, more_missing = _plan(replanner, rule)
         if not more:
             break
@@ -295,11 +298,11 @@ def _merged(first: list[FactChange], then: list[FactChange]) -> list[FactChange]
 class _Planner:
     """Turns a condition that fails into the changes that would make it hold."""
 
-    def __init__(self, evaluator: ScalarEvaluator, frame: Frame) -> None:
+    def __init__(self, evaluator: ScalarEvaluator, frame: Frame, money: frozenset[str]) -> None:
         self.evaluator = evaluator
         self.frame = frame
         self.derived = evaluator.rulebook.derived
-        self.money = _money_fields(evaluator.rulebook)
+        self.money = money  # the profile's amounts in yuan, named as `_money_fields` names them
 
     def value(self, node: ast.Node) -> Any:
         value = self.evaluator.value_of(node, self.frame)
