@@ -78,7 +78,7 @@ class TraceSource(Protocol):
     """What can write out a rule's condition traces once someone asks for them."""
 
     def traces(
-        self, outcomes: tuple[bool | None, ...], context: Any
+        self, outcomes: Sequence[bool | None], context: Any
     ) -> tuple[ConditionTrace, ...]: ...
 
 
@@ -95,9 +95,8 @@ class ConditionTraces(Sequence[ConditionTrace]):
     def __init__(
         self,
         items: tuple[ConditionTrace, ...] | None = None,
-        *,
         source: TraceSource | None = None,
-        outcomes: tuple[bool | None, ...] = (),
+        outcomes: Sequence[bool | None] = (),
         context: Any = None,
     ) -> None:
         self._items = items
@@ -110,7 +109,7 @@ class ConditionTraces(Sequence[ConditionTrace]):
         """Each condition's outcome, without materialising the traces."""
         if self._items is not None:
             return tuple(t.outcome for t in self._items)
-        return self._outcomes
+        return tuple(self._outcomes)
 
     def _all(self) -> tuple[ConditionTrace, ...]:
         if self._items is None:

@@ -276,11 +276,15 @@ class ScalarCompiler:
             a, b = left(frame), right(frame)
             if a.__class__ is Unknown or b.__class__ is Unknown:
                 return merge([a, b])
-            if node.op == "/" and b == 0:
-                return Unknown(divisor_facts)
             return op(a, b)
 
-        return get
+        def divide(frame: Frame) -> Any:
+            a, b = left(frame), right(frame)
+            if a.__class__ is Unknown or b.__class__ is Unknown:
+                return merge([a, b])
+            return Unknown(divisor_facts) if b == 0 else op(a, b)
+
+        return divide if node.op == "/" else get
 
     def compare(self, node: ast.Compare) -> Fn:
         fns = [self.compile(o) for o in node.operands]

@@ -1,0 +1,267 @@
+"""One compiled rule -> the step that judges it for one profile and appends its results.
+
+A step is built once per rule and `as_of` date: a rule out of force gets a step that only
+records that, an in-force rule one that runs its conditions in three-valued logic, applies
+exclusions and computes its amount. Everything a step needs is bound when it is built, because
+evaluating a profile is a loop over steps and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from subsidy_engine.lang.scalar import Fn, Frame, Unknown, merge
+from subsidy_engine.money import to_fen
+from subsidy_engine.results import (
+    Amount,
+    AmountStatus,
+    ConditionTrace,
+    ConditionTraces,
+    ExclusionRef,
+    ItemRef,
+    RuleInfo,
+    RuleResult,
+    Status,
+)
+from subsidy_engine.rulebook.rulebook import Quantity, Rule
+
+Step = Callable[[Frame, dict[str, Any], list[RuleResult]], None]
+"""Judges one rule for a frame, records an exclusion rule's truth, appends its results."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCondition:
+    name: str
+    text: str
+    fn: Fn
+    fields: tuple[str, ...]
+    """Profile fields the condition reads: their values are shown as they are."""
+    leaves: tuple[tuple[str, Fn], ...]
+    """Everything else it reads (derived facts, parameters, item fields), with a getter."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledConditions:
+    """A rule's compiled conditions; writes their traces when a result's trace is read."""
+
+    items: tuple[CompiledCondition, ...]
+
+    def traces(self, outcomes: Sequence[bool | None], frame: Frame) -> tuple[ConditionTrace, ...]:
+        out = []
+        for condition, outcome in zip(self.items, outcomes, strict=True):
+            seen = {name: frame.facts.get(name) for name in condition.fields}
+            for name, leaf in condition.leaves:
+                value = leaf(frame)
+                seen[name] = None if value.__class__ is Unknown else value
+            out.append(ConditionTrace(condition.name, condition.text, outcome, seen))
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledQuantity:
+    spec: Quantity
+    fn: Fn | None
+    fixed: Amount | None
+    """The amount itself when it depends on nothing (no figure, or a literal one)."""
+    pending: Amount
+    """The amount when it cannot be computed (a rule out of force, a list not given)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    rule: Rule
+    info: RuleInfo
+    conditions: CompiledConditions
+    amount: CompiledQuantity
+    details: tuple[tuple[str, CompiledQuantity], ...]
+    excludable_by: tuple[CompiledRule, ...]
+    start: date | None
+    end: date | None
+    total_key: str | None
+    """The payer key its eligible amount counts under in the totals; None if it is not cash."""
+
+    def in_force(self, as_of: date) -> bool:
+        start, end = self.start, self.end
+        return (start is None or as_of >= start) and (end is None or as_of <= end)
+
+
+def step_for(compiled: CompiledRule, as_of: date) -> Step:
+    """The step that judges `compiled` on `as_of`."""
+    if not compiled.in_force(as_of):
+        return _not_in_force_step(compiled)
+    judge = _judge(compiled)
+    for_each = compiled.rule.for_each
+    if for_each is None:
+        return judge
+    list_field, label_field = for_each.list_field, for_each.label_field
+    missing = Unknown(frozenset({list_field}))
+    no_items = ConditionTrace(f"has_{list_field}", f"len({list_field}) > 0", False, {})
+
+    def per_item(frame: Frame, truths: dict[str, Any], out: list[RuleResult]) -> None:
+        items = frame.facts.get(list_field)
+        if items is None:
+            out.append(_result(compiled, frame, _UNDETERMINED, _NO_TRACES, missing, False))
+            return
+        if not items:
+            trace = ConditionTrace(no_items.name, no_items.expression, False, {list_field: []})
+            traces = ConditionTraces((trace,))
+            out.append(_result(compiled, frame, _INELIGIBLE, traces, None, False))
+            return
+        for index, item in enumerate(items):
+            values = item.__dict__ if hasattr(item, "__dict__") else item
+            label = values.get(label_field) if label_field else None
+            ref = ItemRef(list_field, index, None if label is None else str(label))
+            judge(frame.for_item(values, f"{list_field}[{index}]"), truths, out, ref)
+
+    return per_item
+
+
+def _not_in_force_step(compiled: CompiledRule) -> Step:
+    def step(frame: Frame, truths: dict[str, Any], out: list[RuleResult]) -> None:
+        out.append(_result(compiled, frame, _NOT_IN_FORCE, _NO_TRACES, None, False))
+
+    return step
+
+
+def _judge(compiled: CompiledRule) -> Callable[..., None]:
+    """Run one rule's conditions in three-valued logic and append its result."""
+    source = compiled.conditions
+    fns = tuple(condition.fn for condition in source.items)
+    count = len(fns)
+    info = compiled.info
+    rule_id = info.id
+    is_exclusion = info.kind == "exclusion"
+    excludable = compiled.excludable_by
+    # The commonest rule: a fixed figure, no details; its result needs nothing computed.
+    fixed = compiled.amount.fixed if not compiled.details else None
+
+    def judge(
+        frame: Frame, truths: dict[str, Any], out: list[RuleResult], item: ItemRef | None = None
+    ) -> None:
+        values = [fn(frame) for fn in fns]
+        unknown: Unknown | None = None
+        if False in values:
+            status = _INELIGIBLE
+            truth: Any = False
+            if values.count(True) + values.count(False) != count:
+                values = [v if v is True or v is False else None for v in values]
+        elif values.count(True) == count:
+            status, truth = _ELIGIBLE, True
+        else:
+            unknown = truth = merge(values)
+            status = _UNDETERMINED
+            values = [v if v is True else None for v in values]
+        if is_exclusion:
+            truths[rule_id] = truth
+        excluded_by = None
+        if excludable and status is not _INELIGIBLE:
+            status, unknown, excluded_by = _apply_exclusions(excludable, status, unknown, truths)
+        traces = ConditionTraces(None, source, values, frame)
+        if fixed is not None and unknown is None:
+            out.append(RuleResult(info, status, fixed, traces, (), (), item, None, excluded_by))
+        else:
+            out.append(_result(compiled, frame, status, traces, unknown, True, item, excluded_by))
+
+    return judge
+
+
+def _apply_exclusions(
+    excludable_by: tuple[CompiledRule, ...],
+    status: Status,
+    unknown: Unknown | None,
+    truths: dict[str, Any],
+) -> tuple[Status, Unknown | None, ExclusionRef | None]:
+    certain: ExclusionRef | None = None
+    possible: ExclusionRef | None = None
+    for excluder in excludable_by:
+        outcome = truths.get(excluder.rule.id, False)
+        if outcome is False:
+            continue
+        spec = excluder.rule.spec.excludes
+        assert spec is not None
+        sure = outcome is True
+        ref = ExclusionRef(excluder.rule.id, spec.reason, excluder.rule.citation, sure)
+        if sure:
+            certain = certain or ref
+        else:
+            possible = possible or ref
+            unknown = outcome if unknown is None else unknown.merge(outcome)
+    if certain is not None:
+        # Only what is known to qualify is withdrawn; an undetermined rule stays so.
+        return (Status.EXCLUDED if status is _ELIGIBLE else status), unknown, certain
+    if possible is not None:
+        return _UNDETERMINED, unknown, possible
+    return status, unknown, None
+
+
+def _result(
+    compiled: CompiledRule,
+    frame: Frame,
+    status: Status,
+    traces: ConditionTraces,
+    unknown: Unknown | None,
+    computable: bool,
+    item: ItemRef | None = None,
+    excluded_by: ExclusionRef | None = None,
+) -> RuleResult:
+    """A rule's result; its amount (and details) computed when `computable`."""
+    quantity = compiled.amount
+    amount = quantity.fixed
+    amount_unknown = None
+    if amount is None:
+        amount, amount_unknown = _amount(quantity, frame, computable)
+    if status is _INELIGIBLE or status is _EXCLUDED:
+        unknown = amount_unknown = None  # decided: no missing fact could change it
+    details = None
+    if compiled.details:
+        details = {name: _amount(q, frame, computable)[0] for name, q in compiled.details}
+    if amount_unknown is not None:
+        unknown = amount_unknown if unknown is None else unknown.merge(amount_unknown)
+    if unknown is None:
+        return RuleResult(compiled.info, status, amount, traces, (), (), item, details, excluded_by)
+    return RuleResult(
+        compiled.info,
+        status,
+        amount,
+        traces,
+        tuple(sorted(unknown.facts)),
+        tuple(sorted(unknown.params)),
+        item,
+        details,
+        excluded_by,
+    )
+
+
+def _amount(
+    quantity: CompiledQuantity, frame: Frame, computable: bool
+) -> tuple[Amount, Unknown | None]:
+    """The amount of one quantity, and what is missing to know it (when a fact is)."""
+    if quantity.fixed is not None:
+        return quantity.fixed, None
+    if not computable or quantity.fn is None:
+        return quantity.pending, None
+    value = quantity.fn(frame)
+    pending = quantity.pending
+    if value.__class__ is Unknown:
+        if value.facts:
+            return pending, value
+        parameters = tuple(sorted(value.params))
+        status = AmountStatus.UNSPECIFIED
+        return Amount(
+            pending.unit, status, None, pending.payer, pending.basis, pending.label, parameters
+        ), None
+    if value.__class__ is not date:
+        value = to_fen(value if value.__class__ is Decimal else Decimal(value))
+    return Amount(
+        pending.unit, AmountStatus.DETERMINED, value, pending.payer, pending.basis, pending.label
+    ), None
+
+
+# Enum members bound once: looking them up on the class costs more on this hot path.
+_ELIGIBLE, _INELIGIBLE, _UNDETERMINED = Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDETERMINED
+_NOT_IN_FORCE, _EXCLUDED = Status.NOT_IN_FORCE, Status.EXCLUDED
+_NO_TRACES = ConditionTraces(())
