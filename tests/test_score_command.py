@@ -124,6 +124,37 @@ def test_a_bad_mapping_file_is_reported_at_its_line(
     assert code == 2 and str(registry_csv) in err and "'区县' (for county)" in err
 
 
+def test_columns_chooses_the_result_columns_and_their_order(
+    capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "results.csv"
+    code, _, err = run(
+        capsys, "score", str(registry_csv), "-o", str(out), "--as-of", AS_OF,
+        "--rulebook", str(MINI), "--statuses", "all", "--columns", "rule_id,row,missing_facts",
+    )  # fmt: skip
+    assert code == 0 and err == ""
+    written = pl.read_csv(out)
+    assert written.columns == ["rule_id", "row", "missing_facts"]
+    full = Engine(MINI).score(read_registry(registry_csv), date(2019, 6, 30), statuses="all")
+    expected = full.results.select(
+        pl.col("rule_id").cast(pl.String), "row", pl.col("missing_facts").list.join("; ")
+    )
+    assert written.fill_null("").equals(expected.fill_null(""))
+
+
+def test_an_unknown_column_exits_2_listing_the_columns(
+    capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "o.parquet"
+    code, stdout, err = run(
+        capsys, "score", str(registry_csv), "-o", str(out), "--rulebook", str(MINI),
+        "--columns", "row,rule_ids",
+    )  # fmt: skip
+    assert code == 2 and stdout == "" and not out.exists()
+    assert "unknown result column 'rule_ids' (did you mean 'rule_id'?)" in err
+    assert "the columns are row, credit_code, rule_id, measure," in err
+
+
 @pytest.mark.parametrize(
     ("name", "content", "words"),
     [

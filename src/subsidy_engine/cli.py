@@ -202,6 +202,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             batch_rows=args.batch_rows,
             input_format=args.format,
             progress=progress,
+            columns=args.columns,
         )
     print(
         f"{done.rows_read:,} rows read: {done.rows_scored:,} scored, "
@@ -446,6 +447,12 @@ def _score_options(p: argparse.ArgumentParser) -> None:
         "--statuses",
         default="eligible,undetermined,excluded",
         help="results kept: 'all' or a comma list (default: %(default)s)",
+    )
+    p.add_argument(
+        "--columns",
+        metavar="NAMES",
+        help="result columns written, a comma list in that order, e.g. row,rule_id,amount "
+        "(default: all); only what they need is computed",
     )
     p.add_argument("--summary", metavar="FILE", help="also write one row per enterprise, totals")
     p.add_argument(

@@ -150,13 +150,23 @@ class Engine:
         summary: bool = False,
         mapping: Any = None,
         reform: Reform | None = None,
+        columns: Any = None,
     ) -> Any:
         """Score a whole table of profiles (Polars, pandas, Arrow; one row per enterprise) as of
         a date (default today): a `batch.ScoreResult` with results, rejects and totals.
         `mapping` (profile field -> column) renames columns named differently; with `reform`,
-        the reformed rulebook decides."""
+        the reformed rulebook decides; `columns` (e.g. `["row", "rule_id", "amount"]`) chooses
+        the result columns, and only what they need is computed."""
         from subsidy_engine.batch import score
 
         engine = self if reform is None else self.with_reform(reform)
         day = as_of or date.today()
-        return score(engine, table, day, statuses=statuses, summary=summary, mapping=mapping)
+        return score(
+            engine,
+            table,
+            day,
+            statuses=statuses,
+            summary=summary,
+            mapping=mapping,
+            columns=columns,
+        )

@@ -5,7 +5,8 @@ it is judged in: the enterprise frame, or the item frame of its list field — a
 per-item rule also gives one row for each enterprise whose list is missing (undetermined) or
 empty (ineligible), as the scalar backend does. Status and amount status are codes; missing
 sets are still bit masks (decoded in `output`); the enterprise is its position in the base
-frame (`POSITION`), its row number and key are looked up in `output`.
+frame (`POSITION`), its row number and key are looked up in `output`. Only the columns the
+chosen result columns read (`columns.sources`) are computed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from subsidy_engine.batch.cache import Memo
+from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
 from subsidy_engine.batch.dtypes import decimal
 from subsidy_engine.batch.frames import item_frame
 from subsidy_engine.batch.missing import ZERO, Missing
@@ -31,10 +33,9 @@ from subsidy_engine.batch.rules import NAMES, Excluder, Outcome, fixed_outcome, 
 from subsidy_engine.lang.vector import ITEM_INDEX
 from subsidy_engine.results import Status
 
-POSITION = "__pos"
 
-
-def long_schema(words: int) -> dict[str, pl.DataType]:
+def long_schema(words: int, sources: frozenset[str]) -> dict[str, pl.DataType]:
+    """The internal columns of the parts, those of `sources` only."""
     schema: dict[str, pl.DataType] = {
         POSITION: pl.UInt32(),
         "__rule": pl.UInt16(),
@@ -49,10 +50,15 @@ def long_schema(words: int) -> dict[str, pl.DataType]:
         "__up": NAMES,
         "__x": pl.UInt16(),
     }
-    for w in range(words):
-        schema[mask_column("__m", w)] = pl.UInt64()
-        schema[mask_column("__u", w)] = pl.UInt64()
-    return schema
+    for prefix in (FIXED_MISSING, FIXED_UNSPECIFIED):
+        if prefix in sources:
+            schema |= {mask_column(prefix, w): pl.UInt64() for w in range(words)}
+    return {name: dtype for name, dtype in schema.items() if _source(name) in sources}
+
+
+def _source(column: str) -> str:
+    """The name `sources` gives an internal column: a mask word by its prefix."""
+    return column.split("#", 1)[0]
 
 
 def rule_rows(
@@ -60,13 +66,15 @@ def rule_rows(
     base: pl.DataFrame,
     excluders: Mapping[int, Excluder],
     kept: Sequence[int],
+    sources: frozenset[str],
 ) -> list[pl.LazyFrame]:
     """The results of every rule whose status code is in `kept`, one LazyFrame per part (rule,
     or rule and its no-item rows), parts in rule order, rows of a part in (position, item)
-    order. The parts' expressions are built once per plan and statuses: the excluders read
-    columns the plan names, the same for every batch."""
+    order, with the internal columns `sources` names. The parts' expressions are built once per
+    plan, statuses and sources: the excluders read columns the plan names, the same for every
+    batch."""
     chosen = tuple(kept)
-    parts = _PARTS.get(plan, chosen, lambda: _parts(plan, excluders, chosen))
+    parts = _PARTS.get(plan, (chosen, sources), lambda: _parts(plan, excluders, chosen, sources))
     base = base.with_row_index(POSITION)
     frames: dict[str | None, pl.DataFrame] = {None: base}
     for field in dict.fromkeys(p.list_field for p in parts if p.list_field is not None):
@@ -105,22 +113,32 @@ class _Part:
 _PARTS: Memo[tuple[_Part, ...]] = Memo()
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What every part gives: the rows of which statuses, which internal columns."""
+
+    words: int
+    kept: tuple[int, ...]
+    sources: frozenset[str]
+
+
 def _parts(
-    plan: Plan, excluders: Mapping[int, Excluder], kept: tuple[int, ...]
+    plan: Plan, excluders: Mapping[int, Excluder], kept: tuple[int, ...], sources: frozenset[str]
 ) -> tuple[_Part, ...]:
+    shape = _Shape(plan.words, kept, sources)
     out: list[tuple[int, _Part]] = []
     for rule in plan.rules:
         if not rule.in_force:
             outcome = fixed_outcome(rule, code_lit(Status.NOT_IN_FORCE))
-            out.append((rule.index, _part(None, rule, outcome, plan.words, kept, per_item=False)))
+            out.append((rule.index, _part(None, rule, outcome, shape, per_item=False)))
             continue
         chosen = [excluders[i] for i in rule.excluders if i in excluders]
         stored = _stored(rule)
         outcome = judge(stored.rule, plan.leaves, chosen)
         field = rule.for_each.list_field if rule.for_each is not None else None
         if field is not None:
-            out.append((rule.index, _no_items(rule, plan, kept)))
-        out.append((rule.index, _part(field, rule, outcome, plan.words, kept, stored)))
+            out.append((rule.index, _no_items(rule, plan, shape)))
+        out.append((rule.index, _part(field, rule, outcome, shape, stored)))
     return tuple(part for _, part in sorted(out, key=lambda indexed: indexed[0]))
 
 
@@ -149,7 +167,7 @@ def _stored(rule: RulePlan) -> _Stored:
     return _Stored(values, [*masks, *store("__a", vec)], replace(reading, amount=quantity))
 
 
-def _no_items(rule: RulePlan, plan: Plan, kept: tuple[int, ...]) -> _Part:
+def _no_items(rule: RulePlan, plan: Plan, shape: _Shape) -> _Part:
     assert rule.for_each is not None
     items = pl.col(rule.for_each.list_field)
     status = (
@@ -161,24 +179,26 @@ def _no_items(rule: RulePlan, plan: Plan, kept: tuple[int, ...]) -> _Part:
     )
     bit = plan.leaves.static(rule.for_each.list_field, fact=True)
     outcome = fixed_outcome(rule, status, Missing.of([bit], items.is_null()))
-    return _part(None, rule, outcome, plan.words, kept, per_item=False)
+    return _part(None, rule, outcome, shape, per_item=False)
 
 
 def _part(
     list_field: str | None,
     rule: RulePlan,
     outcome: Outcome,
-    words: int,
-    kept: tuple[int, ...],
+    shape: _Shape,
     stored: _Stored | None = None,
     *,
     per_item: bool | None = None,
 ) -> _Part:
     status = pl.col("__status")
-    columns = _columns(rule, replace(outcome, status=status), words, per_item=per_item)
+    every = _columns(rule, replace(outcome, status=status), shape.words, per_item=per_item)
+    columns = [c for c in every if _source(c.meta.output_name()) in shape.sources]
+    read = {name for c in columns for name in c.meta.root_names()}
     every_row = stored.every_row if stored else []
-    kept_rows = stored.kept_rows if stored else []
-    return _Part(list_field, every_row, outcome.status, kept, kept_rows, columns)
+    # a condition's mask or the amount is stored only when a chosen column reads it
+    kept_rows = [c for c in stored.kept_rows if c.meta.output_name() in read] if stored else []
+    return _Part(list_field, every_row, outcome.status, shape.kept, kept_rows, columns)
 
 
 def _columns(
@@ -212,8 +232,8 @@ def _columns(
         ).alias("__up"),
         outcome.excluded_by.alias("__x"),
     ]
-    columns += _words("__m", outcome.missing, words)
-    columns += _words("__u", outcome.unspecified, words)
+    columns += _words(FIXED_MISSING, outcome.missing, words)
+    columns += _words(FIXED_UNSPECIFIED, outcome.unspecified, words)
     return columns
 
 

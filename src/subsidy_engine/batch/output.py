@@ -7,10 +7,12 @@ backend's `tuple(sorted(...))`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import polars as pl
 
+from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION, sources
 from subsidy_engine.batch.dtypes import decimal
 from subsidy_engine.batch.missing import Leaves
 from subsidy_engine.batch.plan import AMOUNT_STATUSES, STATUSES, Plan, code, mask_column
@@ -21,36 +23,31 @@ from subsidy_engine.rulebook.models import Unit
 STATUS = pl.Enum(list(STATUSES))
 AMOUNT_STATUS = pl.Enum(list(AMOUNT_STATUSES))
 UNIT = pl.Enum([u.value for u in Unit])
-COLUMNS = (
-    "row",
-    "rule_id",
-    "measure",
-    "item",
-    "item_label",
-    "status",
-    "unit",
-    "amount",
-    "amount_date",
-    "amount_status",
-    "payer",
-    "missing_facts",
-    "missing_parameters",
-    "unspecified_parameters",
-    "excluded_by",
-)
-"""The result columns, in order; the profile key comes second when the profile has one."""
+_NAME_SOURCES = {
+    "missing_facts": (FIXED_MISSING, 0, "__f"),
+    "missing_parameters": (FIXED_MISSING, 1, "__p"),
+    "unspecified_parameters": (FIXED_UNSPECIFIED, 1, "__up"),
+}
+"""Each list of names: the mask words it decodes, which of their (facts, params), and the
+dynamic names merged in."""
 
 
 def finish(
-    frame: pl.DataFrame, plan: Plan, profiles: pl.DataFrame, key: str | None
+    frame: pl.DataFrame,
+    plan: Plan,
+    profiles: pl.DataFrame,
+    key: str | None,
+    columns: Sequence[str],
 ) -> pl.DataFrame:
-    """Internal result rows, in any order -> the public result table, by row, rule and item.
-    `profiles` holds the scored enterprises' `row` (and key), at the positions `__pos` names."""
+    """Internal result rows, in any order -> the public result table, by row, rule and item,
+    with `columns` in that order. `profiles` holds the scored enterprises' `row` (and key), at
+    the positions `__pos` names; `frame` holds the internal columns `columns` read."""
     frame = frame.rechunk()  # a gather from a frame of many parts searches the parts per row
     order = _order(frame)
-    names = _names(frame, plan, order)
-    scalars = ["__pos", "__rule", "item", "item_label", "__status", "amount", "amount_date"]
-    ordered = frame.select(pl.col([*scalars, "__as", "__x"]).gather(order))
+    names = _names(frame, plan, order, [c for c in columns if c in _NAME_SOURCES])
+    needed = sources(columns)
+    scalars = [c for c in frame.columns if c in needed and frame.schema[c] != NAMES]
+    ordered = frame.select(pl.col(scalars).gather(order))
     rules = plan.rules
     assert [r.index for r in rules] == list(range(len(rules)))
     ids = pl.Enum([r.rule.id for r in rules])
@@ -58,31 +55,31 @@ def finish(
     def per_rule(values: list[object], dtype: pl.DataType) -> pl.Expr:
         return _lookup(pl.Series(values, dtype=dtype), "__rule")
 
-    return ordered.select(
-        _lookup(profiles["row"], "__pos").alias("row"),
-        *([_lookup(profiles[key], "__pos").alias(key)] if key else []),
-        per_rule([r.rule.id for r in rules], ids).alias("rule_id"),
-        per_rule([r.rule.measure.number for r in rules], pl.Int64()).alias("measure"),
-        "item",
-        "item_label",
-        _lookup(pl.Series(STATUSES, dtype=STATUS), "__status").alias("status"),
-        per_rule([r.amount.unit.value for r in rules], UNIT).alias("unit"),
-        "amount",
-        "amount_date",
-        _lookup(pl.Series(AMOUNT_STATUSES, dtype=AMOUNT_STATUS), "__as").alias("amount_status"),
-        per_rule([r.payer for r in rules], pl.String()).alias("payer"),
-        pl.lit(names[0]).alias("missing_facts"),
-        pl.lit(names[1]).alias("missing_parameters"),
-        pl.lit(names[2]).alias("unspecified_parameters"),
-        _lookup(pl.Series([r.rule.id for r in rules], dtype=ids), "__x").alias("excluded_by"),
-    )
+    made = {
+        "row": _lookup(profiles["row"], POSITION),
+        "rule_id": per_rule([r.rule.id for r in rules], ids),
+        "measure": per_rule([r.rule.measure.number for r in rules], pl.Int64()),
+        "item": pl.col("item"),
+        "item_label": pl.col("item_label"),
+        "status": _lookup(pl.Series(STATUSES, dtype=STATUS), "__status"),
+        "unit": per_rule([r.amount.unit.value for r in rules], UNIT),
+        "amount": pl.col("amount"),
+        "amount_date": pl.col("amount_date"),
+        "amount_status": _lookup(pl.Series(AMOUNT_STATUSES, dtype=AMOUNT_STATUS), "__as"),
+        "payer": per_rule([r.payer for r in rules], pl.String()),
+        "excluded_by": _lookup(pl.Series([r.rule.id for r in rules], dtype=ids), "__x"),
+        **{name: pl.lit(values) for name, values in names.items()},
+    }
+    if key:
+        made[key] = _lookup(profiles[key], POSITION)
+    return ordered.select(made[c].alias(c) for c in columns)
 
 
 def _order(frame: pl.DataFrame) -> pl.Series:
     """The positions of `frame`'s rows in (row, rule, item) order. The parts of `frame` come
     in rule order, each in position (then item) order, and positions follow row numbers: a
     stable sort by position is enough."""
-    positions = pl.int_range(pl.len(), dtype=pl.UInt32).sort_by("__pos", maintain_order=True)
+    positions = pl.int_range(pl.len(), dtype=pl.UInt32).sort_by(POSITION, maintain_order=True)
     return frame.select(positions).to_series()
 
 
@@ -91,26 +88,40 @@ def _lookup(values: pl.Series, codes: str) -> pl.Expr:
     return pl.lit(values).gather(pl.col(codes))
 
 
-def _names(frame: pl.DataFrame, plan: Plan, order: pl.Series) -> list[pl.Series]:
-    """For each row, in `order`: its missing facts, missing parameters and unspecified
-    parameters — the names of its mask words merged with its dynamic names. Only the rows
-    naming something are decoded (few: a decided row names nothing); the others get []."""
-    fixed = [mask_column("__m", w) for w in range(plan.words)]
-    unspecified = [mask_column("__u", w) for w in range(plan.words)]
-    dynamic = [c for c in ("__f", "__p", "__up") if (frame[c].list.len() > 0).any()]
-    flags = [pl.col(m) != 0 for m in (*fixed, *unspecified)]
+def _names(
+    frame: pl.DataFrame, plan: Plan, order: pl.Series, wanted: Sequence[str]
+) -> dict[str, pl.Series]:
+    """For each row, in `order`: the `wanted` lists of names (missing facts, missing parameters,
+    unspecified parameters) — the names of its mask words merged with its dynamic names. Only
+    the rows naming something are decoded (few: a decided row names nothing); the others get
+    []."""
+    if not wanted:
+        return {}
+    masks = {
+        prefix: [mask_column(prefix, w) for w in range(plan.words)]
+        for prefix in dict.fromkeys(_NAME_SOURCES[c][0] for c in wanted)
+    }
+    dynamic = [
+        column
+        for column in dict.fromkeys(_NAME_SOURCES[c][2] for c in wanted)
+        if (frame[column].list.len() > 0).any()
+    ]
+    flags = [pl.col(m) != 0 for words in masks.values() for m in words]
     flags += [pl.col(c).list.len().fill_null(0) > 0 for c in dynamic]
     naming = frame.select(pl.any_horizontal(flags)).to_series().cast(pl.UInt32)
     chosen = frame.filter(naming.cast(pl.Boolean))
     # 0 for a row naming nothing, else 1 + its place among the rows that do
     index = (naming.cum_sum() * naming).gather(order)
-    facts, params = _decoded(chosen.select(fixed), plan.leaves)
-    _, unspecified_params = _decoded(chosen.select(unspecified), plan.leaves)
+    decoded = {
+        prefix: _decoded(chosen.select(words), plan.leaves) for prefix, words in masks.items()
+    }
     nothing = pl.Series([[]], dtype=NAMES)
-    out = []
-    for names, column in ((facts, "__f"), (params, "__p"), (unspecified_params, "__up")):
+    out = {}
+    for name in wanted:
+        prefix, which, column = _NAME_SOURCES[name]
+        names = decoded[prefix][which]
         merged = _merged(names, chosen[column]) if column in dynamic else names
-        out.append(pl.concat([nothing, merged], rechunk=True).gather(index))
+        out[name] = pl.concat([nothing, merged], rechunk=True).gather(index)
     return out
 
 
@@ -176,7 +187,9 @@ def summary(rows: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | Non
     if not aggregations:
         return scored.select(columns)
     totals = (
-        rows.filter(pl.col("__status") == code(Status.ELIGIBLE)).group_by("__pos").agg(aggregations)
+        rows.filter(pl.col("__status") == code(Status.ELIGIBLE))
+        .group_by(POSITION)
+        .agg(aggregations)
     )
     zero = pl.lit(Decimal(0), dtype=decimal(2))
     fills = []
@@ -188,7 +201,7 @@ def summary(rows: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | Non
         ]
     return (
         scored.select(columns)
-        .with_row_index("__pos")
-        .join(totals, on="__pos", how="left", maintain_order="left")
+        .with_row_index(POSITION)
+        .join(totals, on=POSITION, how="left", maintain_order="left")
         .select(*columns, *fills)
     )

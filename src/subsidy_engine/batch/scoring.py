@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from subsidy_engine.batch.columns import SUMMARY_SOURCES, chosen_columns, sources
 from subsidy_engine.batch.frames import ROW, base_frame
 from subsidy_engine.batch.inputs import Table, to_polars
 from subsidy_engine.batch.long import long_schema, rule_rows
@@ -40,7 +41,7 @@ class ScoreResult:
     """What `score` returns. `rows_read == rows_scored + rows_rejected`, always."""
 
     results: pl.DataFrame
-    """One row per scored enterprise × rule (× item), statuses as requested."""
+    """One row per scored enterprise × rule (× item), statuses and columns as requested."""
     rejects: pl.DataFrame
     """One row per rejected input row: `row`, the key as given, `reason`."""
     summary: pl.DataFrame | None
@@ -60,6 +61,7 @@ def score(
     summary: bool = False,
     row_offset: int = 0,
     mapping: MappingLike | None = None,
+    columns: Iterable[str] | str | None = None,
 ) -> ScoreResult:
     """Score every row of `table` (one enterprise per row; columns named as profile fields,
     lists of records as list[struct]) against the rulebook as of `as_of`.
@@ -67,29 +69,33 @@ def score(
     `statuses` chooses the results kept (`"all"` for all five). Bad rows are reported in
     `rejects` and not scored; every other row is. Rows are numbered from `row_offset`.
     `mapping` (profile field -> column, or a loaded `ColumnMapping`) renames the columns of a
-    table whose names differ from the profile's.
+    table whose names differ from the profile's. `columns` (names, or a comma list) chooses the
+    result columns, in that order (default: all, `columns.result_columns`); only what they
+    need is computed.
     """
     rulebook = _rulebook(engine_or_rulebook)
     kept = _status_codes(statuses)
+    key = rulebook.profile.key
+    chosen = chosen_columns(columns, key)
     frame = to_polars(table, row_offset)
     if mapping is not None:
         frame = apply_mapping(frame, mapping, rulebook)
     valid, rejects = validate(frame, rulebook)
     plan = plan_for(rulebook, as_of)
-    key = rulebook.profile.key
     base, excluders = base_frame(valid, plan)
     eligible = code(Status.ELIGIBLE)
     wanted = sorted({*kept, eligible}) if summary else kept
-    parts = rule_rows(plan, base, excluders, wanted)
+    needs = sources(chosen) | (SUMMARY_SOURCES if summary else frozenset())
+    parts = rule_rows(plan, base, excluders, wanted, needs)
     # each part its own query: one query of all parts plans and runs them more slowly
     found = (
         pl.concat(pl.collect_all(parts), how="vertical")
         if parts
-        else pl.DataFrame(schema=long_schema(plan.words))
+        else pl.DataFrame(schema=long_schema(plan.words, needs))
     )
     kept_rows = found if wanted == kept else found.filter(pl.col("__status").is_in(kept))
     scored = base.select(pl.col(ROW).alias("row"), *([key] if key else []))
-    results = finish(kept_rows, plan, scored, key)
+    results = finish(kept_rows, plan, scored, key, chosen)
     totals = None
     if summary:
         totals = _summary(found, scored, plan, key)
@@ -114,12 +120,14 @@ def score_batches(
     statuses: Iterable[str | Status] | str = DEFAULT_STATUSES,
     summary: bool = False,
     mapping: MappingLike | None = None,
+    columns: Iterable[str] | str | None = None,
 ) -> Iterator[ScoreResult]:
     """Score a registry batch by batch, in bounded memory: one `ScoreResult` per batch, rows
     numbered across batches (e.g. `pl.scan_parquet(path).collect_batches()`, Arrow record
     batches, or the `mapInArrow` iterator of a Spark executor)."""
     offset = 0
     chosen = statuses if isinstance(statuses, str) else tuple(statuses)
+    shown = columns if columns is None or isinstance(columns, str) else tuple(columns)
     for batch in batches:
         result = score(
             engine_or_rulebook,
@@ -129,6 +137,7 @@ def score_batches(
             summary=summary,
             row_offset=offset,
             mapping=mapping,
+            columns=shown,
         )
         offset += result.rows_read
         yield result

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from subsidy_engine.batch.columns import chosen_columns
 from subsidy_engine.batch.mapping import MappingLike, missing_columns, renames
 from subsidy_engine.batch.registry import registry_batches, scan_registry
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score_batches
@@ -64,17 +65,19 @@ def score_file(
     batch_rows: int = BATCH_ROWS,
     input_format: str | None = None,
     progress: Progress | None = None,
+    columns: Iterable[str] | str | None = None,
 ) -> ScoreSummary:
     """Score the registry file `input` (Parquet, CSV or JSON Lines) into `output` (one row per
-    enterprise × rule × item, statuses as chosen), its bad rows into `rejects_path` (row, key,
-    reason; default `rejects_path_for(output)`) and, with `summary_path`, one row per scored
-    enterprise with its totals. InputError when a file cannot be read or a mapped column is
-    absent."""
+    enterprise × rule × item, statuses and columns as chosen), its bad rows into `rejects_path`
+    (row, key, reason; default `rejects_path_for(output)`) and, with `summary_path`, one row per
+    scored enterprise with its totals. InputError when a file cannot be read, a mapped column
+    is absent or a result column is unknown."""
     if batch_rows < 1:
         raise InputError(f"batch rows must be at least 1, not {batch_rows}")
     started = time.perf_counter()
     source, target = Path(input), Path(output)
     rejected_to = Path(rejects_path) if rejects_path is not None else rejects_path_for(target)
+    chosen = chosen_columns(columns, engine.rulebook.profile.key)
     if mapping is not None:
         _check_columns(source, input_format, mapping, engine)
     batches = registry_batches(source, input_format, batch_rows)
@@ -85,6 +88,7 @@ def score_file(
         statuses=statuses,
         summary=summary_path is not None,
         mapping=mapping,
+        columns=chosen,
     )
     read = scored = rejected = 0
     with ExitStack() as files:
