@@ -1,8 +1,9 @@
 """What an evaluation returns: one `RuleResult` per rule (or per item), with its citation.
 
 Results are slotted dataclasses, built fast during evaluation and serialised through pydantic
-(`Evaluation.to_json`, `Evaluation.from_json`; the JSON Schema is in `schemas/`). They are not
-frozen, because a frozen dataclass costs several times more to build, but treat them as read-only:
+(`Evaluation.to_json`, `Evaluation.from_json`; the JSON Schema is in `schemas/`). An evaluation,
+its results and their amounts are not frozen, because a frozen dataclass costs several times
+more to build, but treat them as read-only:
 the parts describing a rule (`RuleInfo`, `Citation`) are shared by every result of that rule.
 Amounts are `Decimal` yuan, already rounded to the fen: rounding happens once, when a result is
 made.
@@ -248,7 +249,7 @@ class Provenance:
     reform: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Evaluation(Tabular):
     profile_key: str | None
     provenance: Provenance
