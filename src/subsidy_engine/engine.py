@@ -56,6 +56,7 @@ class Engine:
             rulebook = load_rulebook(rulebook)
         self.rulebook = rulebook
         self._evaluator = ScalarEvaluator(rulebook)
+        self._model = rulebook.profile.model
         self._reformed: dict[object, Engine] = {}
 
     @property
@@ -134,7 +135,7 @@ class Engine:
         """
         if reform is not None:
             return self.with_reform(reform).evaluate(profile, as_of)
-        validated = self.validate(profile)
+        validated = profile if profile.__class__ is self._model else self.validate(profile)
         facts = validated.__dict__
         key_field = self.rulebook.profile.key
         key_value = facts.get(key_field) if key_field else None

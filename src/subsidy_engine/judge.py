@@ -130,19 +130,20 @@ def _not_in_force_step(compiled: CompiledRule) -> Step:
 def _judge(compiled: CompiledRule) -> Callable[..., None]:
     """Run one rule's conditions in three-valued logic and append its result."""
     source = compiled.conditions
-    fns = tuple(condition.fn for condition in source.items)
-    count = len(fns)
+    values_of = _values_of(tuple(condition.fn for condition in source.items))
+    count = len(source.items)
     info = compiled.info
     rule_id = info.id
     is_exclusion = info.kind == "exclusion"
     excludable = compiled.excludable_by
-    # The commonest rule: a fixed figure, no details; its result needs nothing computed.
-    fixed = compiled.amount.fixed if not compiled.details else None
+    # Without details, a result is built here when nothing in it is unknown: the commonest case.
+    quantity = None if compiled.details else compiled.amount
+    fixed = None if quantity is None or quantity.fixed is None else (quantity.fixed, None)
 
     def judge(
         frame: Frame, truths: dict[str, Any], out: list[RuleResult], item: ItemRef | None = None
     ) -> None:
-        values = [fn(frame) for fn in fns]
+        values = values_of(frame)
         unknown: Unknown | None = None
         if False in values:
             status = _INELIGIBLE
@@ -161,12 +162,30 @@ def _judge(compiled: CompiledRule) -> Callable[..., None]:
         if excludable and status is not _INELIGIBLE:
             status, unknown, excluded_by = _apply_exclusions(excludable, status, unknown, truths)
         traces = ConditionTraces(None, source, values, frame)
-        if fixed is not None and unknown is None:
-            out.append(RuleResult(info, status, fixed, traces, (), (), item, None, excluded_by))
-        else:
-            out.append(_result(compiled, frame, status, traces, unknown, True, item, excluded_by))
+        if quantity is not None and unknown is None:
+            amount, amount_unknown = fixed or _amount(quantity, frame, True)
+            if amount_unknown is None:
+                result = RuleResult(info, status, amount, traces, (), (), item, None, excluded_by)
+                out.append(result)
+                return
+        out.append(_result(compiled, frame, status, traces, unknown, True, item, excluded_by))
 
     return judge
+
+
+def _values_of(fns: tuple[Fn, ...]) -> Callable[[Frame], list[Any]]:
+    """A closure listing what each condition gives for a frame. Rules have a few conditions;
+    spelling out up to three calls costs a third of a comprehension."""
+    if len(fns) == 1:
+        (first,) = fns
+        return lambda frame: [first(frame)]
+    if len(fns) == 2:
+        first, second = fns
+        return lambda frame: [first(frame), second(frame)]
+    if len(fns) == 3:
+        first, second, third = fns
+        return lambda frame: [first(frame), second(frame), third(frame)]
+    return lambda frame: [fn(frame) for fn in fns]
 
 
 def _apply_exclusions(

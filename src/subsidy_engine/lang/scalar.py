@@ -271,6 +271,8 @@ class ScalarCompiler:
         exact_ints = isinstance(node.ty, Int)
         op = (_INT_OPS if exact_ints else _DEC_OPS)[node.op]
         divisor_facts = static_facts(node.right)
+        if isinstance(node.left, ast.Literal) and node.op != "/":
+            return _literal_left(op, node.left.value, right)
 
         def get(frame: Frame) -> Any:
             a, b = left(frame), right(frame)
@@ -471,6 +473,17 @@ def _field_against_literal(name: str, op: Callable[[Any, Any], bool], literal: A
     def get(frame: Frame) -> Any:
         value = frame.facts.get(name)
         return missing if value is None else op(value, literal)
+
+    return get
+
+
+def _literal_left(op: Callable[[Any, Any], Any], constant: Any, right: Fn) -> Fn:
+    """`literal <op> x` (a rate times a base, the commonest amount) without calling the
+    literal's closure."""
+
+    def get(frame: Frame) -> Any:
+        value = right(frame)
+        return value if value.__class__ is Unknown else op(constant, value)
 
     return get
 
