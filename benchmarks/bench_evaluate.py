@@ -31,11 +31,12 @@ def engine_rows(engine: Engine, profiles: list[Any]) -> list[tuple[int, str, Any
 def count_eligible(engine: Engine, profiles: list[Any], read_traces: bool = False) -> int:
     """What a caller streaming through profiles does: evaluate each, use it, let it go."""
     count = 0
+    eligible = Status.ELIGIBLE  # an enum member looked up on its class costs 0.15 µs on 3.11
     for profile in profiles:
         for result in engine.evaluate(profile, as_of=AS_OF).results:
             if read_traces:
                 list(result.conditions)
-            count += result.status is Status.ELIGIBLE
+            count += result.status is eligible
     return count
 
 
