@@ -9,7 +9,7 @@ field, keeping each item's position in `ITEM_INDEX` and the columns its rules re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 
@@ -30,11 +30,7 @@ def truth_column(index: int) -> str:
 def base_frame(frame: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, dict[int, Excluder]]:
     """Profiles with derived facts and exclusion truths; the excluders, by rule index."""
     for level in plan.derived_levels:
-        frame = (
-            frame.lazy()
-            .with_columns([e for name, vec in level for e in store(derived_column(name), vec)])
-            .collect()
-        )
+        frame = _with_derived(frame, level)
     excluders: dict[int, Excluder] = {}
     exclusions = [r for r in plan.rules if r.is_exclusion and r.in_force]
     row_level = [r for r in exclusions if r.for_each is None]
@@ -48,6 +44,29 @@ def base_frame(frame: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, dict[int,
     for rule in (r for r in exclusions if r.for_each is not None):
         frame, excluders[rule.index] = _item_truth(frame, rule, plan.leaves)
     return frame, excluders
+
+
+def _with_derived(frame: pl.DataFrame, level: Sequence[tuple[str, Vec]]) -> pl.DataFrame:
+    """`frame` with the level's derived facts, values and mask words. A mask is zero where its
+    value is known, so each fact's masks (as dear as its value: a size class's reads every
+    bound of every sector) are computed on the rows where its value is unknown only."""
+    values = [vec.value.alias(derived_column(name)) for name, vec in level]
+    frame = frame.lazy().with_columns(values).collect()
+    masked = [(derived_column(name), vec) for name, vec in level if not vec.missing.empty]
+    if not masked:
+        return frame
+    unknown = [pl.col(column).is_null() for column, _ in masked]
+    where = frame.select(u.arg_true().implode().alias(str(i)) for i, u in enumerate(unknown))
+    rows = [column[0] for column in where.get_columns()]
+    found = pl.collect_all(
+        frame.lazy().filter(u).select(store(column, vec)[1:])
+        for u, (column, vec) in zip(unknown, masked, strict=True)
+    )
+    return frame.with_columns(
+        pl.zeros(frame.height, pl.UInt64, eager=True).scatter(positions, part[c]).alias(c)
+        for positions, part in zip(rows, found, strict=True)
+        for c in part.columns
+    )
 
 
 def _truth(rule: RulePlan, leaves: Leaves) -> tuple[list[pl.Expr], Excluder]:
