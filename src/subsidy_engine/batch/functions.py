@@ -153,7 +153,11 @@ def _starts_with(compiler: VectorCompiler, node: ast.Call) -> Vec:
         found = text.value.str.starts_with(prefix.value)
     elif prefix.is_const:
         tests = [text.value.str.starts_with(pl.lit(p, dtype=pl.String)) for p in prefix.const]
-        found = reduce(lambda a, b: a | b, tests) if tests else pl.lit(False)
+        found = (
+            reduce(lambda a, b: a | b, tests)
+            if tests
+            else pl.when(text.value.is_not_null()).then(False)
+        )
     else:
         escaped = prefix.value.list.eval(pl.element().str.escape_regex()).list.join("|")
         pattern = pl.concat_str(pl.lit("^(?:"), escaped, pl.lit(")"))
@@ -162,7 +166,9 @@ def _starts_with(compiler: VectorCompiler, node: ast.Call) -> Vec:
             .then(False)
             .otherwise(text.value.str.contains(pattern))
         )
-    return Vec(strict(found, text, prefix), _missing([text, prefix]), BOOL)
+    # a constant prefix: `found` is already null exactly where the text is
+    value = found if prefix.is_const else strict(found, text, prefix)
+    return Vec(value, _missing([text, prefix]), BOOL)
 
 
 def _consecutive_years(compiler: VectorCompiler, node: ast.Call) -> Vec:
