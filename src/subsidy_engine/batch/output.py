@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION, sources
+from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
 from subsidy_engine.batch.dtypes import decimal
 from subsidy_engine.batch.missing import Leaves
 from subsidy_engine.batch.plan import AMOUNT_STATUSES, STATUSES, Plan, code, mask_column
@@ -42,12 +42,8 @@ def finish(
     """Internal result rows, in any order -> the public result table, by row, rule and item,
     with `columns` in that order. `profiles` holds the scored enterprises' `row` (and key), at
     the positions `__pos` names; `frame` holds the internal columns `columns` read."""
-    frame = frame.rechunk()  # a gather from a frame of many parts searches the parts per row
-    order = _order(frame)
-    names = _names(frame, plan, order, [c for c in columns if c in _NAME_SOURCES])
-    needed = sources(columns)
-    scalars = [c for c in frame.columns if c in needed and frame.schema[c] != NAMES]
-    ordered = frame.select(pl.col(scalars).gather(order))
+    ordered = _ordered(frame)
+    names = _names(ordered, plan, [c for c in columns if c in _NAME_SOURCES])
     rules = plan.rules
     assert [r.index for r in rules] == list(range(len(rules)))
     ids = pl.Enum([r.rule.id for r in rules])
@@ -75,12 +71,12 @@ def finish(
     return ordered.select(made[c].alias(c) for c in columns)
 
 
-def _order(frame: pl.DataFrame) -> pl.Series:
-    """The positions of `frame`'s rows in (row, rule, item) order. The parts of `frame` come
-    in rule order, each in position (then item) order, and positions follow row numbers: a
-    stable sort by position is enough."""
-    positions = pl.int_range(pl.len(), dtype=pl.UInt32).sort_by(POSITION, maintain_order=True)
-    return frame.select(positions).to_series()
+def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame`'s rows in (row, rule, item) order. The parts of `frame` come in rule order, each
+    in position (then item) order, and positions follow row numbers: a stable sort by position
+    is enough."""
+    # a sort of a frame of many parts searches the parts per row
+    return frame.rechunk().sort(POSITION, maintain_order=True)
 
 
 def _lookup(values: pl.Series, codes: str) -> pl.Expr:
@@ -88,10 +84,8 @@ def _lookup(values: pl.Series, codes: str) -> pl.Expr:
     return pl.lit(values).gather(pl.col(codes))
 
 
-def _names(
-    frame: pl.DataFrame, plan: Plan, order: pl.Series, wanted: Sequence[str]
-) -> dict[str, pl.Series]:
-    """For each row, in `order`: the `wanted` lists of names (missing facts, missing parameters,
+def _names(frame: pl.DataFrame, plan: Plan, wanted: Sequence[str]) -> dict[str, pl.Series]:
+    """For each row of `frame`: the `wanted` lists of names (missing facts, missing parameters,
     unspecified parameters) — the names of its mask words merged with its dynamic names. Only
     the rows naming something are decoded (few: a decided row names nothing); the others get
     []."""
@@ -111,7 +105,7 @@ def _names(
     naming = frame.select(pl.any_horizontal(flags)).to_series().cast(pl.UInt32)
     chosen = frame.filter(naming.cast(pl.Boolean))
     # 0 for a row naming nothing, else 1 + its place among the rows that do
-    index = (naming.cum_sum() * naming).gather(order)
+    index = naming.cum_sum() * naming
     decoded = {
         prefix: _decoded(chosen.select(words), plan.leaves) for prefix, words in masks.items()
     }
