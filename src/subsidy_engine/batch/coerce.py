@@ -21,7 +21,7 @@ from decimal import Decimal
 import polars as pl
 
 from subsidy_engine.batch import codes
-from subsidy_engine.batch.dtypes import decimal
+from subsidy_engine.batch.dtypes import PRECISION, decimal
 from subsidy_engine.profile import DEFAULT_RATIO_SCALE, MONEY_MAX
 from subsidy_engine.rulebook.models import ScalarFieldSpec, ScalarKind
 
@@ -33,6 +33,8 @@ _FALSE = ("0", "off", "f", "false", "n", "no")
 _AMOUNT = r"^([+-]?[\d,]*\.?\d+)\s*(万|亿)?\s*元?$"
 _PERCENT = r"^([+-]?\d*\.?\d+)\s*%$"
 _TEXT_SCALE = 12
+_WORDS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+"""Integer types of 64 bits at most: any of their values fits a decimal of `PRECISION`."""
 
 Check = tuple[pl.Expr, "str | pl.Expr"]
 """A condition true where the input is bad (null counts as false), and the message there."""
@@ -44,6 +46,9 @@ class Checked:
 
     value: pl.Expr
     checks: tuple[Check, ...] = ()
+    order: pl.Expr | None = None
+    """An expression ordered as `value` and cheaper to compare (the integers a decimal column
+    was made from), or None."""
 
     def problem(self) -> pl.Expr:
         """The message of the first failing check, or null (String)."""
@@ -60,7 +65,7 @@ class Checked:
         return pl.any_horizontal(flags) if len(flags) > 1 else flags[0]
 
     def then(self, *checks: Check) -> Checked:
-        return Checked(self.value, (*self.checks, *checks))
+        return Checked(self.value, (*self.checks, *checks), self.order)
 
 
 def _problem(condition: pl.Expr, message: str | pl.Expr) -> pl.Expr:
@@ -129,7 +134,7 @@ def _scale(kind: ScalarKind, spec: ScalarFieldSpec | None) -> int:
 
 
 def _bounded(checked: Checked, lower: Decimal | None, upper: Decimal | None) -> Checked:
-    value = checked.value
+    value = checked.value if checked.order is None else checked.order
     checks = []
     if lower is not None:
         checks.append((value < _bound(lower), f"must be >= {lower}"))
@@ -180,6 +185,8 @@ def _decimal(expr: pl.Expr, source: pl.DataType, scale: int) -> Checked:
     places = f"must have at most {scale} decimal places"
     if source.is_integer():
         value = expr.cast(target, strict=False)
+        if isinstance(source, _WORDS) and scale <= PRECISION - 20:  # 2**64 has 20 digits
+            return Checked(value, order=expr)
         return Checked(value, ((expr.is_not_null() & value.is_null(), "is out of range"),))
     if source.is_float():
         finite = expr.is_finite()
