@@ -5,7 +5,8 @@ characters of the credit-code alphabet, digits in positions 3-8, the GB 11714 ch
 in position 17 and the GB 32100 one in position 18. It runs on the codes' bytes with numpy (a
 few milliseconds per million codes); `credit_code_valid_expr` is the same check written in
 Polars expressions, kept as its reference. `industry_code_valid` is membership in the packaged
-GB/T 4754-2017 list; `checked_industry_code` normalises and checks each distinct code once. The
+GB/T 4754-2017 list; `checked_industry_code` normalises and checks each distinct code once
+(a code already in the list's form is not normalised). The
 explanation of a bad code comes from the scalar functions, for the rejected rows only.
 """
 
@@ -142,9 +143,17 @@ def checked_industry_code(text: pl.Expr) -> pl.Expr:
 
 def _checked_industry_codes(raw: pl.Series) -> pl.Series:
     frame = raw.cast(pl.String).alias("raw").to_frame()
-    distinct = frame.unique().with_columns(
+    # a code written as the list writes it is its own normal form: only the others (few) are
+    # normalised, once per distinct value
+    canonical = industry_code_valid(pl.col("raw"))
+    others = frame.filter(~canonical).unique()
+    others = others.with_columns(
         normalise_industry_code(pl.col("raw")).str.strip_chars().alias("code")
-    )
-    distinct = distinct.with_columns(industry_code_valid(pl.col("code")).alias("ok"))
-    joined = frame.join(distinct, on="raw", how="left", maintain_order="left", nulls_equal=True)
-    return joined.select(pl.struct("code", "ok").alias(raw.name)).to_series()
+    ).with_columns(industry_code_valid(pl.col("code")).alias("ok"))
+
+    def looked_up(column: str) -> pl.Expr:
+        return pl.col("raw").replace_strict(others["raw"], others[column], default=None)
+
+    code = pl.when(canonical).then(pl.col("raw")).otherwise(looked_up("code"))
+    ok = canonical | looked_up("ok")
+    return frame.select(pl.struct(code.alias("code"), ok.alias("ok")).alias(raw.name)).to_series()
