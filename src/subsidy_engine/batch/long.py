@@ -51,8 +51,7 @@ def long_schema(words: int, sources: frozenset[str]) -> dict[str, pl.DataType]:
         "__x": pl.UInt16(),
     }
     for prefix in (FIXED_MISSING, FIXED_UNSPECIFIED):
-        if prefix in sources:
-            schema |= {mask_column(prefix, w): pl.UInt64() for w in range(words)}
+        schema |= {mask_column(prefix, w): pl.UInt64() for w in range(words)}
     return {name: dtype for name, dtype in schema.items() if _source(name) in sources}
 
 
