@@ -56,7 +56,7 @@ class Engine:
             rulebook = load_rulebook(rulebook)
         self.rulebook = rulebook
         self._evaluator = ScalarEvaluator(rulebook)
-        self._model = rulebook.profile.model
+        self._model = rulebook.profile.model  # evaluate's check for an already-valid profile
         self._reformed: dict[object, Engine] = {}
 
     @property

@@ -53,7 +53,6 @@ class ScalarEvaluator:
             derived[name] = compiler.compile(fact.node)
         self.compiler = compiler
         exclusions = [self._compile(r, ()) for r in rulebook.rules if r.is_exclusion]
-        self.exclusions = tuple(exclusions)
         self.rules = tuple(
             next(e for e in exclusions if e.rule is r)
             if r.is_exclusion
@@ -61,6 +60,9 @@ class ScalarEvaluator:
             for r in rulebook.rules
         )
         self._totals_keys = {c.info.id: c.total_key for c in self.rules if c.total_key}
+        self._exclusion_positions = tuple(
+            i for i, c in enumerate(self.rules) if c.info.kind == "exclusion"
+        )
         self._params: dict[date, Mapping[str, Any]] = {}
         self._plans: dict[date, _Plan] = {}
         self._sub_expressions: dict[int, Fn] = {}  # nodes live as long as the rulebook
@@ -154,9 +156,9 @@ class ScalarEvaluator:
             book = self.rulebook
             provenance = Provenance(book.id, book.sha256, ENGINE_VERSION, as_of, book.reform_label)
             steps = tuple(step_for(compiled, as_of) for compiled in self.rules)
-            first = tuple(i for i, c in enumerate(self.rules) if c.info.kind == "exclusion")
             if len(self._plans) > 64:
                 self._plans.clear()
+            first = self._exclusion_positions
             plan = self._plans[as_of] = _Plan(self.params_at(as_of), provenance, steps, first)
         return plan
 

@@ -162,13 +162,18 @@ def _judge(compiled: CompiledRule) -> Callable[..., None]:
         if excludable and status is not _INELIGIBLE:
             status, unknown, excluded_by = _apply_exclusions(excludable, status, unknown, truths)
         traces = ConditionTraces(None, source, values, frame)
-        if quantity is not None and unknown is None:
-            amount, amount_unknown = fixed or _amount(quantity, frame, True)
-            if amount_unknown is None:
-                result = RuleResult(info, status, amount, traces, (), (), item, None, excluded_by)
-                out.append(result)
-                return
-        out.append(_result(compiled, frame, status, traces, unknown, True, item, excluded_by))
+        if quantity is None:
+            out.append(_result(compiled, frame, status, traces, unknown, True, item, excluded_by))
+            return
+        amount, amount_unknown = fixed or _amount(quantity, frame, True)
+        if unknown is None and amount_unknown is None:
+            out.append(RuleResult(info, status, amount, traces, (), (), item, None, excluded_by))
+        else:
+            out.append(
+                _with_amount(
+                    compiled, status, traces, unknown, amount, amount_unknown, item, excluded_by
+                )
+            )
 
     return judge
 
@@ -228,16 +233,29 @@ def _result(
     excluded_by: ExclusionRef | None = None,
 ) -> RuleResult:
     """A rule's result; its amount (and details) computed when `computable`."""
-    quantity = compiled.amount
-    amount = quantity.fixed
-    amount_unknown = None
-    if amount is None:
-        amount, amount_unknown = _amount(quantity, frame, computable)
-    if status is _INELIGIBLE or status is _EXCLUDED:
-        unknown = amount_unknown = None  # decided: no missing fact could change it
+    amount, amount_unknown = _amount(compiled.amount, frame, computable)
     details = None
     if compiled.details:
         details = {name: _amount(q, frame, computable)[0] for name, q in compiled.details}
+    return _with_amount(
+        compiled, status, traces, unknown, amount, amount_unknown, item, excluded_by, details
+    )
+
+
+def _with_amount(
+    compiled: CompiledRule,
+    status: Status,
+    traces: ConditionTraces,
+    unknown: Unknown | None,
+    amount: Amount,
+    amount_unknown: Unknown | None,
+    item: ItemRef | None,
+    excluded_by: ExclusionRef | None,
+    details: dict[str, Amount] | None = None,
+) -> RuleResult:
+    """A rule's result once its amount is known; what is missing to decide either is named."""
+    if status is _INELIGIBLE or status is _EXCLUDED:
+        unknown = amount_unknown = None  # decided: no missing fact could change it
     if amount_unknown is not None:
         unknown = amount_unknown if unknown is None else unknown.merge(amount_unknown)
     if unknown is None:
