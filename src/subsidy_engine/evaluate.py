@@ -30,6 +30,7 @@ from subsidy_engine.results import (
     AmountStatus,
     Evaluation,
     PayerTotal,
+    PayerTotals,
     Period,
     Provenance,
     RuleInfo,
@@ -173,32 +174,9 @@ class ScalarEvaluator:
         else:
             for step in plan.steps:
                 step(frame, truths, results)
-        return Evaluation(key, plan.provenance, tuple(results), self._totals(results))
-
-    def _totals(self, results: list[RuleResult]) -> tuple[PayerTotal, ...]:
-        """Eligible cash results by payer: determined figures summed, the others counted."""
-        totals: dict[str, list[Any]] = {}
-        if not self._totals_keys:
-            return ()
-        keys = self._totals_keys
-        for result in results:
-            if result.status is not _ELIGIBLE:
-                continue
-            payer = keys.get(result.rule.id)
-            if payer is None:
-                continue
-            entry = totals.get(payer)
-            if entry is None:
-                entry = totals[payer] = [Decimal(0), 0, 0]
-            if result.amount.status is _DETERMINED:
-                entry[0] += result.amount.value
-                entry[1] += 1
-            else:
-                entry[2] += 1
-        if not totals:
-            return ()
-        return tuple([PayerTotal(p, s, c, u) for p, (s, c, u) in sorted(totals.items())])
-
+        done = tuple(results)
+        totals = _pending_totals(_payer_totals, self._totals_keys, done)
+        return Evaluation(key, plan.provenance, done, totals)
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
@@ -229,4 +207,37 @@ def _excludes(excluder: Rule, rule: Rule) -> bool:
     return spec is not None and rule.amount.unit in spec.units
 
 
+def _payer_totals(
+    keys: dict[str, str], results: tuple[RuleResult, ...]
+) -> tuple[PayerTotal, ...]:
+    """Eligible cash results by payer (`keys`: rule id -> payer): determined figures summed,
+    the others counted."""
+    totals: dict[str, PayerTotal] = {}
+    for result in results:
+        if result.status is not _ELIGIBLE:
+            continue
+        payer = keys.get(result.rule.id)
+        if payer is None:
+            continue
+        total = totals.get(payer)
+        if total is None:
+            total = totals[payer] = PayerTotal(payer, _ZERO, 0, 0)
+        amount = result.amount
+        if amount.status is _DETERMINED:
+            assert isinstance(amount.value, Decimal)  # a cash figure
+            total.amount += amount.value
+            total.counted += 1
+        else:
+            total.unspecified += 1
+    if len(totals) < 2:
+        return tuple(totals.values())
+    return tuple(sorted(totals.values(), key=_payer_of))
+
+
+def _payer_of(total: PayerTotal) -> str:
+    return total.payer
+
+
 _ELIGIBLE, _DETERMINED = Status.ELIGIBLE, AmountStatus.DETERMINED
+_ZERO = Decimal(0)
+_pending_totals = PayerTotals.pending

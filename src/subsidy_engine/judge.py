@@ -26,6 +26,7 @@ from subsidy_engine.results import (
     RuleInfo,
     RuleResult,
     Status,
+    rule_result,
 )
 from subsidy_engine.rulebook.rulebook import Quantity, Rule
 
@@ -132,6 +133,7 @@ def _judge(compiled: CompiledRule) -> Callable[..., None]:
     source = compiled.conditions
     values_of = _values_of(tuple(condition.fn for condition in source.items))
     count = len(source.items)
+    write_traces, pending_traces = source.traces, ConditionTraces.pending
     info = compiled.info
     rule_id = info.id
     is_exclusion = info.kind == "exclusion"
@@ -161,13 +163,13 @@ def _judge(compiled: CompiledRule) -> Callable[..., None]:
         excluded_by = None
         if excludable and status is not _INELIGIBLE:
             status, unknown, excluded_by = _apply_exclusions(excludable, status, unknown, truths)
-        traces = ConditionTraces(None, source, values, frame)
+        traces = pending_traces(write_traces, values, frame)
         if quantity is None:
             out.append(_result(compiled, frame, status, traces, unknown, True, item, excluded_by))
             return
         amount, amount_unknown = fixed or _amount(quantity, frame, True)
         if unknown is None and amount_unknown is None:
-            out.append(RuleResult(info, status, amount, traces, (), (), item, None, excluded_by))
+            out.append(rule_result(info, status, amount, traces, (), (), item, None, excluded_by))
         else:
             out.append(
                 _with_amount(
@@ -259,8 +261,10 @@ def _with_amount(
     if amount_unknown is not None:
         unknown = amount_unknown if unknown is None else unknown.merge(amount_unknown)
     if unknown is None:
-        return RuleResult(compiled.info, status, amount, traces, (), (), item, details, excluded_by)
-    return RuleResult(
+        return rule_result(
+            compiled.info, status, amount, traces, (), (), item, details, excluded_by
+        )
+    return rule_result(
         compiled.info,
         status,
         amount,

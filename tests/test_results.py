@@ -1,0 +1,55 @@
+"""Result objects: the fast result builder, and sequences worked out when first read."""
+
+import inspect
+from dataclasses import fields
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from subsidy_engine import Engine, Evaluation
+from subsidy_engine.results import ConditionTraces, LazyTuple, RuleResult, rule_result
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+AS_OF = date(2019, 6, 1)
+
+
+def test_rule_result_sets_every_field_as_the_dataclass_does() -> None:
+    names = [f.name for f in fields(RuleResult)]
+    assert list(inspect.signature(rule_result).parameters) == names
+    values = [object() for _ in names]
+    assert rule_result(*values) == RuleResult(*values)  # type: ignore[arg-type]
+
+
+def test_a_pending_sequence_is_worked_out_once_and_reads_like_a_tuple() -> None:
+    calls: list[tuple[int, int]] = []
+
+    def make(first: int, second: int) -> tuple[int, ...]:
+        calls.append((first, second))
+        return tuple(range(first, second))
+
+    lazy: LazyTuple[int] = LazyTuple.pending(make, 2, 5)
+    assert calls == []
+    assert (len(lazy), lazy[0], lazy[-1], list(lazy), lazy[1:]) == (3, 2, 4, [2, 3, 4], (3, 4))
+    assert lazy == (2, 3, 4) and lazy == [2, 3, 4] and lazy == LazyTuple([2, 3, 4])
+    assert lazy not in ((2, 3), "234")
+    assert calls == [(2, 5)]
+    assert repr(lazy) == "LazyTuple([2, 3, 4])"
+
+
+def test_pending_traces_know_their_outcomes_before_being_written_out() -> None:
+    def never(outcomes: object, frame: object) -> tuple[()]:
+        raise AssertionError("written out")
+
+    traces = ConditionTraces.pending(never, [True, None, False], None)
+    assert traces.outcomes == (True, None, False)
+    assert len(traces) == 3
+
+
+def test_totals_by_payer_in_payer_order_survive_a_json_round_trip() -> None:
+    profile = yaml.safe_load((EXAMPLES / "huairen-ceramics-large.yaml").read_text("utf-8"))
+    evaluation = Engine().evaluate(profile, as_of=AS_OF)
+    payers = [total.payer for total in evaluation.totals]
+    assert payers == sorted(payers) and len(payers) == 2
+    again = Evaluation.from_json(evaluation.to_json())
+    assert again.totals == evaluation.totals
