@@ -15,6 +15,7 @@ needs `Checked.bad` (cheap Boolean columns); the messages are built for the reje
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,23 +50,34 @@ class Checked:
     order: pl.Expr | None = None
     """An expression ordered as `value` and cheaper to compare (the integers a decimal column
     was made from), or None."""
+    of_value: tuple[Callable[[pl.Expr], Check], ...] = ()
+    """Checks of the value itself, run after `checks`, given the value: a caller that computes
+    the value once as a column passes that column, instead of computing it again per check."""
 
-    def problem(self) -> pl.Expr:
+    def all_checks(self, value: pl.Expr | None = None) -> tuple[Check, ...]:
+        """Every check, in order; those of the value read `value` (default: `self.value`)."""
+        given = self.value if value is None else value
+        return (*self.checks, *(check(given) for check in self.of_value))
+
+    def problem(self, value: pl.Expr | None = None) -> pl.Expr:
         """The message of the first failing check, or null (String)."""
-        if not self.checks:
+        checks = self.all_checks(value)
+        if not checks:
             return pl.lit(None, dtype=pl.String)
-        parts = [_problem(condition, message) for condition, message in self.checks]
+        parts = [_problem(condition, message) for condition, message in checks]
         return pl.coalesce(parts) if len(parts) > 1 else parts[0]
 
-    def bad(self) -> pl.Expr | None:
+    def bad(self, value: pl.Expr | None = None) -> pl.Expr | None:
         """Whether any check fails (Boolean, never null), or None when nothing is checked."""
-        if not self.checks:
+        checks = self.all_checks(value)
+        if not checks:
             return None
-        flags = [condition.fill_null(False) for condition, _ in self.checks]
+        flags = [condition.fill_null(False) for condition, _ in checks]
         return pl.any_horizontal(flags) if len(flags) > 1 else flags[0]
 
-    def then(self, *checks: Check) -> Checked:
-        return Checked(self.value, (*self.checks, *checks), self.order)
+    def then(self, *checks: Callable[[pl.Expr], Check]) -> Checked:
+        """With more checks of the value."""
+        return Checked(self.value, self.checks, self.order, (*self.of_value, *checks))
 
 
 def _problem(condition: pl.Expr, message: str | pl.Expr) -> pl.Expr:
@@ -134,12 +146,14 @@ def _scale(kind: ScalarKind, spec: ScalarFieldSpec | None) -> int:
 
 
 def _bounded(checked: Checked, lower: Decimal | None, upper: Decimal | None) -> Checked:
-    value = checked.value if checked.order is None else checked.order
-    checks = []
+    checks: list[Callable[[pl.Expr], Check]] = []
+    order = checked.order
     if lower is not None:
-        checks.append((value < _bound(lower), f"must be >= {lower}"))
+        low, too_low = _bound(lower), f"must be >= {lower}"
+        checks.append(lambda value: ((value if order is None else order) < low, too_low))
     if upper is not None:
-        checks.append((value > _bound(upper), f"must be <= {upper}"))
+        high, too_high = _bound(upper), f"must be <= {upper}"
+        checks.append(lambda value: ((value if order is None else order) > high, too_high))
     return checked.then(*checks)
 
 
@@ -187,19 +201,13 @@ def _decimal(expr: pl.Expr, source: pl.DataType, scale: int) -> Checked:
         value = expr.cast(target, strict=False)
         if isinstance(source, _WORDS) and scale <= PRECISION - 20:  # 2**64 has 20 digits
             return Checked(value, order=expr)
-        return Checked(value, ((expr.is_not_null() & value.is_null(), "is out of range"),))
+        return Checked(value).then(_out_of_range(expr))
     if source.is_float():
         finite = expr.is_finite()
         exact = finite & (expr.round(scale) == expr)  # its shortest decimal fits the scale
         value = pl.when(exact).then(expr).cast(target, strict=False)
-        return Checked(
-            value,
-            (
-                (~finite, "must be a finite number"),
-                (~exact, places),
-                (expr.is_not_null() & value.is_null(), "is out of range"),
-            ),
-        )
+        checks = ((~finite, "must be a finite number"), (~exact, places))
+        return Checked(value, checks).then(_out_of_range(expr))
     if isinstance(source, pl.Decimal):
         if source == target:
             return Checked(expr)
@@ -209,6 +217,11 @@ def _decimal(expr: pl.Expr, source: pl.DataType, scale: int) -> Checked:
         fitted = _exact(parsed.value, _TEXT_SCALE, scale, places)
         return Checked(fitted.value, parsed.checks + fitted.checks)
     return Checked(pl.lit(None, dtype=target), ((expr.is_not_null(), "must be a number"),))
+
+
+def _out_of_range(expr: pl.Expr) -> Callable[[pl.Expr], Check]:
+    """The check that a non-null input gave a value."""
+    return lambda value: (expr.is_not_null() & value.is_null(), "is out of range")
 
 
 def _exact(expr: pl.Expr, own: int, scale: int, places: str) -> Checked:

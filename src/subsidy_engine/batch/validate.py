@@ -45,6 +45,10 @@ def _problem_column(name: str) -> str:
     return f"__problem:{name}"
 
 
+def _staged_column(name: str) -> str:
+    return f"__value:{name}"
+
+
 def _code_column(name: str) -> str:
     return f"__code:{name}"
 
@@ -53,6 +57,8 @@ def _code_column(name: str) -> str:
 class Validation:
     """The validation of one input schema: values, the bad-row flag, and the messages."""
 
+    staged: tuple[pl.Expr, ...]
+    """Values that checks read too, computed once as columns of their own first."""
     values: tuple[pl.Expr, ...]
     bad: pl.Expr | None
     problems: tuple[pl.Expr, ...]
@@ -68,18 +74,21 @@ def validate(frame: pl.DataFrame, rulebook: Rulebook) -> tuple[pl.DataFrame, pl.
     plan = _MEMO.get(rulebook, schema, lambda: _validation(dict(schema), rulebook))
     key = rulebook.profile.key
     flags = [plan.bad.alias(_BAD)] if plan.bad is not None else []
-    checked = frame.lazy().select(ROW, *plan.values, *flags).collect()
+    checked = frame.lazy().with_columns(plan.staged).select(ROW, *plan.values, *flags).collect()
     if plan.bad is None or not checked[_BAD].any():
         return checked.drop(_BAD, strict=False), _rejects_schema(key)
     bad = checked[_BAD]
     valid = checked.filter(~bad).drop(_BAD)
     rejected = frame.filter(bad)
-    problems = rejected.lazy().select(ROW, *plan.problems, *plan.codes).collect()
+    problems = (
+        rejected.lazy().with_columns(plan.staged).select(ROW, *plan.problems, *plan.codes).collect()
+    )
     return valid, _reasons(problems, _raw_key(rejected, key), rulebook)
 
 
 def _validation(schema: dict[str, pl.DataType], rulebook: Rulebook) -> Validation:
     profile = rulebook.profile
+    staged: list[pl.Expr] = []
     values: list[pl.Expr] = []
     bads: list[pl.Expr] = []
     problems: list[pl.Expr] = []
@@ -101,15 +110,19 @@ def _validation(schema: dict[str, pl.DataType], rulebook: Rulebook) -> Validatio
             item_type = profile.types[name]
             assert isinstance(item_type, List) and spec.item is not None
             checked = _plain_list(name, spec, source, dtype_of(item_type.item))
-        values.append(checked.value.alias(name))
-        flag = checked.bad()
+        value = checked.value
+        if checked.of_value:
+            staged.append(value.alias(_staged_column(name)))
+            value = pl.col(_staged_column(name))
+        values.append(value.alias(name))
+        flag = checked.bad(value)
         if flag is not None:
             bads.append(flag)
-            problems.append(checked.problem().alias(_problem_column(name)))
+            problems.append(checked.problem(value).alias(_problem_column(name)))
     bad = None
     if bads:
         bad = pl.any_horizontal(bads) if len(bads) > 1 else bads[0]
-    return Validation(tuple(values), bad, tuple(problems), tuple(codes))
+    return Validation(tuple(staged), tuple(values), bad, tuple(problems), tuple(codes))
 
 
 def _normalised(column: pl.Expr, spec: ScalarFieldSpec) -> pl.Expr:
@@ -131,7 +144,8 @@ def _plain_list(
         return Checked(pl.lit(None, dtype=pl.List(target)), ((column.is_not_null(), _LIST),))
     assert spec.item is not None
     item = coerce(pl.element(), _instance(source.inner), spec.item, None, target)
-    item = Checked(item.value, ((pl.element().is_null(), "must not be null"), *item.checks))
+    not_null = (pl.element().is_null(), "must not be null")
+    item = Checked(item.value, (not_null, *item.checks), item.order, item.of_value)
     same = source == pl.List(target) and item.value.meta.eq(pl.element())
     value = column if same else column.list.eval(item.value)
     flag = item.bad()
