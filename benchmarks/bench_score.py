@@ -1,13 +1,17 @@
-"""Batch scoring, Parquet to Parquet: `Engine.score` beside a hand-written Polars query of the
-same rules, `evaluate` in a loop and durable-rules (those two on a sample, extrapolated).
+"""Batch scoring, Parquet to Parquet or in memory: `Engine.score` beside a hand-written Polars
+query of the same rules, `evaluate` in a loop and durable-rules (those two on a sample,
+extrapolated).
 
-`python -m benchmarks score [--sizes 100000,1000000,10000000] [--quick]`. Two workloads: the
-eight-rule anchor workload (its generated data, shared/bench/ANCHOR-WORKLOAD.md) and the bundled
-Shuozhou rulebook (`synthetic.write_parquet` data, 5% of facts missing). Each engine runs in a
-process of its own, reads the input Parquet file in batches, writes the eligible (row, rule)
-rows to a Parquet file, and reports its best time of `--repeat` runs and its peak resident
-memory (interpreter and libraries included). `score` runs twice: writing its full default
-output, and writing the hand-written query's columns (row, rule_id, amount), like for like.
+`python -m benchmarks score [--sizes 100000,1000000,10000000] [--quick] [--in-memory]`. Two
+workloads: the eight-rule anchor workload (its generated data, shared/bench/ANCHOR-WORKLOAD.md)
+and the bundled Shuozhou rulebook (`synthetic.write_parquet` data, 5% of facts missing). Each
+engine runs in a process of its own, reads the input Parquet file in batches, writes the
+eligible (row, rule) rows to a Parquet file, and reports its best time of `--repeat` runs and
+its peak resident memory (interpreter and libraries included). With `--in-memory`, the input is
+read into memory before the clock starts and the output is kept in memory: tables in, tables
+out, as the anchor workload's reference figures were measured. `score` runs twice: writing its
+full default output, and writing the hand-written query's columns (row, rule_id, amount), like
+for like.
 Before the table, the outputs of `score` and of the hand-written query are compared on the rules
 the query covers.
 """
@@ -145,42 +149,59 @@ WORKLOADS = {
 # One engine, in its own process -----------------------------------------------------------------
 
 
-def _batches(source: Path, batch_rows: int, limit: int | None) -> Iterator[pa.RecordBatch]:
-    read = 0
-    for batch in pq.ParquetFile(source).iter_batches(batch_size=batch_rows):
-        wanted = batch.num_rows if limit is None else min(batch.num_rows, limit - read)
-        read += wanted
-        yield batch.slice(0, wanted)
-        if limit is not None and read >= limit:
-            return
+class _Source:
+    """The input, read in batches: from the Parquet file, or from memory (read beforehand)."""
+
+    def __init__(self, path: Path, in_memory: bool) -> None:
+        self.path = path
+        self.table = pq.read_table(path) if in_memory else None
+
+    def batches(self, batch_rows: int, limit: int | None) -> Iterator[pa.RecordBatch]:
+        read = 0
+        if self.table is None:
+            found = pq.ParquetFile(self.path).iter_batches(batch_size=batch_rows)
+        else:
+            found = iter(self.table.to_batches(max_chunksize=batch_rows))
+        for batch in found:
+            wanted = batch.num_rows if limit is None else min(batch.num_rows, limit - read)
+            read += wanted
+            yield batch.slice(0, wanted)
+            if limit is not None and read >= limit:
+                return
+
+    def profiles(self, limit: int) -> list[dict[str, Any]]:
+        frame = pl.from_arrow(pa.Table.from_batches(list(self.batches(limit, limit))))
+        assert isinstance(frame, pl.DataFrame)
+        return frame.to_dicts()
 
 
 class _Sink:
-    """Parquet output written table by table."""
+    """The output: a Parquet file written table by table, or (with `target` None) tables kept
+    in memory."""
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path | None) -> None:
         self.target = target
         self.writer: Any = None
+        self.kept: list[pa.Table] = []
         self.rows = 0
 
     def write(self, frame: pl.DataFrame) -> None:
         table = frame.to_arrow()
+        self.rows += frame.height
+        if self.target is None:
+            self.kept.append(table)
+            return
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.target, table.schema)
         self.writer.write_table(table)
-        self.rows += frame.height
 
     def close(self) -> None:
+        if self.target is None:
+            return
         if self.writer is None:  # nothing eligible: still an empty file
             pl.DataFrame({"row": [], "rule_id": []}).write_parquet(self.target)
         else:
             self.writer.close()
-
-
-def _profiles(source: Path, limit: int) -> list[dict[str, Any]]:
-    frame = pl.from_arrow(pa.Table.from_batches(list(_batches(source, limit, limit))))
-    assert isinstance(frame, pl.DataFrame)
-    return frame.to_dicts()
 
 
 def _rows_frame(rows: list[tuple[int, str, Any]]) -> pl.DataFrame:
@@ -191,14 +212,17 @@ def _rows_frame(rows: list[tuple[int, str, Any]]) -> pl.DataFrame:
     )
 
 
-def _scorer(columns: tuple[str, ...] | None) -> Callable[[Workload, Path, _Sink, int, int], int]:
+Runner = Callable[[Workload, _Source, _Sink, int, int], int]
+
+
+def _scorer(columns: tuple[str, ...] | None) -> Runner:
     """`score` writing `columns` (None: its default output)."""
 
-    def run(workload: Workload, source: Path, sink: _Sink, batch_rows: int, limit: int) -> int:
+    def run(workload: Workload, source: _Source, sink: _Sink, batch_rows: int, limit: int) -> int:
         from subsidy_engine.batch import score_batches
 
         read = 0
-        batches = _batches(source, batch_rows, None)
+        batches = source.batches(batch_rows, None)
         engine, day = workload.engine(), workload.as_of
         for result in score_batches(engine, batches, day, statuses=("eligible",), columns=columns):
             sink.write(result.results)
@@ -208,9 +232,9 @@ def _scorer(columns: tuple[str, ...] | None) -> Callable[[Workload, Path, _Sink,
     return run
 
 
-def _hand(workload: Workload, source: Path, sink: _Sink, batch_rows: int, limit: int) -> int:
+def _hand(workload: Workload, source: _Source, sink: _Sink, batch_rows: int, limit: int) -> int:
     read = 0
-    for batch in _batches(source, batch_rows, None):
+    for batch in source.batches(batch_rows, None):
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
         sink.write(workload.hand(frame, read))
@@ -218,9 +242,9 @@ def _hand(workload: Workload, source: Path, sink: _Sink, batch_rows: int, limit:
     return read
 
 
-def _evaluate(workload: Workload, source: Path, sink: _Sink, batch_rows: int, limit: int) -> int:
+def _evaluate(workload: Workload, source: _Source, sink: _Sink, batch_rows: int, limit: int) -> int:
     engine = workload.engine()
-    profiles = _profiles(source, limit)
+    profiles = source.profiles(limit)
     sink.write(
         _rows_frame(
             [
@@ -234,10 +258,10 @@ def _evaluate(workload: Workload, source: Path, sink: _Sink, batch_rows: int, li
     return len(profiles)
 
 
-def _durable(workload: Workload, source: Path, sink: _Sink, batch_rows: int, limit: int) -> int:
+def _durable(workload: Workload, source: _Source, sink: _Sink, batch_rows: int, limit: int) -> int:
     from subsidy_engine.export import run
 
-    profiles = _profiles(source, limit)
+    profiles = source.profiles(limit)
     found = run(_export(workload.name), profiles)
     sink.write(_rows_frame([(row, rule_id, _number(a)) for row, rule_id, a in found]))
     return len(profiles)
@@ -256,7 +280,7 @@ def _number(amount: Any) -> float | None:
     return float(amount) if isinstance(amount, Decimal | float | int) else None
 
 
-RUNNERS: dict[str, Callable[[Workload, Path, _Sink, int, int], int]] = {
+RUNNERS: dict[str, Runner] = {
     "score": _scorer(None),
     "score-columns": _scorer(HAND_COLUMNS),
     "polars": _hand,
@@ -275,8 +299,10 @@ def worker(argv: list[str]) -> None:
     parser.add_argument("--batch-rows", type=int, required=True)
     parser.add_argument("--limit", type=int, required=True)
     parser.add_argument("--repeat", type=int, required=True)
+    parser.add_argument("--in-memory", action="store_true")
     args = parser.parse_args(argv)
     workload = WORKLOADS[args.workload]
+    source = _Source(args.source, args.in_memory)
     setup = 0.0
     if args.engine == "durable":
         start = time.perf_counter()
@@ -284,14 +310,23 @@ def worker(argv: list[str]) -> None:
         setup = time.perf_counter() - start
     times = []
     for _ in range(args.repeat):
-        sink = _Sink(args.target)
+        sink = _Sink(None if args.in_memory else args.target)
         start = time.perf_counter()
-        read = RUNNERS[args.engine](workload, args.source, sink, args.batch_rows, args.limit)
+        read = RUNNERS[args.engine](workload, source, sink, args.batch_rows, args.limit)
         sink.close()
         times.append(time.perf_counter() - start)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if args.in_memory:  # kept for the comparison of outputs, after the clock
+        _save(sink.kept, args.target)
     report = {"seconds": min(times), "rows": read, "written": sink.rows, "setup": setup}
     print(json.dumps({**report, "peak_mb": peak_mb}))
+
+
+def _save(tables: list[pa.Table], target: Path) -> None:
+    if tables:
+        pq.write_table(pa.concat_tables(tables), target)
+    else:
+        pl.DataFrame({"row": [], "rule_id": []}).write_parquet(target)
 
 
 # The run ---------------------------------------------------------------------------------------
@@ -326,6 +361,7 @@ def _measure(
         f"--batch-rows={args.batch_rows}",
         f"--limit={limit}",
         f"--repeat={args.repeat}",
+        *(["--in-memory"] if args.in_memory else []),
     ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode:
@@ -426,6 +462,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=None, help="rows for evaluate/durable")
     parser.add_argument("--batch-rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=None, help="runs per engine (best kept)")
+    parser.add_argument(
+        "--in-memory", action="store_true", help="tables in and out, no Parquet I/O timed"
+    )
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "subsidy-bench")
     args = parser.parse_args(argv)
     sizes = [
@@ -435,7 +474,8 @@ def main(argv: list[str] | None = None) -> None:
     engines = [e for e in args.engines.split(",") if e]
     args.data.mkdir(parents=True, exist_ok=True)
     print(
-        f"batch scoring, Parquet to Parquet, eligible rows out; best of {args.repeat} run(s); "
+        f"batch scoring, {'in memory' if args.in_memory else 'Parquet to Parquet'}, eligible "
+        f"rows out; best of {args.repeat} run(s); "
         f"peak = the engine's process's max resident memory"
     )
     for workload in (WORKLOADS[w] for w in args.workloads.split(",")):
