@@ -178,6 +178,7 @@ class ScalarEvaluator:
         totals = _pending_totals(_payer_totals, self._totals_keys, done)
         return Evaluation(key, plan.provenance, done, totals)
 
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """What evaluating on one `as_of` date runs: a step per rule, in rulebook order."""
@@ -207,9 +208,7 @@ def _excludes(excluder: Rule, rule: Rule) -> bool:
     return spec is not None and rule.amount.unit in spec.units
 
 
-def _payer_totals(
-    keys: dict[str, str], results: tuple[RuleResult, ...]
-) -> tuple[PayerTotal, ...]:
+def _payer_totals(keys: dict[str, str], results: tuple[RuleResult, ...]) -> tuple[PayerTotal, ...]:
     """Eligible cash results by payer (`keys`: rule id -> payer): determined figures summed,
     the others counted."""
     totals: dict[str, PayerTotal] = {}

@@ -95,9 +95,7 @@ class LazyTuple(Sequence[T]):
         self._second: Any = None
 
     @classmethod
-    def pending(
-        cls, make: Callable[[Any, Any], tuple[T, ...]], first: Any, second: Any
-    ) -> Self:
+    def pending(cls, make: Callable[[Any, Any], tuple[T, ...]], first: Any, second: Any) -> Self:
         """`make(first, second)`, worked out when first read."""
         lazy = _new(cls)
         lazy._items = None

@@ -144,6 +144,32 @@ def test_rows_numbered_from_a_column(
     assert_same(got, expected)
 
 
+def test_chosen_columns_are_the_full_results_projected(
+    spark: Any, engine: Engine, registry_frame: pl.DataFrame, registry_path: Path
+) -> None:
+    """With or without `row` among them, numbered by Spark or by a column."""
+    from subsidy_engine.spark import score_spark
+
+    day = date(2019, 12, 31)
+    df = spark.read.parquet(str(registry_path))
+    numbered = df.withColumn("registry_id", pl_seq_plus(1000))
+    full = score(engine, registry_frame, day, statuses="all", row_offset=1000).results
+    for columns in (["amount", "row", "rule_id"], ["rule_id", "status", "missing_facts"]):
+        got = score_spark(numbered, as_of=day, row_column="registry_id", columns=columns)
+        projected = full.filter(pl.col("status") != "ineligible").select(columns)
+        expected = projected.cast(plain_schema(projected.schema))  # type: ignore[arg-type]
+        spark_results = collected(got.results)
+        assert spark_results.columns == columns
+        assert_frame_equal(spark_results.sort(columns), expected.sort(columns), check_exact=True)
+    unnumbered = score_spark(df, as_of=day, columns="row,rule_id")
+    assert_frame_equal(
+        collected(unnumbered.results).sort("row", "rule_id"),
+        score(engine, registry_frame, day, columns="row,rule_id")
+        .results.select(pl.col("row"), pl.col("rule_id").cast(pl.String))
+        .sort("row", "rule_id"),
+    )
+
+
 def pl_seq_plus(offset: int) -> Any:
     from pyspark.sql import functions as f
 
@@ -205,6 +231,8 @@ def test_bad_arguments_are_refused_on_the_driver(
         score_spark(df, as_of=day, statuses=["eligble"])
     with pytest.raises(InputError, match="batch rows must be at least 1"):
         score_spark(df, as_of=day, batch_rows=0)
+    with pytest.raises(InputError, match="did you mean 'amount'"):
+        score_spark(df, as_of=day, columns="row,amout")
 
 
 def test_the_rulebook_is_built_once_per_worker(

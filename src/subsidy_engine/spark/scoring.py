@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
+from subsidy_engine.batch.columns import chosen_columns
 from subsidy_engine.batch.dtypes import dtype_of
 from subsidy_engine.batch.inputs import to_polars
 from subsidy_engine.batch.mapping import MappingLike, missing_columns, renames
@@ -87,12 +88,14 @@ def score_spark(
     mapping: MappingLike | None = None,
     row_column: str | None = None,
     batch_rows: int = BATCH_ROWS,
+    columns: Iterable[str] | str | None = None,
 ) -> SparkScore:
     """Score every row of Spark DataFrame `df` (one enterprise per row) as `score` would.
 
     `rulebook` is an Engine, a loaded Rulebook, a rulebook folder or None (the bundled one);
     `reform` a reform file or mapping applied on top (a reformed Engine is refused: pass its
-    base and the reform). `as_of` and `statuses` mean what they mean in `score`. `mapping`
+    base and the reform). `as_of`, `statuses` and `columns` mean what they mean in `score`
+    (without `row`, results are not numbered). `mapping`
     maps profile fields to the columns holding them (`{"employees": "staff_count"}`); other
     fields are read from the column of their own name, and columns that are no profile field
     are not sent to the workers. Rows are numbered as the module docstring says, or from
@@ -113,28 +116,30 @@ def score_spark(
     )
     book = engine.rulebook
     empty = pl.DataFrame(schema={n: dtype_of(t) for n, t in book.profile.types.items()})
-    shape = score(engine, empty, as_of, statuses=chosen)
+    shown = chosen_columns(columns, book.profile.key)
+    shape = score(engine, empty, as_of, statuses=chosen, columns=shown)
     schemas: dict[Output, dict[str, pl.DataType]] = {
         "results": plain_schema(shape.results.schema),
         "rejects": plain_schema(shape.rejects.schema),
     }
     session = df.sparkSession
     large = str(session.conf.get(_LARGE_TYPES, "false")).lower() == "true"
-    columns = _profile_columns(df, book, mapping)
+    sent = _profile_columns(df, book, mapping)
     partitions: dict[int, tuple[int, int]] | None = None
     if row_column is None:
         from pyspark.sql import functions as f
 
-        source = df.select(*columns, f.monotonically_increasing_id().alias(ROW_ID))
+        source = df.select(*sent, f.monotonically_increasing_id().alias(ROW_ID))
         partitions = _partition_offsets(source)
     else:
-        source = df.select(*columns, _row_numbers(df, row_column).alias(ROW_ID))
+        source = df.select(*sent, _row_numbers(df, row_column).alias(ROW_ID))
     frames = {}
     for output, schema in schemas.items():
         scorer = PartitionScorer(
             shipped=shipped,
             as_of=as_of,
             statuses=chosen,
+            columns=shown,
             partitions=partitions,
             output=output,
             schema=schema,
@@ -154,6 +159,8 @@ class PartitionScorer:
     shipped: ShippedRulebook
     as_of: date
     statuses: tuple[str, ...] | str
+    columns: tuple[str, ...]
+    """The result columns, in order."""
     partitions: dict[int, tuple[int, int]] | None
     """Partition index -> (first row number, row count); None: rows numbered by the input."""
     output: Output
@@ -173,7 +180,7 @@ class PartitionScorer:
             profiles = frame.drop(ROW_ID)
             start = 0 if self.partitions is None else self._first_row(ids, seen)
             out = self._output(engine, profiles, start)
-            if self.partitions is None:
+            if self.partitions is None and "row" in out.columns:
                 out = _renumbered(out, ids)
             if out.height:
                 cast = out.select(pl.col(c).cast(d) for c, d in self.schema.items())
@@ -208,7 +215,14 @@ class PartitionScorer:
         """This pass's rows for a batch whose first row is numbered `start`."""
         if self.output == "rejects":
             return validate(to_polars(profiles, start), engine.rulebook)[1]
-        return score(engine, profiles, self.as_of, statuses=self.statuses, row_offset=start).results
+        return score(
+            engine,
+            profiles,
+            self.as_of,
+            statuses=self.statuses,
+            row_offset=start,
+            columns=self.columns,
+        ).results
 
 
 def _regrouped(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
