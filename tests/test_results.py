@@ -1,24 +1,15 @@
-"""Result objects: the fast result builder, and sequences worked out when first read."""
+"""Result objects: sequences worked out when first read."""
 
-import inspect
-from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
 import yaml
 
 from subsidy_engine import Engine, Evaluation
-from subsidy_engine.results import ConditionTraces, LazyTuple, RuleResult, rule_result
+from subsidy_engine.results import ConditionTraces, LazyTuple
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 AS_OF = date(2019, 6, 1)
-
-
-def test_rule_result_sets_every_field_as_the_dataclass_does() -> None:
-    names = [f.name for f in fields(RuleResult)]
-    assert list(inspect.signature(rule_result).parameters) == names
-    values = [object() for _ in names]
-    assert rule_result(*values) == RuleResult(*values)  # type: ignore[arg-type]
 
 
 def test_a_pending_sequence_is_worked_out_once_and_reads_like_a_tuple() -> None:

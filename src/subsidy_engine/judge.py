@@ -26,7 +26,6 @@ from subsidy_engine.results import (
     RuleInfo,
     RuleResult,
     Status,
-    rule_result,
 )
 from subsidy_engine.rulebook.rulebook import Quantity, Rule
 
@@ -169,7 +168,7 @@ def _judge(compiled: CompiledRule) -> Callable[..., None]:
             return
         amount, amount_unknown = fixed or _amount(quantity, frame, True)
         if unknown is None and amount_unknown is None:
-            out.append(rule_result(info, status, amount, traces, (), (), item, None, excluded_by))
+            out.append(RuleResult(info, status, amount, traces, (), (), item, None, excluded_by))
         else:
             out.append(
                 _with_amount(
@@ -261,10 +260,8 @@ def _with_amount(
     if amount_unknown is not None:
         unknown = amount_unknown if unknown is None else unknown.merge(amount_unknown)
     if unknown is None:
-        return rule_result(
-            compiled.info, status, amount, traces, (), (), item, details, excluded_by
-        )
-    return rule_result(
+        return RuleResult(compiled.info, status, amount, traces, (), (), item, details, excluded_by)
+    return RuleResult(
         compiled.info,
         status,
         amount,

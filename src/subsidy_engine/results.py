@@ -153,7 +153,8 @@ class ConditionTraces(LazyTuple[ConditionTrace]):
 
     Each condition's outcome is decided during evaluation; the values it saw are read from the
     (immutable) profile and its derived facts when the trace is first looked at or serialised,
-    which keeps evaluation cheap for callers that only need statuses and amounts.
+    which keeps evaluation cheap for callers that only need statuses and amounts. A pending one
+    is `pending(write, outcomes, frame)`: its outcomes are known without writing it out.
     """
 
     __slots__ = ()
@@ -242,32 +243,6 @@ class RuleResult:
     @property
     def citation(self) -> Citation:
         return self.rule.citation
-
-
-def rule_result(
-    rule: RuleInfo,
-    status: Status,
-    amount: Amount,
-    conditions: ConditionTraces,
-    missing_facts: tuple[str, ...],
-    missing_parameters: tuple[str, ...],
-    item: ItemRef | None,
-    details: dict[str, Amount] | None,
-    excluded_by: ExclusionRef | None,
-) -> RuleResult:
-    """`RuleResult(...)` at half the cost: on CPython 3.11, calling a class whose `__init__` is
-    written in Python starts a fresh interpreter loop, and evaluation builds one per rule."""
-    result = _new(RuleResult)
-    result.rule = rule
-    result.status = status
-    result.amount = amount
-    result.conditions = conditions
-    result.missing_facts = missing_facts
-    result.missing_parameters = missing_parameters
-    result.item = item
-    result.details = details
-    result.excluded_by = excluded_by
-    return result
 
 
 @dataclass(slots=True)
