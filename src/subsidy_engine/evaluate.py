@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from subsidy_engine.judge import (
@@ -228,13 +229,7 @@ def _payer_totals(keys: dict[str, str], results: tuple[RuleResult, ...]) -> tupl
             total.counted += 1
         else:
             total.unspecified += 1
-    if len(totals) < 2:
-        return tuple(totals.values())
-    return tuple(sorted(totals.values(), key=_payer_of))
-
-
-def _payer_of(total: PayerTotal) -> str:
-    return total.payer
+    return tuple(sorted(totals.values(), key=attrgetter("payer")))
 
 
 _ELIGIBLE, _DETERMINED = Status.ELIGIBLE, AmountStatus.DETERMINED
