@@ -15,6 +15,7 @@ needs `Checked.bad` (cheap Boolean columns); the messages are built for the reje
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -146,15 +147,25 @@ def _scale(kind: ScalarKind, spec: ScalarFieldSpec | None) -> int:
 
 
 def _bounded(checked: Checked, lower: Decimal | None, upper: Decimal | None) -> Checked:
-    checks: list[Callable[[pl.Expr], Check]] = []
-    order = checked.order
+    limits: list[tuple[Callable[[pl.Expr, pl.Expr], pl.Expr], pl.Expr, str]] = []
     if lower is not None:
-        low, too_low = _bound(lower), f"must be >= {lower}"
-        checks.append(lambda value: ((value if order is None else order) < low, too_low))
+        limits.append((operator.lt, _bound(lower), f"must be >= {lower}"))
     if upper is not None:
-        high, too_high = _bound(upper), f"must be <= {upper}"
-        checks.append(lambda value: ((value if order is None else order) > high, too_high))
-    return checked.then(*checks)
+        limits.append((operator.gt, _bound(upper), f"must be <= {upper}"))
+    order = checked.order
+    if order is None:
+        return checked.then(*(_limit(compare, bound, text) for compare, bound, text in limits))
+    # the bounds read `order`, not the value: checks of the input, after those (a column with an
+    # order has no checks of its value)
+    assert not checked.of_value
+    bounds = tuple((compare(order, bound), message) for compare, bound, message in limits)
+    return Checked(checked.value, (*checked.checks, *bounds), order)
+
+
+def _limit(
+    compare: Callable[[pl.Expr, pl.Expr], pl.Expr], bound: pl.Expr, message: str
+) -> Callable[[pl.Expr], Check]:
+    return lambda value: (compare(value, bound), message)
 
 
 def _bound(value: Decimal) -> pl.Expr:
