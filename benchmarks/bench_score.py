@@ -176,11 +176,12 @@ class _Source:
 
 
 class _Sink:
-    """The output: a Parquet file written table by table, or (with `target` None) tables kept
-    in memory."""
+    """The output: a Parquet file written table by table, or tables kept in memory and saved
+    to the file only when `save` is called (after the clock stops)."""
 
-    def __init__(self, target: Path | None) -> None:
+    def __init__(self, target: Path, in_memory: bool) -> None:
         self.target = target
+        self.in_memory = in_memory
         self.writer: Any = None
         self.kept: list[pa.Table] = []
         self.rows = 0
@@ -188,7 +189,7 @@ class _Sink:
     def write(self, frame: pl.DataFrame) -> None:
         table = frame.to_arrow()
         self.rows += frame.height
-        if self.target is None:
+        if self.in_memory:
             self.kept.append(table)
             return
         if self.writer is None:
@@ -196,12 +197,24 @@ class _Sink:
         self.writer.write_table(table)
 
     def close(self) -> None:
-        if self.target is None:
+        if self.in_memory:
             return
-        if self.writer is None:  # nothing eligible: still an empty file
-            pl.DataFrame({"row": [], "rule_id": []}).write_parquet(self.target)
+        if self.writer is None:
+            _write_empty(self.target)
         else:
             self.writer.close()
+
+    def save(self) -> None:
+        """The tables kept in memory, as the Parquet file a written run gives."""
+        if self.kept:
+            pq.write_table(pa.concat_tables(self.kept), self.target)
+        else:
+            _write_empty(self.target)
+
+
+def _write_empty(target: Path) -> None:
+    """Nothing eligible: still a file, for the comparison of outputs."""
+    pl.DataFrame({"row": [], "rule_id": []}).write_parquet(target)
 
 
 def _rows_frame(rows: list[tuple[int, str, Any]]) -> pl.DataFrame:
@@ -310,23 +323,16 @@ def worker(argv: list[str]) -> None:
         setup = time.perf_counter() - start
     times = []
     for _ in range(args.repeat):
-        sink = _Sink(None if args.in_memory else args.target)
+        sink = _Sink(args.target, args.in_memory)
         start = time.perf_counter()
         read = RUNNERS[args.engine](workload, source, sink, args.batch_rows, args.limit)
         sink.close()
         times.append(time.perf_counter() - start)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if args.in_memory:  # kept for the comparison of outputs, after the clock
-        _save(sink.kept, args.target)
+    if args.in_memory:
+        sink.save()
     report = {"seconds": min(times), "rows": read, "written": sink.rows, "setup": setup}
     print(json.dumps({**report, "peak_mb": peak_mb}))
-
-
-def _save(tables: list[pa.Table], target: Path) -> None:
-    if tables:
-        pq.write_table(pa.concat_tables(tables), target)
-    else:
-        pl.DataFrame({"row": [], "rule_id": []}).write_parquet(target)
 
 
 # The run ---------------------------------------------------------------------------------------
