@@ -8,6 +8,7 @@
 'shuozhou-2019'
 """
 
+from subsidy_engine.backends.python.evaluate import ENGINE_VERSION
 from subsidy_engine.engine import Engine, bundled_rulebook_path
 from subsidy_engine.errors import (
     DiagnosticsError,
@@ -17,7 +18,6 @@ from subsidy_engine.errors import (
     RulebookError,
     SubsidyEngineError,
 )
-from subsidy_engine.evaluate import ENGINE_VERSION
 from subsidy_engine.results import (
     Amount,
     AmountStatus,

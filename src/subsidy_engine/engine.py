@@ -21,7 +21,7 @@ from subsidy_engine.errors import InputError
 if TYPE_CHECKING:
     from subsidy_engine.analysis.gaps import GapReport
     from subsidy_engine.analysis.whatif import Comparison
-from subsidy_engine.evaluate import ScalarEvaluator
+from subsidy_engine.backends.python.evaluate import ScalarEvaluator
 from subsidy_engine.results import Evaluation
 from subsidy_engine.rulebook.loader import load_rulebook
 from subsidy_engine.rulebook.rulebook import Rulebook

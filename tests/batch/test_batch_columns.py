@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from subsidy_engine import Engine, InputError
+from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.batch import score_file
-from subsidy_engine.batch.dtypes import dtype_of
 from subsidy_engine.testing import profiles
 
 ROOT = Path(__file__).parents[2]

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from subsidy_engine import Engine, ProfileError
+from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.batch import score
-from subsidy_engine.batch.dtypes import dtype_of
 from subsidy_engine.lang import ast
 from subsidy_engine.results import Evaluation, RuleResult
 from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec

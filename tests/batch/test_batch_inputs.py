@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from subsidy_engine import Engine, ProfileError
-from subsidy_engine.batch.dtypes import dtype_of
+from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec, ScalarKind
 from subsidy_engine.testing import profiles
 

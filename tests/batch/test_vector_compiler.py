@@ -14,16 +14,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from subsidy_engine.batch.dtypes import dtype_of
-from subsidy_engine.batch.missing import Leaves, dynamic_names
+from subsidy_engine.backends.polars.compiler import VectorCompiler
+from subsidy_engine.backends.polars.dtypes import dtype_of
+from subsidy_engine.backends.polars.missing import Leaves, dynamic_names
+from subsidy_engine.backends.python.compiler import Frame, ScalarCompiler, Unknown
 from subsidy_engine.errors import Span
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.checker import Scope, check
 from subsidy_engine.lang.functions import FUNCTIONS
 from subsidy_engine.lang.parser import parse
-from subsidy_engine.lang.scalar import Frame, ScalarCompiler, Unknown
 from subsidy_engine.lang.types import BOOL, DATE, INT, STR, Dec, List, Table, Type
-from subsidy_engine.lang.vector import VectorCompiler
 from subsidy_engine.workdays import WorkingDayCalendar
 
 CALENDAR = WorkingDayCalendar.bundled("cn")

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from subsidy_engine.backends.python.compiler import Frame, ScalarCompiler, Unknown
 from subsidy_engine.lang import types as t
 from subsidy_engine.lang.checker import Scope, check
 from subsidy_engine.lang.parser import parse
-from subsidy_engine.lang.scalar import Frame, ScalarCompiler, Unknown
 from subsidy_engine.workdays import WorkingDayCalendar
 
 PROJECT = t.Record("projects", (("grade", t.INT), ("area", t.Dec(2))))

@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 
 from subsidy_engine import Engine
-from subsidy_engine.batch.dtypes import dtype_of
+from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.profile_files import read_profile
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.synthetic import generate

@@ -17,10 +17,10 @@ from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from subsidy_engine.evaluate import ScalarEvaluator
+from subsidy_engine.backends.python.compiler import Frame, Unknown
+from subsidy_engine.backends.python.evaluate import ScalarEvaluator
 from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
-from subsidy_engine.lang.scalar import Frame, Unknown
 from subsidy_engine.lang.unparse import literal_text, unparse
 from subsidy_engine.money import in_wan
 from subsidy_engine.results import Evaluation, ItemRef, RuleResult, Status

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from subsidy_engine.backends.polars.plan import derived_column
 from subsidy_engine.batch.frames import ROW, base_frame
 from subsidy_engine.batch.inputs import Table, to_polars
-from subsidy_engine.batch.plan import derived_column
 from subsidy_engine.batch.scoring import ScoreResult, plan_for
 from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError

@@ -31,10 +31,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError, did_you_mean
-from subsidy_engine.rulebook.compiler import RuleFileSource, Sources, compile_rulebook
+from subsidy_engine.rulebook.check import check_rulebook
 from subsidy_engine.rulebook.loader import schema_diagnostics
 from subsidy_engine.rulebook.models import DatedValue, ParametersFile, RuleFile, RuleId
 from subsidy_engine.rulebook.rulebook import Rulebook
+from subsidy_engine.rulebook.sources import RuleFileSource, Sources
 from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
 
 BEGINNING = date(1900, 1, 1)
@@ -101,7 +102,7 @@ def apply_reform(rulebook: Rulebook, source: str | Path | Mapping[str, Any]) -> 
         check_coverage=False,
     )
     digest = hashlib.sha256(document.text.encode()).hexdigest()[:12]
-    return replace(compile_rulebook(sources), reform_label=f"{reform.id}@{digest}")
+    return replace(check_rulebook(sources), reform_label=f"{reform.id}@{digest}")
 
 
 def _changed_parameters(

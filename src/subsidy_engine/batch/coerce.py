@@ -22,8 +22,8 @@ from decimal import Decimal
 
 import polars as pl
 
+from subsidy_engine.backends.polars.dtypes import PRECISION, decimal
 from subsidy_engine.batch import codes
-from subsidy_engine.batch.dtypes import PRECISION, decimal
 from subsidy_engine.profile import DEFAULT_RATIO_SCALE, MONEY_MAX
 from subsidy_engine.rulebook.models import ScalarFieldSpec, ScalarKind
 

@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from subsidy_engine.batch.missing import Leaves, Missing, dynamic_names
-from subsidy_engine.batch.plan import Plan, RulePlan, derived_column, mask_column, store
-from subsidy_engine.batch.rules import Excluder, judge
-from subsidy_engine.batch.vec import Vec
+from subsidy_engine.backends.polars.compiler import ITEM_INDEX
+from subsidy_engine.backends.polars.missing import Leaves, Missing, dynamic_names
+from subsidy_engine.backends.polars.plan import Plan, RulePlan, derived_column, mask_column, store
+from subsidy_engine.backends.polars.rules import Excluder, judge
+from subsidy_engine.backends.polars.vec import Vec
 from subsidy_engine.lang.types import BOOL
-from subsidy_engine.lang.vector import ITEM_INDEX
 
 ROW = "__row"
 

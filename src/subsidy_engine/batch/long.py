@@ -16,12 +16,10 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from subsidy_engine.batch.cache import Memo
-from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
-from subsidy_engine.batch.dtypes import decimal
-from subsidy_engine.batch.frames import item_frame
-from subsidy_engine.batch.missing import ZERO, Missing
-from subsidy_engine.batch.plan import (
+from subsidy_engine.backends.polars.compiler import ITEM_INDEX
+from subsidy_engine.backends.polars.dtypes import decimal
+from subsidy_engine.backends.polars.missing import ZERO, Missing
+from subsidy_engine.backends.polars.plan import (
     Plan,
     RulePlan,
     code_lit,
@@ -29,8 +27,10 @@ from subsidy_engine.batch.plan import (
     materialised,
     store,
 )
-from subsidy_engine.batch.rules import NAMES, Excluder, Outcome, fixed_outcome, judge
-from subsidy_engine.lang.vector import ITEM_INDEX
+from subsidy_engine.backends.polars.rules import NAMES, Excluder, Outcome, fixed_outcome, judge
+from subsidy_engine.batch.cache import Memo
+from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
+from subsidy_engine.batch.frames import item_frame
 from subsidy_engine.results import Status
 
 

@@ -12,11 +12,11 @@ from decimal import Decimal
 
 import polars as pl
 
+from subsidy_engine.backends.polars.dtypes import decimal
+from subsidy_engine.backends.polars.missing import Leaves
+from subsidy_engine.backends.polars.plan import AMOUNT_STATUSES, STATUSES, Plan, code, mask_column
+from subsidy_engine.backends.polars.rules import NAMES
 from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
-from subsidy_engine.batch.dtypes import decimal
-from subsidy_engine.batch.missing import Leaves
-from subsidy_engine.batch.plan import AMOUNT_STATUSES, STATUSES, Plan, code, mask_column
-from subsidy_engine.batch.rules import NAMES
 from subsidy_engine.results import AmountStatus, Status
 from subsidy_engine.rulebook.models import Unit
 

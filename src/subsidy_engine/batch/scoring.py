@@ -1,7 +1,8 @@
 """`score`: a table of enterprise profiles -> every rule's result for every enterprise.
 
 Stages, each a module: `inputs` (any table -> Polars, rows numbered), `validate` (rows -> valid
-profiles + rejects), `plan` (the rulebook compiled for `as_of`, cached), `frames` (derived facts
+profiles + rejects), `backends.polars.plan` (the rulebook compiled for `as_of`, cached), `frames`
+(derived facts
 and exclusion truths as columns; list items exploded), `long` (one row per enterprise × rule
 × item), `output` (names, sorted missing lists, totals). The same rule means the same as in
 `Engine.evaluate` — a property test holds them equal.
@@ -17,13 +18,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from subsidy_engine.backends.polars.plan import STATUSES, Plan, code, compile_plan
 from subsidy_engine.batch.columns import SUMMARY_SOURCES, chosen_columns, sources
 from subsidy_engine.batch.frames import ROW, base_frame
 from subsidy_engine.batch.inputs import Table, to_polars
 from subsidy_engine.batch.long import long_schema, rule_rows
 from subsidy_engine.batch.mapping import MappingLike, apply_mapping
 from subsidy_engine.batch.output import finish, summary
-from subsidy_engine.batch.plan import STATUSES, Plan, code, compile_plan
 from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError
 from subsidy_engine.results import Provenance, Status
@@ -184,6 +185,6 @@ def _status_codes(statuses: Iterable[str | Status] | str) -> list[int]:
 
 
 def _engine_version() -> str:
-    from subsidy_engine.evaluate import ENGINE_VERSION
+    from subsidy_engine.backends.python.evaluate import ENGINE_VERSION
 
     return ENGINE_VERSION

@@ -29,11 +29,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from subsidy_engine.evaluate import ScalarEvaluator
+from subsidy_engine.backends.python.compiler import Frame, Unknown, is_unknown
+from subsidy_engine.backends.python.evaluate import ScalarEvaluator
 from subsidy_engine.export.dnf import NEGATED, Arith, Atom, Const, Dnf, FieldValue, Operand
 from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
-from subsidy_engine.lang.scalar import Frame, Unknown, is_unknown
 from subsidy_engine.rulebook.rulebook import Rulebook
 
 _EPOCH = date(1970, 1, 1)

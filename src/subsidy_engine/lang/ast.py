@@ -240,3 +240,14 @@ RESOLVED_NODES: tuple[type[Node], ...] = (
 
 LEAF_REFS: tuple[type[Node], ...] = (FieldRef, ItemFieldRef, DerivedRef, ParamRef)
 """Nodes whose values a condition trace reports."""
+
+
+def static_facts(node: Node) -> frozenset[str]:
+    """The profile facts an expression reads (item fields as `list[*].field`)."""
+    names: set[str] = set()
+    for sub in node.walk():
+        if isinstance(sub, FieldRef):
+            names.add(sub.name)
+        elif isinstance(sub, ItemFieldRef):
+            names.add(f"{sub.list_field}[*].{sub.name}")
+    return frozenset(names)

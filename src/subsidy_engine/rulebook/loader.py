@@ -2,8 +2,8 @@
 
 Loading runs in stages, each adding problems to one list so that a single run shows them all:
 read every YAML file safely (syntax errors with file:line:column); validate each against its
-pydantic model (schema errors with file, line, rule id and field); then compile (see
-`rulebook.compiler`): names, types, cycles, quotes. A rulebook that loads is one that can run.
+pydantic model (schema errors with file, line, rule id and field); then check (see
+`rulebook.check`): names, types, cycles, quotes. A rulebook that loads is one that can run.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError
-from subsidy_engine.rulebook.compiler import RuleFileSource, Sources, compile_rulebook
+from subsidy_engine.rulebook.check import check_rulebook
 from subsidy_engine.rulebook.models import (
     CasesFile,
     DerivedFile,
@@ -26,6 +26,7 @@ from subsidy_engine.rulebook.models import (
     RuleFile,
 )
 from subsidy_engine.rulebook.rulebook import Rulebook
+from subsidy_engine.rulebook.sources import RuleFileSource, Sources
 from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
 
 MANIFEST = "rulebook.yaml"
@@ -84,7 +85,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
         source_text=source_text,
         sha256=reader.digest(),
     )
-    return compile_rulebook(sources)
+    return check_rulebook(sources)
 
 
 class _Reader:

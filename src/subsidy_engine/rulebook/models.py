@@ -12,7 +12,7 @@ A rulebook is a folder::
 
 The JSON Schemas in `schemas/` are generated from these models; rule files name theirs on
 their first line (`# yaml-language-server: $schema=…`) so an editor checks them as one types.
-Expressions stay text here; `rulebook.compile` parses and type-checks them.
+Expressions stay text here; `rulebook.check` parses and type-checks them.
 """
 
 from __future__ import annotations

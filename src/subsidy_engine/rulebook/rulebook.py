@@ -28,7 +28,7 @@ from subsidy_engine.rulebook.models import (
 from subsidy_engine.workdays import WorkingDayCalendar
 
 if TYPE_CHECKING:
-    from subsidy_engine.rulebook.compiler import Sources
+    from subsidy_engine.rulebook.sources import Sources
 
 
 @dataclass(frozen=True, slots=True)

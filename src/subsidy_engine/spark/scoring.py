@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
+from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.batch.columns import chosen_columns
-from subsidy_engine.batch.dtypes import dtype_of
 from subsidy_engine.batch.inputs import to_polars
 from subsidy_engine.batch.mapping import MappingLike, missing_columns, renames
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score

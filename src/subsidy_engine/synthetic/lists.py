@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
+from subsidy_engine.backends.python.compiler import Fn, Frame, is_unknown
 from subsidy_engine.lang import ast
-from subsidy_engine.lang.scalar import Fn, Frame, is_unknown
 from subsidy_engine.synthetic.arrow import to_arrow
 from subsidy_engine.synthetic.columns import Array, Bools, Column, Scope, ones, pick, rows_meeting
 from subsidy_engine.synthetic.draw import draw

@@ -9,9 +9,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from subsidy_engine.backends.python.compiler import Fn, ScalarCompiler
 from subsidy_engine.errors import Diagnostic, RulebookError
 from subsidy_engine.lang import ast
-from subsidy_engine.lang.scalar import Fn, ScalarCompiler
 from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec, ScalarKind
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.synthetic.arrow import arrow_list_type, arrow_schema

@@ -1,4 +1,4 @@
-"""One rule's result as column expressions, with `evaluate.py`'s semantics.
+"""One rule's result as column expressions, with `backends.python.judge`'s semantics.
 
 * status: ineligible when some condition is false (whatever the others), eligible when all are
   true, else undetermined; the rule's missing set is the union of its unknown conditions' sets —
@@ -24,10 +24,10 @@ from functools import reduce
 
 import polars as pl
 
-from subsidy_engine.batch.dtypes import decimal
-from subsidy_engine.batch.missing import Leaves, Missing, dynamic_names, union
-from subsidy_engine.batch.numeric import as_decimal, round_half_away
-from subsidy_engine.batch.plan import QuantityPlan, RulePlan, code_lit
+from subsidy_engine.backends.polars.dtypes import decimal
+from subsidy_engine.backends.polars.missing import Leaves, Missing, dynamic_names, union
+from subsidy_engine.backends.polars.numeric import as_decimal, round_half_away
+from subsidy_engine.backends.polars.plan import QuantityPlan, RulePlan, code_lit
 from subsidy_engine.lang.types import scale_of
 from subsidy_engine.results import AmountStatus, Status
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import polars as pl
 
-from subsidy_engine.batch.missing import Leaves, Missing
-from subsidy_engine.batch.vec import Vec
+from subsidy_engine.backends.polars.compiler import VectorCompiler
+from subsidy_engine.backends.polars.missing import Leaves, Missing
+from subsidy_engine.backends.polars.vec import Vec
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.types import Bool
-from subsidy_engine.lang.vector import VectorCompiler
 from subsidy_engine.results import AmountStatus, Status
 from subsidy_engine.rulebook.models import Unit
 from subsidy_engine.rulebook.rulebook import ForEach, Quantity, Rule, Rulebook

@@ -1,11 +1,12 @@
 """Typed AST -> Polars expressions over a table of profiles, in three-valued logic.
 
-The vectorised twin of `lang.scalar`: each node compiles to a `Vec`, a value expression (null
-where the scalar backend would give `Unknown`) and a `Missing` set naming exactly what the
-scalar `Unknown.facts/params` would name, with the same rules: strict operators union their
-unknown operands' sets; `and`/`or` are Kleene (a decided result names nothing, an undecided one
-the union of its unknown operands); `known(x)` is never unknown; a missing parameter-table entry
-is the parameter `table[key]`, a parameter without a value in force the parameter itself.
+The vectorised twin of `backends.python.compiler`: each node compiles to a `Vec`, a value
+expression (null where the scalar backend would give `Unknown`) and a `Missing` set naming
+exactly what the scalar `Unknown.facts/params` would name, with the same rules: strict operators
+union their unknown operands' sets; `and`/`or` are Kleene (a decided result names nothing, an
+undecided one the union of its unknown operands); `known(x)` is never unknown; a missing
+parameter-table entry is the parameter `table[key]`, a parameter without a value in force the
+parameter itself.
 
 Parameters are constants here: the compiler is made for one `as_of` date. A node kind or a
 function this backend cannot compile raises NotImplementedError naming it — never a fallback.
@@ -21,13 +22,12 @@ from typing import Any
 
 import polars as pl
 
-from subsidy_engine.batch.dtypes import cast_to, common_type, dtype_of, literal
-from subsidy_engine.batch.functions import FUNCTIONS
-from subsidy_engine.batch.missing import Leaves, Missing, pick, union
-from subsidy_engine.batch.numeric import add, divide, multiply
-from subsidy_engine.batch.vec import Vec, convert, strict
+from subsidy_engine.backends.polars.dtypes import cast_to, common_type, dtype_of, literal
+from subsidy_engine.backends.polars.functions import FUNCTIONS
+from subsidy_engine.backends.polars.missing import Leaves, Missing, pick, union
+from subsidy_engine.backends.polars.numeric import add, divide, multiply
+from subsidy_engine.backends.polars.vec import Vec, convert, strict
 from subsidy_engine.lang import ast
-from subsidy_engine.lang.scalar import static_facts
 from subsidy_engine.lang.types import BOOL, DATE, List, Table, Type
 from subsidy_engine.workdays import WorkingDayCalendar
 
@@ -95,7 +95,7 @@ class VectorCompiler:
     def static_fact_bits(self, node: ast.Node) -> list[int]:
         """The leaves the scalar backend names when `node`'s value is out of range: the profile
         facts written in it (`list[*].field` for item fields)."""
-        return [self.leaves.static(name, fact=True) for name in sorted(static_facts(node))]
+        return [self.leaves.static(name, fact=True) for name in sorted(ast.static_facts(node))]
 
     # Leaves -----------------------------------------------------------------------------------
 

@@ -94,17 +94,6 @@ def merge(values: list[Any]) -> Unknown:
     return result
 
 
-def static_facts(node: ast.Node) -> frozenset[str]:
-    """The profile facts an expression reads (item fields as `list[*].field`)."""
-    names: set[str] = set()
-    for sub in node.walk():
-        if isinstance(sub, ast.FieldRef):
-            names.add(sub.name)
-        elif isinstance(sub, ast.ItemFieldRef):
-            names.add(f"{sub.list_field}[*].{sub.name}")
-    return frozenset(names)
-
-
 def _divide(a: Any, b: Any) -> Decimal:
     return _CTX.divide(Decimal(a), Decimal(b)).quantize(_DIVISION_QUANTUM, context=_CTX)
 
@@ -270,7 +259,7 @@ class ScalarCompiler:
         left, right = self.compile(node.left), self.compile(node.right)
         exact_ints = isinstance(node.ty, Int)
         op = (_INT_OPS if exact_ints else _DEC_OPS)[node.op]
-        divisor_facts = static_facts(node.right)
+        divisor_facts = ast.static_facts(node.right)
         if isinstance(node.left, ast.Literal) and node.op != "/":
             return _literal_left(op, node.left.value, right)
 
@@ -407,7 +396,7 @@ class ScalarCompiler:
             widen = _widener(node)
             if len(node.args) > 1:
                 return lambda frame: widen(strict(frame))
-            empty = Unknown(static_facts(node.args[0]))
+            empty = Unknown(ast.static_facts(node.args[0]))
             items = self.compile(node.args[0])
 
             def get(frame: Frame) -> Any:
@@ -437,7 +426,7 @@ class ScalarCompiler:
 
     def _date_shift(self, shift: Callable[[date, int], date]) -> Callable[[ast.Call], Fn]:
         def make(node: ast.Call) -> Fn:
-            out_of_range = Unknown(frozenset().union(*(static_facts(a) for a in node.args)))
+            out_of_range = Unknown(frozenset().union(*(ast.static_facts(a) for a in node.args)))
 
             def safe(d: date, n: int) -> Any:
                 try:
@@ -455,7 +444,7 @@ class ScalarCompiler:
 
         def add(d: date, n: int) -> Any:
             if n < 0:
-                return Unknown(static_facts(node.args[1]))
+                return Unknown(ast.static_facts(node.args[1]))
             result = calendar.add_working_days(d, n)
             return unknown_year if result is None else result
 

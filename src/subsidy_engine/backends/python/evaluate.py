@@ -15,7 +15,8 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from subsidy_engine.judge import (
+from subsidy_engine.backends.python.compiler import Fn, Frame, ScalarCompiler, Unknown
+from subsidy_engine.backends.python.judge import (
     CompiledCondition,
     CompiledConditions,
     CompiledQuantity,
@@ -24,7 +25,6 @@ from subsidy_engine.judge import (
     step_for,
 )
 from subsidy_engine.lang import ast
-from subsidy_engine.lang.scalar import Fn, Frame, ScalarCompiler, Unknown
 from subsidy_engine.money import to_fen
 from subsidy_engine.results import (
     Amount,

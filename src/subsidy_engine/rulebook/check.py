@@ -9,33 +9,28 @@ manifest; every measure either encoded or marked government-only; rule ids uniqu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from subsidy_engine.backends.python.compiler import Frame, ScalarCompiler, is_unknown
 from subsidy_engine.errors import Diagnostic, ExpressionError, InputError, RulebookError, Span
 from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
 from subsidy_engine.lang.checker import AS_OF, Scope, check, literal_type
 from subsidy_engine.lang.functions import FUNCTIONS
 from subsidy_engine.lang.parser import parse
-from subsidy_engine.lang.scalar import Frame, ScalarCompiler, is_unknown
 from subsidy_engine.lang.unparse import unparse
 from subsidy_engine.money import exact_decimal
 from subsidy_engine.profile import ItemCheck as CompiledItemCheck
 from subsidy_engine.profile import build_profile_schema, profile_types
 from subsidy_engine.results import Citation
 from subsidy_engine.rulebook.models import (
-    DerivedFile,
     DerivedSpec,
     ListFieldSpec,
-    Manifest,
     MeasureSpec,
-    ParametersFile,
     ParameterSpec,
-    ProfileSpec,
     QuantitySpec,
     RuleFile,
     RuleSpec,
@@ -50,48 +45,19 @@ from subsidy_engine.rulebook.rulebook import (
     Rule,
     Rulebook,
 )
-from subsidy_engine.rulebook.yaml_source import YamlDocument
+from subsidy_engine.rulebook.sources import Sources
 from subsidy_engine.workdays import WorkingDayCalendar
 
 YamlPath = Sequence[Any]
 """Keys and indexes into a YAML document (keys may be dates, as in dated values)."""
 
 
-@dataclass(frozen=True, slots=True)
-class RuleFileSource:
-    """A rule file, and where its rules sit: in their own file, or inside another document
-    (a reform's `add:` list) at `prefix`, quoting that document's own `text`."""
-
-    model: RuleFile
-    document: str
-    prefix: tuple[Any, ...] = ()
-    quoted_text: str | None = None
-    """The text its quotes must come from, when it is not the rulebook's source."""
-    cited_document: str | None = None
-    """The document its rules cite, when it is not the rulebook's."""
-
-
-@dataclass(frozen=True, slots=True)
-class Sources:
-    root: Path
-    documents: Mapping[str, YamlDocument]
-    manifest: Manifest
-    profile: ProfileSpec
-    parameters: ParametersFile | None
-    derived: DerivedFile | None
-    rule_files: Mapping[str, RuleFileSource]
-    source_text: str
-    sha256: str
-    check_coverage: bool = True
-    """Every measure needs a rule or a reason; a reform that disables rules is exempt."""
-
-
-def compile_rulebook(sources: Sources) -> Rulebook:
+def check_rulebook(sources: Sources) -> Rulebook:
     """Type-check everything in `sources`; raise RulebookError listing every problem."""
-    return _Compiler(sources).run()
+    return _Checker(sources).run()
 
 
-class _Compiler:
+class _Checker:
     def __init__(self, sources: Sources) -> None:
         self.src = sources
         self.problems: list[Diagnostic] = []

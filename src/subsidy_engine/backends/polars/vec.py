@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from subsidy_engine.batch.missing import Missing
+from subsidy_engine.backends.polars.missing import Missing
 from subsidy_engine.lang.types import Dec, Type
 
 _NOT_CONST = object()

@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from subsidy_engine.batch import dates
-from subsidy_engine.batch.dtypes import cast_to, dtype_of, literal
-from subsidy_engine.batch.missing import Missing, union
-from subsidy_engine.batch.numeric import as_decimal, round_half_away
-from subsidy_engine.batch.vec import Vec, strict
+from subsidy_engine.backends.polars import dates
+from subsidy_engine.backends.polars.dtypes import cast_to, dtype_of, literal
+from subsidy_engine.backends.polars.missing import Missing, union
+from subsidy_engine.backends.polars.numeric import as_decimal, round_half_away
+from subsidy_engine.backends.polars.vec import Vec, strict
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.types import BOOL, DATE, INT, Int, Type, is_text, scale_of
 
 if TYPE_CHECKING:
-    from subsidy_engine.lang.vector import VectorCompiler
+    from subsidy_engine.backends.polars.compiler import VectorCompiler
 
 Impl = Callable[["VectorCompiler", ast.Call], Vec]
 

@@ -21,8 +21,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from subsidy_engine.batch.dtypes import decimal
-from subsidy_engine.batch.vec import let
+from subsidy_engine.backends.polars.dtypes import decimal
+from subsidy_engine.backends.polars.vec import let
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int, Type, scale_of
 
 

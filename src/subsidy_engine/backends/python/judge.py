@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from subsidy_engine.lang.scalar import Fn, Frame, Unknown, merge
+from subsidy_engine.backends.python.compiler import Fn, Frame, Unknown, merge
 from subsidy_engine.money import to_fen
 from subsidy_engine.results import (
     Amount,

@@ -17,7 +17,7 @@ from datetime import date
 
 import polars as pl
 
-from subsidy_engine.batch.vec import let
+from subsidy_engine.backends.polars.vec import let
 from subsidy_engine.workdays import WorkingDayCalendar
 
 _EPOCH = date(1970, 1, 1)

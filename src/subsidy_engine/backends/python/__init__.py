@@ -1,0 +1,1 @@
+"""The Python backend: typed trees -> closures; one profile -> `Evaluation`, with its trace."""
