@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from subsidy_engine.analysis.gaps import GapReport
     from subsidy_engine.analysis.whatif import Comparison
 from subsidy_engine.backends.python.evaluate import ScalarEvaluator
+from subsidy_engine.backends.python.items import checked_profile
 from subsidy_engine.results import Evaluation
 from subsidy_engine.rulebook.loader import load_rulebook
 from subsidy_engine.rulebook.rulebook import Rulebook
@@ -56,17 +57,18 @@ class Engine:
             rulebook = load_rulebook(rulebook)
         self.rulebook = rulebook
         self._evaluator = ScalarEvaluator(rulebook)
-        self._model = rulebook.profile.model  # evaluate's check for an already-valid profile
+        self._profile = checked_profile(rulebook)  # the declared fields and the item checks
+        self._model = self._profile.model  # evaluate's check for an already-valid profile
         self._reformed: dict[object, Engine] = {}
 
     @property
     def profile_model(self) -> type[BaseModel]:
         """The pydantic model of this rulebook's enterprise profile."""
-        return self.rulebook.profile.model
+        return self._profile.model
 
     def validate(self, profile: Mapping[str, Any] | BaseModel) -> BaseModel:
         """A validated profile; ProfileError names every bad field and why."""
-        return self.rulebook.profile.validate(profile)
+        return self._profile.validate(profile)
 
     def with_reform(self, reform: Reform) -> Engine:
         """An engine for this rulebook with a reform applied (a file path or a dict).

@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from subsidy_engine.backends.python.compiler import Frame, ScalarCompiler, is_unknown
 from subsidy_engine.errors import Diagnostic, ExpressionError, InputError, RulebookError, Span
 from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
@@ -23,7 +22,6 @@ from subsidy_engine.lang.functions import FUNCTIONS
 from subsidy_engine.lang.parser import parse
 from subsidy_engine.lang.unparse import unparse
 from subsidy_engine.money import exact_decimal
-from subsidy_engine.profile import ItemCheck as CompiledItemCheck
 from subsidy_engine.profile import build_profile_schema, profile_types
 from subsidy_engine.results import Citation
 from subsidy_engine.rulebook.models import (
@@ -144,12 +142,11 @@ class _Checker:
         if self.problems:
             raise RulebookError(self.problems)
         assert calendar is not None
-        compiled_checks = self.compiled_item_checks(item_checks, calendar)
         return Rulebook(
             path=self.src.root,
             manifest=self.src.manifest,
             source_text=self.src.source_text,
-            profile=build_profile_schema(self.src.profile, compiled_checks),
+            profile=build_profile_schema(self.src.profile),
             parameters=parameters,
             derived=derived,
             rules=tuple(rules),
@@ -551,21 +548,6 @@ class _Checker:
                 node = self.expression("profile.yaml", path, item_check.expr, scope, t.Bool)
                 if node is not None:
                     out.append(ItemCheck(name, "item", node, item_check.message))
-        return out
-
-    def compiled_item_checks(
-        self, checks: list[ItemCheck], calendar: WorkingDayCalendar
-    ) -> dict[str, list[tuple[CompiledItemCheck, str]]]:
-        compiler = ScalarCompiler({}, calendar)
-        out: dict[str, list[tuple[CompiledItemCheck, str]]] = {}
-        for item_check in checks:
-            fn = compiler.compile(item_check.node)
-
-            def run(item: Mapping[str, Any], fn: Any = fn) -> bool | None:
-                value = fn(Frame(item, {}, date.min))
-                return None if is_unknown(value) else bool(value)
-
-            out.setdefault(item_check.list_field, []).append((run, item_check.message))
         return out
 
 

@@ -1,7 +1,10 @@
 """A loaded rulebook: every file validated, every expression parsed and type-checked.
 
 These objects are backend-neutral: they hold typed ASTs, not closures. The scalar evaluator and
-the vectorised scorer each compile them their own way, and so mean the same thing.
+the vectorised scorer each compile them their own way, and so mean the same thing. That holds
+for the item checks of profile.yaml too: `Rulebook.profile` validates the declared fields, and
+each backend compiles `Rulebook.item_checks` into its own validation (`Engine.validate` runs
+both).
 """
 
 from __future__ import annotations
@@ -103,6 +106,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class ItemCheck:
+    """A check on each item of a list field: `node` reads the item's own fields."""
+
     list_field: str
     var: str
     node: ast.Node
