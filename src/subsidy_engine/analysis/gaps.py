@@ -21,6 +21,7 @@ from subsidy_engine.backends.python.compiler import Frame, Unknown
 from subsidy_engine.backends.python.evaluate import ScalarEvaluator
 from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
+from subsidy_engine.lang.operators import MIRRORED, NEGATED
 from subsidy_engine.lang.unparse import literal_text, unparse
 from subsidy_engine.money import in_wan
 from subsidy_engine.results import Evaluation, ItemRef, RuleResult, Status
@@ -31,8 +32,6 @@ from subsidy_engine.tables import Tabular
 if TYPE_CHECKING:
     import polars as pl
 
-_FLIP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
-_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 INFINITY = float("inf")
 
 
@@ -353,11 +352,11 @@ class _Planner:
                 return min(options, key=lambda o: sum(self.cost(c) for c in o))
             return [c for p in parts for c in self.compare(p, True)]
         ((op, left, right),) = pairs
-        op = op if want else _FLIP[op]
+        op = op if want else NEGATED[op]
         if _is_fact(left) and not _is_fact(right):
             return self.bound(left, op, right)
         if _is_fact(right) and not _is_fact(left):
-            return self.bound(right, _MIRROR[op], left)
+            return self.bound(right, MIRRORED[op], left)
         return [FactChange(unparse(node), "true" if want else "false")]
 
     def bound(self, fact: ast.Node, op: str, other: ast.Node) -> list[FactChange]:

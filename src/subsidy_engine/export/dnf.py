@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from subsidy_engine.lang.operators import NEGATED, ORDERINGS
+
 MAX_TERMS = 4096
 """The most terms a condition may expand to; larger ones are reported as too complex."""
 
-ORDER_OPS = ("<", "<=", ">", ">=")
-NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
-FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
 class TooComplexError(Exception):
@@ -243,7 +242,7 @@ def simplify(term: Term) -> Term | None:
     for atom in term:
         rhs = atom.rhs
         if isinstance(rhs, Const) and atom.op in NEGATED:
-            ordered = atom.op in ORDER_OPS
+            ordered = atom.op in ORDERINGS
             if ordered and isinstance(rhs.value, bool):
                 rest.add(atom)
                 continue

@@ -31,9 +31,10 @@ from typing import Any
 
 from subsidy_engine.backends.python.compiler import Frame, Unknown, is_unknown
 from subsidy_engine.backends.python.evaluate import ScalarEvaluator
-from subsidy_engine.export.dnf import NEGATED, Arith, Atom, Const, Dnf, FieldValue, Operand
+from subsidy_engine.export.dnf import Arith, Atom, Const, Dnf, FieldValue, Operand
 from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
+from subsidy_engine.lang.operators import COMPARE, MIRRORED, NEGATED
 from subsidy_engine.rulebook.rulebook import Rulebook
 
 _EPOCH = date(1970, 1, 1)
@@ -428,16 +429,7 @@ def _const(value: object) -> Const:
 
 
 def _evaluate(a: Any, op: str, b: Any) -> bool:
-    return bool(
-        {
-            "<": a < b,
-            "<=": a <= b,
-            ">": a > b,
-            ">=": a >= b,
-            "==": a == b,
-            "!=": a != b,
-        }[op]
-    )
+    return bool(COMPARE[op](a, b))
 
 
 def _atom(left: Operand, op: str, right: Operand) -> Atom:
@@ -445,8 +437,7 @@ def _atom(left: Operand, op: str, right: Operand) -> Atom:
     if isinstance(left, FieldValue):
         return Atom(left.name, op, right)
     if isinstance(right, FieldValue):
-        flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
-        return Atom(right.name, flipped, left)
+        return Atom(right.name, MIRRORED[op], left)
     raise UnsupportedError(
         "compares two computed values; durable-rules needs a profile field on one side"
     )

@@ -1,7 +1,9 @@
 """The built-in functions: their signatures and result types.
 
 Each backend implements every function listed here (a test holds them to it). All functions are
-strict — an unknown argument makes the result unknown — except `known`, which asks exactly that.
+strict — an unknown argument makes the result unknown — except `known`, which asks exactly that;
+each backend writes that strictness into its implementations, and the differential tests hold
+the two to the same unknowns.
 """
 
 from __future__ import annotations
@@ -31,9 +33,7 @@ Checker = Callable[[list[Type]], "Type | str"]
 class FunctionSpec:
     name: str
     signature: str
-    summary: str
     check: Checker
-    strict: bool = True
 
 
 def _arity(types: list[Type], n: int) -> str | None:
@@ -148,45 +148,33 @@ def _consecutive_years(types: list[Type]) -> Type | str:
 
 
 _SPECS = [
-    FunctionSpec("min", "min(a, b, ...) | min(list)", "the smallest value", _extremum),
-    FunctionSpec("max", "max(a, b, ...) | max(list)", "the largest value", _extremum),
-    FunctionSpec("abs", "abs(x)", "absolute value", _abs),
-    FunctionSpec(
-        "round", "round(x, places)", "rounded half away from zero to `places` decimals", _round
-    ),
-    FunctionSpec("sum", "sum(list)", "the total of a list of numbers (0 when empty)", _sum),
-    FunctionSpec("len", "len(list)", "the number of items in a list", _len),
-    FunctionSpec("date", "date('YYYY-MM-DD')", "a date literal", _date_literal),
-    FunctionSpec("year", "year(d)", "the calendar year of a date", _year),
-    FunctionSpec("years_between", "years_between(a, b)", "whole years from a to b", _date_to(INT)),
-    FunctionSpec(
-        "months_between", "months_between(a, b)", "whole months from a to b", _date_to(INT)
-    ),
-    FunctionSpec("days_between", "days_between(a, b)", "days from a to b", _date_to(INT)),
-    FunctionSpec("add_years", "add_years(d, n)", "d plus n calendar years", _date_plus),
-    FunctionSpec("add_months", "add_months(d, n)", "d plus n calendar months", _date_plus),
-    FunctionSpec("add_days", "add_days(d, n)", "d plus n calendar days", _date_plus),
-    FunctionSpec(
-        "add_working_days",
-        "add_working_days(d, n)",
-        "the n-th working day after d in the rulebook's calendar (unknown for a year it lacks)",
-        _date_plus,
-    ),
-    FunctionSpec(
-        "known", "known(x)", "true when x is known, false when it is missing", _known, False
-    ),
-    FunctionSpec(
-        "starts_with",
-        "starts_with(text, prefix | prefixes)",
-        "whether text starts with the prefix (or any of the prefixes)",
-        _starts_with,
-    ),
-    FunctionSpec(
-        "consecutive_years",
-        "consecutive_years(years, start)",
-        "how many consecutive years from `start` on are all in `years` (0 if start is not)",
-        _consecutive_years,
-    ),
+    # min, max: the smallest / largest value
+    FunctionSpec("min", "min(a, b, ...) | min(list)", _extremum),
+    FunctionSpec("max", "max(a, b, ...) | max(list)", _extremum),
+    FunctionSpec("abs", "abs(x)", _abs),
+    # rounded half away from zero to `places` decimals
+    FunctionSpec("round", "round(x, places)", _round),
+    # the total of a list of numbers (0 when empty)
+    FunctionSpec("sum", "sum(list)", _sum),
+    FunctionSpec("len", "len(list)", _len),
+    FunctionSpec("date", "date('YYYY-MM-DD')", _date_literal),
+    FunctionSpec("year", "year(d)", _year),
+    # whole years / whole months / days from a to b
+    FunctionSpec("years_between", "years_between(a, b)", _date_to(INT)),
+    FunctionSpec("months_between", "months_between(a, b)", _date_to(INT)),
+    FunctionSpec("days_between", "days_between(a, b)", _date_to(INT)),
+    # d plus n calendar years / months / days
+    FunctionSpec("add_years", "add_years(d, n)", _date_plus),
+    FunctionSpec("add_months", "add_months(d, n)", _date_plus),
+    FunctionSpec("add_days", "add_days(d, n)", _date_plus),
+    # the n-th working day after d in the rulebook's calendar (unknown for a year it lacks)
+    FunctionSpec("add_working_days", "add_working_days(d, n)", _date_plus),
+    # true when x is known, false when it is missing: the one function that is not strict
+    FunctionSpec("known", "known(x)", _known),
+    # whether text starts with the prefix (or any of the prefixes)
+    FunctionSpec("starts_with", "starts_with(text, prefix | prefixes)", _starts_with),
+    # how many consecutive years from `start` on are all in `years` (0 if start is not)
+    FunctionSpec("consecutive_years", "consecutive_years(years, start)", _consecutive_years),
 ]
 
 FUNCTIONS: dict[str, FunctionSpec] = {spec.name: spec for spec in _SPECS}

@@ -26,8 +26,7 @@ from typing import Any, NoReturn
 from subsidy_engine.errors import Diagnostic, ExpressionError, Span
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.lexer import Token, span_at, tokenize
-
-_COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
+from subsidy_engine.lang.operators import COMPARISONS
 
 
 def parse(text: str, origin: Span | None = None) -> ast.Node:
@@ -153,7 +152,7 @@ class _Parser:
         ops: list[str] = []
         operands = [first]
         while True:
-            if self.tok.kind == "op" and self.tok.text in _COMPARISONS:
+            if self.tok.kind == "op" and self.tok.text in COMPARISONS:
                 ops.append(self.advance().text)
                 operands.append(self.sum())
             elif self.at("keyword", "in") or (

@@ -10,6 +10,7 @@ import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
 from subsidy_engine.backends.python.compiler import Fn, Frame, is_unknown
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.operators import COMPARE, ORDERINGS
 from subsidy_engine.synthetic.arrow import to_arrow
 from subsidy_engine.synthetic.columns import Array, Bools, Column, Scope, ones, pick, rows_meeting
 from subsidy_engine.synthetic.draw import draw
@@ -85,7 +86,7 @@ def _repair(check: ast.Node, compiled: Fn, scope: Scope) -> None:
     if (
         isinstance(check, ast.Compare)
         and len(check.ops) == 1
-        and check.ops[0] in ("<", "<=", ">", ">=")
+        and check.ops[0] in ORDERINGS
         and all(isinstance(o, ast.FieldRef) for o in check.operands)
     ):
         left, right = (scope.cols[o.name] for o in check.operands)  # type: ignore[attr-defined]
@@ -102,13 +103,7 @@ def _repair(check: ast.Node, compiled: Fn, scope: Scope) -> None:
 
 
 def _compare(op: str, a: Array, b: Array) -> Bools:
-    if op == "<":
-        return np.asarray(a < b)
-    if op == "<=":
-        return np.asarray(a <= b)
-    if op == ">":
-        return np.asarray(a > b)
-    return np.asarray(a >= b)
+    return np.asarray(COMPARE[op](a, b))
 
 
 def _blank_failures(check: ast.Node, compiled: Fn, scope: Scope) -> None:

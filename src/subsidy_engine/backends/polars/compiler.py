@@ -28,6 +28,7 @@ from subsidy_engine.backends.polars.missing import Leaves, Missing, pick, union
 from subsidy_engine.backends.polars.numeric import add, divide, multiply
 from subsidy_engine.backends.polars.vec import Vec, convert, strict
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.operators import COMPARE
 from subsidy_engine.lang.types import BOOL, DATE, List, Table, Type
 from subsidy_engine.workdays import WorkingDayCalendar
 
@@ -35,14 +36,6 @@ BACKEND = "vectorised"
 ITEM_INDEX = "__item"
 """The column holding the current item's position, in a frame of exploded list items."""
 
-COMPARE_OPS: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
 
 
 class VectorCompiler:
@@ -196,7 +189,7 @@ class VectorCompiler:
         for op, a, b in zip(node.ops, operands, operands[1:], strict=False):
             common = common_type([a.ty, b.ty])
             left, right = cast_to(a.value, a.ty, common), cast_to(b.value, b.ty, common)
-            results.append(COMPARE_OPS[op](left, right))
+            results.append(COMPARE[op](left, right))
         value = reduce(operator.and_, results)
         missing = union(*(o.missing for o in operands))
         if len(results) > 1:  # a false pair decides the chain whatever the others are
@@ -261,4 +254,4 @@ def _ty(node: ast.Node) -> Type:
     return node.ty
 
 
-__all__ = ["BACKEND", "COMPARE_OPS", "ITEM_INDEX", "Vec", "VectorCompiler"]
+__all__ = ["BACKEND", "ITEM_INDEX", "Vec", "VectorCompiler"]

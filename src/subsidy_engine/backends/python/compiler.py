@@ -18,6 +18,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.operators import COMPARE
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int
 from subsidy_engine.workdays import WorkingDayCalendar
 
@@ -109,14 +110,6 @@ _INT_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "-": operator.sub,
     "*": operator.mul,
     "/": _divide,
-}
-COMPARE_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
 }
 
 
@@ -279,7 +272,7 @@ class ScalarCompiler:
 
     def compare(self, node: ast.Compare) -> Fn:
         fns = [self.compile(o) for o in node.operands]
-        ops = [COMPARE_OPS[o] for o in node.ops]
+        ops = [COMPARE[o] for o in node.ops]
         if len(ops) == 1:
             (op,), (left, right) = ops, fns
             field, other = node.operands
