@@ -76,10 +76,6 @@ def _what(result: RuleResult) -> str:
     return f"{title} — {result.item}" if result.item else title
 
 
-def _outcome(trace: ConditionTrace) -> str:
-    return {True: "✓", False: "✗", None: "?"}[trace.outcome]
-
-
 def _seen(trace: ConditionTrace) -> str:
     return ", ".join(f"{k}={_value_text(v)}" for k, v in trace.values.items())
 

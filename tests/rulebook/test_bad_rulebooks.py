@@ -15,6 +15,8 @@ from subsidy_engine import RulebookError, load_rulebook
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CASES = sorted((FIXTURES / "bad_rulebooks").glob("*.yaml"))
+LOADER_CODES = {"schema"}
+"""Found before the rulebook-wide check, in a file that did not validate: no measure known."""
 
 
 def _patch(text: str, patch: dict[str, Any], name: str) -> str:
@@ -59,3 +61,14 @@ def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:
     with pytest.raises(RulebookError) as caught:
         load_rulebook(root)
     assert [d.code for d in caught.value.diagnostics] == ["unknown-name", "unknown-name"]
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_every_rule_diagnostic_names_its_measure(path: Path, tmp_path: Path) -> None:
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook(broken_rulebook(case, path.stem, tmp_path))
+    for diagnostic in caught.value.diagnostics:
+        if diagnostic.rule_id is not None and diagnostic.code not in LOADER_CODES:
+            assert diagnostic.measure is not None, diagnostic
+            assert diagnostic.measure.split()[0] == diagnostic.rule_id.split(".")[0].lstrip("m")

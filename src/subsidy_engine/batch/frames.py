@@ -1,10 +1,9 @@
 """The frames rules are judged in: one row per enterprise, or one row per list item.
 
 `base_frame` adds to the validated profiles the derived facts (level by level) and the truth of
-every exclusion rule in force, so that every rule reads them as plain columns. A per-item
-exclusion's truth is that of the enterprise's last item, as in the scalar backend (where each
-item overwrites the one before); without items it is false. `item_frame` explodes one list
-field, keeping each item's position in `ITEM_INDEX` and the columns its rules read.
+every exclusion rule in force, so that every rule reads them as plain columns (an exclusion is
+never a per-item rule: the loader refuses one). `item_frame` explodes one list field, keeping
+each item's position in `ITEM_INDEX` and the columns its rules read.
 """
 
 from __future__ import annotations
@@ -33,16 +32,13 @@ def base_frame(frame: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, dict[int,
         frame = _with_derived(frame, level)
     excluders: dict[int, Excluder] = {}
     exclusions = [r for r in plan.rules if r.is_exclusion and r.in_force]
-    row_level = [r for r in exclusions if r.for_each is None]
-    if row_level:
+    if exclusions:
         columns: list[pl.Expr] = []
-        for rule in row_level:
+        for rule in exclusions:
             exprs, excluder = _truth(rule, plan.leaves)
             columns += exprs
             excluders[rule.index] = excluder
         frame = frame.lazy().with_columns(columns).collect()
-    for rule in (r for r in exclusions if r.for_each is not None):
-        frame, excluders[rule.index] = _item_truth(frame, rule, plan.leaves)
     return frame, excluders
 
 
@@ -92,28 +88,6 @@ def _truth(rule: RulePlan, leaves: Leaves) -> tuple[list[pl.Expr], Excluder]:
         None if params is None else pl.col(f"{name}:p"),
     )
     return exprs, excluder
-
-
-def _item_truth(
-    frame: pl.DataFrame, rule: RulePlan, leaves: Leaves
-) -> tuple[pl.DataFrame, Excluder]:
-    assert rule.for_each is not None
-    exprs, excluder = _truth(rule, leaves)
-    items = item_frame(frame, rule.for_each.list_field, exprs)
-    outputs = [e.meta.output_name() for e in exprs]
-    last = (
-        items.lazy()
-        .select(ROW, ITEM_INDEX, *exprs)
-        .group_by(ROW)
-        .agg(*(pl.col(c).sort_by(ITEM_INDEX).last() for c in outputs), pl.lit(True).alias("__has"))
-        .collect()
-    )
-    frame = frame.join(last, on=ROW, how="left", maintain_order="left")
-    name = truth_column(rule.index)
-    has = pl.col("__has").is_not_null()
-    fills = [pl.when(has).then(pl.col(name)).otherwise(False).alias(name)]
-    fills += [pl.col(c).fill_null(0) for c in outputs if c.startswith(f"{name}#")]
-    return frame.with_columns(fills).drop("__has"), excluder
 
 
 def item_frame(frame: pl.DataFrame, list_field: str, exprs: Iterable[pl.Expr]) -> pl.DataFrame:

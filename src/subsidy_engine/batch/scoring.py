@@ -24,7 +24,8 @@ from subsidy_engine.batch.frames import ROW, base_frame
 from subsidy_engine.batch.inputs import Table, to_polars
 from subsidy_engine.batch.long import long_schema, rule_rows
 from subsidy_engine.batch.mapping import MappingLike, apply_mapping
-from subsidy_engine.batch.output import finish, summary
+from subsidy_engine.batch.output import finish
+from subsidy_engine.batch.output import summary as summary_of  # `summary` is a parameter
 from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError
 from subsidy_engine.results import Provenance, Status
@@ -99,7 +100,7 @@ def score(
     results = finish(kept_rows, plan, scored, key, chosen)
     totals = None
     if summary:
-        totals = _summary(found, scored, plan, key)
+        totals = summary_of(found, scored, plan, key)
     book = rulebook
     provenance = Provenance(book.id, book.sha256, _engine_version(), as_of, book.reform_label)
     return ScoreResult(
@@ -142,10 +143,6 @@ def score_batches(
         )
         offset += result.rows_read
         yield result
-
-
-def _summary(rows: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | None) -> pl.DataFrame:
-    return summary(rows, scored, plan, key)
 
 
 def plan_for(rulebook: Rulebook, as_of: date) -> Plan:

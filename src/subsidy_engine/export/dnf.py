@@ -29,7 +29,6 @@ MAX_TERMS = 4096
 """The most terms a condition may expand to; larger ones are reported as too complex."""
 
 
-
 class TooComplexError(Exception):
     """A condition expands to more than MAX_TERMS terms."""
 

@@ -238,9 +238,6 @@ RESOLVED_NODES: tuple[type[Node], ...] = (
 )
 """Every node kind a backend must compile."""
 
-LEAF_REFS: tuple[type[Node], ...] = (FieldRef, ItemFieldRef, DerivedRef, ParamRef)
-"""Nodes whose values a condition trace reports."""
-
 
 def static_facts(node: Node) -> frozenset[str]:
     """The profile facts an expression reads (item fields as `list[*].field`)."""

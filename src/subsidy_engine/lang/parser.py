@@ -73,9 +73,6 @@ class _Parser:
     def span(self, start: int, end: int) -> Span:
         return span_at(self.text, start, end, self.origin)
 
-    def node_span(self, first: ast.Node | Token, last: ast.Node | Token) -> Span:
-        return self.span(self._start(first), self._end(last))
-
     def _start(self, item: ast.Node | Token) -> int:
         return item.offset if isinstance(item, Token) else self.offsets[id(item)][1]
 

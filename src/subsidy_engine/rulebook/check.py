@@ -88,6 +88,22 @@ class _Checker:
             )
         )
 
+    def with_measures(self, problems: list[Diagnostic]) -> list[Diagnostic]:
+        """Each rule's diagnostics with the measure the rule encodes (`number heading`)."""
+        headings = {m.number: m.heading for m in self.src.manifest.measures}
+        measures: dict[str, str] = {}
+        for source in self.src.rule_files.values():
+            number = source.model.measure
+            label = f"{number} {headings[number]}" if number in headings else str(number)
+            for spec in source.model.rules:
+                measures.setdefault(spec.id, label)
+        return [
+            replace(p, measure=measures[p.rule_id])
+            if p.rule_id in measures and p.measure is None
+            else p
+            for p in problems
+        ]
+
     def expression(
         self,
         rel: str,
@@ -140,7 +156,7 @@ class _Checker:
         rules = self.rules(scope)
         item_checks = self.item_checks()
         if self.problems:
-            raise RulebookError(self.problems)
+            raise RulebookError(self.with_measures(self.problems))
         assert calendar is not None
         return Rulebook(
             path=self.src.root,

@@ -37,7 +37,6 @@ ITEM_INDEX = "__item"
 """The column holding the current item's position, in a frame of exploded list items."""
 
 
-
 class VectorCompiler:
     """Compiles typed, resolved nodes to `Vec`s for one `as_of` date.
 
