@@ -79,37 +79,27 @@ class ConditionTrace:
 
 
 class LazyTuple(Sequence[T]):
-    """A tuple worked out from `make(first, second)` when first read, then kept.
+    """A tuple written out by `_write()` when first read, then kept.
 
     Evaluation decides what a result needs cheaply and leaves the rest (the values each condition
-    saw, the totals by payer) to be written out only for callers that read them.
+    saw, the totals by payer) to be written out only for callers that read them. Each subclass
+    names what it keeps until then (its own slots, set by its `pending` constructor) and how to
+    write itself out from them (`_write`).
     """
 
-    __slots__ = ("_first", "_items", "_make", "_second")
+    __slots__ = ("_items",)
     _item_type: ClassVar[type]
 
     def __init__(self, items: Iterable[T]) -> None:
         self._items: tuple[T, ...] | None = tuple(items)
-        self._make: Callable[[Any, Any], tuple[T, ...]] | None = None
-        self._first: Any = None
-        self._second: Any = None
 
-    @classmethod
-    def pending(cls, make: Callable[[Any, Any], tuple[T, ...]], first: Any, second: Any) -> Self:
-        """`make(first, second)`, worked out when first read."""
-        lazy = _new(cls)
-        lazy._items = None
-        lazy._make = make
-        lazy._first = first
-        lazy._second = second
-        return lazy
+    def _write(self) -> tuple[T, ...]:
+        raise NotImplementedError  # only a pending one (made by a subclass's `pending`) writes
 
     def _all(self) -> tuple[T, ...]:
         items = self._items
         if items is None:
-            assert self._make is not None
-            items = self._items = self._make(self._first, self._second)
-            self._make = self._first = self._second = None
+            items = self._items = self._write()
         return items
 
     @overload
@@ -157,18 +147,41 @@ class ConditionTraces(LazyTuple[ConditionTrace]):
     is `pending(write, outcomes, frame)`: its outcomes are known without writing it out.
     """
 
-    __slots__ = ()
+    __slots__ = ("_frame", "_outcomes", "_writer")
     _item_type = ConditionTrace
+    _writer: Callable[[list[bool | None], Any], tuple[ConditionTrace, ...]]
+    _outcomes: list[bool | None]
+    _frame: Any
+
+    @classmethod
+    def pending(
+        cls,
+        writer: Callable[[list[bool | None], Any], tuple[ConditionTrace, ...]],
+        outcomes: list[bool | None],
+        frame: Any,
+    ) -> Self:
+        """The traces `writer(outcomes, frame)` will write out when first read."""
+        lazy = _new(cls)
+        lazy._items = None
+        lazy._writer = writer
+        lazy._outcomes = outcomes
+        lazy._frame = frame
+        return lazy
+
+    def _write(self) -> tuple[ConditionTrace, ...]:
+        items = self._writer(self._outcomes, self._frame)
+        del self._writer, self._frame  # the profile is no longer held
+        return items
 
     @property
     def outcomes(self) -> tuple[bool | None, ...]:
         """Each condition's outcome, without writing out the traces."""
         if self._items is not None:
             return tuple(t.outcome for t in self._items)
-        return tuple(self._first)
+        return tuple(self._outcomes)
 
     def __len__(self) -> int:
-        return len(self._first) if self._items is None else len(self._items)
+        return len(self._outcomes) if self._items is None else len(self._items)
 
 
 @dataclass(slots=True)
@@ -259,8 +272,32 @@ class PayerTotal:
 class PayerTotals(LazyTuple[PayerTotal]):
     """An evaluation's totals by payer, in payer order, summed when first read."""
 
-    __slots__ = ()
+    __slots__ = ("_adder", "_keys", "_results")
     _item_type = PayerTotal
+    _adder: Callable[[dict[str, str], tuple[RuleResult, ...]], tuple[PayerTotal, ...]]
+    _keys: dict[str, str]
+    _results: tuple[RuleResult, ...]
+
+    @classmethod
+    def pending(
+        cls,
+        adder: Callable[[dict[str, str], tuple[RuleResult, ...]], tuple[PayerTotal, ...]],
+        keys: dict[str, str],
+        results: tuple[RuleResult, ...],
+    ) -> Self:
+        """The totals `adder(keys, results)` will sum when first read (`keys`: each counted
+        rule's payer key, by rule id)."""
+        lazy = _new(cls)
+        lazy._items = None
+        lazy._adder = adder
+        lazy._keys = keys
+        lazy._results = results
+        return lazy
+
+    def _write(self) -> tuple[PayerTotal, ...]:
+        items = self._adder(self._keys, self._results)
+        del self._adder, self._keys, self._results
+        return items
 
 
 @dataclass(frozen=True, slots=True)

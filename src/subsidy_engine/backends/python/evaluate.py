@@ -15,6 +15,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
+from subsidy_engine.backends.python.build import new_amount
 from subsidy_engine.backends.python.compiler import Fn, Frame, ScalarCompiler, Unknown
 from subsidy_engine.backends.python.judge import (
     CompiledCondition,
@@ -27,7 +28,6 @@ from subsidy_engine.backends.python.judge import (
 from subsidy_engine.lang import ast
 from subsidy_engine.money import to_fen
 from subsidy_engine.results import (
-    Amount,
     AmountStatus,
     Evaluation,
     PayerTotal,
@@ -111,18 +111,18 @@ class ScalarEvaluator:
     def _quantity(self, quantity: Quantity) -> CompiledQuantity:
         spec = quantity.spec
         payer, basis, label = tuple(spec.payer), spec.basis, spec.label
-        pending = Amount(spec.unit, AmountStatus.UNKNOWN, None, payer, basis, label)
+        pending = new_amount(spec.unit, AmountStatus.UNKNOWN, None, payer, basis, label)
         node = quantity.node
         if node is None:
             status = AmountStatus.NONE if spec.unit is Unit.RIGHT else AmountStatus.UNSPECIFIED
             return CompiledQuantity(
-                quantity, None, Amount(spec.unit, status, None, payer, basis, label), pending
+                quantity, None, new_amount(spec.unit, status, None, payer, basis, label), pending
             )
         fn = self.compiler.compile(node)
         fixed = None
         if isinstance(node, ast.Literal) and not isinstance(node.value, bool | str):
             value = node.value if isinstance(node.value, date) else to_fen(Decimal(node.value))
-            fixed = Amount(spec.unit, AmountStatus.DETERMINED, value, payer, basis, label)
+            fixed = new_amount(spec.unit, AmountStatus.DETERMINED, value, payer, basis, label)
         return CompiledQuantity(quantity, fn, fixed, pending)
 
     def params_at(self, as_of: date) -> Mapping[str, Any]:

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from subsidy_engine.backends.python.build import new_amount, new_result
 from subsidy_engine.backends.python.compiler import Fn, Frame, Unknown, merge
 from subsidy_engine.money import to_fen
 from subsidy_engine.results import (
@@ -168,7 +169,7 @@ def _judge(compiled: CompiledRule) -> Callable[..., None]:
             return
         amount, amount_unknown = fixed or _amount(quantity, frame, True)
         if unknown is None and amount_unknown is None:
-            out.append(RuleResult(info, status, amount, traces, (), (), item, None, excluded_by))
+            out.append(new_result(info, status, amount, traces, (), (), item, None, excluded_by))
         else:
             out.append(
                 _with_amount(
@@ -260,8 +261,8 @@ def _with_amount(
     if amount_unknown is not None:
         unknown = amount_unknown if unknown is None else unknown.merge(amount_unknown)
     if unknown is None:
-        return RuleResult(compiled.info, status, amount, traces, (), (), item, details, excluded_by)
-    return RuleResult(
+        return new_result(compiled.info, status, amount, traces, (), (), item, details, excluded_by)
+    return new_result(
         compiled.info,
         status,
         amount,
@@ -289,12 +290,12 @@ def _amount(
             return pending, value
         parameters = tuple(sorted(value.params))
         status = AmountStatus.UNSPECIFIED
-        return Amount(
+        return new_amount(
             pending.unit, status, None, pending.payer, pending.basis, pending.label, parameters
         ), None
     if value.__class__ is not date:
         value = to_fen(value if value.__class__ is Decimal else Decimal(value))
-    return Amount(
+    return new_amount(
         pending.unit, _DETERMINED, value, pending.payer, pending.basis, pending.label
     ), None
 
