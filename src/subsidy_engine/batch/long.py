@@ -28,9 +28,9 @@ from subsidy_engine.backends.polars.plan import (
     store,
 )
 from subsidy_engine.backends.polars.rules import NAMES, Excluder, Outcome, fixed_outcome, judge
-from subsidy_engine.batch.cache import Memo
 from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
 from subsidy_engine.batch.frames import item_frame
+from subsidy_engine.memo import Memo
 from subsidy_engine.results import Status
 
 

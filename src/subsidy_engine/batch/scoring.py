@@ -10,7 +10,6 @@ and exclusion truths as columns; list items exploded), `long` (one row per enter
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +27,7 @@ from subsidy_engine.batch.output import finish
 from subsidy_engine.batch.output import summary as summary_of  # `summary` is a parameter
 from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError
+from subsidy_engine.memo import Memo
 from subsidy_engine.results import Provenance, Status
 from subsidy_engine.rulebook.rulebook import Rulebook
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from subsidy_engine.engine import Engine
 
 DEFAULT_STATUSES = ("eligible", "undetermined", "excluded")
-_PLANS: OrderedDict[tuple[int, date], tuple[Rulebook, Plan]] = OrderedDict()
+_PLANS: Memo[Plan] = Memo()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,16 +147,7 @@ def score_batches(
 
 def plan_for(rulebook: Rulebook, as_of: date) -> Plan:
     """The rulebook compiled for `as_of` (the last few are kept)."""
-    cache_key = (id(rulebook), as_of)
-    cached = _PLANS.get(cache_key)
-    if cached is not None and cached[0] is rulebook:
-        _PLANS.move_to_end(cache_key)
-        return cached[1]
-    plan = compile_plan(rulebook, as_of)
-    _PLANS[cache_key] = (rulebook, plan)
-    while len(_PLANS) > 16:
-        _PLANS.popitem(last=False)
-    return plan
+    return _PLANS.get(rulebook, as_of, compile_plan, rulebook, as_of)
 
 
 def _rulebook(source: Engine | Rulebook) -> Rulebook:

@@ -26,11 +26,11 @@ import polars as pl
 from subsidy_engine.backends.polars.compiler import VectorCompiler
 from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.backends.polars.missing import Leaves
-from subsidy_engine.batch.cache import Memo
 from subsidy_engine.batch.coerce import CODE_PROBLEM, Checked, coerce
 from subsidy_engine.batch.frames import ROW
 from subsidy_engine.identifiers import credit_code_problem, industry_code_problem
 from subsidy_engine.lang.types import List, Record
+from subsidy_engine.memo import Memo
 from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec
 from subsidy_engine.rulebook.rulebook import Rulebook
 

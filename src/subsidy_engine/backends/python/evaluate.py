@@ -26,6 +26,7 @@ from subsidy_engine.backends.python.judge import (
     step_for,
 )
 from subsidy_engine.lang import ast
+from subsidy_engine.memo import Memo
 from subsidy_engine.money import to_fen
 from subsidy_engine.results import (
     AmountStatus,
@@ -65,8 +66,8 @@ class ScalarEvaluator:
         self._exclusion_positions = tuple(
             i for i, c in enumerate(self.rules) if c.info.kind == "exclusion"
         )
-        self._params: dict[date, Mapping[str, Any]] = {}
-        self._plans: dict[date, _Plan] = {}
+        self._params: Memo[Mapping[str, Any]] = Memo(size=64)
+        self._plans: Memo[_Plan] = Memo(size=64)
         self._sub_expressions: dict[int, Fn] = {}  # nodes live as long as the rulebook
 
     def _compile(self, rule: Rule, excludable_by: tuple[CompiledRule, ...]) -> CompiledRule:
@@ -127,15 +128,13 @@ class ScalarEvaluator:
 
     def params_at(self, as_of: date) -> Mapping[str, Any]:
         """Every parameter's value in force on `as_of`; an unstated one is Unknown."""
-        params = self._params.get(as_of)
-        if params is None:
-            params = {}
-            for name, parameter in self.rulebook.parameters.items():
-                value = parameter.value_at(as_of)
-                params[name] = Unknown(params=frozenset({name})) if value is None else value
-            if len(self._params) > 64:
-                self._params.clear()
-            self._params[as_of] = params
+        return self._params.get(self.rulebook, as_of, self._new_params, as_of)
+
+    def _new_params(self, as_of: date) -> Mapping[str, Any]:
+        params: dict[str, Any] = {}
+        for name, parameter in self.rulebook.parameters.items():
+            value = parameter.value_at(as_of)
+            params[name] = Unknown(params=frozenset({name})) if value is None else value
         return params
 
     def frame(self, facts: Mapping[str, Any], as_of: date) -> Frame:
@@ -153,16 +152,14 @@ class ScalarEvaluator:
         return self._plan(as_of).provenance
 
     def _plan(self, as_of: date) -> _Plan:
-        plan = self._plans.get(as_of)
-        if plan is None:
-            book = self.rulebook
-            provenance = Provenance(book.id, book.sha256, ENGINE_VERSION, as_of, book.reform_label)
-            steps = tuple(step_for(compiled, as_of) for compiled in self.rules)
-            if len(self._plans) > 64:
-                self._plans.clear()
-            first = self._exclusion_positions
-            plan = self._plans[as_of] = _Plan(self.params_at(as_of), provenance, steps, first)
-        return plan
+        return self._plans.get(self.rulebook, as_of, self._new_plan, as_of)
+
+    def _new_plan(self, as_of: date) -> _Plan:
+        book = self.rulebook
+        provenance = Provenance(book.id, book.sha256, ENGINE_VERSION, as_of, book.reform_label)
+        steps = tuple(step_for(compiled, as_of) for compiled in self.rules)
+        first = self._exclusion_positions
+        return _Plan(self.params_at(as_of), provenance, steps, first)
 
     def evaluate(self, facts: Mapping[str, Any], as_of: date, key: str | None) -> Evaluation:
         """Evaluate the facts of one validated profile (a field -> value mapping)."""
