@@ -30,4 +30,3 @@ def test_the_oldest_entry_goes_first() -> None:
     for detail in (1, 2, 3, 2, 1):
         memo.get(owner, detail, lambda d=detail: built.append(d) or d)
     assert built == [1, 2, 3, 1]  # 1 was dropped when 3 came; 2 stayed
-

@@ -13,6 +13,46 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+ErrorCode = Literal[
+    # reading a file (rulebook/yaml_source.py, rulebook/loader.py)
+    "missing-file",
+    "encoding",
+    "yaml-syntax",
+    "duplicate-key",
+    "bad-key",
+    "bad-merge",
+    "yaml-tag",
+    "yaml-value",
+    "yaml-too-large",
+    "schema",
+    # checking a rulebook (rulebook/check.py)
+    "unknown-calendar",
+    "duplicate-measure",
+    "unknown-measure",
+    "coverage",
+    "duplicate-name",
+    "duplicate-id",
+    "cycle",
+    "bad-parameter",
+    "not-verbatim",
+    # expressions (lang/parser.py, lang/checker.py)
+    "syntax",
+    "unknown-name",
+    "unknown-function",
+    "unknown-enum-value",
+    "bad-call",
+    "type-mismatch",
+    # inputs checked against a rulebook
+    "bad-profile",
+    "unknown-field",
+    "unknown-rule",
+    "bad-synthetic",
+]
+"""Every diagnostic's code: a closed list, each documented in docs/errors.md."""
+
+ERROR_CODES: tuple[ErrorCode, ...] = get_args(ErrorCode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +88,7 @@ class Span:
 class Diagnostic:
     """One problem found in a rulebook, an expression or an input."""
 
-    code: str
+    code: ErrorCode
     message: str
     span: Span | None = None
     rule_id: str | None = None

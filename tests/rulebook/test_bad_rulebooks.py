@@ -35,7 +35,7 @@ def broken_rulebook(case: dict[str, Any], name: str, tmp_path: Path) -> Path:
     for patch in (case, case.get("also")):
         if patch:
             text = _patch(text, patch, name)
-    target.write_text(text, encoding="utf-8")
+    target.write_text(text, encoding=case.get("encoding", "utf-8"))
     return root
 
 

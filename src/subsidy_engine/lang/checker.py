@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from subsidy_engine.errors import Diagnostic, ExpressionError, did_you_mean
+from subsidy_engine.errors import Diagnostic, ErrorCode, ExpressionError, did_you_mean
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.functions import FUNCTIONS
 from subsidy_engine.lang.types import (
@@ -80,7 +80,9 @@ def _kind(name: str) -> str:
     return {"bool": "condition (true/false)", "dec": "number"}.get(name, name)
 
 
-def _error(node: ast.Node, code: str, message: str, hint: str | None = None) -> ExpressionError:
+def _error(
+    node: ast.Node, code: ErrorCode, message: str, hint: str | None = None
+) -> ExpressionError:
     return ExpressionError([Diagnostic(code, message, node.span, hint=hint)])
 
 

@@ -14,7 +14,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from subsidy_engine.errors import Diagnostic, ExpressionError, InputError, RulebookError, Span
+from subsidy_engine.errors import (
+    Diagnostic,
+    ErrorCode,
+    ExpressionError,
+    InputError,
+    RulebookError,
+    Span,
+)
 from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
 from subsidy_engine.lang.checker import AS_OF, Scope, check, literal_type
@@ -70,7 +77,7 @@ class _Checker:
     def report(
         self,
         rel: str,
-        code: str,
+        code: ErrorCode,
         message: str,
         path: YamlPath,
         *,

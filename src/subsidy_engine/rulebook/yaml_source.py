@@ -72,7 +72,7 @@ from typing import Any, Final, NoReturn, TypeAlias
 
 import yaml
 
-from subsidy_engine.errors import Diagnostic, InputError, RulebookError, Span
+from subsidy_engine.errors import Diagnostic, ErrorCode, InputError, RulebookError, Span
 
 __all__ = [
     "MAX_DEPTH",
@@ -135,8 +135,8 @@ class YamlDocument:
     p.yaml:1:5 p.yaml:2:1 p.yaml:2:14
     >>> print(doc.span_of(["rates", 7]))  # absent: the nearest ancestor that exists
     p.yaml:2:8
-    >>> print(doc.diagnostic("bad-rate", "rate too high", ["rates", 1]).render())
-    p.yaml:2:14: [bad-rate] rate too high (at rates[1])
+    >>> print(doc.diagnostic("schema", "rate too high", ["rates", 1]).render())
+    p.yaml:2:14: [schema] rate too high (at rates[1])
         2 | rates: [0.1, 0.2]
           |              ^^^
     """
@@ -200,7 +200,7 @@ class YamlDocument:
 
     def diagnostic(
         self,
-        code: str,
+        code: ErrorCode,
         message: str,
         yaml_path: Sequence[PathItem],
         *,
@@ -376,7 +376,7 @@ class _Source:
 
     def diagnostic(
         self,
-        code: str,
+        code: ErrorCode,
         message: str,
         span: Span,
         *,
@@ -479,7 +479,7 @@ class _Composer:
         self.anchors: dict[str, _Scalar | _Sequence | _Mapping] = {}
         self.open_anchors: set[str] = set()
 
-    def fail(self, code: str, message: str, start: int, stop: int | None = None) -> NoReturn:
+    def fail(self, code: ErrorCode, message: str, start: int, stop: int | None = None) -> NoReturn:
         span = self.source.span(start, start + 1 if stop is None else stop)
         raise RulebookError([self.source.diagnostic(code, message, span)])
 
@@ -682,7 +682,7 @@ class _Builder:
 
     def problem(
         self,
-        code: str,
+        code: ErrorCode,
         message: str,
         node: _Node,
         path: Sequence[PathItem],
