@@ -162,3 +162,14 @@ class ProfileError(DiagnosticsError):
 
 class InputError(SubsidyEngineError):
     """A file or argument given to the engine cannot be used (not found, wrong format)."""
+
+
+class UnsupportedNodeError(SubsidyEngineError):
+    """A backend met a node (or a function, an operator) it cannot compile; never a silent
+    fallback. A checked tree never causes one: it is a gap in the backend."""
+
+    def __init__(self, node: object, backend: str, problem: str | None = None) -> None:
+        self.node = node
+        self.backend = backend
+        problem = problem or f"cannot compile {type(node).__name__}"
+        super().__init__(f"the {backend} backend {problem}")

@@ -18,7 +18,7 @@ from subsidy_engine.backends.polars.compiler import VectorCompiler
 from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.backends.polars.missing import Leaves, dynamic_names
 from subsidy_engine.backends.python.compiler import Frame, ScalarCompiler, Unknown
-from subsidy_engine.errors import Span
+from subsidy_engine.errors import Span, SubsidyEngineError, UnsupportedNodeError
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.checker import Scope, check
 from subsidy_engine.lang.functions import FUNCTIONS
@@ -76,11 +76,19 @@ def test_every_function_has_an_implementation_in_both_backends() -> None:
 
 def test_an_unknown_node_kind_is_an_error_naming_it_and_the_backend() -> None:
     vector = VectorCompiler(params={}, as_of=AS_OF, calendar=CALENDAR, leaves=Leaves())
-    with pytest.raises(NotImplementedError, match="vectorised backend cannot compile Name"):
+    with pytest.raises(UnsupportedNodeError, match="vectorised backend cannot compile Name"):
         vector.compile(ast.Name(span=Span("x", 1, 1), id="x"))
     call = ast.Call(span=Span("x", 1, 1), ty=INT, func="nope", args=())
-    with pytest.raises(NotImplementedError, match="vectorised backend has no function nope"):
+    with pytest.raises(UnsupportedNodeError, match="vectorised backend has no function nope"):
         vector.compile(call)
+    scalar = ScalarCompiler({}, CALENDAR)
+    name = ast.Name(span=Span("x", 1, 1), id="x")
+    with pytest.raises(UnsupportedNodeError, match="scalar backend cannot compile Name") as caught:
+        scalar.compile(name)
+    assert (caught.value.node, caught.value.backend) == (name, "scalar")
+    assert isinstance(caught.value, SubsidyEngineError)
+    with pytest.raises(UnsupportedNodeError, match="scalar backend has no function nope"):
+        scalar.compile(call)
 
 
 def _scalar(node: ast.Node, row: Mapping[str, Any]) -> Any:

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from subsidy_engine.errors import SubsidyEngineError
 from subsidy_engine.lang.operators import NEGATED, ORDERINGS
 
 MAX_TERMS = 4096
 """The most terms a condition may expand to; larger ones are reported as too complex."""
 
 
-class TooComplexError(Exception):
+class TooComplexError(SubsidyEngineError):
     """A condition expands to more than MAX_TERMS terms."""
 
 

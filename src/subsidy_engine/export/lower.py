@@ -31,6 +31,7 @@ from typing import Any
 
 from subsidy_engine.backends.python.compiler import Frame, Unknown, is_unknown
 from subsidy_engine.backends.python.evaluate import ScalarEvaluator
+from subsidy_engine.errors import SubsidyEngineError
 from subsidy_engine.export.dnf import Arith, Atom, Const, Dnf, FieldValue, Operand
 from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
@@ -56,7 +57,7 @@ _DESCRIPTIONS: Mapping[str, str] = {
 }
 
 
-class UnsupportedError(Exception):
+class UnsupportedError(SubsidyEngineError):
     """A condition a matcher of field comparisons cannot express; the message says why."""
 
 

@@ -9,7 +9,7 @@ parameter-table entry is the parameter `table[key]`, a parameter without a value
 parameter itself.
 
 Parameters are constants here: the compiler is made for one `as_of` date. A node kind or a
-function this backend cannot compile raises NotImplementedError naming it — never a fallback.
+function this backend cannot compile raises UnsupportedNodeError naming it — never a fallback.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from subsidy_engine.backends.polars.functions import FUNCTIONS
 from subsidy_engine.backends.polars.missing import Leaves, Missing, pick, union
 from subsidy_engine.backends.polars.numeric import add, divide, multiply
 from subsidy_engine.backends.polars.vec import Vec, convert, strict
+from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.operators import COMPARE
 from subsidy_engine.lang.types import BOOL, DATE, List, Table, Type
@@ -81,7 +82,7 @@ class VectorCompiler:
     def compile(self, node: ast.Node) -> Vec:
         visitor = self.visitors.get(type(node))
         if visitor is None:
-            raise NotImplementedError(f"the {BACKEND} backend cannot compile {type(node).__name__}")
+            raise UnsupportedNodeError(node, BACKEND)
         return visitor(node)
 
     def static_fact_bits(self, node: ast.Node) -> list[int]:
@@ -113,16 +114,16 @@ class VectorCompiler:
     def derived_ref(self, node: ast.DerivedRef) -> Vec:
         found = self.derived.get(node.name)
         if found is None:
-            raise NotImplementedError(
-                f"the {BACKEND} backend has not compiled derived fact {node.name} yet"
+            raise UnsupportedNodeError(
+                node, BACKEND, f"has not compiled derived fact {node.name} yet"
             )
         return found
 
     def param_ref(self, node: ast.ParamRef) -> Vec:
         ty = _ty(node)
         if isinstance(ty, Table):
-            raise NotImplementedError(
-                f"the {BACKEND} backend reads table {node.name} only through a lookup"
+            raise UnsupportedNodeError(
+                node, BACKEND, f"reads table {node.name} only through a lookup"
             )
         value = self.params[node.name]
         if value is None:
@@ -175,7 +176,7 @@ class VectorCompiler:
         if node.op == "*":
             return Vec(multiply(lv, lt, rv, rt), missing, _ty(node))
         if node.op != "/":
-            raise NotImplementedError(f"the {BACKEND} backend has no operator {node.op}")
+            raise UnsupportedNodeError(node, BACKEND, f"has no operator {node.op}")
         zero = (rv == 0).fill_null(False)
         divisor = pl.when(zero).then(pl.lit(1, dtype=dtype_of(rt))).otherwise(rv)
         value = pl.when(zero).then(None).otherwise(divide(lv, lt, divisor, rt))
@@ -243,13 +244,13 @@ class VectorCompiler:
     def call(self, node: ast.Call) -> Vec:
         make = self.functions.get(node.func)
         if make is None:
-            raise NotImplementedError(f"the {BACKEND} backend has no function {node.func}")
+            raise UnsupportedNodeError(node, BACKEND, f"has no function {node.func}")
         return make(self, node)
 
 
 def _ty(node: ast.Node) -> Type:
     if node.ty is None:
-        raise NotImplementedError(f"the {BACKEND} backend needs a typed tree: {node} has no type")
+        raise UnsupportedNodeError(node, BACKEND, f"needs a typed tree: {node} has no type")
     return node.ty
 
 

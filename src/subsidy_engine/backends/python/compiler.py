@@ -17,6 +17,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.operators import COMPARE
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int
@@ -78,6 +79,7 @@ class Frame:
 
 
 Fn = Callable[[Frame], Any]
+BACKEND = "scalar"
 _CTX = Context(prec=60, rounding=ROUND_HALF_UP)
 _DIVISION_QUANTUM = Decimal(1).scaleb(-DIVISION_SCALE)
 
@@ -164,7 +166,7 @@ class ScalarCompiler:
     def compile(self, node: ast.Node) -> Fn:
         visitor = self.visitors.get(type(node))
         if visitor is None:
-            raise NotImplementedError(f"the scalar backend cannot compile {type(node).__name__}")
+            raise UnsupportedNodeError(node, BACKEND)
         return visitor(node)
 
     # Leaves -----------------------------------------------------------------------------------
@@ -363,7 +365,7 @@ class ScalarCompiler:
     def call(self, node: ast.Call) -> Fn:
         make = self.functions.get(node.func)
         if make is None:
-            raise NotImplementedError(f"the scalar backend has no function {node.func}")
+            raise UnsupportedNodeError(node, BACKEND, f"has no function {node.func}")
         return make(node)
 
     # Functions --------------------------------------------------------------------------------
