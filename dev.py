@@ -21,10 +21,13 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".installed"
 DEMO = ["examples/huairen-ceramics-large.yaml", "--as-of", "2019-12-31"]
+EXTRAS = "batch,spark,charts,export,testing"
+"""Every feature, so that the whole suite runs; the tools come from the `dev` dependency group."""
 
 
 def ensure_env() -> None:
-    """Create .venv and install the package with its test tools, once per change of pyproject."""
+    """Create .venv and install the package with every extra and the tools, once per change of
+    pyproject. Dependency groups need pip 25.1 or later: pip is upgraded first."""
     if not PYTHON.exists():
         print("creating .venv …", flush=True)
         venv.create(VENV, with_pip=True)
@@ -32,8 +35,9 @@ def ensure_env() -> None:
     if STAMP.exists() and STAMP.read_bytes() == wanted:
         return
     print("installing subsidy-engine and its test tools into .venv …", flush=True)
-    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[dev]"])
+    pip = [str(PYTHON), "-m", "pip", "install", "--quiet"]
+    run([*pip, "--upgrade", "pip"])
+    run([*pip, "-e", f"{ROOT}[{EXTRAS}]", "--group", "dev"])
     STAMP.write_bytes(wanted)
 
 

@@ -8,7 +8,7 @@
 'shuozhou-2019'
 """
 
-from subsidy_engine.backends.python.evaluate import ENGINE_VERSION
+from subsidy_engine.__about__ import __version__
 from subsidy_engine.engine import Engine, bundled_rulebook_path
 from subsidy_engine.errors import (
     DiagnosticsError,
@@ -29,8 +29,6 @@ from subsidy_engine.results import (
 )
 from subsidy_engine.rulebook.loader import load_rulebook
 from subsidy_engine.rulebook.rulebook import Rulebook
-
-__version__ = ENGINE_VERSION
 
 __all__ = [
     "Amount",

@@ -1,6 +1,6 @@
 """`Engine`: the entry point. Loads a rulebook once; evaluates profiles against it.
 
->>> engine = Engine()                                   # the bundled rulebook
+>>> engine = Engine()                                   # the one installed rulebook
 >>> evaluation = engine.evaluate({"employees": 30}, as_of=date(2019, 6, 1))
 >>> evaluation.provenance.rulebook_id
 'shuozhou-2019'
@@ -8,51 +8,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from subsidy_engine.errors import InputError
-
 if TYPE_CHECKING:
     from subsidy_engine.analysis.gaps import GapReport
     from subsidy_engine.analysis.whatif import Comparison
+    from subsidy_engine.batch.inputs import Table
+    from subsidy_engine.batch.mapping import MappingLike
+    from subsidy_engine.batch.scoring import ScoreResult
 from subsidy_engine.backends.python.evaluate import ScalarEvaluator
 from subsidy_engine.backends.python.items import checked_profile
-from subsidy_engine.results import Evaluation
+from subsidy_engine.optional import require
+from subsidy_engine.results import Evaluation, Status
 from subsidy_engine.rulebook.loader import load_rulebook
 from subsidy_engine.rulebook.rulebook import Rulebook
+from subsidy_engine.rulebooks import BUNDLED, installed_rulebooks, rulebook_path
 
-DEFAULT_RULEBOOK = "shuozhou-2019"
 Reform = str | Path | Mapping[str, Any]
 """A reform: a YAML file's path, or the same content as a dict."""
 
 
-def bundled_rulebook_path(name: str = DEFAULT_RULEBOOK) -> Path:
-    """The folder of a rulebook shipped with the package (or in the source tree)."""
-    packaged = resources.files("subsidy_engine").joinpath("_bundled", "rules", name)
-    if packaged.is_dir():
-        return Path(str(packaged))
-    in_tree = Path(__file__).resolve().parents[2] / "rules" / name
-    if in_tree.is_dir():
-        return in_tree
-    raise InputError(f"no bundled rulebook named {name!r}")
+def bundled_rulebook_path(name: str = BUNDLED) -> Path:
+    """The folder of an installed rulebook (by default the one the engine ships)."""
+    return rulebook_path(name)
 
 
 class Engine:
     """A loaded, type-checked rulebook, ready to evaluate enterprise profiles.
 
-    `Engine()` loads the bundled rulebook; `Engine("path/to/rulebook")` any other; a
+    `Engine()` loads the one installed rulebook (an error lists them when there are several);
+    `Engine("shuozhou-2019")` an installed one by id; `Engine("path/to/rulebook")` a folder; a
     `Rulebook` already loaded is taken as is.
     """
 
     def __init__(self, rulebook: Rulebook | str | Path | None = None) -> None:
         if rulebook is None:
-            rulebook = load_rulebook(bundled_rulebook_path())
+            rulebook = load_rulebook(rulebook_path())
+        elif isinstance(rulebook, str) and _is_installed_id(rulebook):
+            rulebook = load_rulebook(rulebook_path(rulebook))
         elif not isinstance(rulebook, Rulebook):
             rulebook = load_rulebook(rulebook)
         self.rulebook = rulebook
@@ -146,20 +144,21 @@ class Engine:
 
     def score(
         self,
-        table: Any,
+        table: Table,
         as_of: date | None = None,
         *,
-        statuses: Any = ("eligible", "undetermined", "excluded"),
+        statuses: Iterable[str | Status] | str = ("eligible", "undetermined", "excluded"),
         summary: bool = False,
-        mapping: Any = None,
+        mapping: MappingLike | None = None,
         reform: Reform | None = None,
-        columns: Any = None,
-    ) -> Any:
+        columns: Iterable[str] | str | None = None,
+    ) -> ScoreResult:
         """Score a whole table of profiles (Polars, pandas, Arrow; one row per enterprise) as of
         a date (default today): a `batch.ScoreResult` with results, rejects and totals.
         `mapping` (profile field -> column) renames columns named differently; with `reform`,
         the reformed rulebook decides; `columns` (e.g. `["row", "rule_id", "amount"]`) chooses
         the result columns, and only what they need is computed."""
+        require("polars", extra="batch")
         from subsidy_engine.batch import score
 
         engine = self if reform is None else self.with_reform(reform)
@@ -173,3 +172,8 @@ class Engine:
             mapping=mapping,
             columns=columns,
         )
+
+
+def _is_installed_id(name: str) -> bool:
+    """An installed rulebook's id, and not a folder of that name here."""
+    return not Path(name).exists() and name in installed_rulebooks()

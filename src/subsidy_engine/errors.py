@@ -173,3 +173,7 @@ class UnsupportedNodeError(SubsidyEngineError):
         self.backend = backend
         problem = problem or f"cannot compile {type(node).__name__}"
         super().__init__(f"the {backend} backend {problem}")
+
+
+class MissingDependencyError(SubsidyEngineError, ImportError):
+    """A feature needs an optional dependency that is not installed; says which extra has it."""

@@ -350,8 +350,10 @@ class Evaluation(Tabular):
         return _adapter().validate_json(text)
 
     def to_polars(self) -> pl.DataFrame:
+        from subsidy_engine.optional import require
         from subsidy_engine.report import evaluation_frame
 
+        require("polars", extra="batch")
         return evaluation_frame(self)
 
     def to_markdown(self) -> str:

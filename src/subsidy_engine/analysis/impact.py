@@ -22,6 +22,7 @@ from subsidy_engine.batch.inputs import Table, to_polars
 from subsidy_engine.batch.scoring import ScoreResult, plan_for
 from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError
+from subsidy_engine.optional import require
 from subsidy_engine.tables import Tabular
 
 if TYPE_CHECKING:
@@ -84,8 +85,7 @@ class Impact(Tabular):
 
     def chart(self, by: str = "measure", *, top: int = 20) -> Figure:
         """Cash by `by`, baseline beside reform (matplotlib), the largest groups first."""
-        import matplotlib
-
+        matplotlib = require("matplotlib", extra="charts")
         matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
         from matplotlib import font_manager

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from subsidy_engine.__about__ import __version__
 from subsidy_engine.backends.polars.plan import STATUSES, Plan, code, compile_plan
 from subsidy_engine.batch.columns import SUMMARY_SOURCES, chosen_columns, sources
 from subsidy_engine.batch.frames import ROW, base_frame
@@ -102,7 +103,7 @@ def score(
     if summary:
         totals = summary_of(found, scored, plan, key)
     book = rulebook
-    provenance = Provenance(book.id, book.sha256, _engine_version(), as_of, book.reform_label)
+    provenance = Provenance(book.id, book.sha256, __version__, as_of, book.reform_label)
     return ScoreResult(
         results=results,
         rejects=rejects,
@@ -170,9 +171,3 @@ def _status_codes(statuses: Iterable[str | Status] | str) -> list[int]:
             raise InputError(f"unknown status {name!r}; statuses are {', '.join(STATUSES)}")
         codes.append(STATUSES.index(name))
     return codes
-
-
-def _engine_version() -> str:
-    from subsidy_engine.backends.python.evaluate import ENGINE_VERSION
-
-    return ENGINE_VERSION

@@ -53,10 +53,10 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel
 
-from subsidy_engine.errors import InputError
 from subsidy_engine.export.dnf import Arith, Atom, Const, Dnf, FieldValue, Operand, TooComplexError
 from subsidy_engine.export.lower import Lowering, UnsupportedError, day_number
 from subsidy_engine.lang import ast
+from subsidy_engine.optional import require
 from subsidy_engine.rulebook.rulebook import Rule, Rulebook
 
 ROW_FIELD = "_row"
@@ -64,7 +64,6 @@ ROW_FIELD = "_row"
 MAX_ALTERNATIVES = 14
 """The most alternatives of conjunctions durable-rules 2.0.28 accepts in one rule (it refuses
 more with error 113); a longer condition is split over several rules."""
-EXTRA = "durable_rules==2.0.28 (or the `bench` extra: pip install 'subsidy-engine[bench]')"
 
 SkipKind = Literal["unsupported", "not_in_force", "never_eligible"]
 
@@ -438,11 +437,7 @@ _runs = itertools.count()
 
 
 def _durable_engine() -> Any:
-    try:
-        from durable import engine  # type: ignore[import-untyped,unused-ignore]
-    except ImportError as error:
-        raise InputError(f"running a durable-rules export needs {EXTRA}") from error
-    return engine
+    return require("durable.engine", extra="export")
 
 
 def run(

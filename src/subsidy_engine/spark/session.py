@@ -6,6 +6,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from subsidy_engine.optional import require
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
@@ -26,6 +28,7 @@ def local_session(
     A local session takes its workers' interpreter from the environment variable
     `PYSPARK_PYTHON` only (the `spark.pyspark.python` setting is spark-submit's), so this sets
     it for the process unless it is set already."""
+    require("pyspark", extra="spark")
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)

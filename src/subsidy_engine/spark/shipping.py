@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from subsidy_engine.engine import Engine, Reform, bundled_rulebook_path
+from subsidy_engine.engine import Engine, Reform
 from subsidy_engine.errors import InputError
 from subsidy_engine.rulebook.loader import TESTS_DIR
 from subsidy_engine.rulebook.rulebook import Rulebook
+from subsidy_engine.rulebooks import rulebook_path
 
 BUILD_LOG_ENV = "SUBSIDY_ENGINE_SPARK_BUILD_LOG"
 """A folder: each engine build on a worker appends `<pid> <digest>` to `builds.log` in it."""
@@ -113,7 +114,7 @@ def ship(source: RulebookSource = None, reform: Reform | None = None) -> Shipped
 
 def _root(source: RulebookSource) -> Path:
     if source is None:
-        return bundled_rulebook_path()
+        return rulebook_path()
     if isinstance(source, str | Path):
         root = Path(source)
         if not root.is_dir():

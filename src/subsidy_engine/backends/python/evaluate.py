@@ -15,6 +15,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
+from subsidy_engine.__about__ import __version__
 from subsidy_engine.backends.python.build import new_amount
 from subsidy_engine.backends.python.compiler import Fn, Frame, ScalarCompiler, Unknown
 from subsidy_engine.backends.python.judge import (
@@ -41,8 +42,6 @@ from subsidy_engine.results import (
 )
 from subsidy_engine.rulebook.models import Unit
 from subsidy_engine.rulebook.rulebook import Quantity, Rule, Rulebook
-
-ENGINE_VERSION = "0.1.0"
 
 
 class ScalarEvaluator:
@@ -156,7 +155,7 @@ class ScalarEvaluator:
 
     def _new_plan(self, as_of: date) -> _Plan:
         book = self.rulebook
-        provenance = Provenance(book.id, book.sha256, ENGINE_VERSION, as_of, book.reform_label)
+        provenance = Provenance(book.id, book.sha256, __version__, as_of, book.reform_label)
         steps = tuple(step_for(compiled, as_of) for compiled in self.rules)
         first = self._exclusion_positions
         return _Plan(self.params_at(as_of), provenance, steps, first)
