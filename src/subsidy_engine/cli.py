@@ -159,16 +159,21 @@ def _assignment(text: str) -> tuple[str, Any]:
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from subsidy_engine.analysis.impact import budget_impact
+    from subsidy_engine.analysis.impact import SHOWN, budget_impact
     from subsidy_engine.batch.registry import read_registry
 
     engine = _engine(args)
     registry = read_registry(Path(args.registry))
     impact = budget_impact(
-        engine, registry, args.reform, as_of=args.as_of or date.today(), groups=args.by or ()
+        engine,
+        registry,
+        args.reform,
+        as_of=args.as_of or date.today(),
+        groups=args.by or (),
+        weight=args.weight,
     )
     columns = args.by or ["measure"]
-    table = impact.by(*columns)
+    table = impact.by(*columns).select(*columns, *SHOWN)
     _print_table(table.to_dicts(), table.columns)
     print(
         f"{impact.baseline.rows_scored:,} enterprises scored, "
@@ -382,16 +387,7 @@ def _parser() -> argparse.ArgumentParser:
     rulebook_option(p)
 
     p = command("impact", cmd_impact, "what the policy, or a reform, costs over a registry")
-    p.add_argument("registry", metavar="REGISTRY", help="Parquet, CSV or JSON Lines")
-    p.add_argument("--reform", metavar="REFORM.yaml", help="compare with this reform")
-    p.add_argument(
-        "--by",
-        action="append",
-        metavar="COLUMN",
-        help="group by rule_id, measure, payer, a registry column or a derived fact",
-    )
-    p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
-    p.add_argument("--as-of", type=_as_of, default=None)
+    _impact_options(p)
     rulebook_option(p)
 
     p = command("score", cmd_score, "score every enterprise of a registry file, in batches")
@@ -426,6 +422,21 @@ def _parser() -> argparse.ArgumentParser:
     p = command("coverage", cmd_coverage, "every measure with its rules or why it has none")
     rulebook_option(p)
     return parser
+
+
+def _impact_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("registry", metavar="REGISTRY", help="Parquet, CSV or JSON Lines")
+    p.add_argument("--reform", metavar="REFORM.yaml", help="compare with this reform")
+    p.add_argument(
+        "--by",
+        action="append",
+        metavar="COLUMN",
+        help="group by rule_id, measure, payer, a registry column or a derived fact "
+        "(e.g. county, sme_size_class)",
+    )
+    p.add_argument("--weight", metavar="COLUMN", help="a sample registry's weight column")
+    p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
+    p.add_argument("--as-of", type=_as_of, default=None)
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:
