@@ -136,7 +136,11 @@ def cmd_what_if(args: argparse.Namespace) -> int:
         before = change.before.status if change.before else "—"
         after = change.after.status if change.after else "—"
         delta = change.amount_delta
-        money = f", {'+' if delta and delta > 0 else ''}{delta} yuan" if delta else ""
+        figures = [
+            "no figure" if a is None else f"{a} yuan"
+            for a in (change.amount_before, change.amount_after)
+        ]
+        money = f", {figures[0]} → {figures[1]} ({delta:+} yuan)" if delta else ""
         print(
             f"{change.kind:>7}  {change.rule_id}{' ' + str(change.item) if change.item else ''}:"
             f" {before} → {after}{money}"
