@@ -32,8 +32,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError, did_you_mean
 from subsidy_engine.rulebook.check import check_rulebook
+from subsidy_engine.rulebook.check import _parameter_value as parameter_value
 from subsidy_engine.rulebook.loader import schema_diagnostics
-from subsidy_engine.rulebook.models import DatedValue, ParametersFile, RuleFile, RuleId
+from subsidy_engine.rulebook.models import (
+    DatedValue,
+    ParameterSpec,
+    ParametersFile,
+    RuleFile,
+    RuleId,
+)
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.rulebook.sources import RuleFileSource, Sources
 from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
@@ -125,7 +132,9 @@ def _changed_parameters(
             )
             continue
         values = dict(spec.values)
-        for change in changes:
+        for index, change in enumerate(changes):
+            if not _valid_value(spec, change, document, ["parameters", name, index], problems):
+                continue
             start = change.from_ or BEGINNING
             end = change.until or date.max
             if change.until is not None:
@@ -135,6 +144,35 @@ def _changed_parameters(
             values[start] = DatedValue(value=change.value, reference=change.reference)
         changed[name] = spec.model_copy(update={"values": dict(sorted(values.items()))})
     return ParametersFile(parameters=changed) if changed else base.parameters
+
+
+def _valid_value(
+    spec: ParameterSpec,
+    change: ParameterChange,
+    document: YamlDocument,
+    path: list[str | int],
+    problems: list[Diagnostic],
+) -> bool:
+    """Whether the change's value is one the parameter can take; if not, the problem is placed
+    at the value in the reform, not in the rulebook it changes."""
+    if change.value is None:  # no figure from this date on
+        return True
+    try:
+        parameter_value(spec, change.value)
+    except (ValueError, ArithmeticError) as error:
+        problems.append(
+            document.diagnostic(
+                "bad-parameter", f"{path[1]}: {error}", [*path, "value"], hint=_hint(spec)
+            )
+        )
+        return False
+    return True
+
+
+def _hint(spec: ParameterSpec) -> str | None:
+    shape = "a table {key: value}" if spec.table_key else "a list" if spec.list else None
+    kind = f"{spec.type} values" if shape else f"a {spec.type} value"
+    return f"the parameter takes {shape} of {kind}" if shape else f"the parameter takes {kind}"
 
 
 def _value_at(values: Mapping[date, DatedValue], day: date) -> Any:
