@@ -31,13 +31,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError, did_you_mean
-from subsidy_engine.rulebook.check import check_rulebook
 from subsidy_engine.rulebook.check import _parameter_value as parameter_value
+from subsidy_engine.rulebook.check import check_rulebook
 from subsidy_engine.rulebook.loader import schema_diagnostics
 from subsidy_engine.rulebook.models import (
     DatedValue,
-    ParameterSpec,
     ParametersFile,
+    ParameterSpec,
     RuleFile,
     RuleId,
 )
