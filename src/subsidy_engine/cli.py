@@ -107,21 +107,18 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     engine = _engine(args)
     profile = read_profile(Path(args.profile), engine)
     report = engine.gaps(profile, as_of=args.as_of)
-    print("Closest first:")
-    for gap in report.gaps:
-        if not gap.reachable:
-            continue
+    print("Changes within reach, closest first:")
+    for gap in report.within_reach:
         check = {True: " ✓ checked", False: " ✗ not enough", None: ""}[gap.verified]
-        print(f"  {gap}{check}")
-    unreachable = [g for g in report.gaps if not g.reachable]
-    if unreachable:
-        print("Out of reach by the enterprise's own facts:")
-        for gap in unreachable:
-            print(f"  {gap.rule_id} (measure {gap.measure}): {gap.note}")
+        print(f"  {gap} [distance {gap.distance:.3g}]{check}")
     if report.questions:
-        print("Questions to ask next (the first decides the most rules):")
+        print("Facts to supply, the one that decides the most rules first:")
         for question in report.questions:
             print(f"  {question.fact}: decides {len(question.decides)} rule(s)")
+    if report.out_of_reach:
+        print("Out of reach for this enterprise:")
+        for gap in report.out_of_reach:
+            print(f"  {gap}")
     return 0
 
 
