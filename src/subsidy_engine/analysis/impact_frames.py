@@ -42,7 +42,7 @@ def population(
             f"no registry column or derived fact named {', '.join(missing)}; "
             f"group by rule_id, measure, payer, or one of: {', '.join(names)}"
         )
-    absent = [pl.lit(None).alias(g) for g in plain if g not in frame.columns]  # all unknown
+    absent = [pl.lit(None, pl.String).alias(g) for g in plain if g not in frame.columns]
     present = [g for g in plain if g in frame.columns]
     people = frame.select(pl.col(ROW).alias("row"), *present, *absent, _weights(frame, weight))
     scored = frame.drop(weight) if weight is not None else frame
