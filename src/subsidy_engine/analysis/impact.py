@@ -217,9 +217,8 @@ def _outcome(change: pl.Expr) -> pl.Expr:
 
 
 def _zero_filled(frame: pl.DataFrame) -> pl.DataFrame:
-    """Groups present on one side of a join only: their counts are 0, not null."""
-    counts = [c for c in _ORDER if frame.schema[c].is_integer() or frame.schema[c] == pl.Float64]
-    return frame.with_columns(pl.col(counts).fill_null(0))
+    """Groups of enterprises without any entitlement: their counts and cash are 0, not null."""
+    return frame.with_columns(pl.col(_ORDER).fill_null(0))
 
 
 def budget_impact(
