@@ -175,6 +175,14 @@ def cmd_impact(args: argparse.Namespace) -> int:
     )
     columns = args.by or ["measure"]
     table = impact.by(*columns).select(*columns, *SHOWN)
+    if args.years:
+        from subsidy_engine.analysis.impact_years import impact_over_years
+
+        groups, weight = args.by or (), args.weight
+        years = impact_over_years(
+            engine, registry, args.reform, as_of=args.years, groups=groups, weight=weight
+        )
+        table = years.by(*columns, value="change")
     _print_table(table.to_dicts(), table.columns)
     print(
         f"{impact.baseline.rows_scored:,} enterprises scored, "
@@ -438,6 +446,24 @@ def _impact_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weight", metavar="COLUMN", help="a sample registry's weight column")
     p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
     p.add_argument("--as-of", type=_as_of, default=None)
+    p.add_argument(
+        "--years",
+        type=_years,
+        metavar="FIRST-LAST",
+        help="show the change in each year instead, as of its last day (e.g. 2019-2021)",
+    )
+
+
+def _years(text: str) -> list[date]:
+    from subsidy_engine.analysis.impact_years import year_ends
+
+    first, sep, last = text.partition("-")
+    if not (first.isdigit() and (not sep or last.isdigit())):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year or FIRST-LAST, e.g. 2019-2021")
+    try:
+        return year_ends(int(first), int(last or first))
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:

@@ -68,3 +68,20 @@ def test_an_unknown_grouping_names_the_choices_and_no_internal_column(
     assert code == 2
     assert "province" in err and "rule_id, measure, payer" in err and "county" in err
     assert "__" not in err
+
+
+def test_a_column_per_year(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    code, out, err = _impact(capsys, registry, "--by", "measure", "--years", "2019-2020")
+    assert (code, err) == (0, "")
+    header = next(line for line in out.splitlines() if "measure" in line)
+    assert "2019" in header and "2020" in header and "better_off" not in header
+
+
+@pytest.mark.parametrize("years", ["2021-2019", "twenty", "2019-"])
+def test_a_bad_span_of_years_is_refused(
+    capsys: pytest.CaptureFixture[str], registry: Path, years: str
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        _impact(capsys, registry, "--years", years)
+    assert caught.value.code == 2
+    assert "--years" in capsys.readouterr().err

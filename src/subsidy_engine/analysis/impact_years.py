@@ -55,6 +55,13 @@ class ImpactOverYears(Tabular):
         return self.by("measure")
 
 
+def year_ends(first: int, last: int) -> list[date]:
+    """The last day of each year from `first` to `last`: `as_of` dates for a yearly view."""
+    if last < first:
+        raise InputError(f"the years run from {first} to {last}: the last is before the first")
+    return [date(year, 12, 31) for year in range(first, last + 1)]
+
+
 def impact_over_years(
     engine: Engine,
     registry: Table,
