@@ -121,3 +121,12 @@ def test_building_a_chart_chooses_no_backend() -> None:
         env={**os.environ, "MPLBACKEND": env_backend},
     )
     assert done.stdout.split() == ["False", env_backend]
+
+
+@pytest.mark.parametrize(("by", "labels"), [("payer", ["city"]), ("county", ["东区", "西区"])])
+def test_cost_by_payer_and_county(impact: Impact, by: str, labels: list[str]) -> None:
+    figure = impact.chart(by)
+    (axes,) = figure.axes
+    assert sorted(t.get_text() for t in axes.get_xticklabels()) == labels
+    assert axes.get_xlabel() == by
+    assert len([p for p in axes.patches if not p.get_hatch()]) == 2 * len(labels)
