@@ -59,6 +59,9 @@ def test_an_entry_year_in_the_past_is_out_of_reach_not_a_change() -> None:
     assert "out of reach for this enterprise" in award.note
     assert "first_above_scale_year: >= 2018 (it is 2012)" in award.note
     assert award in report.out_of_reach and award not in report.within_reach
+    kinds = dict(zip(*report.to_polars().select("rule_id", "kind"), strict=True))
+    assert kinds["m36.above_scale_award_2y"] == "out of reach"
+    assert {g.kind for g in report.within_reach} == {"within reach"}
     assert all(not c.historical for g in report.within_reach for c in g.changes)
 
 

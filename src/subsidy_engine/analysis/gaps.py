@@ -63,6 +63,14 @@ class Gap:
     unspecified_parameters: tuple[str, ...] = ()
     """Parameters without a value that still leave the rule undecided after the changes."""
 
+    @property
+    def kind(self) -> str:
+        """`within reach` (changes to make), `to supply` (only facts to give) or `out of
+        reach`."""
+        if not self.reachable:
+            return "out of reach"
+        return "within reach" if self.changes else "to supply"
+
     def __str__(self) -> str:
         if not self.reachable:
             return f"measure {self.measure}, {self.rule_id}: {self.note}"
@@ -111,6 +119,7 @@ class GapReport(Tabular):
                 "title": gap.title,
                 "item": None if gap.item is None else str(gap.item),
                 "status": str(gap.status),
+                "kind": gap.kind,
                 "reachable": gap.reachable,
                 "changes": [str(c) for c in gap.changes],
                 "missing_facts": list(gap.missing_facts),
@@ -127,6 +136,7 @@ class GapReport(Tabular):
             "title": text,
             "item": text,
             "status": text,
+            "kind": text,
             "reachable": pl.Boolean(),
             "changes": texts,
             "missing_facts": texts,
