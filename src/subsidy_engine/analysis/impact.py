@@ -19,7 +19,9 @@ import polars as pl
 
 from subsidy_engine.analysis.impact_frames import (
     ENTITLEMENT_COLUMNS,
+    SCORED_COLUMNS,
     SIDES,
+    STATUSES,
     joined_entitlements,
     population,
 )
@@ -243,7 +245,7 @@ def budget_impact(
     people, scored_frame = population(engine, frame, as_of, extra, weight)
     reformed_engine = engine.with_reform(reform) if reform is not None else engine
     sides: list[ScoreResult] = [
-        side.score(scored_frame, as_of=as_of, statuses=["eligible", "undetermined"])
+        side.score(scored_frame, as_of=as_of, statuses=STATUSES, columns=SCORED_COLUMNS)
         for side in (engine, reformed_engine)
     ]
     scored_rows = people.join(sides[0].rejects.select("row"), on="row", how="anti")

@@ -22,6 +22,9 @@ KEY = ["row", "rule_id", "item"]
 ENTITLEMENT_COLUMNS = ("rule_id", "measure", "payer")
 """What an entitlement is grouped by, beside the enterprise's own columns."""
 SIDES = ("baseline", "reform")
+STATUSES = ("eligible", "undetermined")
+SCORED_COLUMNS = (*KEY, "measure", "status", "unit", "amount", "amount_status", "payer")
+"""What each side is scored for: no lists of missing facts, so none is worked out."""
 WEIGHT = pl.Decimal(38, 6)
 _PRICED = "determined"
 
