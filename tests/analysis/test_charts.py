@@ -92,7 +92,7 @@ def test_without_a_cjk_font_one_warning_and_no_glyph_warnings(
     impact: Impact, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(charts, "cjk_fonts", lambda: ())
-    monkeypatch.setattr(charts, "_warned", [])
+    charts._warn_no_cjk_font.cache_clear()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for by in ("county", "measure"):

@@ -76,9 +76,6 @@ def cjk_fonts() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: ("SC" not in n, "Serif" in n, "Mono" in n, n)))
 
 
-_warned: list[bool] = []
-
-
 @contextmanager
 def _fonts() -> Iterator[None]:
     chinese = cjk_fonts()
@@ -90,9 +87,14 @@ def _fonts() -> Iterator[None]:
 
 
 def _check_font(labels: list[str]) -> None:
-    if not cjk_fonts() and any(_HAN.search(label) for label in labels) and not _warned:
-        _warned.append(True)
-        warnings.warn(NO_CJK_FONT, stacklevel=3)
+    if not cjk_fonts() and any(_HAN.search(label) for label in labels):
+        _warn_no_cjk_font()
+
+
+@cache
+def _warn_no_cjk_font() -> None:
+    """Once per session: the same missing font would otherwise be reported by every chart."""
+    warnings.warn(NO_CJK_FONT, stacklevel=6)  # the caller of Impact.chart
 
 
 def _new_chart(width: float, height: float) -> tuple[Chart, Axes]:
