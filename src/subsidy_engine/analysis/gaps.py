@@ -180,19 +180,20 @@ class _Plan:
 
 @dataclass(slots=True)
 class _Context:
+    """What planning and checking every gap of one profile share."""
+
     evaluator: ScalarEvaluator
     reader: FactReader
     money: frozenset[str]
     reevaluate: Reevaluate
     as_of: date
 
-    def planner(self, frame: Frame, plan_: _Plan) -> Planner:
-        facts = frame.facts
-        item = None
-        if plan_.result.item is not None:
-            item = (facts.get(plan_.result.item.list_field) or [])[plan_.result.item.index]
+    def planner(self, frame: Frame, gap: _Plan) -> Planner:
+        """A planner for `gap` on `frame` (the profile's, or a changed profile's)."""
+        item = gap.result.item
+        values = None if item is None else (frame.facts.get(item.list_field) or [])[item.index]
         return Planner(
-            self.evaluator, frame_for(frame, item, plan_.prefix), self.money, self.reader
+            self.evaluator, frame_for(frame, values, gap.prefix), self.money, self.reader
         )
 
 
