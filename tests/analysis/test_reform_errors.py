@@ -64,3 +64,18 @@ def test_the_command_line_shows_the_reform_line(
     err = capsys.readouterr().err
     assert code == 1
     assert "bad-reform.yaml:6:33: [bad-parameter]" in err and "value: fifty" in err
+
+
+def test_a_reform_dict_may_hold_decimals_and_dates() -> None:
+    from decimal import Decimal
+
+    reform = {
+        "id": "exact",
+        "title": "Exact figures",
+        "parameters": {
+            "booth_subsidy": [{"from": date(2019, 1, 1), "value": Decimal("1500.125")}],
+        },
+    }
+    profile = {"exhibitions": [{"name": "广交会", "booths": 2}], "seriously_dishonest": False}
+    result = ENGINE.evaluate(profile, as_of=date(2019, 6, 1), reform=reform)
+    assert result.result("m1.booth_subsidy", 0).amount.value == Decimal("3000.25")

@@ -24,6 +24,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +70,17 @@ class Reform(BaseModel):
     add: list[RuleFile] = Field(default_factory=list)
 
 
+class _Dumper(yaml.SafeDumper):
+    """YAML for a reform dict; a Decimal is written as its exact text, read back as an amount."""
+
+
+_Dumper.add_representer(Decimal, lambda dumper, value: dumper.represent_str(str(value)))
+
+
 def read_reform(source: str | Path | Mapping[str, Any]) -> YamlDocument:
     """A reform as a YAML document: from a file, or from a dict (dumped, so errors have lines)."""
     if isinstance(source, Mapping):
-        text = yaml.safe_dump(dict(source), allow_unicode=True, sort_keys=False)
+        text = yaml.dump(dict(source), Dumper=_Dumper, allow_unicode=True, sort_keys=False)
         name = f"reform:{source.get('id', 'unnamed')}"
         return load_yaml(Path(name), text=text)
     path = Path(source)
