@@ -79,3 +79,21 @@ def test_a_reform_dict_may_hold_decimals_and_dates() -> None:
     profile = {"exhibitions": [{"name": "广交会", "booths": 2}], "seriously_dishonest": False}
     result = ENGINE.evaluate(profile, as_of=date(2019, 6, 1), reform=reform)
     assert result.result("m1.booth_subsidy", 0).amount.value == Decimal("3000.25")
+
+
+def test_a_period_that_ends_before_it_starts_is_refused_at_its_end() -> None:
+    reform = {
+        "id": "backwards",
+        "title": "Backwards",
+        "parameters": {
+            "booth_subsidy": [
+                {"from": date(2020, 1, 1), "until": date(2020, 1, 1), "value": 1},
+                {"from": date(2020, 1, 2), "until": date(2020, 1, 1), "value": 1},
+            ]
+        },
+    }
+    with pytest.raises(RulebookError) as caught:
+        ENGINE.with_reform(reform)
+    (problem,) = caught.value.diagnostics
+    assert (problem.code, problem.yaml_path) == ("bad-period", "parameters.booth_subsidy[1].until")
+    assert "ends on 2020-01-01, before it starts on 2020-01-02" in problem.message

@@ -141,7 +141,7 @@ def _changed_parameters(
             continue
         values = dict(spec.values)
         for index, change in enumerate(changes):
-            if not _valid_value(spec, change, document, ["parameters", name, index], problems):
+            if not _valid_change(spec, change, document, ["parameters", name, index], problems):
                 continue
             start = change.from_ or BEGINNING
             end = change.until or date.max
@@ -154,15 +154,21 @@ def _changed_parameters(
     return ParametersFile(parameters=changed) if changed else base.parameters
 
 
-def _valid_value(
+def _valid_change(
     spec: ParameterSpec,
     change: ParameterChange,
     document: YamlDocument,
     path: list[str | int],
     problems: list[Diagnostic],
 ) -> bool:
-    """Whether the change's value is one the parameter can take; if not, the problem is placed
-    at the value in the reform, not in the rulebook it changes."""
+    """Whether the change's period runs forward and its value is one the parameter can take;
+    if not, the problem is placed in the reform, not in the rulebook it changes."""
+    if change.from_ is not None and change.until is not None and change.until < change.from_:
+        message = (
+            f"{path[1]}: the change ends on {change.until}, before it starts on {change.from_}"
+        )
+        problems.append(document.diagnostic("bad-period", message, [*path, "until"]))
+        return False
     if change.value is None:  # no figure from this date on
         return True
     try:
