@@ -1,4 +1,4 @@
-"""Run benchmark suites: `python -m benchmarks [evaluate] [load] [score] [spark] [suite options]`.
+"""Run benchmark suites: `python -m benchmarks [evaluate] [gaps] [load] [score] [spark] [options]`.
 
 The suite names come first; options after them go to the suite when only one is named.
 """
@@ -8,10 +8,11 @@ from __future__ import annotations
 import itertools
 import sys
 
-from benchmarks import bench_evaluate, bench_load, bench_score, bench_spark
+from benchmarks import bench_evaluate, bench_gaps, bench_load, bench_score, bench_spark
 
 SUITES = {
     "evaluate": bench_evaluate.main,
+    "gaps": bench_gaps.main,
     "load": bench_load.main,
     "score": bench_score.main,
     "spark": bench_spark.main,

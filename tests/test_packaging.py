@@ -57,7 +57,8 @@ def test_a_missing_optional_dependency_names_its_extra(monkeypatch: pytest.Monke
     with pytest.raises(MissingDependencyError, match=r"subsidy-engine\[batch\]") as caught:
         Engine(MINI).score([{"employees": 3}], date(2019, 6, 1))
     assert isinstance(caught.value, SubsidyEngineError) and isinstance(caught.value, ImportError)
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    for module in ("matplotlib", "matplotlib.pyplot"):  # either may be imported already
+        monkeypatch.setitem(sys.modules, module, None)
     with pytest.raises(MissingDependencyError, match=r"subsidy-engine\[charts\]"):
         require("matplotlib.pyplot", extra="charts")
 

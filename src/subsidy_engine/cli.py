@@ -107,21 +107,18 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     engine = _engine(args)
     profile = read_profile(Path(args.profile), engine)
     report = engine.gaps(profile, as_of=args.as_of)
-    print("Closest first:")
-    for gap in report.gaps:
-        if not gap.reachable:
-            continue
+    print("Changes within reach, closest first:")
+    for gap in report.within_reach:
         check = {True: " ✓ checked", False: " ✗ not enough", None: ""}[gap.verified]
-        print(f"  {gap}{check}")
-    unreachable = [g for g in report.gaps if not g.reachable]
-    if unreachable:
-        print("Out of reach by the enterprise's own facts:")
-        for gap in unreachable:
-            print(f"  {gap.rule_id} (measure {gap.measure}): {gap.note}")
+        print(f"  {gap} [distance {gap.distance:.3g}]{check}")
     if report.questions:
-        print("Questions to ask next (the first decides the most rules):")
+        print("Facts to supply, the one that decides the most rules first:")
         for question in report.questions:
             print(f"  {question.fact}: decides {len(question.decides)} rule(s)")
+    if report.out_of_reach:
+        print("Out of reach for this enterprise:")
+        for gap in report.out_of_reach:
+            print(f"  {gap}")
     return 0
 
 
@@ -136,7 +133,11 @@ def cmd_what_if(args: argparse.Namespace) -> int:
         before = change.before.status if change.before else "—"
         after = change.after.status if change.after else "—"
         delta = change.amount_delta
-        money = f", {'+' if delta and delta > 0 else ''}{delta} yuan" if delta else ""
+        figures = [
+            "no figure" if a is None else f"{a} yuan"
+            for a in (change.amount_before, change.amount_after)
+        ]
+        money = f", {figures[0]} → {figures[1]} ({delta:+} yuan)" if delta else ""
         print(
             f"{change.kind:>7}  {change.rule_id}{' ' + str(change.item) if change.item else ''}:"
             f" {before} → {after}{money}"
@@ -159,16 +160,29 @@ def _assignment(text: str) -> tuple[str, Any]:
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from subsidy_engine.analysis.impact import budget_impact
+    from subsidy_engine.analysis.impact import SHOWN, budget_impact
     from subsidy_engine.batch.registry import read_registry
 
     engine = _engine(args)
     registry = read_registry(Path(args.registry))
     impact = budget_impact(
-        engine, registry, args.reform, as_of=args.as_of or date.today(), groups=args.by or ()
+        engine,
+        registry,
+        args.reform,
+        as_of=args.as_of or date.today(),
+        groups=args.by or (),
+        weight=args.weight,
     )
     columns = args.by or ["measure"]
-    table = impact.by(*columns)
+    table = impact.by(*columns).select(*columns, *SHOWN)
+    if args.years:
+        from subsidy_engine.analysis.impact_years import impact_over_years
+
+        groups, weight = args.by or (), args.weight
+        years = impact_over_years(
+            engine, registry, args.reform, as_of=args.years, groups=groups, weight=weight
+        )
+        table = years.by(*columns, value="change")
     _print_table(table.to_dicts(), table.columns)
     print(
         f"{impact.baseline.rows_scored:,} enterprises scored, "
@@ -382,16 +396,7 @@ def _parser() -> argparse.ArgumentParser:
     rulebook_option(p)
 
     p = command("impact", cmd_impact, "what the policy, or a reform, costs over a registry")
-    p.add_argument("registry", metavar="REGISTRY", help="Parquet, CSV or JSON Lines")
-    p.add_argument("--reform", metavar="REFORM.yaml", help="compare with this reform")
-    p.add_argument(
-        "--by",
-        action="append",
-        metavar="COLUMN",
-        help="group by rule_id, measure, payer, a registry column or a derived fact",
-    )
-    p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
-    p.add_argument("--as-of", type=_as_of, default=None)
+    _impact_options(p)
     rulebook_option(p)
 
     p = command("score", cmd_score, "score every enterprise of a registry file, in batches")
@@ -426,6 +431,39 @@ def _parser() -> argparse.ArgumentParser:
     p = command("coverage", cmd_coverage, "every measure with its rules or why it has none")
     rulebook_option(p)
     return parser
+
+
+def _impact_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("registry", metavar="REGISTRY", help="Parquet, CSV or JSON Lines")
+    p.add_argument("--reform", metavar="REFORM.yaml", help="compare with this reform")
+    p.add_argument(
+        "--by",
+        action="append",
+        metavar="COLUMN",
+        help="group by rule_id, measure, payer, a registry column or a derived fact "
+        "(e.g. county, sme_size_class)",
+    )
+    p.add_argument("--weight", metavar="COLUMN", help="a sample registry's weight column")
+    p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
+    p.add_argument("--as-of", type=_as_of, default=None)
+    p.add_argument(
+        "--years",
+        type=_years,
+        metavar="FIRST-LAST",
+        help="show the change in each year instead, as of its last day (e.g. 2019-2021)",
+    )
+
+
+def _years(text: str) -> list[date]:
+    from subsidy_engine.analysis.impact_years import year_ends
+
+    first, sep, last = text.partition("-")
+    if not (first.isdigit() and (not sep or last.isdigit())):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year or FIRST-LAST, e.g. 2019-2021")
+    try:
+        return year_ends(int(first), int(last or first))
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:

@@ -48,6 +48,7 @@ ErrorCode = Literal[
     "bad-profile",
     "unknown-field",
     "unknown-rule",
+    "bad-period",
     "bad-synthetic",
 ]
 """Every diagnostic's code: a closed list, each documented in docs/errors.md."""

@@ -14,8 +14,9 @@ from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def read_profile(path: Path, engine: Engine) -> BaseModel:
+def read_profile(path: str | Path, engine: Engine) -> BaseModel:
     """The validated profile in `path` (YAML or JSON); errors name file, line and field."""
+    path = Path(path)
     if not path.is_file():
         raise InputError(f"no profile file {path}")
     try:

@@ -278,3 +278,42 @@ def test_a_change_without_an_end_replaces_every_later_value(engine: Engine) -> N
     after = engine.evaluate(BASE, as_of=date(2025, 1, 1), reform=reform)
     assert before.result("m1.ceramics_award").status is Status.INELIGIBLE
     assert after.result("m1.ceramics_award").status is Status.ELIGIBLE
+
+
+def test_what_if_shows_the_figures_before_and_after(engine: Engine) -> None:
+    profile = {**BASE, "annual_sales": "6000万", "exhibitions": [{"name": "广交会", "booths": 2}]}
+    comparison = engine.what_if(profile, as_of=AS_OF, reform=REFORM)
+    booth = next(c for c in comparison.changes if c.rule_id == "m1.booth_subsidy")
+    # The text gives no figure; the reform sets 3000 a booth: the delta is that figure.
+    assert (booth.kind, booth.amount_before, booth.amount_after) == (
+        "amount",
+        None,
+        Decimal("6000.00"),
+    )
+    assert booth.amount_delta == Decimal("6000.00")
+    row = comparison.to_polars().filter(pl.col("rule_id") == "m1.booth_subsidy").row(0, named=True)
+    assert (row["amount_before"], row["amount_after"], row["amount_delta"]) == (
+        None,
+        Decimal("6000.00"),
+        Decimal("6000.00"),
+    )
+    gained = engine.what_if(BASE, {"annual_sales": "5000万"}, as_of=AS_OF).gained[0]
+    assert (gained.amount_before, gained.amount_after) == (Decimal(0), Decimal("500000.00"))
+
+
+def test_what_if_on_the_command_line_prints_both_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from subsidy_engine.cli import main
+
+    profile = tmp_path / "firm.yaml"
+    profile.write_text(
+        "industry_code: C3071\nannual_sales: 4500万\nseriously_dishonest: false\n",
+        encoding="utf-8",
+    )
+    code = main(
+        ["what-if", str(profile), "--set", "annual_sales=5000万", "--as-of", "2019-06-01",
+         "--rulebook", str(MINI)]
+    )  # fmt: skip
+    assert code == 0
+    assert "0 yuan → 500000.00 yuan (+500000.00 yuan)" in capsys.readouterr().out

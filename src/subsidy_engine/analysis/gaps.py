@@ -1,75 +1,45 @@
 """Gaps: for each rule a profile does not qualify for, the smallest change that would make it.
 
-The change is worked out from the rule's own conditions, not by search: a failing `x >= c`
-asks for x to reach c; `x > c` for one step above c at x's precision; `a or b` for the
-cheaper of the two; `a and b` for both; `x in {…}` for one of the values; a derived fact is
-opened up to the facts it is computed from. Every numeric proposal on the profile's own facts
-is checked by re-evaluating the changed profile (`verified`).
+The changes are planned from the rule's own conditions (`gap_planner`). A change the
+enterprise can make is within reach; a rule that needs a change of the enterprise's history
+(a year it entered a register, a date already past, a recognition already received) is out of
+reach for this enterprise, with the reason, and is never proposed as a change. Facts that are
+missing are asked for (`questions`), the one that decides the most rules first. Every
+proposal on the profile's own facts is checked by re-evaluating the changed profile
+(`verified`).
+
+The work grows with the profile's lists in proportion: the profile's frame is built once, and
+the items of a per-item rule whose result depends on its own item only are checked together,
+in one re-evaluation.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from subsidy_engine.backends.python.compiler import Frame, Unknown
+from subsidy_engine.analysis.gap_facts import FactReader
+from subsidy_engine.analysis.gap_planner import (
+    INFINITY,
+    FactChange,
+    Planner,
+    cost,
+    frame_for,
+    money_fields,
+    plan,
+)
+from subsidy_engine.backends.python.compiler import Frame
 from subsidy_engine.backends.python.evaluate import ScalarEvaluator
-from subsidy_engine.lang import ast
-from subsidy_engine.lang import types as t
-from subsidy_engine.lang.operators import MIRRORED, NEGATED
-from subsidy_engine.lang.unparse import literal_text, unparse
-from subsidy_engine.money import in_wan
 from subsidy_engine.results import Evaluation, ItemRef, RuleResult, Status
-from subsidy_engine.rulebook.models import ListFieldSpec
-from subsidy_engine.rulebook.rulebook import Rule, Rulebook
+from subsidy_engine.rulebook.rulebook import Rule
 from subsidy_engine.tables import Tabular
 
 if TYPE_CHECKING:
     import polars as pl
 
-INFINITY = float("inf")
-
-
-@dataclass(frozen=True, slots=True)
-class FactChange:
-    """One fact to change, and to what."""
-
-    fact: str
-    """A profile field, `list[index].field` for an item, or a derived fact or expression."""
-    requirement: str
-    """What it must satisfy, e.g. `>= 50000000`, `one of {'C307'}`, `true`."""
-    current: Any = None
-    target: Any = None
-    """The value to set, where one value does it (a number at its bound, a flag)."""
-    settable: bool = False
-    """True when `fact` is the profile's own fact and `target` can simply be set."""
-    money: bool = False
-    """The fact is an amount in yuan: shown in 万 where that reads better."""
-
-    @property
-    def delta(self) -> Decimal | None:
-        numbers = (self.target, self.current)
-        if all(isinstance(n, int | Decimal) and not isinstance(n, bool) for n in numbers):
-            return Decimal(self.target) - Decimal(self.current)
-        return None
-
-    def __str__(self) -> str:
-        if self.target is not None and self.current is not None:
-            delta = self.delta
-            more = f" ({'+' if delta > 0 else ''}{self._shown(delta)})" if delta else ""
-            return f"{self.fact} {self._shown(self.current)} → {self._shown(self.target)}{more}"
-        if self.target is not None:
-            return f"{self.fact} → {self._shown(self.target)}"
-        return f"{self.fact} must be {self.requirement}"
-
-    def _shown(self, value: Any) -> str:
-        wan = in_wan(Decimal(value)) if self.money and isinstance(value, Decimal | int) else None
-        return wan or str(value)
+__all__ = ["INFINITY", "FactChange", "Gap", "GapReport", "Question", "find_gaps"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +50,8 @@ class Gap:
     status: Status
     item: ItemRef | None
     reachable: bool
-    """False when no change of the enterprise's own facts can make the rule apply."""
+    """False when no change of the enterprise's own, changeable facts can make the rule
+    apply: out of force, or hanging on its history (`note` says which)."""
     changes: tuple[FactChange, ...]
     missing_facts: tuple[str, ...]
     distance: float
@@ -92,7 +63,17 @@ class Gap:
     unspecified_parameters: tuple[str, ...] = ()
     """Parameters without a value that still leave the rule undecided after the changes."""
 
+    @property
+    def kind(self) -> str:
+        """`within reach` (changes to make), `to supply` (only facts to give) or `out of
+        reach`."""
+        if not self.reachable:
+            return "out of reach"
+        return "within reach" if self.changes else "to supply"
+
     def __str__(self) -> str:
+        if not self.reachable:
+            return f"measure {self.measure}, {self.rule_id}: {self.note}"
         what = ", ".join(str(c) for c in self.changes) or "supply " + ", ".join(self.missing_facts)
         notes = [self.note] if self.note else []
         if self.unspecified_parameters:
@@ -106,16 +87,26 @@ class Gap:
 class Question:
     fact: str
     decides: tuple[str, ...]
-    """The undetermined rules that list this fact among those that would decide them."""
+    """The rules (undetermined, or with a gap that lists this fact) it would help decide."""
 
 
 @dataclass(frozen=True, slots=True)
 class GapReport(Tabular):
     evaluation: Evaluation
     gaps: tuple[Gap, ...]
-    """Closest first; unreachable ones last."""
+    """Closest first; those out of reach last."""
     questions: tuple[Question, ...] = field(default=())
-    """Facts to ask for, the one that decides the most undetermined rules first."""
+    """Facts to supply, the one that decides the most rules first."""
+
+    @property
+    def within_reach(self) -> tuple[Gap, ...]:
+        """Changes the enterprise could make, closest first."""
+        return tuple(g for g in self.gaps if g.reachable and g.changes)
+
+    @property
+    def out_of_reach(self) -> tuple[Gap, ...]:
+        """Rules no change of the enterprise's changeable facts can bring, with the reason."""
+        return tuple(g for g in self.gaps if not g.reachable)
 
     def to_polars(self) -> pl.DataFrame:
         """One row per gap, closest first."""
@@ -128,11 +119,13 @@ class GapReport(Tabular):
                 "title": gap.title,
                 "item": None if gap.item is None else str(gap.item),
                 "status": str(gap.status),
+                "kind": gap.kind,
                 "reachable": gap.reachable,
                 "changes": [str(c) for c in gap.changes],
                 "missing_facts": list(gap.missing_facts),
                 "distance": gap.distance,
                 "verified": gap.verified,
+                "note": gap.note,
             }
             for gap in self.gaps
         ]
@@ -143,11 +136,13 @@ class GapReport(Tabular):
             "title": text,
             "item": text,
             "status": text,
+            "kind": text,
             "reachable": pl.Boolean(),
             "changes": texts,
             "missing_facts": texts,
             "distance": pl.Float64(),
             "verified": pl.Boolean(),
+            "note": text,
         }
         return pl.DataFrame(rows, schema=schema)
 
@@ -155,6 +150,51 @@ class GapReport(Tabular):
 Reevaluate = Callable[[Mapping[str, Any]], tuple[Mapping[str, Any], Evaluation]]
 """Changes (field or `list[index].field` -> value) -> (the changed profile's validated facts,
 its evaluation)."""
+
+_ROUNDS = 3
+"""Conditions are planned one by one; when one's change upsets another (both read the same
+fact), planning again on the changed profile settles it in a round or two."""
+
+
+@dataclass(slots=True)
+class _Plan:
+    """One gap while it is being planned and checked."""
+
+    rule: Rule
+    result: RuleResult
+    changes: list[FactChange]
+    missing: set[str]
+    verified: bool | None = None
+    unspecified: tuple[str, ...] = ()
+    settled: bool = False
+
+    @property
+    def index(self) -> int | None:
+        return self.result.item.index if self.result.item else None
+
+    @property
+    def prefix(self) -> str | None:
+        item = self.result.item
+        return None if item is None else f"{item.list_field}[{item.index}]"
+
+
+@dataclass(slots=True)
+class _Context:
+    """What planning and checking every gap of one profile share."""
+
+    evaluator: ScalarEvaluator
+    reader: FactReader
+    money: frozenset[str]
+    reevaluate: Reevaluate
+    as_of: date
+
+    def planner(self, frame: Frame, gap: _Plan) -> Planner:
+        """A planner for `gap` on `frame` (the profile's, or a changed profile's)."""
+        item = gap.result.item
+        values = None if item is None else (frame.facts.get(item.list_field) or [])[item.index]
+        return Planner(
+            self.evaluator, frame_for(frame, values, gap.prefix), self.money, self.reader
+        )
 
 
 def find_gaps(
@@ -165,47 +205,42 @@ def find_gaps(
 ) -> GapReport:
     """Gaps of every rule `evaluation` does not find eligible; proposals are checked with
     `reevaluate`."""
-    rules = {rule.id: rule for rule in evaluator.rulebook.rules}
-    money = _money_fields(evaluator.rulebook)
+    rulebook = evaluator.rulebook
+    rules = {rule.id: rule for rule in rulebook.rules}
     as_of = evaluation.provenance.as_of
-    gaps = []
+    context = _Context(evaluator, FactReader(rulebook), money_fields(rulebook), reevaluate, as_of)
+    base = evaluator.frame(facts, as_of)
+    gaps: list[Gap] = []
+    plans: list[_Plan] = []
     for result in evaluation.results:
         if result.status in (Status.ELIGIBLE, Status.EXCLUDED) or result.rule.kind == "exclusion":
             continue
         rule = rules[result.rule_id]
-        gaps.append(_gap(evaluator, rule, result, facts, as_of, reevaluate, money))
-    gaps.sort(key=lambda g: (g.distance, g.measure, g.rule_id))
-    return GapReport(evaluation, tuple(gaps), _questions(evaluation))
+        early = _early_gap(rule, result, context.reader)
+        if early is not None:
+            gaps.append(early)
+            continue
+        pending = _Plan(rule, result, [], set())
+        pending.changes, pending.missing = plan(context.planner(base, pending), rule)
+        plans.append(pending)
+    _check(plans, context, _list_safe_rules(rules.values(), context.reader))
+    gaps += [_finished(p) for p in plans]
+    gaps.sort(key=lambda g: (g.distance, g.measure, g.rule_id, g.item.index if g.item else -1))
+    return GapReport(evaluation, tuple(gaps), _questions(evaluation, gaps))
 
 
-def _questions(evaluation: Evaluation) -> tuple[Question, ...]:
-    decides: dict[str, list[str]] = {}
-    for result in evaluation.undetermined:
-        for fact in result.missing_facts:
-            decides.setdefault(fact, []).append(result.rule_id)
-    counts = Counter({fact: len(rules) for fact, rules in decides.items()})
-    return tuple(Question(fact, tuple(decides[fact])) for fact, _ in counts.most_common())
+def _gap(rule: Rule, result: RuleResult, **fields: Any) -> Gap:
+    return Gap(rule.id, rule.spec.title, rule.measure.number, result.status, result.item, **fields)
 
 
-_ROUNDS = 3
-"""Conditions are planned one by one; when one's change upsets another (both read the same
-fact), planning again on the changed profile settles it in a round or two."""
-
-
-def _gap(
-    evaluator: ScalarEvaluator,
-    rule: Rule,
-    result: RuleResult,
-    facts: Mapping[str, Any],
-    as_of: date,
-    reevaluate: Reevaluate,
-    money: frozenset[str],
-) -> Gap:
-    gap = partial(Gap, rule.id, rule.spec.title, rule.measure.number, result.status, result.item)
+def _early_gap(rule: Rule, result: RuleResult, reader: FactReader) -> Gap | None:
+    """The gap of a rule out of force, or of a per-item rule whose list is empty or missing."""
     if result.status is Status.NOT_IN_FORCE:
         period = rule.spec.in_force
         note = f"in force {period.from_ or '…'} to {period.until or '…'}"
-        return gap(
+        return _gap(
+            rule,
+            result,
             reachable=False,
             changes=(),
             missing_facts=(),
@@ -213,75 +248,125 @@ def _gap(
             verified=None,
             note=note,
         )
-    if rule.for_each is not None and result.item is None:  # the list is empty or missing
-        need = FactChange(rule.for_each.list_field, "at least one item")
-        changes_ = () if result.missing_facts else (need,)
-        return gap(
-            reachable=True,
-            changes=changes_,
-            missing_facts=result.missing_facts,
-            distance=1.0,
-            verified=None,
-        )
-    index = result.item.index if result.item else None
-    planner = _Planner(evaluator, _frame(evaluator, facts, as_of, result.item), money)
-    changes, missing = _plan(planner, rule)
-    verified = None
-    unspecified: tuple[str, ...] = ()
-    for _ in range(_ROUNDS):
-        if not changes or not all(c.settable for c in changes):
-            break
-        changed_facts, after = reevaluate({c.fact: c.target for c in changes})
-        changed = after.result(rule.id, index)
-        verified = changed.status is not Status.INELIGIBLE
-        # A condition may fail whatever its unknown parts are (false and unknown), and an
-        # exclusion may hang on a missing fact: what is still missing shows after the change.
-        missing |= set(changed.missing_facts)
-        unspecified = changed.missing_parameters
-        if verified:
-            break
-        replanner = _Planner(evaluator, _frame(evaluator, changed_facts, as_of, result.item), money)
-        more, more_missing = _plan(replanner, rule)
-        if not more:
-            break
-        changes = _merged(changes, more)
-        missing |= more_missing
-    distance = sum(planner.cost(c) for c in changes) if changes else 0.0
-    if not missing and not changes:
-        distance = INFINITY
-    return gap(
+    if rule.for_each is None or result.item is not None:
+        return None
+    name = rule.for_each.list_field
+    if name in reader.historical and not result.missing_facts:
+        return _out_of_reach(rule, result, [FactChange(name, "at least one item")])
+    changes = () if result.missing_facts else (FactChange(name, "at least one item"),)
+    return _gap(
+        rule,
+        result,
         reachable=True,
-        changes=tuple(changes),
-        missing_facts=tuple(sorted(missing)),
-        distance=distance,
-        verified=verified,
-        unspecified_parameters=unspecified,
+        changes=changes,
+        missing_facts=result.missing_facts,
+        distance=1.0,
+        verified=None,
     )
 
 
-def _frame(
-    evaluator: ScalarEvaluator, facts: Mapping[str, Any], as_of: date, item: ItemRef | None
-) -> Frame:
-    frame = evaluator.frame(facts, as_of)
-    if item is None:
-        return frame
-    value = (frame.facts.get(item.list_field) or [])[item.index]
-    values = value.__dict__ if hasattr(value, "__dict__") else value
-    return frame.for_item(values, f"{item.list_field}[{item.index}]")
+def _out_of_reach(rule: Rule, result: RuleResult, history: list[FactChange]) -> Gap:
+    needs = "; ".join(_need(c) for c in history)
+    return _gap(
+        rule,
+        result,
+        reachable=False,
+        changes=(),
+        missing_facts=(),
+        distance=INFINITY,
+        verified=None,
+        note=f"out of reach for this enterprise: it would need {needs}, and that is its history",
+    )
 
 
-def _plan(planner: _Planner, rule: Rule) -> tuple[list[FactChange], set[str]]:
-    """The changes that make each failing condition hold, and the facts the undecided ones
-    lack."""
-    changes: list[FactChange] = []
-    missing: set[str] = set()
-    for condition in rule.conditions:
-        value = planner.evaluator.value_of(condition.node, planner.frame)
-        if value is False:
-            changes += planner.make(condition.node, True)
-        elif isinstance(value, Unknown):
-            missing |= value.facts
-    return changes, missing
+def _need(change: FactChange) -> str:
+    if change.requirement in ("true", "false"):
+        return f"{change.fact} to be {change.requirement}"
+    now = "" if change.current is None else f" (it is {change.current})"
+    return f"{change.fact}: {change.requirement}{now}"
+
+
+def _finished(p: _Plan) -> Gap:
+    history = [c for c in p.changes if c.historical]
+    if history:
+        return _out_of_reach(p.rule, p.result, history)
+    distance = sum(cost(c) for c in p.changes) if p.changes else 0.0
+    if not p.missing and not p.changes:
+        distance = INFINITY
+    return _gap(
+        p.rule,
+        p.result,
+        reachable=True,
+        changes=tuple(p.changes),
+        missing_facts=tuple(sorted(p.missing)),
+        distance=distance,
+        verified=p.verified,
+        unspecified_parameters=p.unspecified,
+    )
+
+
+def _check(plans: list[_Plan], context: _Context, list_safe: frozenset[str]) -> None:
+    """Apply each plan's changes and re-evaluate; where the rule still fails, plan again on the
+    changed profile. Plans that can share a re-evaluation share one."""
+    for _ in range(_ROUNDS):
+        ready = [
+            p for p in plans if not p.settled and p.changes and all(c.settable for c in p.changes)
+        ]
+        if not ready:
+            return
+        for batch in _batches(ready, list_safe):
+            changes = {c.fact: c.target for p in batch for c in p.changes}
+            changed_facts, after = context.reevaluate(changes)
+            results = {(r.rule_id, r.item.index if r.item else None): r for r in after.results}
+            frame: Frame | None = None
+            for p in batch:
+                changed = results[(p.rule.id, p.index)]
+                p.verified = changed.status is not Status.INELIGIBLE
+                # A condition may fail whatever its unknown parts are (false and unknown), and
+                # an exclusion may hang on a missing fact: what is still missing shows now.
+                p.missing |= set(changed.missing_facts)
+                p.unspecified = changed.missing_parameters
+                if p.verified:
+                    p.settled = True
+                    continue
+                frame = frame or context.evaluator.frame(changed_facts, context.as_of)
+                more, more_missing = plan(context.planner(frame, p), p.rule)
+                if not more:
+                    p.settled = True
+                    continue
+                p.changes = _merged(p.changes, more)
+                p.missing |= more_missing
+
+
+def _batches(ready: list[_Plan], list_safe: frozenset[str]) -> Iterator[list[_Plan]]:
+    """Plans that can be checked in one re-evaluation: the items of one per-item rule whose
+    result depends on nothing but its own item (and the enterprise's unchanged facts), each
+    changing only its own item. Every other plan is checked alone."""
+    shared: dict[str, list[_Plan]] = {}
+    for p in ready:
+        prefix = p.prefix
+        own_item = prefix is not None and all(c.fact.startswith(prefix + ".") for c in p.changes)
+        if own_item and p.rule.id in list_safe:
+            shared.setdefault(p.rule.id, []).append(p)
+        else:
+            yield [p]
+    yield from shared.values()
+
+
+def _list_safe_rules(rules: Iterable[Rule], reader: FactReader) -> frozenset[str]:
+    """Per-item rules whose item's result cannot depend on the other items: neither the rule
+    nor any exclusion reads the list as a whole, and no exclusion reads its items."""
+    rules = list(rules)
+    exclusions = frozenset().union(*(reader.rule_reads(r) for r in rules if r.is_exclusion))
+    out = set()
+    for rule in rules:
+        if rule.for_each is None:
+            continue
+        name = rule.for_each.list_field
+        excluded_by_items = any(f == name or f.startswith(name + ".") for f in exclusions)
+        if name not in reader.rule_reads(rule) and not excluded_by_items:
+            out.add(rule.id)
+    return frozenset(out)
 
 
 def _merged(first: list[FactChange], then: list[FactChange]) -> list[FactChange]:
@@ -294,145 +379,15 @@ def _merged(first: list[FactChange], then: list[FactChange]) -> list[FactChange]
     return list(out.values())
 
 
-class _Planner:
-    """Turns a condition that fails into the changes that would make it hold."""
-
-    def __init__(self, evaluator: ScalarEvaluator, frame: Frame, money: frozenset[str]) -> None:
-        self.evaluator = evaluator
-        self.frame = frame
-        self.derived = evaluator.rulebook.derived
-        self.money = money  # the profile's amounts in yuan, named as `_money_fields` names them
-
-    def value(self, node: ast.Node) -> Any:
-        value = self.evaluator.value_of(node, self.frame)
-        return None if isinstance(value, Unknown) else value
-
-    def cost(self, change: FactChange) -> float:
-        delta = change.delta
-        if delta is not None and isinstance(change.target, int | Decimal):
-            scale = max(abs(float(change.target)), abs(float(change.current or 0)))
-            return float(abs(delta)) / scale if scale else 1.0
-        return 1.0
-
-    def make(self, node: ast.Node, want: bool) -> list[FactChange]:
-        """Changes that give `node` the truth value `want`. Nothing is proposed for a part that
-        is undecided: the facts it lacks are listed instead."""
-        current = self.value(node)
-        if current is want or current is None:
-            return []
-        if isinstance(node, ast.Not):
-            return self.make(node.operand, not want)
-        if isinstance(node, ast.Logic):
-            every = (node.op == "and") == want
-            options = [self.make(operand, want) for operand in node.operands]
-            if every:
-                return [change for option in options for change in option]
-            return min(options, key=lambda o: sum(self.cost(c) for c in o))
-        if isinstance(node, ast.Compare):
-            return self.compare(node, want)
-        if isinstance(node, ast.InSet):
-            return self.in_set(node, want)
-        if isinstance(node, ast.Call) and node.func == "starts_with" and _is_fact(node.args[0]):
-            return [self.prefix(node, want)]
-        if isinstance(node, ast.DerivedRef) and node.name in self.derived:
-            return self.make(self.derived[node.name].node, want)
-        if isinstance(node, ast.FieldRef | ast.ItemFieldRef) and isinstance(node.ty, t.Bool):
-            return [self.fact(node, literal_text(want), want)]
-        return [FactChange(unparse(node), "true" if want else "false")]
-
-    def compare(self, node: ast.Compare, want: bool) -> list[FactChange]:
-        pairs = list(zip(node.ops, node.operands, node.operands[1:], strict=False))
-        if len(pairs) > 1:
-            parts = [
-                ast.Compare(span=node.span, ty=t.BOOL, ops=(op,), operands=(a, b))
-                for op, a, b in pairs
-            ]
-            if not want:  # any one pair failing suffices: take the cheapest
-                options = [self.compare(p, False) for p in parts]
-                return min(options, key=lambda o: sum(self.cost(c) for c in o))
-            return [c for p in parts for c in self.compare(p, True)]
-        ((op, left, right),) = pairs
-        op = op if want else NEGATED[op]
-        if _is_fact(left) and not _is_fact(right):
-            return self.bound(left, op, right)
-        if _is_fact(right) and not _is_fact(left):
-            return self.bound(right, MIRRORED[op], left)
-        return [FactChange(unparse(node), "true" if want else "false")]
-
-    def bound(self, fact: ast.Node, op: str, other: ast.Node) -> list[FactChange]:
-        limit = self.value(other)
-        requirement = f"{op} {unparse(other)}"
-        if limit is None:
-            return [FactChange(unparse(fact), requirement, self.value(fact))]
-        text = f"{op} {limit}" if isinstance(other, ast.ParamRef | ast.Lookup) else requirement
-        if isinstance(fact, ast.DerivedRef) and (
-            isinstance(fact.ty, t.Bool | t.Enum) or op == "!="
-        ):
-            return self.make_derived_equal(fact, op, limit, text)
-        target = _target(op, limit, fact.ty)
-        return [self.fact(fact, text, target)]
-
-    def make_derived_equal(
-        self, fact: ast.DerivedRef, op: str, limit: Any, text: str
-    ) -> list[FactChange]:
-        if op == "==" and isinstance(limit, bool):
-            return self.make(self.derived[fact.name].node, limit)
-        return [FactChange(fact.name, text, self.value(fact))]
-
-    def in_set(self, node: ast.InSet, want: bool) -> list[FactChange]:
-        options = "{" + ", ".join(unparse(o) for o in node.options) + "}"
-        inside = want != node.negated
-        requirement = ("one of " if inside else "none of ") + options
-        target = node.options[0].value if inside and len(node.options) == 1 else None
-        if _is_fact(node.value):
-            return [self.fact(node.value, requirement, target)]
-        return [FactChange(unparse(node.value), requirement, self.value(node.value))]
-
-    def prefix(self, node: ast.Call, want: bool) -> FactChange:
-        prefixes = self.value(node.args[1])
-        options = [prefixes] if isinstance(prefixes, str) else list(prefixes or [])
-        requirement = ("starting with " if want else "not starting with ") + " or ".join(options)
-        target = options[0] if want and options else None
-        return self.fact(node.args[0], requirement, target)
-
-    def fact(self, node: ast.Node, requirement: str, target: Any) -> FactChange:
-        current = self.value(node)
-        if isinstance(node, ast.FieldRef):
-            money = node.name in self.money
-            return FactChange(node.name, requirement, current, target, target is not None, money)
-        if isinstance(node, ast.ItemFieldRef):
-            name = f"{self.frame.item_prefix}.{node.name}"
-            money = f"{self.frame.item_prefix.split('[')[0]}.{node.name}" in self.money
-            return FactChange(name, requirement, current, target, target is not None, money)
-        return FactChange(unparse(node), requirement, current, target)
-
-
-def _money_fields(rulebook: Rulebook) -> frozenset[str]:
-    """The profile's amounts in yuan: `field`, and `list.field` for an item's."""
-    out = set()
-    for name, spec in rulebook.profile.spec.fields.items():
-        if isinstance(spec, ListFieldSpec):
-            items = spec.fields or {}
-            out |= {f"{name}.{sub}" for sub, s in items.items() if s.type == "money"}
-        elif spec.type == "money":
-            out.add(name)
-    return frozenset(out)
-
-
-def _is_fact(node: ast.Node) -> bool:
-    return isinstance(node, ast.FieldRef | ast.ItemFieldRef | ast.DerivedRef)
-
-
-def _target(op: str, limit: Any, ty: t.Type | None) -> Any:
-    """The value nearest to the present that satisfies `x op limit`."""
-    if op in (">=", "<=", "=="):
-        return limit
-    if op == "!=":
-        return None
-    if isinstance(limit, date):
-        step: Any = date.resolution
-    elif isinstance(ty, t.Dec):
-        step = Decimal(1).scaleb(-ty.scale)
-    else:
-        step = 1
-    return limit + step if op == ">" else limit - step
+def _questions(evaluation: Evaluation, gaps: list[Gap]) -> tuple[Question, ...]:
+    """Facts to supply: those undetermined rules lack, and those gaps list as still missing;
+    the one that would help decide the most rules first."""
+    decides: dict[str, dict[str, None]] = {}
+    for result in evaluation.undetermined:
+        for fact in result.missing_facts:
+            decides.setdefault(fact, {})[result.rule_id] = None
+    for gap in gaps:
+        for fact in gap.missing_facts:
+            decides.setdefault(fact, {})[gap.rule_id] = None
+    ranked = sorted(decides.items(), key=lambda pair: (-len(pair[1]), pair[0]))
+    return tuple(Question(fact, tuple(rules)) for fact, rules in ranked)

@@ -2,36 +2,41 @@
 
 Both sides are scored with the vectorised backend (`Engine.score`), so a million-row registry
 answers in seconds. Cash totals count eligible, determined amounts; eligible entitlements
-whose figure the text does not give (or that lack a fact) are counted beside the totals, never
-hidden and never guessed.
+whose figure the text does not give are counted beside the totals, never hidden and never
+guessed; undetermined entitlements give an upper bound (the cost if every one of them resolved
+eligible), beside the determined cost and never folded into it. Enterprises are better off or
+worse off by the change of their determined cash, not by a change of status.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from subsidy_engine.backends.polars.plan import derived_column
-from subsidy_engine.batch.frames import ROW, base_frame
+from subsidy_engine.analysis.impact_frames import (
+    ENTITLEMENT_COLUMNS,
+    SCORED_COLUMNS,
+    SIDES,
+    STATUSES,
+    joined_entitlements,
+    population,
+)
 from subsidy_engine.batch.inputs import Table, to_polars
-from subsidy_engine.batch.scoring import ScoreResult, plan_for
-from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError
-from subsidy_engine.optional import require
 from subsidy_engine.tables import Tabular
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from subsidy_engine.batch.scoring import ScoreResult
     from subsidy_engine.engine import Engine, Reform
 
-KEY = ["row", "rule_id", "item"]
-AMOUNT_STATUSES_LEFT_OUT = ("unspecified", "unknown")
+OUTCOMES = ("better_off", "worse_off", "unchanged")
+MONEY = pl.Decimal(38, 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,91 +46,183 @@ class Impact(Tabular):
     baseline: ScoreResult
     reformed: ScoreResult
     entitlements: pl.DataFrame
-    """One row per enterprise × rule × item eligible on either side: amounts on both sides
-    (null when not eligible there), whether its figure is known, and the grouping columns."""
+    """One row per enterprise × rule × item eligible or undetermined on either side, cash
+    only: for each side its status flags and its amount (`baseline_amount`: eligible with a
+    figure; `baseline_undetermined_amount`: undetermined with a figure), the grouping columns
+    and the weight."""
+    population: pl.DataFrame
+    """One row per scored enterprise: `row`, the grouping columns and `weight`."""
     groups: tuple[str, ...]
     """The registry columns and derived facts available to `by`."""
+    as_of: date
+    reform_title: str
+    """The reform's title (or id); "no reform" when both sides are the rulebook."""
+    headings: dict[int, str] = field(default_factory=dict)
+    """Measure number -> its heading, for labels."""
+    weighted: bool = False
+
+    def available(self) -> list[str]:
+        return list(dict.fromkeys([*ENTITLEMENT_COLUMNS, *self.groups]))
+
+    def enterprises(self) -> pl.DataFrame:
+        """One row per scored enterprise: its determined cash on both sides, the change, and
+        whether it is `better_off`, `worse_off` or `unchanged`, with its groups and weight."""
+        per = self.entitlements.group_by("row").agg(
+            pl.col("baseline_amount").sum().alias("baseline"),
+            pl.col("reform_amount").sum().alias("reform"),
+        )
+        out = self.population.join(per, on="row", how="left")
+        zero = pl.lit(0).cast(out.schema["baseline"])
+        out = out.with_columns(pl.col("baseline", "reform").fill_null(zero))
+        return out.with_columns(
+            (pl.col("reform") - pl.col("baseline")).alias("change")
+        ).with_columns(_outcome(pl.col("change")).alias("outcome"))
 
     def by(self, *columns: str) -> pl.DataFrame:
-        """Totals by any of: rule_id, measure, payer, and the grouping columns.
+        """Totals by any of `available()`: rule_id, measure, payer and the grouping columns.
 
-        For each group: cash on both sides and the change, the number of enterprises gaining
-        and losing an entitlement, and how many eligible entitlements have no figure.
+        For each group: determined cash on both sides and the change; the enterprises better
+        off and worse off (by the change of their cash within the group) with the amounts
+        gained and lost, and those unchanged; per side, the eligible entitlements with no
+        figure (`_unspecified`), the undetermined ones (`_undetermined`, of which
+        `_unpriced` have no figure either) and the cost if every undetermined one with a
+        figure resolved eligible (`_upper_bound`). With a weight, every count and amount is
+        weighted. By groups of enterprises only (not rule_id, measure or payer), better off
+        plus worse off plus unchanged is every enterprise scored in the group.
         """
-        unknown = [c for c in columns if c not in self.entitlements.columns]
+        unknown = [c for c in columns if c not in self.available()]
         if unknown:
-            raise InputError(f"cannot group by {unknown}; available: {self.available()}")
-        frame = self.entitlements
-        return (
-            frame.group_by(list(columns) or pl.lit("all").alias("all"))
-            .agg(
-                pl.col("baseline_amount").sum().alias("baseline"),
-                pl.col("reform_amount").sum().alias("reform"),
-                (pl.col("reform_amount").fill_null(0) - pl.col("baseline_amount").fill_null(0))
-                .sum()
-                .alias("change"),
-                (pl.col("baseline_eligible") & ~pl.col("reform_eligible")).sum().alias("losing"),
-                (~pl.col("baseline_eligible") & pl.col("reform_eligible")).sum().alias("gaining"),
-                (pl.col("baseline_eligible") & ~pl.col("baseline_known"))
-                .sum()
-                .alias("baseline_unspecified"),
-                (pl.col("reform_eligible") & ~pl.col("reform_known"))
-                .sum()
-                .alias("reform_unspecified"),
+            raise InputError(
+                f"cannot group by {', '.join(unknown)}; available: {', '.join(self.available())}"
             )
-            .sort(list(columns) or "all")
-        )
+        keys = list(columns)
+        amounts = self._amounts(keys)
+        outcomes = self._outcomes(keys)
+        if not keys:
+            return pl.concat([amounts, outcomes], how="horizontal").select(_ORDER)
+        how: Literal["left", "right"] = "left" if set(keys) & set(ENTITLEMENT_COLUMNS) else "right"
+        joined = amounts.join(outcomes, on=keys, how=how, nulls_equal=True, coalesce=True)
+        return _zero_filled(joined).select(*keys, *_ORDER).sort(keys, nulls_last=True)
 
     def to_polars(self) -> pl.DataFrame:
         """Totals by measure (`by` gives other slices; `entitlements` every row)."""
         return self.by("measure")
 
-    def available(self) -> list[str]:
-        return ["rule_id", "measure", "payer", *self.groups]
-
     def chart(self, by: str = "measure", *, top: int = 20) -> Figure:
-        """Cash by `by`, baseline beside reform (matplotlib), the largest groups first."""
-        matplotlib = require("matplotlib", extra="charts")
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-        from matplotlib import font_manager
+        """Cash by `by` (measure, county, payer…), baseline beside reform: bars labelled with
+        the measure's heading, the title naming the reform and `as_of`, entitlements without a
+        figure hatched and counted, never drawn as 0."""
+        require("matplotlib", extra="charts")
+        from subsidy_engine.analysis.charts import cost_chart
 
-        installed = {font.name for font in font_manager.fontManager.ttflist}
-        chinese = [name for name in _CJK_FONTS if name in installed]
+        return cost_chart(self, by, top=top)
 
-        table = self.by(by).with_columns(
-            pl.max_horizontal(pl.col("baseline").fill_null(0), pl.col("reform").fill_null(0)).alias(
-                "_size"
+    def winners_chart(self, by: str | None = None) -> Figure:
+        """Enterprises better off and worse off (by `by`, or all), with the amounts."""
+        require("matplotlib", extra="charts")
+        from subsidy_engine.analysis.charts import winners_chart
+
+        return winners_chart(self, by)
+
+    def _money(self, column: str) -> pl.Expr:
+        amount = pl.col(column)
+        return (amount * pl.col("weight")).round(2).cast(MONEY) if self.weighted else amount
+
+    def _count(self, flag: pl.Expr) -> pl.Expr:
+        return flag.cast(pl.Float64) * pl.col("weight").cast(pl.Float64) if self.weighted else flag
+
+    def _amounts(self, keys: list[str]) -> pl.DataFrame:
+        frame = self.entitlements
+        aggregations = []
+        for side in SIDES:
+            determined = self._money(f"{side}_amount")
+            pending = self._money(f"{side}_undetermined_amount")
+            eligible, known = pl.col(f"{side}_eligible"), pl.col(f"{side}_known")
+            undetermined = pl.col(f"{side}_undetermined")
+            aggregations += [
+                determined.sum().alias(side),
+                (determined.fill_null(0) + pending.fill_null(0)).sum().alias(f"{side}_upper_bound"),
+                self._count(eligible & ~known).sum().alias(f"{side}_unspecified"),
+                self._count(undetermined).sum().alias(f"{side}_undetermined"),
+                self._count(undetermined & pl.col(f"{side}_undetermined_amount").is_null())
+                .sum()
+                .alias(f"{side}_unpriced"),
+            ]
+        change = self._money("reform_amount").fill_null(0) - self._money(
+            "baseline_amount"
+        ).fill_null(0)
+        aggregations.append(change.sum().alias("change"))
+        if not keys:
+            return frame.select(aggregations)
+        return frame.group_by(keys).agg(aggregations)
+
+    def _outcomes(self, keys: list[str]) -> pl.DataFrame:
+        if set(keys) & set(ENTITLEMENT_COLUMNS):
+            per = self.entitlements.group_by([*keys, "row"]).agg(
+                (pl.col("reform_amount").fill_null(0) - pl.col("baseline_amount").fill_null(0))
+                .sum()
+                .alias("change"),
+                pl.col("weight").first(),
             )
-        )
-        table = table.sort("_size", descending=True).head(top)
-        labels = [str(v) for v in table[by].to_list()]
-        baseline = [float(v or 0) / 1e4 for v in table["baseline"].to_list()]
-        reform = [float(v or 0) / 1e4 for v in table["reform"].to_list()]
-        with plt.rc_context({"font.sans-serif": [*chinese, "DejaVu Sans"]}):
-            return _bars(plt, by, labels, baseline, reform)
+        else:
+            per = self.enterprises()
+        change = pl.col("change")
+        money = (change * pl.col("weight")).round(2).cast(MONEY) if self.weighted else change
+        aggregations = [
+            self._count(change > 0).sum().alias("better_off"),
+            money.filter(change > 0).sum().alias("gained"),
+            self._count(change < 0).sum().alias("worse_off"),
+            money.filter(change < 0).sum().alias("lost"),
+            self._count(change == 0).sum().alias("unchanged"),
+        ]
+        if not keys:
+            return per.select(aggregations)
+        return per.group_by(keys).agg(aggregations)
 
 
-_CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
-"""Fonts that draw Chinese labels (county names), used when installed."""
+_ORDER = [
+    "baseline",
+    "reform",
+    "change",
+    "better_off",
+    "gained",
+    "worse_off",
+    "lost",
+    "unchanged",
+    *(f"{side}_{what}" for side in SIDES for what in ("upper_bound", "unspecified")),
+    *(f"{side}_{what}" for side in SIDES for what in ("undetermined", "unpriced")),
+]
 
 
-def _bars(
-    plt: Any, by: str, labels: list[str], baseline: list[float], reform: list[float]
-) -> Figure:
-    with warnings.catch_warnings():  # without a Chinese font, such labels show as boxes
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        figure, axes = plt.subplots(figsize=(max(6, len(labels) * 0.6), 4))
-        positions = range(len(labels))
-        axes.bar([p - 0.2 for p in positions], baseline, width=0.4, label="baseline")
-        axes.bar([p + 0.2 for p in positions], reform, width=0.4, label="reform")
-        axes.set_xticks(list(positions), labels, rotation=45, ha="right")
-        axes.set_ylabel("cash, 10,000 yuan")
-        axes.set_xlabel(by)
-        axes.legend()
-        figure.tight_layout()
-        result: Figure = figure
-        return result
+SHOWN = (
+    "baseline",
+    "reform",
+    "change",
+    "better_off",
+    "gained",
+    "worse_off",
+    "lost",
+    "baseline_upper_bound",
+    "reform_upper_bound",
+    "reform_unspecified",
+)
+"""The columns a terminal shows."""
+
+
+def _outcome(change: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(change > 0)
+        .then(pl.lit("better_off"))
+        .when(change < 0)
+        .then(pl.lit("worse_off"))
+        .otherwise(pl.lit("unchanged"))
+        .cast(pl.Enum(OUTCOMES))
+    )
+
+
+def _zero_filled(frame: pl.DataFrame) -> pl.DataFrame:
+    """Groups of enterprises without any entitlement: their counts and cash are 0, not null."""
+    return frame.with_columns(pl.col(_ORDER).fill_null(0))
 
 
 def budget_impact(
@@ -135,70 +232,47 @@ def budget_impact(
     *,
     as_of: date,
     groups: Sequence[str] = (),
+    weight: str | None = None,
 ) -> Impact:
     """Score `registry` under the rulebook and under `reform` (None: the rulebook again) and
-    join the eligible entitlements of both sides. `groups` names registry columns (e.g.
-    `county`) and derived facts (e.g. `sme_size_class`) to slice totals by."""
+    join the cash entitlements of both sides.
+
+    `groups` names what totals may be sliced by beyond rule_id, measure and payer: registry
+    columns (e.g. `county`) and derived facts (e.g. `sme_size_class`). `weight` names a
+    registry column of non-negative numbers, for a sample registry: each enterprise stands for
+    that many, in every count and amount.
+    """
     frame = to_polars(registry)
+    extra = [g for g in groups if g not in ENTITLEMENT_COLUMNS]
+    people, scored_frame = population(engine, frame, as_of, extra, weight)
     reformed_engine = engine.with_reform(reform) if reform is not None else engine
-    baseline = engine.score(frame, as_of=as_of, statuses=["eligible"])
-    reformed = reformed_engine.score(frame, as_of=as_of, statuses=["eligible"])
-    entitlements = _joined(baseline.results, reformed.results)
-    extra = _group_columns(engine, frame, as_of, groups)
-    if extra is not None:
-        entitlements = entitlements.join(extra, on="row", how="left")
-    return Impact(baseline, reformed, entitlements, tuple(groups))
+    sides: list[ScoreResult] = [
+        side.score(scored_frame, as_of=as_of, statuses=STATUSES, columns=SCORED_COLUMNS)
+        for side in (engine, reformed_engine)
+    ]
+    scored_rows = people.join(sides[0].rejects.select("row"), on="row", how="anti")
+    entitlements = joined_entitlements(sides[0].results, sides[1].results).join(
+        scored_rows, on="row", how="left"
+    )
+    return Impact(
+        sides[0],
+        sides[1],
+        entitlements,
+        scored_rows,
+        tuple(extra),
+        as_of,
+        _title(reform),
+        {m.number: m.heading for m in engine.rulebook.manifest.measures},
+        weighted=weight is not None,
+    )
 
 
-def _side(results: pl.DataFrame, name: str) -> pl.DataFrame:
-    cash = results.filter(pl.col("unit").cast(pl.String) == "cash")
-    return cash.select(
-        *KEY,
-        "measure",
-        pl.col("payer").cast(pl.String),
-        pl.col("amount").alias(f"{name}_amount"),
-        pl.lit(True).alias(f"{name}_eligible"),
-        (~pl.col("amount_status").cast(pl.String).is_in(AMOUNT_STATUSES_LEFT_OUT)).alias(
-            f"{name}_known"
-        ),
-    ).with_columns(pl.col("rule_id").cast(pl.String))
+def _title(reform: Reform | None) -> str:
+    if reform is None:
+        return "no reform"
+    from subsidy_engine.analysis.reform import read_reform
 
-
-def _joined(baseline: pl.DataFrame, reformed: pl.DataFrame) -> pl.DataFrame:
-    left, right = _side(baseline, "baseline"), _side(reformed, "reform")
-    joined = left.join(right, on=KEY, how="full", coalesce=True, nulls_equal=True)
-    return joined.with_columns(
-        pl.coalesce("measure", "measure_right").alias("measure"),
-        pl.coalesce("payer", "payer_right").alias("payer"),
-        pl.col("baseline_eligible", "reform_eligible").fill_null(False),
-        pl.col("baseline_known", "reform_known").fill_null(True),
-    ).drop("measure_right", "payer_right")
-
-
-def _group_columns(
-    engine: Engine, frame: pl.DataFrame, as_of: date, groups: Sequence[str]
-) -> pl.DataFrame | None:
-    """`row` with each requested registry column or derived fact."""
-    if not groups:
-        return None
-    rulebook = engine.rulebook
-    derived = [g for g in groups if g in rulebook.derived]
-    plain = [g for g in groups if g not in rulebook.derived]
-    missing = [g for g in plain if g not in frame.columns]
-    if missing:
-        names = sorted({*frame.columns, *rulebook.derived})
-        raise InputError(f"no column or derived fact {missing}; known: {', '.join(names)}")
-    numbered = to_polars(frame)
-    out = numbered.select(pl.col(ROW).alias("row"), *plain)
-    if derived:
-        valid, _ = validate(numbered, rulebook)
-        base, _ = base_frame(valid, plan_for(rulebook, as_of))
-        unused = [name for name in derived if derived_column(name) not in base.columns]
-        if unused:
-            raise InputError(f"derived facts {unused} are used by no rule, so not computed")
-        facts = base.select(
-            pl.col(ROW).alias("row"),
-            *(pl.col(derived_column(name)).alias(name) for name in derived),
-        )
-        out = out.join(facts, on="row", how="left")
-    return out
+    data: Any = read_reform(reform).data
+    if isinstance(data, dict):
+        return str(data.get("title") or data.get("id") or "reform")
+    return "reform"

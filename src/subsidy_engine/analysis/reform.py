@@ -24,6 +24,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError, did_you_mean
+from subsidy_engine.rulebook.check import _parameter_value as parameter_value
 from subsidy_engine.rulebook.check import check_rulebook
 from subsidy_engine.rulebook.loader import schema_diagnostics
-from subsidy_engine.rulebook.models import DatedValue, ParametersFile, RuleFile, RuleId
+from subsidy_engine.rulebook.models import (
+    DatedValue,
+    ParametersFile,
+    ParameterSpec,
+    RuleFile,
+    RuleId,
+)
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.rulebook.sources import RuleFileSource, Sources
 from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
@@ -62,10 +70,17 @@ class Reform(BaseModel):
     add: list[RuleFile] = Field(default_factory=list)
 
 
+class _Dumper(yaml.SafeDumper):
+    """YAML for a reform dict; a Decimal is written as its exact text, read back as an amount."""
+
+
+_Dumper.add_representer(Decimal, lambda dumper, value: dumper.represent_str(str(value)))
+
+
 def read_reform(source: str | Path | Mapping[str, Any]) -> YamlDocument:
     """A reform as a YAML document: from a file, or from a dict (dumped, so errors have lines)."""
     if isinstance(source, Mapping):
-        text = yaml.safe_dump(dict(source), allow_unicode=True, sort_keys=False)
+        text = yaml.dump(dict(source), Dumper=_Dumper, allow_unicode=True, sort_keys=False)
         name = f"reform:{source.get('id', 'unnamed')}"
         return load_yaml(Path(name), text=text)
     path = Path(source)
@@ -125,7 +140,9 @@ def _changed_parameters(
             )
             continue
         values = dict(spec.values)
-        for change in changes:
+        for index, change in enumerate(changes):
+            if not _valid_change(spec, change, document, ["parameters", name, index], problems):
+                continue
             start = change.from_ or BEGINNING
             end = change.until or date.max
             if change.until is not None:
@@ -135,6 +152,41 @@ def _changed_parameters(
             values[start] = DatedValue(value=change.value, reference=change.reference)
         changed[name] = spec.model_copy(update={"values": dict(sorted(values.items()))})
     return ParametersFile(parameters=changed) if changed else base.parameters
+
+
+def _valid_change(
+    spec: ParameterSpec,
+    change: ParameterChange,
+    document: YamlDocument,
+    path: list[str | int],
+    problems: list[Diagnostic],
+) -> bool:
+    """Whether the change's period runs forward and its value is one the parameter can take;
+    if not, the problem is placed in the reform, not in the rulebook it changes."""
+    if change.from_ is not None and change.until is not None and change.until < change.from_:
+        message = (
+            f"{path[1]}: the change ends on {change.until}, before it starts on {change.from_}"
+        )
+        problems.append(document.diagnostic("bad-period", message, [*path, "until"]))
+        return False
+    if change.value is None:  # no figure from this date on
+        return True
+    try:
+        parameter_value(spec, change.value)
+    except (ValueError, ArithmeticError) as error:
+        problems.append(
+            document.diagnostic(
+                "bad-parameter", f"{path[1]}: {error}", [*path, "value"], hint=_hint(spec)
+            )
+        )
+        return False
+    return True
+
+
+def _hint(spec: ParameterSpec) -> str | None:
+    shape = "a table {key: value}" if spec.table_key else "a list" if spec.list else None
+    kind = f"{spec.type} values" if shape else f"a {spec.type} value"
+    return f"the parameter takes {shape} of {kind}" if shape else f"the parameter takes {kind}"
 
 
 def _value_at(values: Mapping[date, DatedValue], day: date) -> Any:

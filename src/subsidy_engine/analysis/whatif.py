@@ -46,10 +46,24 @@ class RuleChange:
     flipped: tuple[FlippedCondition, ...]
 
     @property
+    def amount_before(self) -> Decimal | None:
+        """The figure before: 0 when not eligible, None when eligible without a figure."""
+        return _eligible_figure(self.before)
+
+    @property
+    def amount_after(self) -> Decimal | None:
+        """The figure after: 0 when not eligible, None when eligible without a figure."""
+        return _eligible_figure(self.after)
+
+    @property
     def amount_delta(self) -> Decimal | None:
-        """Change of the eligible cash figure (a loss is negative); None if either is unknown."""
-        old, new = _eligible_figure(self.before), _eligible_figure(self.after)
-        return None if old is None or new is None else new - old
+        """Change of the determined figure (a loss is negative). A figure without a value on
+        one side counts as no determined money there, so a reform that sets a figure the text
+        left open shows that figure; None only when neither side has one."""
+        old, new = self.amount_before, self.amount_after
+        if old is None and new is None:
+            return None
+        return (new or Decimal(0)) - (old or Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +94,8 @@ class Comparison(Tabular):
                     "change": c.kind,
                     "before": str(c.before.status) if c.before else None,
                     "after": str(c.after.status) if c.after else None,
+                    "amount_before": c.amount_before,
+                    "amount_after": c.amount_after,
                     "amount_delta": c.amount_delta,
                     "flipped": [f.name for f in c.flipped],
                 }

@@ -132,6 +132,11 @@ class ScalarFieldSpec(_Model):
         default=False,
         description="Declared by the enterprise itself: no register holds this fact.",
     )
+    historical: bool = Field(
+        default=False,
+        description="A fact of the enterprise's past (a year it entered a register, a date "
+        "already past, a recognition already received): gaps never propose changing it.",
+    )
     example: Any = None
 
     @model_validator(mode="after")
@@ -159,6 +164,11 @@ class ListFieldSpec(_Model):
     )
     checks: list[CheckSpec] = Field(
         default_factory=list, description="Conditions every item must meet, e.g. date order."
+    )
+    historical: bool = Field(
+        default=False,
+        description="Its values or items record the enterprise's past (the years it was in "
+        "a register, the awards it received): gaps never propose changing it.",
     )
     example: Any = None
 

@@ -1,0 +1,99 @@
+"""A reform's bad value is reported in the reform's terms: at its own file's line and key, or at
+the dict's key path, never at the rulebook's parameters.yaml or with an internal date."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from subsidy_engine import Engine, RulebookError
+from subsidy_engine.cli import main
+
+MINI = Path(__file__).parents[1] / "fixtures" / "mini"
+ENGINE = Engine(MINI)
+BAD_FILE = """\
+id: bad
+title: A bad figure
+parameters:
+  booth_subsidy:
+    - {value: 3000}
+    - {from: 2020-01-01, value: fifty}
+  ceramics_codes:
+    - {value: C307}
+"""
+
+
+def test_a_bad_value_in_a_reform_file_is_placed_in_that_file(tmp_path: Path) -> None:
+    reform = tmp_path / "bad-reform.yaml"
+    reform.write_text(BAD_FILE, encoding="utf-8")
+    with pytest.raises(RulebookError) as caught:
+        ENGINE.with_reform(reform)
+    first, second = caught.value.diagnostics
+    assert (first.code, first.span.line, first.span.column) == ("bad-parameter", 6, 33)
+    assert first.span.file.endswith("bad-reform.yaml")
+    assert first.yaml_path == "parameters.booth_subsidy[1].value"
+    assert "'fifty' is not an amount" in first.message
+    assert (second.span.line, second.yaml_path) == (8, "parameters.ceramics_codes[0].value")
+    assert "list" in (second.hint or "")
+    rendered = caught.value.render()
+    assert "parameters.yaml" not in rendered and "1900" not in rendered
+
+
+def test_a_bad_value_in_a_reform_dict_names_its_key_path() -> None:
+    reform = {
+        "id": "mine",
+        "title": "Mine",
+        "parameters": {"sales_threshold": [{"from": date(2020, 1, 1), "value": "three"}]},
+    }
+    with pytest.raises(RulebookError) as caught:
+        ENGINE.evaluate({"employees": 3}, as_of=date(2020, 6, 1), reform=reform)
+    (problem,) = caught.value.diagnostics
+    assert problem.span.file == "reform:mine"
+    assert problem.yaml_path == "parameters.sales_threshold[0].value"
+    assert "1900" not in caught.value.render()
+
+
+def test_the_command_line_shows_the_reform_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reform = tmp_path / "bad-reform.yaml"
+    reform.write_text(BAD_FILE, encoding="utf-8")
+    profile = tmp_path / "firm.yaml"
+    profile.write_text("employees: 3\n", encoding="utf-8")
+    code = main(["what-if", str(profile), "--reform", str(reform), "--rulebook", str(MINI)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "bad-reform.yaml:6:33: [bad-parameter]" in err and "value: fifty" in err
+
+
+def test_a_reform_dict_may_hold_decimals_and_dates() -> None:
+    from decimal import Decimal
+
+    reform = {
+        "id": "exact",
+        "title": "Exact figures",
+        "parameters": {
+            "booth_subsidy": [{"from": date(2019, 1, 1), "value": Decimal("1500.125")}],
+        },
+    }
+    profile = {"exhibitions": [{"name": "广交会", "booths": 2}], "seriously_dishonest": False}
+    result = ENGINE.evaluate(profile, as_of=date(2019, 6, 1), reform=reform)
+    assert result.result("m1.booth_subsidy", 0).amount.value == Decimal("3000.25")
+
+
+def test_a_period_that_ends_before_it_starts_is_refused_at_its_end() -> None:
+    reform = {
+        "id": "backwards",
+        "title": "Backwards",
+        "parameters": {
+            "booth_subsidy": [
+                {"from": date(2020, 1, 1), "until": date(2020, 1, 1), "value": 1},
+                {"from": date(2020, 1, 2), "until": date(2020, 1, 1), "value": 1},
+            ]
+        },
+    }
+    with pytest.raises(RulebookError) as caught:
+        ENGINE.with_reform(reform)
+    (problem,) = caught.value.diagnostics
+    assert (problem.code, problem.yaml_path) == ("bad-period", "parameters.booth_subsidy[1].until")
+    assert "ends on 2020-01-01, before it starts on 2020-01-02" in problem.message
