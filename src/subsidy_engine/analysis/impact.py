@@ -27,6 +27,7 @@ from subsidy_engine.analysis.impact_frames import (
 )
 from subsidy_engine.batch.inputs import Table, to_polars
 from subsidy_engine.errors import InputError
+from subsidy_engine.optional import require
 from subsidy_engine.tables import Tabular
 
 if TYPE_CHECKING:
