@@ -158,15 +158,18 @@ class _Reader:
 def schema_diagnostics(document: YamlDocument, error: ValidationError) -> list[Diagnostic]:
     """One diagnostic per pydantic error, placed at the offending value in the YAML file."""
     out = []
+    # an empty (or comments-only) file is validated as an empty mapping
+    data = document.data if document.data is not None else {}
     for item in error.errors(include_url=False):
-        loc = _yaml_loc(item["loc"], document.data)
-        rule_id = _rule_id_at(document.data, loc)
+        loc = _yaml_loc(item["loc"], data)
+        rule_id = _rule_id_at(data, loc)
         message = str(item["msg"]).removeprefix("Value error, ")
+        name = loc[-1] if loc else (item["loc"][-1] if item["loc"] else "?")
         if item["type"] == "missing":
-            message = f"required field '{loc[-1]}' is missing"
+            message = f"required field '{name}' is missing"
             loc = loc[:-1]
         elif item["type"] == "extra_forbidden":
-            message = f"unknown field '{loc[-1]}'"
+            message = f"unknown field '{name}'"
         at_key = item["type"] == "extra_forbidden"
         out.append(document.diagnostic("schema", message, loc, rule_id=rule_id, at_key=at_key))
     return out
