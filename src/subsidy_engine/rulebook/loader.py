@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError
+from subsidy_engine.limits import read_file
 from subsidy_engine.rulebook.check import check_rulebook
+from subsidy_engine.rulebook.folder import inside, outside
 from subsidy_engine.rulebook.models import (
     CasesFile,
     DerivedFile,
@@ -108,17 +110,22 @@ class _Reader:
         )
 
     def model(self, rel: str, model: type[M], *, optional: bool = False) -> M | None:
-        path = self.root / rel
+        path = inside(self.root, rel)
+        if path is None:
+            self.problems.append(outside(rel))
+            return None
         if not path.is_file():
             if not optional:
                 self.problems.append(
                     Diagnostic("missing-file", f"the rulebook needs {rel}", yaml_path=None)
                 )
             return None
-        raw = path.read_bytes()
-        self.hashed[rel] = raw
         try:
+            self.hashed[rel] = read_file(path)
             document = load_yaml(path)
+        except InputError as error:
+            self.problems.append(Diagnostic("unreadable-file", str(error)))
+            return None
         except RulebookError as error:
             self.problems.extend(error.diagnostics)
             return None
@@ -130,13 +137,19 @@ class _Reader:
             return None
 
     def source(self, rel: str) -> str | None:
-        path = self.root / rel
-        try:
-            raw = path.read_bytes()
-        except OSError:
+        path = inside(self.root, rel)
+        if path is None:
+            self.problems.append(outside(rel, MANIFEST))
+            return None
+        if not path.exists():
             self.problems.append(
                 Diagnostic("missing-file", f"the source text {rel} named in {MANIFEST} is missing")
             )
+            return None
+        try:
+            raw = read_file(path)
+        except InputError as error:
+            self.problems.append(Diagnostic("unreadable-file", str(error)))
             return None
         self.hashed[rel] = raw
         try:

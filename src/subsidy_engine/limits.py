@@ -1,0 +1,62 @@
+"""The engine's size limits, defined once and applied alike by the API, the CLI and a service.
+
+| limit             | value        | applies to                                                  |
+|-------------------|--------------|-------------------------------------------------------------|
+| MAX_FILE_BYTES    | 16 MiB       | every file the engine reads as text: rulebook files, the    |
+|                   |              | policy source, profiles, reforms, mappings                  |
+| MAX_YAML_NODES    | 10,000       | nodes of one YAML/JSON document, aliases expanded           |
+| MAX_YAML_DEPTH    | 100          | nesting of one YAML/JSON document                           |
+| MAX_LIST_ITEMS    | 10,000       | items of one list field of a profile (`Engine.evaluate`,    |
+|                   |              | `what_if`, `gaps`, and each row of `score`)                 |
+| MAX_JSON_RESULTS  | 200,000      | rule results `Evaluation.to_json` writes                    |
+
+A registry file has no size limit: `score` reads it in batches, in bounded memory.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from pydantic import BaseModel
+
+from subsidy_engine.errors import InputError
+
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+MAX_YAML_NODES: Final = 10_000
+MAX_YAML_DEPTH: Final = 100
+MAX_LIST_ITEMS: Final = 10_000
+MAX_JSON_RESULTS: Final = 200_000
+
+
+def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file `path`; InputError, before reading, for a device, a FIFO,
+    a folder or a file over `limit` bytes (and when it grows past `limit` while read)."""
+    try:
+        # stat first: opening a FIFO would wait for a writer
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{path}: is not a regular file")
+        if info.st_size > limit:
+            raise InputError(f"{path}: {info.st_size:,} bytes is over the limit of {limit:,}")
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise InputError(f"{path}: over the limit of {limit:,} bytes")
+    return data
+
+
+def check_profile_size(profile: Mapping[str, Any] | BaseModel) -> None:
+    """InputError when a list field of `profile` has more than MAX_LIST_ITEMS items."""
+    fields = profile.__dict__ if isinstance(profile, BaseModel) else profile
+    if not isinstance(fields, Mapping):
+        return  # not a profile at all: validation says so
+    for name, value in fields.items():
+        if isinstance(value, list | tuple) and len(value) > MAX_LIST_ITEMS:
+            raise InputError(
+                f"{name}: {len(value):,} items is over the limit of {MAX_LIST_ITEMS:,} per list"
+            )
