@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
-from subsidy_engine.errors import InputError
+from subsidy_engine.errors import Diagnostic, InputError, ProfileError
 
 MAX_FILE_BYTES: Final = 16 * 1024 * 1024
 MAX_YAML_NODES: Final = 10_000
@@ -50,13 +50,27 @@ def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
+LIST_TOO_LONG: Final = f"more than {MAX_LIST_ITEMS:,} items, the limit per list"
+
+
 def check_profile_size(profile: Mapping[str, Any] | BaseModel) -> None:
-    """InputError when a list field of `profile` has more than MAX_LIST_ITEMS items."""
+    """ProfileError when a list field of `profile` has more than MAX_LIST_ITEMS items."""
     fields = profile.__dict__ if isinstance(profile, BaseModel) else profile
     if not isinstance(fields, Mapping):
         return  # not a profile at all: validation says so
-    for name, value in fields.items():
-        if isinstance(value, list | tuple) and len(value) > MAX_LIST_ITEMS:
-            raise InputError(
-                f"{name}: {len(value):,} items is over the limit of {MAX_LIST_ITEMS:,} per list"
-            )
+    too_long = [
+        Diagnostic("too-long", f"{LIST_TOO_LONG} ({len(value):,} given)", yaml_path=str(name))
+        for name, value in fields.items()
+        if isinstance(value, list | tuple) and len(value) > MAX_LIST_ITEMS
+    ]
+    if too_long:
+        raise ProfileError(too_long)
+
+
+def check_json_size(results: int) -> None:
+    """InputError when an evaluation of `results` rule results is too large to write as JSON."""
+    if results > MAX_JSON_RESULTS:
+        raise InputError(
+            f"{results:,} rule results are over the JSON limit of {MAX_JSON_RESULTS:,}; "
+            "use to_polars() for an evaluation this large"
+        )
