@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
+from subsidy_engine import interrupt
 from subsidy_engine.errors import InputError
 
 PARTIAL = ".partial-"
@@ -80,11 +81,14 @@ class Outputs:
         return temporary
 
     def commit(self) -> None:
-        """Rename every file written into place; a target never written is left as it was."""
+        """Rename every file written into place; a target never written is left as it was.
+        KeyboardInterrupt instead when Ctrl-C was pressed during the run, even if swallowed."""
+        interrupt.check()
         pending, self._pending = self._pending, {}
-        for final, temporary in pending.items():
-            if temporary.exists():
-                os.replace(temporary, final)
+        with interrupt.deferred():
+            for final, temporary in pending.items():
+                if temporary.exists():
+                    os.replace(temporary, final)
 
     def discard(self) -> None:
         """Delete every temporary file; the targets keep their previous content."""

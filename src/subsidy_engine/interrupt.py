@@ -15,11 +15,13 @@ from contextlib import contextmanager
 from types import FrameType
 
 _requested = threading.Event()
+_deferring = threading.Event()
 
 
 def _on_sigint(number: int, frame: FrameType | None) -> None:
     _requested.set()
-    raise KeyboardInterrupt
+    if not _deferring.is_set():
+        raise KeyboardInterrupt
 
 
 @contextmanager
@@ -35,6 +37,18 @@ def trapped() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        _requested.clear()
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block (renaming finished outputs into place), SIGINT does not stop it; one
+    that arrives there comes too late to stop the run, whose outputs are then complete."""
+    _deferring.set()
+    try:
+        yield
+    finally:
+        _deferring.clear()
         _requested.clear()
 
 
