@@ -83,10 +83,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _inert(frame: pl.DataFrame) -> pl.DataFrame:
-    texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    if not texts:
-        return frame
-    formula = pl.col(texts).str.contains("^[" + "".join(FORMULA_STARTS).replace("-", "\\-") + "]")
-    return frame.with_columns(
-        pl.when(formula).then(pl.lit("'") + pl.col(texts)).otherwise(pl.col(texts)).name.keep()
-    )
+    starts = "^[" + "".join(FORMULA_STARTS).replace("-", "\\-") + "]"
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        formula = frame[name].str.contains(starts)
+        if formula.any():  # rare: leave the other columns as they are, uncopied
+            text = pl.col(name)
+            frame = frame.with_columns(
+                pl.when(formula).then(pl.lit("'") + text).otherwise(text).alias(name)
+            )
+    return frame
