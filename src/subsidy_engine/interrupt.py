@@ -27,8 +27,11 @@ def _on_sigint(number: int, frame: FrameType | None) -> None:
 @contextmanager
 def trapped() -> Iterator[None]:
     """Within the block, SIGINT raises KeyboardInterrupt and is remembered for `check()`.
-    Outside the main thread this does nothing (signals are handled only there)."""
-    if threading.current_thread() is not threading.main_thread():
+    Outside the main thread this does nothing (signals are handled only there); inside another
+    `trapped()` block it leaves that block in charge."""
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is _on_sigint  # already trapped by a caller
+    ):
         yield
         return
     _requested.clear()

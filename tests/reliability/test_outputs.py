@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,24 @@ def score(kit: Kit, source: Path, output: Path, *more: str | Path) -> tuple[int,
     return kit.run(
         "score", source, "-o", output, "--as-of", kit.AS_OF, "--rulebook", kit.MINI, *more
     )
+
+
+Batches = Callable[[Path, str | None, int], Iterator[pl.DataFrame]]
+
+
+def swallowing(real: Batches) -> Batches:
+    """A reader that, after its first batch, catches a Ctrl-C and ends its stream as if the
+    input had ended, as Polars may."""
+
+    def read(path: Path, given: str | None, rows: int) -> Iterator[pl.DataFrame]:
+        batches = real(path, given, rows)
+        yield next(batches)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+        except KeyboardInterrupt:
+            return
+
+    return read
 
 
 @pytest.mark.parametrize("name", ["same.parquet", "same.csv"])
@@ -144,20 +162,9 @@ def test_a_write_failing_midway_leaves_the_previous_files(
 def test_an_interrupt_swallowed_by_the_reader_still_stops_the_run(
     kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The reader catches Ctrl-C and ends its stream early, as Polars may: the run must not
-    pass for a short registry (exit 0, "0 rows read")."""
+    """The run must not pass for a short registry (exit 0, "0 rows read")."""
     source = kit.registry(tmp_path / "reg.csv", rows=30)
-    real = stream.registry_batches
-
-    def swallowing(path: Path, given: str | None, rows: int) -> Iterator[pl.DataFrame]:
-        batches = real(path, given, rows)
-        yield next(batches)
-        try:
-            os.kill(os.getpid(), signal.SIGINT)
-        except KeyboardInterrupt:
-            return
-
-    monkeypatch.setattr(stream, "registry_batches", swallowing)
+    monkeypatch.setattr(stream, "registry_batches", swallowing(stream.registry_batches))
     out = tmp_path / "out.parquet"
     code, stdout, err = score(kit, source, out, "--batch-rows", "5")
     assert code == 130 and stdout == ""
@@ -220,3 +227,16 @@ def test_impact_writes_its_chart_whole_into_a_new_folder(kit: Kit, tmp_path: Pat
     assert (code, err) == (0, "")
     assert chart.read_bytes().startswith(b"\x89PNG")
     assert kit.partial_files(tmp_path) == []
+
+
+def test_score_file_called_from_python_also_notices_a_swallowed_interrupt(
+    kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from subsidy_engine import Engine
+
+    source = kit.registry(tmp_path / "reg.csv", rows=30)
+    monkeypatch.setattr(stream, "registry_batches", swallowing(stream.registry_batches))
+    with pytest.raises(KeyboardInterrupt):
+        stream.score_file(Engine(kit.MINI), source, tmp_path / "o.parquet", batch_rows=5)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reg.csv"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

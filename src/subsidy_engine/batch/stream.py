@@ -102,7 +102,7 @@ def score_file(
     )
     read = scored = rejected = 0
     expected = row_count(source, input_format)
-    with Outputs([source]) as outputs, ExitStack() as files:
+    with interrupt.trapped(), Outputs([source]) as outputs, ExitStack() as files:
         out, rejects, *rest = [
             files.enter_context(Sink(outputs.add(path), kind))
             for path, kind in zip(targets, kinds, strict=True)
