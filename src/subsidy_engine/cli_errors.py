@@ -89,7 +89,7 @@ def known_failure(error: BaseException) -> str | None:
     if isinstance(error, MemoryError):
         return "not enough memory for this input"
     if isinstance(error, decimal.DecimalException):
-        return "a number is too large or too long to be read exactly"
+        return "a number is too large, or has too many digits, for exact decimal arithmetic"
     return None
 
 
