@@ -318,13 +318,14 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table()
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(str(row[c]) for c in columns))
+        table.add_row(*(escape(str(row[c])) for c in columns))
     Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 

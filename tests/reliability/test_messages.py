@@ -188,6 +188,19 @@ def test_rich_markup_in_a_name_is_printed_as_given(kit: Kit, tmp_path: Path, nam
     assert name in out
 
 
+def test_markup_in_a_table_cell_is_printed_as_given(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rules`, `coverage` and `impact` share one table printer; `impact --by` shows registry
+    text."""
+    row = {"id": "[/bold] x", "measure": 1, "title": "[red]y[/red]", "title_en": "",
+           "unit": "cash", "amount": "[link=http://e]z[/link]"}  # fmt: skip
+    monkeypatch.setattr(catalogue, "rule_rows", lambda book: [row])
+    code, out, err = kit.run("rules", "--rulebook", kit.MINI)
+    assert (code, err) == (0, "")
+    assert "[/bold] x" in out and "[red]y[/red]" in out and "[link=http://e]z[/link]" in out
+
+
 def test_markdown_escapes_text_from_the_profile() -> None:
     name = "A | B\n## injected <script>alert(1)</script> *x*"
     profile = {**PROFILE, "exhibitions": [{"name": name, "booths": 2}]}
