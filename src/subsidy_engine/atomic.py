@@ -17,6 +17,7 @@ Before anything is read, `check_targets` refuses an output that is one of the ru
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterable
@@ -70,12 +71,16 @@ class Outputs:
     def __init__(self, inputs: Iterable[Path | str] = ()) -> None:
         self._inputs = [Path(p) for p in inputs]
         self._pending: dict[Path, Path] = {}
+        self._made: list[Path] = []
+        """Folders made for the outputs, removed again when the run fails."""
 
     def add(self, target: Path | str) -> Path:
         """The temporary path to write `target` to (its folder is created if need be)."""
         final = Path(target)
         check_targets([*self._pending, final], self._inputs)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        folder = final.parent
+        self._made += reversed([p for p in (folder, *folder.parents) if not p.exists()])
+        folder.mkdir(parents=True, exist_ok=True)
         temporary = final.with_name(f".{final.name}{PARTIAL}{os.getpid()}-{secrets.token_hex(4)}")
         self._pending[final] = temporary
         return temporary
@@ -91,10 +96,15 @@ class Outputs:
                     os.replace(temporary, final)
 
     def discard(self) -> None:
-        """Delete every temporary file; the targets keep their previous content."""
+        """Delete every temporary file, and the folders made for them if they are empty; the
+        targets keep their previous content."""
         pending, self._pending = self._pending, {}
         for temporary in pending.values():
             temporary.unlink(missing_ok=True)
+        made, self._made = self._made, []
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):  # not empty: something else was put there
+                folder.rmdir()
 
     def __enter__(self) -> Outputs:
         return self
@@ -108,6 +118,7 @@ class Outputs:
         if kind is None:
             try:
                 self.commit()
+                self._made = []
             finally:
                 self.discard()
         else:

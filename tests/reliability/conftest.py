@@ -45,12 +45,11 @@ class Kit:
         return [p for p in folder.rglob("*") if PARTIAL in p.name]
 
     @staticmethod
-    def snapshot(folder: Path) -> dict[str, bytes]:
-        """Every file under `folder` by relative name, with its bytes."""
+    def snapshot(folder: Path) -> dict[str, bytes | None]:
+        """Every file and folder under `folder` by relative name, with a file's bytes."""
         return {
-            p.relative_to(folder).as_posix(): p.read_bytes()
+            p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None
             for p in sorted(folder.rglob("*"))
-            if p.is_file()
         }
 
     @classmethod

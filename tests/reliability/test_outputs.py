@@ -96,6 +96,15 @@ def test_two_outputs_on_one_path_are_refused_before_reading(
     assert kit.snapshot(tmp_path) == before
 
 
+def test_a_failed_run_removes_the_folders_it_made(kit: Kit, tmp_path: Path) -> None:
+    source = kit.registry(tmp_path / "reg.csv", rows=3)
+    with source.open("a") as file:
+        file.write("1,2,3,4,5,6\n")
+    code, _, err = score(kit, source, tmp_path / "new" / "deeper" / "out.parquet")
+    assert code == 2 and "line 5" in kit.one_message(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reg.csv"]
+
+
 def test_a_folder_as_output_is_refused(kit: Kit, tmp_path: Path) -> None:
     source = kit.registry(tmp_path / "reg.parquet")
     (tmp_path / "d.parquet").mkdir()
