@@ -4,7 +4,9 @@
 |-------------------|--------------|-------------------------------------------------------------|
 | MAX_FILE_BYTES    | 16 MiB       | every file the engine reads as text: rulebook files, the    |
 |                   |              | policy source, profiles, reforms, mappings                  |
-| MAX_YAML_NODES    | 10,000       | nodes of one YAML/JSON document, aliases expanded           |
+| MAX_YAML_NODES    | 10,000       | nodes (keys and values) of one rulebook, reform or mapping  |
+|                   |              | file, aliases expanded                                      |
+| MAX_PROFILE_NODES | 200,000      | nodes of one profile, read from a file or given to the API  |
 | MAX_YAML_DEPTH    | 100          | nesting of one YAML/JSON document                           |
 | MAX_LIST_ITEMS    | 10,000       | items of one list field of a profile (`Engine.evaluate`,    |
 |                   |              | `what_if`, `gaps`, and each row of `score`)                 |
@@ -26,6 +28,7 @@ from subsidy_engine.errors import Diagnostic, InputError, ProfileError
 
 MAX_FILE_BYTES: Final = 16 * 1024 * 1024
 MAX_YAML_NODES: Final = 10_000
+MAX_PROFILE_NODES: Final = 200_000
 MAX_YAML_DEPTH: Final = 100
 MAX_LIST_ITEMS: Final = 10_000
 MAX_JSON_RESULTS: Final = 200_000
@@ -54,10 +57,15 @@ LIST_TOO_LONG: Final = f"more than {MAX_LIST_ITEMS:,} items, the limit per list"
 
 
 def check_profile_size(profile: Mapping[str, Any] | BaseModel) -> None:
-    """ProfileError when a list field of `profile` has more than MAX_LIST_ITEMS items."""
+    """ProfileError when a list field of `profile` has more than MAX_LIST_ITEMS items, or
+    `profile` more than MAX_PROFILE_NODES nodes (counted as in a YAML file: every key, value
+    and item)."""
     fields = profile.__dict__ if isinstance(profile, BaseModel) else profile
     if not isinstance(fields, Mapping):
         return  # not a profile at all: validation says so
+    if not isinstance(profile, BaseModel) and _too_many_nodes(profile):
+        message = f"the profile has more than {MAX_PROFILE_NODES:,} values, the limit"
+        raise ProfileError([Diagnostic("too-large", message)])
     too_long = [
         Diagnostic("too-long", f"{LIST_TOO_LONG} ({len(value):,} given)", yaml_path=str(name))
         for name, value in fields.items()
@@ -74,3 +82,18 @@ def check_json_size(results: int) -> None:
             f"{results:,} rule results are over the JSON limit of {MAX_JSON_RESULTS:,}; "
             "use to_polars() for an evaluation this large"
         )
+
+
+def _too_many_nodes(data: object) -> bool:
+    count, stack = 0, [data]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_PROFILE_NODES:
+            return True
+        if isinstance(node, Mapping):
+            count += len(node)
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return False

@@ -66,14 +66,40 @@ def test_score_rejects_the_row_evaluate_refuses_and_scores_the_other(mini: Engin
     ]
 
 
-def test_the_command_line_refuses_a_profile_over_the_yaml_node_limit(
-    kit: Kit, tmp_path: Path
+NODES = 14
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_the_profile_node_limit_is_the_same_for_a_file_and_the_api(
+    kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mini: Engine, extra: int
 ) -> None:
-    path = tmp_path / "big.json"
-    path.write_text(json.dumps({"exhibitions": exhibitions(limits.MAX_YAML_NODES // 4)}))
-    code, _, err = kit.run("evaluate", path, "--rulebook", kit.MINI)
-    assert code == 1
-    assert f"more than {limits.MAX_YAML_NODES} nodes" in kit.one_message(err)
+    """Nodes are counted as YAML counts them: every key, value and item. This profile has
+    1 mapping + 5 keys + 4 scalars + 1 list + 3 items = 14 nodes."""
+    from subsidy_engine import profile_files
+
+    monkeypatch.setattr(limits, "MAX_PROFILE_NODES", NODES - extra)
+    monkeypatch.setattr(profile_files, "MAX_PROFILE_NODES", NODES - extra)
+    profile = {
+        "credit_code": kit.GOOD, "annual_sales": "6000万", "county": "东区", "employees": 3,
+        "above_scale_years": [2016, 2017, 2018],
+    }  # fmt: skip
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    code, _, err = kit.run("evaluate", path, "--rulebook", kit.MINI, "--as-of", "2019-06-30")
+    if extra:
+        assert code == 1 and f"more than {NODES - extra} nodes" in kit.one_message(err)
+        with pytest.raises(ProfileError, match=f"more than {NODES - extra:,} values"):
+            mini.evaluate(profile, AS_OF)
+    else:
+        assert (code, err) == (0, "")
+        assert mini.evaluate(profile, AS_OF).results
+
+
+def test_a_huge_api_profile_is_refused_before_validation(mini: Engine) -> None:
+    profile = {f"field_{i}": i for i in range(limits.MAX_PROFILE_NODES // 2)}
+    with pytest.raises(ProfileError) as refused:
+        mini.evaluate(profile, AS_OF)
+    assert [d.code for d in refused.value.diagnostics] == ["too-large"]
 
 
 def test_to_json_writes_up_to_its_limit_and_refuses_beyond(
