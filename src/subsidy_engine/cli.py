@@ -2,7 +2,7 @@
 
 Every command ends with one clear message and a non-zero exit on bad input, never a traceback:
 1 when the input was read but is wrong (a bad profile, a failing test case), 2 when it could not
-be used at all (a missing file, a bad argument).
+be used at all (a missing file, a bad argument); `cli_errors` is the one handler that says so.
 """
 
 from __future__ import annotations
@@ -16,47 +16,26 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from subsidy_engine.engine import Engine
-from subsidy_engine.errors import (
-    DiagnosticsError,
-    InputError,
-    ProfileError,
-    RulebookError,
-    SubsidyEngineError,
+from subsidy_engine.cli_errors import Command, debug_option, run_command
+from subsidy_engine.cli_errors import fail as _fail
+from subsidy_engine.cli_outputs import (
+    chart_target,
+    generated_target,
+    save_chart,
+    score_targets,
+    write_generated,
 )
+from subsidy_engine.engine import Engine
+from subsidy_engine.errors import InputError
 from subsidy_engine.profile_files import read_profile
-
-Command = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
+    debug_option(parser)
     args = parser.parse_args(argv)
     command: Command = args.command
-    try:
-        return command(args)
-    except ProfileError as error:
-        _fail("the profile was refused:\n" + _render(error))
-        return 1
-    except RulebookError as error:
-        _fail("the rulebook has problems:\n" + _render(error))
-        return 1
-    except DiagnosticsError as error:
-        _fail(_render(error))
-        return 1
-    except (InputError, SubsidyEngineError) as error:
-        _fail(str(error))
-        return 2
-    except BrokenPipeError:
-        return 0
-
-
-def _render(error: DiagnosticsError) -> str:
-    return "\n".join(d.render() for d in error.diagnostics)
-
-
-def _fail(message: str) -> None:
-    print(f"subsidy-engine: {message}", file=sys.stderr)
+    return run_command(command, args, debug=args.debug)
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -68,6 +47,16 @@ def _as_of(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _seed(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 0 <= number < 2**64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to 2**64 - 1")
+    return number
 
 
 def _positive(text: str) -> int:
@@ -156,13 +145,18 @@ def _assignment(text: str) -> tuple[str, Any]:
         raise InputError(f"--set {text!r}: write field=value, e.g. employees=520")
     import yaml
 
-    return field.strip(), yaml.safe_load(value) if value.strip() else None
+    try:
+        return field.strip(), yaml.safe_load(value) if value.strip() else None
+    except (yaml.YAMLError, ValueError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        raise InputError(f"--set {text!r}: the value cannot be read ({reason})") from None
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
     from subsidy_engine.analysis.impact import SHOWN, budget_impact
     from subsidy_engine.batch.registry import read_registry
 
+    chart = chart_target(args.chart, [args.registry, args.reform]) if args.chart else None
     engine = _engine(args)
     registry = read_registry(Path(args.registry))
     impact = budget_impact(
@@ -188,8 +182,8 @@ def cmd_impact(args: argparse.Namespace) -> int:
         f"{impact.baseline.rows_scored:,} enterprises scored, "
         f"{impact.baseline.rows_rejected:,} rejected (see `subsidy-engine score`)"
     )
-    if args.chart:
-        impact.chart(columns[0]).savefig(args.chart)
+    if chart:
+        save_chart(impact.chart(columns[0]), chart)
         print(f"chart: {args.chart}")
     return 0
 
@@ -198,6 +192,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from subsidy_engine.batch.mapping import load_mapping
     from subsidy_engine.batch.stream import score_file
 
+    score_targets(args.output, args.rejects, args.summary, [args.input, args.mapping, args.reform])
     engine = _engine(args)
     if args.reform:
         engine = engine.with_reform(args.reform)
@@ -253,9 +248,8 @@ def _progress_bar(source: Path, given: str | None) -> Iterator[Callable[[int], N
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from subsidy_engine.synthetic import write_parquet
-
-    path = write_parquet(_engine(args).rulebook, args.n, Path(args.output), seed=args.seed)
+    target = generated_target(args.output)
+    path = write_generated(_engine(args).rulebook, args.n, target, args.seed)
     print(f"{args.n:,} synthetic profiles written to {path}")
     return 0
 
@@ -338,13 +332,14 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table()
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(str(row[c]) for c in columns))
+        table.add_row(*(escape(str(row[c])) for c in columns))
     Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
@@ -508,7 +503,7 @@ def _score_options(p: argparse.ArgumentParser) -> None:
 def _generate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("n", type=_positive, metavar="N")
     p.add_argument("-o", "--output", required=True, metavar="REGISTRY.parquet")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_seed, default=0)
 
 
 if __name__ == "__main__":

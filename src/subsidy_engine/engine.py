@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from subsidy_engine.arguments import as_of_date
+from subsidy_engine.limits import check_profile_size
+
 if TYPE_CHECKING:
     from subsidy_engine.analysis.gaps import GapReport
     from subsidy_engine.analysis.whatif import Comparison
@@ -65,7 +68,9 @@ class Engine:
         return self._profile.model
 
     def validate(self, profile: Mapping[str, Any] | BaseModel) -> BaseModel:
-        """A validated profile; ProfileError names every bad field and why."""
+        """A validated profile; ProfileError names every bad field and why (a list longer than
+        `limits.MAX_LIST_ITEMS` included)."""
+        check_profile_size(profile)
         return self._profile.validate(profile)
 
     def with_reform(self, reform: Reform) -> Engine:
@@ -94,7 +99,7 @@ class Engine:
         removes a fact), under `reform` if given, and report what differs rule by rule."""
         from subsidy_engine.analysis.whatif import changed_profile, compare
 
-        day = as_of or date.today()
+        day = as_of_date(as_of)
         facts = self._plain(profile)
         after = changed_profile(facts, changes or {})
         return compare(self.evaluate(facts, day), self.evaluate(after, day, reform=reform))
@@ -107,7 +112,7 @@ class Engine:
         from subsidy_engine.analysis.gaps import find_gaps
         from subsidy_engine.analysis.whatif import changed_profile
 
-        day = as_of or date.today()
+        day = as_of_date(as_of)
         facts = self._plain(profile)
         validated = self.validate(facts)
         evaluation = self.evaluate(validated, day)
@@ -135,12 +140,15 @@ class Engine:
         """
         if reform is not None:
             return self.with_reform(reform).evaluate(profile, as_of)
+        day = as_of_date(as_of)
+        if profile.__class__ is self._model:
+            check_profile_size(profile)
         validated = profile if profile.__class__ is self._model else self.validate(profile)
         facts = validated.__dict__
         key_field = self.rulebook.profile.key
         key_value = facts.get(key_field) if key_field else None
         key = None if key_value is None else str(key_value)
-        return self._evaluator.evaluate(facts, as_of or date.today(), key)
+        return self._evaluator.evaluate(facts, day, key)
 
     def score(
         self,
@@ -162,7 +170,7 @@ class Engine:
         from subsidy_engine.batch import score
 
         engine = self if reform is None else self.with_reform(reform)
-        day = as_of or date.today()
+        day = as_of_date(as_of)
         return score(
             engine,
             table,

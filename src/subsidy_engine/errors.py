@@ -26,6 +26,8 @@ ErrorCode = Literal[
     "yaml-tag",
     "yaml-value",
     "yaml-too-large",
+    "unreadable-file",
+    "outside-rulebook",
     "schema",
     # checking a rulebook (rulebook/check.py)
     "unknown-calendar",
@@ -46,6 +48,8 @@ ErrorCode = Literal[
     "type-mismatch",
     # inputs checked against a rulebook
     "bad-profile",
+    "too-long",
+    "too-large",
     "unknown-field",
     "unknown-rule",
     "bad-period",

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import Diagnostic, InputError, ProfileError, RulebookError
+from subsidy_engine.limits import MAX_PROFILE_NODES
 from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
 
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -20,7 +21,7 @@ def read_profile(path: str | Path, engine: Engine) -> BaseModel:
     if not path.is_file():
         raise InputError(f"no profile file {path}")
     try:
-        document = load_yaml(path)
+        document = load_yaml(path, max_nodes=MAX_PROFILE_NODES)
     except RulebookError as error:  # a YAML syntax error, reported the same way
         raise ProfileError(error.diagnostics) from None
     if not isinstance(document.data, dict):

@@ -6,7 +6,8 @@ Every view shows the same facts: status, amount (or why it is unspecified), paye
 from __future__ import annotations
 
 import html as html_lib
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -71,9 +72,19 @@ def format_amount(amount: Amount) -> str:
     return format_yuan(value) + _UNIT_TEXT.get(amount.unit, "")
 
 
-def _what(result: RuleResult) -> str:
+def markdown_text(text: str) -> str:
+    """`text` from a profile, shown as itself in Markdown: on one line, its markup escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", " ".join(text.splitlines()))
+
+
+# the text never starts a line, so only inline markup (and raw HTML) needs escaping
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~]")
+
+
+def _what(result: RuleResult, shown: Callable[[str], str] = str) -> str:
+    """The rule's title, and the item's label from the profile as `shown` renders it."""
     title = f"{result.rule.title} ({result.rule.title_en})"
-    return f"{title} — {result.item}" if result.item else title
+    return f"{title} — {shown(str(result.item))}" if result.item else title
 
 
 def _seen(trace: ConditionTrace) -> str:
@@ -99,12 +110,15 @@ def _sorted(results: Iterable[RuleResult]) -> list[RuleResult]:
 
 
 def rich_table(evaluation: Evaluation, *, all_statuses: bool = False) -> Table:
+    from rich.markup import escape
     from rich.table import Table
 
     provenance = evaluation.provenance
     table = Table(
-        title=f"{evaluation.profile_key or 'profile'} — {provenance.rulebook_id} "
-        f"as of {provenance.as_of}",
+        title=escape(
+            f"{evaluation.profile_key or 'profile'} — {provenance.rulebook_id} "
+            f"as of {provenance.as_of}"
+        ),
         show_lines=False,
     )
     for column in ("status", "measure", "rule", "title", "amount", "payer", "why / missing"):
@@ -116,7 +130,7 @@ def rich_table(evaluation: Evaluation, *, all_statuses: bool = False) -> Table:
         if result.excluded_by:
             why = f"excluded by {result.excluded_by.rule_id}"
         title = result.rule.title + (f" — {result.item}" if result.item else "")
-        table.add_row(
+        cells = (
             str(result.status),
             str(result.rule.citation.measure),
             result.rule_id,
@@ -125,6 +139,7 @@ def rich_table(evaluation: Evaluation, *, all_statuses: bool = False) -> Table:
             "+".join(result.amount.payer),
             why,
         )
+        table.add_row(*(escape(cell) for cell in cells))
     return table
 
 
@@ -143,7 +158,7 @@ def markdown(evaluation: Evaluation) -> str:
     """A report for a person: entitlements by payer, near misses, facts to supply."""
     provenance = evaluation.provenance
     out = [
-        f"# Entitlements of {evaluation.profile_key or 'this enterprise'}",
+        f"# Entitlements of {markdown_text(evaluation.profile_key or 'this enterprise')}",
         "",
         f"Rulebook `{provenance.rulebook_id}` (sha256 `{provenance.rulebook_sha256[:12]}…`), "
         f"as of {provenance.as_of}, engine {provenance.engine_version}.",
@@ -169,7 +184,7 @@ def markdown(evaluation: Evaluation) -> str:
         for result in excluded:
             assert result.excluded_by is not None
             out.append(
-                f"- {_what(result)}: {result.excluded_by.reason} "
+                f"- {_what(result, markdown_text)}: {result.excluded_by.reason} "
                 f"(measure {result.excluded_by.citation.measure}, "
                 f"`{result.excluded_by.rule_id}`)"
             )
@@ -184,8 +199,8 @@ def markdown(evaluation: Evaluation) -> str:
         for result in near:
             failed = next(c for c in result.conditions if c.outcome is False)
             out.append(
-                f"- {_what(result)}, measure {result.rule.citation.measure}: "
-                f"`{failed.expression}` is not met ({_seen(failed)})"
+                f"- {_what(result, markdown_text)}, measure {result.rule.citation.measure}: "
+                f"`{failed.expression}` is not met ({markdown_text(_seen(failed))})"
             )
         out.append("")
     undetermined = evaluation.undetermined
@@ -198,7 +213,9 @@ def markdown(evaluation: Evaluation) -> str:
         ]
         for result in undetermined:
             facts = ", ".join(f"`{f}`" for f in result.missing_facts + result.missing_parameters)
-            out.append(f"- {_what(result)}, measure {result.rule.citation.measure}: {facts}")
+            out.append(
+                f"- {_what(result, markdown_text)}, measure {result.rule.citation.measure}: {facts}"
+            )
         out.append("")
     return "\n".join(out)
 
@@ -206,12 +223,14 @@ def markdown(evaluation: Evaluation) -> str:
 def _markdown_entry(result: RuleResult) -> list[str]:
     citation = result.rule.citation
     lines = [
-        f"- **{_what(result)}** — {format_amount(result.amount)}",
+        f"- **{_what(result, markdown_text)}** — {format_amount(result.amount)}",
         f"  - Measure {citation.measure} {citation.heading}; contact "
         f"{'、'.join(citation.lead_departments)}",
     ]
     lines += [f"  - > {quote}" for quote in citation.quotes]
-    met = [f"{c.name} ({_seen(c)})" if c.values else c.name for c in result.conditions]
+    met = [
+        f"{c.name} ({markdown_text(_seen(c))})" if c.values else c.name for c in result.conditions
+    ]
     if met:
         lines.append("  - Conditions met: " + "; ".join(met))
     if result.rule.interpretation:

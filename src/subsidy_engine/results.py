@@ -339,6 +339,11 @@ class Evaluation(Tabular):
         raise KeyError(rule_id if item is None else f"{rule_id}[{item}]")
 
     def to_json(self, *, indent: int | None = None) -> str:
+        """The evaluation as JSON (schema: evaluation.schema.json); InputError over
+        `limits.MAX_JSON_RESULTS` results (`to_polars()` holds any number)."""
+        from subsidy_engine.limits import check_json_size
+
+        check_json_size(len(self.results))
         return _adapter().dump_json(self, indent=indent).decode()
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,8 +13,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from subsidy_engine.analysis.reform import Reform
+from subsidy_engine.atomic import Outputs
 from subsidy_engine.batch.mapping import ColumnMapping
 from subsidy_engine.engine import Engine
+from subsidy_engine.errors import InputError
 from subsidy_engine.results import evaluation_json_schema
 from subsidy_engine.rulebook.models import (
     CasesFile,
@@ -60,17 +62,22 @@ def _number(value: object) -> int | float:
 
 
 def write_schemas(engine: Engine, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write every schema into `folder`, all of them or (on a failure) none."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: is not a folder")
     written = []
-    for name, schema in all_schemas(engine).items():
-        path = folder / name
-        path.write_text(render(schema), encoding="utf-8")
-        written.append(path)
+    with Outputs() as outputs:
+        for name, schema in all_schemas(engine).items():
+            path = folder / name
+            outputs.add(path).write_text(render(schema), encoding="utf-8")
+            written.append(path)
     return written
 
 
 def drifted_schemas(engine: Engine, folder: Path) -> list[str]:
     """Names of schema files missing from `folder` or different from the models."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder")
     out = []
     for name, schema in all_schemas(engine).items():
         path = folder / name

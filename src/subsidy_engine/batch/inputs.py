@@ -50,15 +50,43 @@ def _frame(table: Table) -> pl.DataFrame:
         return table.collect()
     module = type(table).__module__.split(".")[0]
     if module == "pyarrow":
+        _check_arrow_types(table.schema)
         converted = pl.from_arrow(table)
         if isinstance(converted, pl.Series):
             return converted.to_frame()
         return converted
     if module == "pandas":
-        return pl.from_pandas(table)
+        import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+        try:
+            return pl.from_pandas(table)
+        except (pa.ArrowException, pl.exceptions.PolarsError) as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise InputError(f"the pandas table cannot be read as columns: {first}") from None
     if isinstance(table, Sequence) and all(isinstance(r, Mapping) for r in table):
         return pl.DataFrame(list(table), infer_schema_length=None)
     raise InputError(
         f"cannot score a {type(table).__name__}: pass a Polars DataFrame or LazyFrame, "
         "a pyarrow Table, a pandas DataFrame or a list of dicts"
     )
+
+
+def _check_arrow_types(schema: Any) -> None:
+    """InputError for a column whose Arrow type Polars cannot hold (it would abort, not raise)."""
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    def unsupported(dtype: Any) -> bool:
+        if pa.types.is_decimal256(dtype):
+            return True
+        if pa.types.is_struct(dtype):
+            return any(unsupported(dtype.field(i).type) for i in range(dtype.num_fields))
+        if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+            return unsupported(dtype.value_type)
+        return False
+
+    for field in schema:
+        if unsupported(field.type):
+            raise InputError(
+                f"column {field.name!r}: the Arrow type {field.type} is not supported; "
+                "cast it to decimal128 (at most 38 digits) or to text"
+            )

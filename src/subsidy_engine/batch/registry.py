@@ -101,5 +101,10 @@ def row_count(path: Path, given: str | None = None) -> int | None:
 
 
 def unreadable(path: Path, kind: str, error: Exception) -> InputError:
+    from subsidy_engine.batch.locate import first_bad_line
+
+    located = first_bad_line(path, kind)
+    if located is not None:
+        return InputError(f"{path}: cannot be read as {kind}: {located}")
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return InputError(f"{path}: cannot be read as {kind}: {first}")

@@ -1,7 +1,9 @@
 """Append frames, batch after batch, to one Parquet, CSV or JSON Lines file.
 
 The first frame fixes the file's schema; later ones are cast to it. CSV has no lists: a list
-column (missing facts) is written as its items joined by "; ".
+column (missing facts) is written as its items joined by "; ". A CSV text cell that a
+spreadsheet would run as a formula (it begins with =, +, -, @, a tab or a carriage return) is
+written with a leading apostrophe, which spreadsheets show as text.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class Sink:
             self._parquet.write_table(frame.to_arrow())
         elif self.kind == "csv":
             assert self._text is not None
-            _flat(frame).write_csv(self._text, include_header=first)
+            _inert(_flat(frame)).write_csv(self._text, include_header=first)
         else:
             assert self._text is not None
             if frame.height:
@@ -75,3 +77,20 @@ class Sink:
 def _flat(frame: pl.DataFrame) -> pl.DataFrame:
     lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
     return frame.with_columns(pl.col(lists).list.eval(pl.element().cast(pl.String)).list.join("; "))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(frame: pl.DataFrame) -> pl.DataFrame:
+    starts = "^[" + "".join(FORMULA_STARTS).replace("-", "\\-") + "]"
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        formula = frame[name].str.contains(starts)
+        if formula.any():  # rare: leave the other columns as they are, uncopied
+            text = pl.col(name)
+            frame = frame.with_columns(
+                pl.when(formula).then(pl.lit("'") + text).otherwise(text).alias(name)
+            )
+    return frame

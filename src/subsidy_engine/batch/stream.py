@@ -15,9 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from subsidy_engine import interrupt
+from subsidy_engine.atomic import Outputs, check_targets
 from subsidy_engine.batch.columns import chosen_columns
 from subsidy_engine.batch.mapping import MappingLike, missing_columns, renames
-from subsidy_engine.batch.registry import registry_batches, scan_registry
+from subsidy_engine.batch.registry import file_format, registry_batches, row_count, scan_registry
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score_batches
 from subsidy_engine.batch.sinks import Sink
 from subsidy_engine.errors import InputError
@@ -71,12 +73,20 @@ def score_file(
     enterprise × rule × item, statuses and columns as chosen), its bad rows into `rejects_path`
     (row, key, reason; default `rejects_path_for(output)`) and, with `summary_path`, one row per
     scored enterprise with its totals. InputError when a file cannot be read, a mapped column
-    is absent or a result column is unknown."""
+    is absent or a result column is unknown, and, before anything is read, when an output is
+    the input or two outputs are one file.
+
+    The outputs appear together once every row is scored; a run that fails or is interrupted
+    leaves any previous files of those names as they were (see `subsidy_engine.atomic`)."""
     if batch_rows < 1:
         raise InputError(f"batch rows must be at least 1, not {batch_rows}")
     started = time.perf_counter()
     source, target = Path(input), Path(output)
     rejected_to = Path(rejects_path) if rejects_path is not None else rejects_path_for(target)
+    summary_target = Path(summary_path) if summary_path is not None else None
+    targets = [target, rejected_to, *([summary_target] if summary_target else [])]
+    check_targets(targets, [source])
+    kinds = [file_format(path) for path in targets]
     chosen = chosen_columns(columns, engine.rulebook.profile.key)
     if mapping is not None:
         _check_columns(source, input_format, mapping, engine)
@@ -91,11 +101,15 @@ def score_file(
         columns=chosen,
     )
     read = scored = rejected = 0
-    with ExitStack() as files:
-        out = files.enter_context(Sink(target))
-        rejects = files.enter_context(Sink(rejected_to))
-        totals = files.enter_context(Sink(Path(summary_path))) if summary_path else None
+    expected = row_count(source, input_format)
+    with interrupt.trapped(), Outputs([source]) as outputs, ExitStack() as files:
+        out, rejects, *rest = [
+            files.enter_context(Sink(outputs.add(path), kind))
+            for path, kind in zip(targets, kinds, strict=True)
+        ]
+        totals = rest[0] if rest else None
         for result in results:
+            interrupt.check()
             out.write(result.results)
             rejects.write(result.rejects)
             if totals is not None and result.summary is not None:
@@ -105,6 +119,9 @@ def score_file(
             rejected += result.rows_rejected
             if progress is not None:
                 progress(read)
+        interrupt.check()
+        if expected is not None and read != expected:
+            raise InputError(f"{source}: {read:,} rows read but the file holds {expected:,}")
     return ScoreSummary(
         rows_read=read,
         rows_scored=scored,

@@ -17,7 +17,7 @@ rows only. The expressions are built once per rulebook and input schema.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -30,6 +30,7 @@ from subsidy_engine.batch.coerce import CODE_PROBLEM, Checked, coerce
 from subsidy_engine.batch.frames import ROW
 from subsidy_engine.identifiers import credit_code_problem, industry_code_problem
 from subsidy_engine.lang.types import List, Record
+from subsidy_engine.limits import LIST_TOO_LONG, MAX_LIST_ITEMS
 from subsidy_engine.memo import Memo
 from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec
 from subsidy_engine.rulebook.rulebook import Rulebook
@@ -110,6 +111,8 @@ def _validation(schema: dict[str, pl.DataType], rulebook: Rulebook) -> Validatio
             item_type = profile.types[name]
             assert isinstance(item_type, List) and spec.item is not None
             checked = _plain_list(name, spec, source, dtype_of(item_type.item))
+        if isinstance(source, pl.List):
+            checked = _bounded(checked, column)
         value = checked.value
         if checked.of_value:
             staged.append(value.alias(_staged_column(name)))
@@ -155,6 +158,12 @@ def _plain_list(
 
 
 _LIST = "must be a list"
+
+
+def _bounded(checked: Checked, column: pl.Expr) -> Checked:
+    """With a first check that the list has at most MAX_LIST_ITEMS items, as `evaluate`'s."""
+    too_long = column.list.len() > MAX_LIST_ITEMS
+    return replace(checked, checks=((too_long, LIST_TOO_LONG), *checked.checks))
 
 
 def _any_item(column: pl.Expr, flags: list[pl.Expr]) -> pl.Expr:

@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 
 from subsidy_engine.errors import Diagnostic, ExpressionError, Span
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.depth import MAX_NESTING, MAX_TREE_DEPTH, too_nested, tree_depth
 from subsidy_engine.lang.lexer import Token, span_at, tokenize
 from subsidy_engine.lang.operators import COMPARISONS
 
@@ -99,9 +100,18 @@ class _Parser:
     def parse_all(self) -> ast.Node:
         if self.at("end"):
             self.fail("empty expression")
+        deep = too_nested(self.tokens)
+        if deep is not None:
+            self.fail(f"nested more than {MAX_NESTING} levels deep; split it up", deep)
         node = self.expr()
         if not self.at("end"):
             self.fail(f"unexpected {self.describe(self.tok)} after a complete expression")
+        if tree_depth(node) > MAX_TREE_DEPTH:
+            self.fail(
+                f"more than {MAX_TREE_DEPTH} levels deep (a long chain of operators?); "
+                "split it into derived facts",
+                self.tokens[0],
+            )
         return node
 
     def expr(self) -> ast.Node:

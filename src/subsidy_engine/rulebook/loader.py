@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError
+from subsidy_engine.limits import read_file
 from subsidy_engine.rulebook.check import check_rulebook
+from subsidy_engine.rulebook.folder import inside, outside
 from subsidy_engine.rulebook.models import (
     CasesFile,
     DerivedFile,
@@ -108,17 +110,22 @@ class _Reader:
         )
 
     def model(self, rel: str, model: type[M], *, optional: bool = False) -> M | None:
-        path = self.root / rel
+        path = inside(self.root, rel)
+        if path is None:
+            self.problems.append(outside(rel))
+            return None
         if not path.is_file():
             if not optional:
                 self.problems.append(
                     Diagnostic("missing-file", f"the rulebook needs {rel}", yaml_path=None)
                 )
             return None
-        raw = path.read_bytes()
-        self.hashed[rel] = raw
         try:
+            self.hashed[rel] = read_file(path)
             document = load_yaml(path)
+        except InputError as error:
+            self.problems.append(Diagnostic("unreadable-file", str(error)))
+            return None
         except RulebookError as error:
             self.problems.extend(error.diagnostics)
             return None
@@ -130,13 +137,19 @@ class _Reader:
             return None
 
     def source(self, rel: str) -> str | None:
-        path = self.root / rel
-        try:
-            raw = path.read_bytes()
-        except OSError:
+        path = inside(self.root, rel)
+        if path is None:
+            self.problems.append(outside(rel, MANIFEST))
+            return None
+        if not path.exists():
             self.problems.append(
                 Diagnostic("missing-file", f"the source text {rel} named in {MANIFEST} is missing")
             )
+            return None
+        try:
+            raw = read_file(path)
+        except InputError as error:
+            self.problems.append(Diagnostic("unreadable-file", str(error)))
             return None
         self.hashed[rel] = raw
         try:
@@ -158,15 +171,18 @@ class _Reader:
 def schema_diagnostics(document: YamlDocument, error: ValidationError) -> list[Diagnostic]:
     """One diagnostic per pydantic error, placed at the offending value in the YAML file."""
     out = []
+    # an empty (or comments-only) file is validated as an empty mapping
+    data = document.data if document.data is not None else {}
     for item in error.errors(include_url=False):
-        loc = _yaml_loc(item["loc"], document.data)
-        rule_id = _rule_id_at(document.data, loc)
+        loc = _yaml_loc(item["loc"], data)
+        rule_id = _rule_id_at(data, loc)
         message = str(item["msg"]).removeprefix("Value error, ")
+        name = loc[-1] if loc else (item["loc"][-1] if item["loc"] else "?")
         if item["type"] == "missing":
-            message = f"required field '{loc[-1]}' is missing"
+            message = f"required field '{name}' is missing"
             loc = loc[:-1]
         elif item["type"] == "extra_forbidden":
-            message = f"unknown field '{loc[-1]}'"
+            message = f"unknown field '{name}'"
         at_key = item["type"] == "extra_forbidden"
         out.append(document.diagnostic("schema", message, loc, rule_id=rule_id, at_key=at_key))
     return out

@@ -72,7 +72,8 @@ from typing import Any, Final, NoReturn, TypeAlias
 
 import yaml
 
-from subsidy_engine.errors import Diagnostic, ErrorCode, InputError, RulebookError, Span
+from subsidy_engine.errors import Diagnostic, ErrorCode, RulebookError, Span
+from subsidy_engine.limits import MAX_YAML_DEPTH, MAX_YAML_NODES, read_file
 
 __all__ = [
     "MAX_DEPTH",
@@ -83,10 +84,10 @@ __all__ = [
     "load_yaml",
 ]
 
-MAX_NODES: Final = 10_000
+MAX_NODES: Final = MAX_YAML_NODES
 """Most nodes (keys, values and items, counted again each time an alias repeats them)."""
 
-MAX_DEPTH: Final = 100
+MAX_DEPTH: Final = MAX_YAML_DEPTH
 """Deepest nesting of sequences and mappings accepted, aliases expanded."""
 
 PathItem: TypeAlias = str | int | date
@@ -269,11 +270,7 @@ def load_yaml(path: Path, *, text: str | None = None, max_nodes: int = MAX_NODES
     """
     name = str(path)
     if text is None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
-        text = _decode(name, raw)
+        text = _decode(name, read_file(path))
     text = text.removeprefix("\ufeff")
     source = _Source(name, text)
 
