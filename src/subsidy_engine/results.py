@@ -301,8 +301,25 @@ class Evaluation(Tabular):
                 return candidate
         raise KeyError(rule_id if item is None else f"{rule_id}[{item}]")
 
-    def to_json(self, *, indent: int | None = None) -> str:
-        return _adapter().dump_json(self, indent=indent).decode()
+    def to_json(
+        self,
+        *,
+        indent: int | None = None,
+        statuses: Iterable[str] | None = None,
+        citations: str = "full",
+        traces: bool = True,
+    ) -> str:
+        """JSON text; `statuses` keeps only those results, `citations="ref"` lists each rule
+        once in a `rules` table, `traces=False` leaves out the condition traces."""
+        if statuses is None and citations == "full" and traces:
+            return _adapter().dump_json(self, indent=indent).decode()
+        import json
+
+        from subsidy_engine.views import evaluation_view
+
+        view = evaluation_view(self, statuses=statuses, citations=citations, traces=traces)
+        separators = (",", ":") if indent is None else None
+        return json.dumps(view, ensure_ascii=False, indent=indent, separators=separators)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = _adapter().dump_python(self, mode="json")
