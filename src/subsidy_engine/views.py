@@ -1,4 +1,5 @@
-"""An evaluation as JSON data, with the options a caller over the wire needs.
+"""Results as JSON data: an evaluation with the options a caller over the wire needs; gap
+reports and what-if comparisons.
 
 `Evaluation.to_json` and the HTTP service both shape results here, so the two accept the same
 options and give the same document:
@@ -23,14 +24,21 @@ True
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import TypeAdapter
 
 from subsidy_engine.errors import InputError
 from subsidy_engine.results import Evaluation, RuleInfo, Status
+
+if TYPE_CHECKING:
+    from subsidy_engine.analysis.gaps import GapReport
+    from subsidy_engine.analysis.whatif import Comparison
 
 CitationMode = Literal["full", "ref"]
 CITATION_MODES: tuple[str, ...] = ("full", "ref")
@@ -98,6 +106,86 @@ def _evaluation_adapter() -> TypeAdapter[Evaluation]:
     return TypeAdapter(Evaluation)
 
 
+def rule_info_data(info: RuleInfo) -> dict[str, Any]:
+    """A rule's description and citation as JSON data."""
+    data: dict[str, Any] = _rule_adapter().dump_python(info, mode="json")
+    return data
+
+
 @cache
 def _rule_adapter() -> TypeAdapter[RuleInfo]:
     return TypeAdapter(RuleInfo)
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON data: Decimal as an exact string, dates as ISO text, tuples as lists."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def gaps_view(report: GapReport) -> dict[str, Any]:
+    """A gap report as JSON data: gaps closest first, then the questions to ask."""
+    return {
+        "gaps": [
+            {
+                "rule_id": gap.rule_id,
+                "title": gap.title,
+                "measure": gap.measure,
+                "status": str(gap.status),
+                "item": None if gap.item is None else str(gap.item),
+                "reachable": gap.reachable,
+                "changes": [
+                    {
+                        "fact": c.fact,
+                        "requirement": c.requirement,
+                        "current": plain(c.current),
+                        "target": plain(c.target),
+                        "settable": c.settable,
+                    }
+                    for c in gap.changes
+                ],
+                "missing_facts": list(gap.missing_facts),
+                "distance": plain(gap.distance),
+                "verified": gap.verified,
+                "note": gap.note,
+            }
+            for gap in report.gaps
+        ],
+        "questions": [{"fact": q.fact, "decides": list(q.decides)} for q in report.questions],
+    }
+
+
+def comparison_view(comparison: Comparison) -> dict[str, Any]:
+    """A what-if comparison as JSON data: every rule (or item) whose result changes."""
+    return {
+        "changes": [
+            {
+                "rule_id": change.rule_id,
+                "title": change.title,
+                "item": None if change.item is None else str(change.item),
+                "kind": change.kind,
+                "before": None if change.before is None else str(change.before.status),
+                "after": None if change.after is None else str(change.after.status),
+                "amount_delta": plain(change.amount_delta),
+                "flipped": [
+                    {
+                        "name": f.name,
+                        "expression": f.expression,
+                        "before": f.before,
+                        "after": f.after,
+                    }
+                    for f in change.flipped
+                ],
+            }
+            for change in comparison.changes
+        ]
+    }
