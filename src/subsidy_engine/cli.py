@@ -24,7 +24,6 @@ from subsidy_engine.errors import (
     RulebookError,
     SubsidyEngineError,
 )
-from subsidy_engine.profile_files import read_profile
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -33,6 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     command: Command = args.command
+    if getattr(args, "format", None) == "json":
+        from subsidy_engine.cli_service import run_with_json_errors
+
+        return run_with_json_errors(command, args)
     try:
         return command(args)
     except ProfileError as error:
@@ -84,11 +87,17 @@ def _positive(text: str) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from subsidy_engine.cli_service import profile_argument
+
     engine = _engine(args)
-    profile = read_profile(Path(args.profile), engine)
+    profile = profile_argument(args.profile, engine)
     evaluation = engine.evaluate(profile, as_of=args.as_of)
     if args.format == "json":
-        print(evaluation.to_json(indent=2))
+        statuses = None if args.statuses == "all" else args.statuses.split(",")
+        text = evaluation.to_json(
+            indent=2, statuses=statuses, citations=args.citations, traces=not args.no_traces
+        )
+        print(text)
     elif args.format == "markdown":
         print(evaluation.to_markdown())
     else:
@@ -104,9 +113,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
+    from subsidy_engine.cli_service import profile_argument
+
     engine = _engine(args)
-    profile = read_profile(Path(args.profile), engine)
+    profile = profile_argument(args.profile, engine)
     report = engine.gaps(profile, as_of=args.as_of)
+    if args.format == "json":
+        from subsidy_engine.views import gaps_view
+
+        print(json.dumps(gaps_view(report), ensure_ascii=False, indent=2))
+        return 0
     print("Closest first:")
     for gap in report.gaps:
         if not gap.reachable:
@@ -126,10 +142,17 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_what_if(args: argparse.Namespace) -> int:
+    from subsidy_engine.cli_service import profile_argument
+
     engine = _engine(args)
-    profile = read_profile(Path(args.profile), engine)
+    profile = profile_argument(args.profile, engine)
     changes = dict(_assignment(text) for text in args.set or [])
     comparison = engine.what_if(profile, changes, as_of=args.as_of, reform=args.reform)
+    if args.format == "json":
+        from subsidy_engine.views import comparison_view
+
+        print(json.dumps(comparison_view(comparison), ensure_ascii=False, indent=2))
+        return 0
     if not comparison.changes:
         print("No rule's result changes.")
     for change in comparison.changes:
@@ -169,6 +192,11 @@ def cmd_impact(args: argparse.Namespace) -> int:
     )
     columns = args.by or ["measure"]
     table = impact.by(*columns)
+    if args.format == "json":
+        from subsidy_engine.views import plain
+
+        print(json.dumps(plain(table.to_dicts()), ensure_ascii=False, indent=2))
+        return 0
     _print_table(table.to_dicts(), table.columns)
     print(
         f"{impact.baseline.rows_scored:,} enterprises scored, "
@@ -337,7 +365,7 @@ def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 # Parser ---------------------------------------------------------------------------------------
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per option)
     parser = argparse.ArgumentParser(
         prog="subsidy-engine",
         description="Which incentive measures does an enterprise qualify for, how much, and "
@@ -354,7 +382,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
 
     p = command("evaluate", cmd_evaluate, "evaluate one profile (YAML or JSON)")
-    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
     p.add_argument("--as-of", type=_as_of, default=None, help="date YYYY-MM-DD (default today)")
     p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     p.add_argument(
@@ -362,15 +390,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="table: show every rule, not only eligible, excluded and undetermined ones",
     )
+    _json_options(p)
     rulebook_option(p)
 
     p = command("gaps", cmd_gaps, "what the enterprise would need to change to qualify")
-    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
     p.add_argument("--as-of", type=_as_of, default=None)
+    p.add_argument("--format", choices=["text", "json"], default="text")
     rulebook_option(p)
 
     p = command("what-if", cmd_what_if, "what changes if some facts change, or under a reform")
-    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
+    p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument(
         "--set",
         action="append",
@@ -391,6 +422,7 @@ def _parser() -> argparse.ArgumentParser:
         help="group by rule_id, measure, payer, a registry column or a derived fact",
     )
     p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
+    p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--as-of", type=_as_of, default=None)
     rulebook_option(p)
 
@@ -425,7 +457,24 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("coverage", cmd_coverage, "every measure with its rules or why it has none")
     rulebook_option(p)
+
+    from subsidy_engine.cli_service import register
+
+    register(command, rulebook_option, _as_of)
     return parser
+
+
+def _json_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--statuses", default="all", help="json: results kept, 'all' or a comma list (%(default)s)"
+    )
+    p.add_argument(
+        "--citations",
+        choices=["full", "ref"],
+        default="full",
+        help="json: each result's full citation, or each rule once in a table (%(default)s)",
+    )
+    p.add_argument("--no-traces", action="store_true", help="json: leave out condition traces")
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:

@@ -28,6 +28,8 @@ from subsidy_engine.rulebook.models import Unit
 from subsidy_engine.rulebook.rulebook import Rulebook
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+NO_CASH = "No cash entitlement is established from the facts supplied."
+DISCLAIMER = "This notice is computed from the facts supplied; the departments named decide."
 _CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
 body { font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC",
@@ -84,7 +86,7 @@ def notice_html(
         f'<section id="cash"><h2>{escape(gettext("Cash entitlements"))}</h2>',
     ]
     if not cash:
-        parts.append(f"<p>{escape(gettext('No cash entitlement is established from the facts supplied.'))}</p>")
+        parts.append(_paragraph(gettext(NO_CASH)))
     parts += [_entry(r, language) for r in cash]
     parts.append("</section>")
     parts.append(f'<section id="rights"><h2>{escape(gettext("Rights and deadlines"))}</h2>')
@@ -92,7 +94,7 @@ def notice_html(
     parts.append("</section>")
     parts.append(f'<section id="open"><h2>{escape(gettext("More information needed"))}</h2>')
     if not open_:
-        parts.append(f"<p>{escape(gettext('Nothing further is needed.'))}</p>")
+        parts.append(_paragraph(gettext("Nothing further is needed.")))
     for result in open_:
         facts = "、".join(_fact_title(f, titles) for f in result.missing_facts)
         parts.append(
@@ -126,14 +128,20 @@ def notice_html(
         "version": provenance.engine_version,
         "as_of": provenance.as_of.isoformat(),
     }
+    number = rulebook.manifest.document_number
+    document = rulebook.manifest.title + (f"（{number}）" if number else "")
     parts += [
-        f"<footer><p>{escape(rulebook.manifest.title)}"
-        f"{'（' + escape(rulebook.manifest.document_number) + '）' if rulebook.manifest.document_number else ''}</p>",
-        f"<p>{escape(footer)}</p>",
-        f"<p>{escape(gettext('This notice is computed from the facts supplied; the departments named decide.'))}</p>",
+        "<footer>",
+        _paragraph(document),
+        _paragraph(footer),
+        _paragraph(gettext(DISCLAIMER)),
         "</footer></body></html>",
     ]
     return "\n".join(parts)
+
+
+def _paragraph(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
 
 
 def _who(label: str, value: str) -> str:
@@ -160,9 +168,9 @@ def _entry(result: RuleResult, language: str) -> str:
     payer = "、".join(gettext(p.value) for p in amount.payer)
     return (
         f'<div class="entry"><h3>{escape(_title(result, language))}</h3><dl>'
-        f'<dt>{escape(gettext("Support standard"))}</dt>'
+        f"<dt>{escape(gettext('Support standard'))}</dt>"
         f'<dd class="amount">{escape(standard)}</dd>'
-        f'<dt>{escape(gettext("Payer"))}</dt><dd>{escape(payer)}</dd>'
+        f"<dt>{escape(gettext('Payer'))}</dt><dd>{escape(payer)}</dd>"
         f"{_citation_rows(result, language)}</dl></div>"
     )
 

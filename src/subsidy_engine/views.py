@@ -63,9 +63,7 @@ def evaluation_view(
     if citations == "ref":
         drop.add("rule")
     exclude = {"results": {"__all__": drop}} if drop else None
-    data: dict[str, Any] = _evaluation_adapter().dump_python(
-        shaped, mode="json", exclude=exclude
-    )
+    data: dict[str, Any] = _evaluation_adapter().dump_python(shaped, mode="json", exclude=exclude)
     if citations == "ref":
         data.update(_citation_tables(kept, data["results"]))
     return data

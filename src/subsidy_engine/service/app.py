@@ -9,9 +9,9 @@ models; `/docs` and `/redoc` are served from packaged assets, `/` is the policy 
 # rulebook's profile, and FastAPI reads the endpoints' annotations as objects.
 
 import os
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +26,7 @@ from subsidy_engine.catalogue import coverage_rows, rule_rows
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import DiagnosticsError, ProfileError
 from subsidy_engine.i18n import pick_language
+from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.service import models as out
 from subsidy_engine.service.catalog import field_rows, parameter_rows, rule_detail
 from subsidy_engine.service.limits import BodyLimit, Limits, TimeLimitError, within
@@ -38,9 +39,18 @@ from subsidy_engine.service.problems import (
     on_validation,
     profile_error_body,
 )
-from subsidy_engine.service.requests import SCORE_LIMIT, request_models
+from subsidy_engine.service.requests import (
+    SCORE_LIMIT,
+    EvaluateBody,
+    GapsBody,
+    NoticeBody,
+    ScoreBody,
+    WhatIfBody,
+    request_models,
+)
 from subsidy_engine.views import comparison_view, evaluation_view, gaps_view
 
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 STATIC = Path(__file__).parent / "static"
 RULEBOOK_ENV = "SUBSIDY_ENGINE_RULEBOOK"
 """The rulebook folder a worker loads (`subsidy-engine serve --rulebook` sets it)."""
@@ -51,7 +61,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: {"model": out.ErrorOut, "description": "The request took longer than its limit."},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": out.ErrorOut, "description": "No such rule."}
+    404: {"model": out.ErrorOut, "description": "No such rule."},
+    422: ERRORS[422],
 }
 
 
@@ -63,8 +74,6 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
         engine = Engine(folder) if folder else Engine()
     limits = limits or Limits()
     rulebook = engine.rulebook
-    titles = {name: spec.title for name, spec in rulebook.profile.spec.fields.items()}
-    bodies = request_models(engine.profile_model)
     app = FastAPIOffline(
         title="subsidy-engine",
         version=ENGINE_VERSION,
@@ -88,19 +97,32 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
         body = error_body(language, "timeout", "The request took too long.")
         return JSONResponse(body, status_code=503)
 
-    EvaluateRequest = bodies.evaluate  # noqa: N806 (a class, named as one)
-    GapsRequest = bodies.gaps  # noqa: N806
-    WhatIfRequest = bodies.what_if  # noqa: N806
-    ScoreRequest = bodies.score  # noqa: N806
-    NoticeRequest = bodies.notice  # noqa: N806
+    _evaluation_routes(app, engine, limits)
+    _rulebook_routes(app, rulebook)
+    _page_routes(app)
+    return app
+
+
+def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
+    """The POST endpoints: evaluate, gaps, what-if, score, notice."""
+    rulebook = engine.rulebook
+    titles = {name: spec.title for name, spec in rulebook.profile.spec.fields.items()}
+    bodies = request_models(engine.profile_model)
 
     def facts(profile: BaseModel) -> dict[str, Any]:
         return profile.model_dump(exclude_none=True)
 
-    @app.post(
-        "/evaluate", response_model=out.EvaluationOut, responses=ERRORS, tags=["evaluate"]
-    )
-    async def evaluate(body: EvaluateRequest) -> JSONResponse:
+    def post(path: str, body: type[BaseModel], **options: Any) -> Callable[[Endpoint], Endpoint]:
+        """`app.post`, with the endpoint's `body` read as `body` (a model made at run time)."""
+
+        def register(endpoint: Endpoint) -> Endpoint:
+            endpoint.__annotations__["body"] = body
+            return app.post(path, tags=["evaluate"], **options)(endpoint)
+
+        return register
+
+    @post("/evaluate", bodies.evaluate, response_model=out.EvaluationOut, responses=ERRORS)
+    async def evaluate(body: EvaluateBody) -> JSONResponse:
         """Every rule's result for one profile on `as_of`, optionally under a reform."""
 
         def work() -> dict[str, Any]:
@@ -109,8 +131,8 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
 
         return JSONResponse(await within(limits.seconds, work))
 
-    @app.post("/gaps", response_model=out.GapsOut, responses=ERRORS, tags=["evaluate"])
-    async def gaps(body: GapsRequest) -> JSONResponse:
+    @post("/gaps", bodies.gaps, response_model=out.GapsOut, responses=ERRORS)
+    async def gaps(body: GapsBody) -> JSONResponse:
         """For each rule not qualified for, the smallest change that would qualify, closest
         first; and the facts to ask for next, the one deciding most open rules first."""
 
@@ -122,8 +144,8 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
 
         return JSONResponse(await within(limits.seconds, work))
 
-    @app.post("/what-if", response_model=out.WhatIfOut, responses=ERRORS, tags=["evaluate"])
-    async def what_if(body: WhatIfRequest) -> JSONResponse:
+    @post("/what-if", bodies.what_if, response_model=out.WhatIfOut, responses=ERRORS)
+    async def what_if(body: WhatIfBody) -> JSONResponse:
         """What changes, rule by rule, when some facts change (and under a reform if given)."""
 
         def work() -> dict[str, Any]:
@@ -134,8 +156,8 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
 
         return JSONResponse(await within(limits.seconds, work))
 
-    @app.post("/score", response_model=out.ScoreOut, responses=ERRORS, tags=["evaluate"])
-    async def score(body: ScoreRequest, request: Request) -> JSONResponse:
+    @post("/score", bodies.score, response_model=out.ScoreOut, responses=ERRORS)
+    async def score(body: ScoreBody, request: Request) -> JSONResponse:
         """Evaluate a small batch of profiles (at most 100; larger jobs: `subsidy-engine score`
         on a file). A bad profile refuses only itself."""
         language = pick_language(request.headers.get("accept-language"))
@@ -163,13 +185,13 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
 
         return JSONResponse(await within(limits.seconds, work))
 
-    @app.post(
+    @post(
         "/notice",
+        bodies.notice,
         response_class=HTMLResponse,
         responses={**ERRORS, 200: {"content": {"text/html": {}}}},
-        tags=["evaluate"],
     )
-    async def notice(body: NoticeRequest, request: Request) -> HTMLResponse:
+    async def notice(body: NoticeBody, request: Request) -> HTMLResponse:
         """The printable notice (HTML, print CSS) for one profile, in Chinese or English."""
         from subsidy_engine.notice import notice_html
 
@@ -180,6 +202,10 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
             return notice_html(evaluation, rulebook, facts(body.profile), language)
 
         return HTMLResponse(await within(limits.seconds, work))
+
+
+def _rulebook_routes(app: FastAPI, rulebook: Rulebook) -> None:
+    """The GET endpoints describing the rulebook."""
 
     @app.get("/rules", response_model=list[out.RuleRowOut], tags=["rulebook"])
     def rules() -> list[dict[str, Any]]:
@@ -215,7 +241,12 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
         """Every measure of the text with its rules, or why it has none."""
         return coverage_rows(rulebook)
 
-    @app.get("/fields", response_model=list[out.FieldUseOut], tags=["rulebook"])
+    @app.get(
+        "/fields",
+        response_model=list[out.FieldUseOut],
+        responses={422: ERRORS[422]},
+        tags=["rulebook"],
+    )
     def fields(
         rule: str | None = Query(default=None, description="Only the fields of this rule."),
     ) -> list[dict[str, Any]]:
@@ -232,12 +263,15 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
             "engine_version": ENGINE_VERSION,
         }
 
+
+def _page_routes(app: FastAPI) -> None:
+    """The self-test page and its assets."""
+
     @app.get("/", include_in_schema=False)
     def self_test() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    return app
 
 
 def _shaped(evaluation: Any, options: out.EvaluateOptions) -> dict[str, Any]:
@@ -245,6 +279,3 @@ def _shaped(evaluation: Any, options: out.EvaluateOptions) -> dict[str, Any]:
     return evaluation_view(
         evaluation, statuses=statuses, citations=options.citations, traces=options.traces
     )
-
-
-__all__ = ["create_app", "date"]

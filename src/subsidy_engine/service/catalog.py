@@ -6,7 +6,6 @@ from typing import Any
 
 from subsidy_engine.catalogue import rule_rows
 from subsidy_engine.dependencies import field_uses, inputs_of
-from subsidy_engine.lang.unparse import unparse
 from subsidy_engine.results import Period, RuleInfo
 from subsidy_engine.rulebook.rulebook import Rule, Rulebook
 from subsidy_engine.views import plain, rule_info_data
@@ -88,4 +87,3 @@ def field_rows(rulebook: Rulebook, rule_id: str | None = None) -> list[dict[str,
             }
         )
     return rows
-

@@ -63,7 +63,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _BodyTooLarge
+                    raise _BodyTooLargeError
             return message
 
         started = False
@@ -75,12 +75,12 @@ class BodyLimit:
 
         try:
             await self.app(scope, counted, tracking)
-        except _BodyTooLarge:
+        except _BodyTooLargeError:
             if not started:
                 await _too_large(send, language)
 
 
-class _BodyTooLarge(Exception):
+class _BodyTooLargeError(Exception):
     pass
 
 
@@ -99,4 +99,3 @@ async def _too_large(send: Send, language: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-

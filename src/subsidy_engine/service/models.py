@@ -55,7 +55,9 @@ class CitationOut(_Out):
     document: str | None = Field(
         default=None, description="The policy document's title (in `document` when cited by ref)."
     )
-    document_number: str | None = Field(default=None, description="Its issue number, e.g. 朔发〔2018〕29号.")
+    document_number: str | None = Field(
+        default=None, description="Its issue number, e.g. 朔发〔2018〕29号."
+    )
     measure: int = Field(description="The measure (article) number in the document.")
     heading: str | None = Field(
         default=None, description="The measure's heading (in `measures` when cited by ref)."
@@ -94,7 +96,9 @@ class AmountOut(_Out):
         "deadline and period_end: an ISO date. Otherwise null."
     )
     payer: list[str] = Field(description="Payer levels: national, provincial, city, county, bank.")
-    basis: str | None = Field(default=None, description="The words of the text that give the figure.")
+    basis: str | None = Field(
+        default=None, description="The words of the text that give the figure."
+    )
     label: str | None = Field(default=None, description="What a detail figure is.")
     unspecified_parameters: list[str] = Field(
         description="Parameters without a value that would give the figure."
@@ -188,7 +192,6 @@ class EvaluationOut(_Out):
     document: DocumentOut | None = Field(
         default=None, description="citations=ref: the policy document."
     )
-
 
 
 class GapChangeOut(_Out):

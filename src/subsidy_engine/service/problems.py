@@ -70,7 +70,8 @@ def error_body(
 def diagnostics_problems(
     language: str, diagnostics: Iterable[Diagnostic], where: str
 ) -> list[dict[str, Any]]:
-    """Problems from the engine's diagnostics; `where` prefixes each location (e.g. body.profile)."""
+    """Problems from the engine's diagnostics; `where` (e.g. body.profile) prefixes each
+    location."""
     gettext = translator(language).gettext
     out = []
     for d in diagnostics:
