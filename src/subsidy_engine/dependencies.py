@@ -2,8 +2,10 @@
 
 A rule reads a field directly when one of its conditions or figures names it, and through a
 derived fact when it names a fact computed from the field (`operating_revenue` decides
-`sme_size_class`, which `is_small_or_micro` reads, which six rules' conditions read). An
-integrator reads this map to know which registry columns decide which measures.
+`sme_size_class`, which `is_small_or_micro` and `is_sme` read, which six rules' conditions
+read), and through an exclusion rule that can withdraw it (`credit_status` decides whether
+measure 27 withdraws every cash entitlement). An integrator reads this map to know which
+registry columns decide which measures.
 
 >>> from subsidy_engine import Engine
 >>> uses = field_uses(Engine().rulebook)
@@ -30,7 +32,8 @@ class RuleUse:
     rule_id: str
     measure: int
     via: tuple[str, ...]
-    """The derived facts the rule names whose computation reads the field (sorted)."""
+    """What lies between (sorted): the derived facts the rule names whose computation reads
+    the field, and the exclusion rules reading it that can withdraw this rule."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,23 +96,42 @@ def _rule_nodes(rule: Rule) -> list[ast.Node]:
 
 
 def rule_inputs(rulebook: Rulebook) -> tuple[RuleInputs, ...]:
-    """For every rule, in rulebook order, the fields that decide it."""
+    """For every rule, in rulebook order, the fields that decide it: its own, and those of the
+    exclusion rules that can withdraw it (through the exclusion rule's id)."""
     through = _derived_fields(rulebook)
+    own = {rule.id: _own_inputs(rule, through) for rule in rulebook.rules}
+    exclusions = [rule for rule in rulebook.rules if rule.is_exclusion]
     out = []
     for rule in rulebook.rules:
-        direct, derived = _reads(_rule_nodes(rule))
-        if rule.for_each is not None:
-            direct.add(rule.for_each.list_field)
-        fields: dict[str, set[str]] = {name: set() for name in direct}
-        for fact in derived:
-            for name in through[fact]:
-                fields.setdefault(name, set()).add(fact)
+        fields = {name: set(via) for name, via in own[rule.id].items()}
+        direct = {name for name, via in own[rule.id].items() if not via}
+        for excluder in exclusions:
+            if excluder is rule or not _withdraws(excluder, rule):
+                continue
+            for name, via in own[excluder.id].items():
+                fields.setdefault(name, set()).update({excluder.id, *via})
         ordered = {
             name: () if name in direct else tuple(sorted(facts))
             for name, facts in sorted(fields.items())
         }
         out.append(RuleInputs(rule.id, rule.measure.number, ordered))
     return tuple(out)
+
+
+def _own_inputs(rule: Rule, through: Mapping[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    direct, derived = _reads(_rule_nodes(rule))
+    if rule.for_each is not None:
+        direct.add(rule.for_each.list_field)
+    fields: dict[str, set[str]] = {name: set() for name in direct}
+    for fact in derived:
+        for name in through[fact]:
+            fields.setdefault(name, set()).add(fact)
+    return {name: () if name in direct else tuple(sorted(f)) for name, f in fields.items()}
+
+
+def _withdraws(excluder: Rule, rule: Rule) -> bool:
+    spec = excluder.spec.excludes
+    return spec is not None and rule.amount.unit in spec.units
 
 
 def field_uses(rulebook: Rulebook) -> tuple[FieldUse, ...]:

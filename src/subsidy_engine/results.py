@@ -348,7 +348,3 @@ class Evaluation(Tabular):
 @cache
 def _adapter() -> TypeAdapter[Evaluation]:
     return TypeAdapter(Evaluation)
-
-
-def evaluation_json_schema() -> dict[str, Any]:
-    return _adapter().json_schema(mode="serialization")

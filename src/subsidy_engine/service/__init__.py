@@ -1,6 +1,6 @@
-"""The HTTP service and the policy self-test page (`subsidy-engine serve`)."""
+"""The HTTP service and the policy self-test page (`subsidy-engine serve`).
 
-from subsidy_engine.service.app import create_app
-from subsidy_engine.service.limits import Limits
-
-__all__ = ["Limits", "create_app"]
+`subsidy_engine.service.app.create_app` builds the application (it needs the `service` extra:
+FastAPI, uvicorn); `subsidy_engine.service.models` is the documented JSON contract of its
+answers, and needs only pydantic.
+"""

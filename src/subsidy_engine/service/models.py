@@ -8,7 +8,7 @@ there too.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -82,18 +82,15 @@ class RuleInfoOut(_Out):
     )
 
 
-class AmountOut(_Out):
-    unit: str = Field(
-        description="What the figure measures: cash, saving, recommendation, "
-        "price_floor_per_m2 (yuan), deadline, period_end (a date), right (no figure)."
-    )
-    status: str = Field(
-        description="determined (see value), unspecified (the text gives no figure), unknown "
-        "(facts missing) or none (a right)."
-    )
-    value: str | None = Field(
-        description="For money units: exact yuan as a decimal string, rounded to the fen. For "
-        "deadline and period_end: an ISO date. Otherwise null."
+_AMOUNT_STATUS = (
+    "determined (see value), unspecified (the text gives no figure), unknown (facts missing) "
+    "or none (a right)."
+)
+
+
+class _AmountBase(_Out):
+    status: Literal["determined", "unspecified", "unknown", "none"] = Field(
+        description=_AMOUNT_STATUS
     )
     payer: list[str] = Field(description="Payer levels: national, provincial, city, county, bank.")
     basis: str | None = Field(
@@ -103,6 +100,39 @@ class AmountOut(_Out):
     unspecified_parameters: list[str] = Field(
         description="Parameters without a value that would give the figure."
     )
+
+
+class MoneyAmountOut(_AmountBase):
+    """A figure in yuan: paid (cash), no longer paid (saving), an award recommended for, or a
+    land price floor per m²."""
+
+    unit: Literal["cash", "saving", "recommendation", "price_floor_per_m2"] = Field(
+        description="What the figure measures; only cash counts in totals."
+    )
+    value: str | None = Field(
+        description="Exact yuan as a decimal string, rounded to the fen; null unless determined.",
+        pattern=r"^-?\d+(\.\d+)?$",
+    )
+
+
+class DateAmountOut(_AmountBase):
+    """A date: when the administration must have acted, or when a granted period ends."""
+
+    unit: Literal["deadline", "period_end"] = Field(description="Which kind of date.")
+    value: date | None = Field(description="The date; null unless determined.")
+
+
+class RightAmountOut(_AmountBase):
+    """A right or treatment without a figure."""
+
+    unit: Literal["right"] = Field(description="A right: no figure.")
+    value: None = Field(description="Always null.")
+
+
+AmountOut = Annotated[
+    MoneyAmountOut | DateAmountOut | RightAmountOut, Field(discriminator="unit")
+]
+"""An amount: its value's type follows its unit."""
 
 
 class ConditionOut(_Out):
@@ -352,3 +382,14 @@ class HealthOut(_Out):
     rulebook_id: str = Field(description="The rulebook served.")
     rulebook_sha256: str = Field(description="Its content hash.")
     engine_version: str = Field(description="The engine's version.")
+
+
+def contract_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schemas of what the engine answers: an evaluation (`to_json`, `/evaluate`),
+    one rule in detail (`/rules/{id}`) and an error (the service's, and the CLI's under
+    `--format json`)."""
+    return {
+        "evaluation.schema.json": EvaluationOut.model_json_schema(mode="serialization"),
+        "rule.schema.json": RuleDetailOut.model_json_schema(mode="serialization"),
+        "error.schema.json": ErrorOut.model_json_schema(mode="serialization"),
+    }
