@@ -52,7 +52,7 @@ OPTIONS = [
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: json.dumps(o))
+@pytest.mark.parametrize("options", OPTIONS, ids=json.dumps)
 def test_every_shape_of_an_evaluation_matches_its_schema(
     engine: Engine, path: Path, options: dict[str, Any]
 ) -> None:

@@ -89,5 +89,5 @@ def test_a_withdrawing_exclusion_feeds_the_rules_it_withdraws(engine: Engine) ->
 
 
 def test_an_unknown_rule_is_a_key_error(engine: Engine) -> None:
-    with pytest.raises(KeyError, match="m99.none"):
+    with pytest.raises(KeyError, match=r"m99\.none"):
         inputs_of(engine.rulebook, "m99.none")

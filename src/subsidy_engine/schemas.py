@@ -15,7 +15,6 @@ from pydantic import BaseModel
 from subsidy_engine.analysis.reform import Reform
 from subsidy_engine.batch.mapping import ColumnMapping
 from subsidy_engine.engine import Engine
-from subsidy_engine.service.models import contract_schemas
 from subsidy_engine.rulebook.models import (
     CasesFile,
     DerivedFile,
@@ -24,6 +23,7 @@ from subsidy_engine.rulebook.models import (
     ProfileSpec,
     RuleFile,
 )
+from subsidy_engine.service.models import contract_schemas
 from subsidy_engine.synthetic.config import SyntheticConfig
 
 FILE_KINDS: dict[str, type[BaseModel]] = {
