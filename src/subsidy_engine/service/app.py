@@ -217,9 +217,9 @@ def _rulebook_routes(app: FastAPI, rulebook: Rulebook) -> None:
     )
     def rule(rule_id: str, request: Request) -> Any:
         """One rule: citation, conditions, figure, readings taken, fields that decide it."""
-        try:
+        if any(r.id == rule_id for r in rulebook.rules):
             return rule_detail(rulebook, rule_id)
-        except KeyError:
+        else:
             language = pick_language(request.headers.get("accept-language"))
             problem = {
                 "code": "unknown-rule",

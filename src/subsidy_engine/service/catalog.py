@@ -17,11 +17,10 @@ def rule_detail(rulebook: Rulebook, rule_id: str) -> dict[str, Any]:
     inputs = inputs_of(rulebook, rule_id)
     through = sorted({fact for via in inputs.fields.values() for fact in via})
     readings = [rule.spec.interpretation] if rule.spec.interpretation else []
-    readings += [
-        f"{name}: {rulebook.derived[name].interpretation}"
-        for name in through
-        if rulebook.derived[name].interpretation
-    ]
+    for name in through:
+        fact = rulebook.derived.get(name)  # the others are exclusion rules
+        if fact is not None and fact.interpretation:
+            readings.append(f"{name}: {fact.interpretation}")
     row = next(r for r in rule_rows(rulebook) if r["id"] == rule_id)
     return {
         "rule": rule_info_data(_info(rule)),

@@ -129,9 +129,7 @@ class RightAmountOut(_AmountBase):
     value: None = Field(description="Always null.")
 
 
-AmountOut = Annotated[
-    MoneyAmountOut | DateAmountOut | RightAmountOut, Field(discriminator="unit")
-]
+AmountOut = Annotated[MoneyAmountOut | DateAmountOut | RightAmountOut, Field(discriminator="unit")]
 """An amount: its value's type follows its unit."""
 
 
