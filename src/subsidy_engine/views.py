@@ -74,7 +74,7 @@ def _citation_tables(kept: Iterable[Any], shaped: list[dict[str, Any]]) -> dict[
     (heading, lead departments), the document once."""
     rules: dict[str, Any] = {}
     measures: dict[str, Any] = {}
-    document: dict[str, Any] = {}
+    document: dict[str, Any] | None = None  # stays None when no result is kept
     for result, out in zip(kept, shaped, strict=True):
         info: RuleInfo = result.rule
         out["rule_id"] = info.id

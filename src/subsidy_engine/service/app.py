@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from subsidy_engine.backends.python.evaluate import ENGINE_VERSION
 from subsidy_engine.catalogue import coverage_rows, rule_rows
 from subsidy_engine.engine import Engine
-from subsidy_engine.errors import DiagnosticsError, ProfileError
+from subsidy_engine.errors import DiagnosticsError, ProfileError, SubsidyEngineError
 from subsidy_engine.i18n import pick_language
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.service import models as out
@@ -34,6 +34,7 @@ from subsidy_engine.service.problems import (
     error_body,
     on_diagnostics,
     on_http,
+    on_input,
     on_profile,
     on_unexpected,
     on_validation,
@@ -56,6 +57,7 @@ RULEBOOK_ENV = "SUBSIDY_ENGINE_RULEBOOK"
 """The rulebook folder a worker loads (`subsidy-engine serve --rulebook` sets it)."""
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": out.ErrorOut, "description": "The body could not be read (not UTF-8 JSON)."},
     413: {"model": out.ErrorOut, "description": "The body is larger than the service accepts."},
     422: {"model": out.ErrorOut, "description": "The profile, reform or options were refused."},
     503: {"model": out.ErrorOut, "description": "The request took longer than its limit."},
@@ -89,6 +91,7 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
     app.add_exception_handler(ProfileError, on_profile)
     app.add_exception_handler(DiagnosticsError, on_diagnostics)
     app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(SubsidyEngineError, on_input)
     app.add_exception_handler(Exception, on_unexpected)
 
     @app.exception_handler(TimeLimitError)
@@ -185,12 +188,10 @@ def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
 
         return JSONResponse(await within(limits.seconds, work))
 
-    @post(
-        "/notice",
-        bodies.notice,
-        response_class=HTMLResponse,
-        responses={**ERRORS, 200: {"content": {"text/html": {}}}},
-    )
+    html = {"text/html": {"schema": {"type": "string"}}}
+    page = {"description": "The notice, one HTML page with print CSS.", "content": html}
+
+    @post("/notice", bodies.notice, response_model=None, responses={**ERRORS, 200: page})
     async def notice(body: NoticeBody, request: Request) -> HTMLResponse:
         """The printable notice (HTML, print CSS) for one profile, in Chinese or English."""
         from subsidy_engine.notice import notice_html

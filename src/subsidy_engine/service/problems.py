@@ -45,7 +45,7 @@ _PYDANTIC_TYPES = {
     "string_type": "not text",
 }
 
-_STATUS_CODES = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}
+_STATUS_CODES = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 413: "too-large"}
 _STATUS_MESSAGES = {
     404: "No such page.",
     405: "Method not allowed.",
@@ -143,6 +143,14 @@ async def on_diagnostics(request: Request, error: Exception) -> JSONResponse:
     language = _language(request)
     problems = diagnostics_problems(language, error.diagnostics, "body.reform")
     body = error_body(language, "bad-reform", "The reform was refused.", problems)
+    return JSONResponse(body, status_code=422)
+
+
+async def on_input(request: Request, error: Exception) -> JSONResponse:
+    """An input the engine refused after validation (e.g. a what-if change naming no field)."""
+    language = _language(request)
+    problem = {"code": "bad-input", "field": None, "location": "body", "message": str(error)}
+    body = error_body(language, "bad-input", "The request was refused.", [problem])
     return JSONResponse(body, status_code=422)
 
 
