@@ -313,13 +313,12 @@ class Evaluation(Tabular):
         once in a `rules` table, `traces=False` leaves out the condition traces."""
         if statuses is None and citations == "full" and traces:
             return _adapter().dump_json(self, indent=indent).decode()
-        import json
+        from pydantic_core import to_json
 
         from subsidy_engine.views import evaluation_view
 
         view = evaluation_view(self, statuses=statuses, citations=citations, traces=traces)
-        separators = (",", ":") if indent is None else None
-        return json.dumps(view, ensure_ascii=False, indent=indent, separators=separators)
+        return to_json(view, indent=indent).decode()
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = _adapter().dump_python(self, mode="json")

@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
+from pydantic_core import to_json
 from starlette.exceptions import HTTPException
 
 from subsidy_engine.backends.python.evaluate import ENGINE_VERSION
@@ -66,6 +67,14 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": out.ErrorOut, "description": "No such rule."},
     422: ERRORS[422],
 }
+
+
+class _JSONResponse(JSONResponse):
+    """JSON written by pydantic's serializer: several times faster than the standard module
+    on an evaluation, and UTF-8 Chinese is not escaped."""
+
+    def render(self, content: Any) -> bytes:
+        return to_json(content)
 
 
 def create_app(engine: Engine | None = None, limits: Limits | None = None) -> FastAPI:
@@ -132,7 +141,7 @@ def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
             evaluation = engine.evaluate(facts(body.profile), body.as_of, reform=body.reform)
             return _shaped(evaluation, body.options)
 
-        return JSONResponse(await within(limits.seconds, work))
+        return _JSONResponse(await within(limits.seconds, work))
 
     @post("/gaps", bodies.gaps, response_model=out.GapsOut, responses=ERRORS)
     async def gaps(body: GapsBody) -> JSONResponse:
@@ -145,7 +154,7 @@ def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
                 question["title"] = titles.get(question["fact"].split("[")[0])
             return view
 
-        return JSONResponse(await within(limits.seconds, work))
+        return _JSONResponse(await within(limits.seconds, work))
 
     @post("/what-if", bodies.what_if, response_model=out.WhatIfOut, responses=ERRORS)
     async def what_if(body: WhatIfBody) -> JSONResponse:
@@ -157,7 +166,7 @@ def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
             )
             return comparison_view(comparison)
 
-        return JSONResponse(await within(limits.seconds, work))
+        return _JSONResponse(await within(limits.seconds, work))
 
     @post("/score", bodies.score, response_model=out.ScoreOut, responses=ERRORS)
     async def score(body: ScoreBody, request: Request) -> JSONResponse:
@@ -186,7 +195,7 @@ def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
             refused = sum(1 for item in items if item["error"] is not None)
             return {"items": items, "evaluated": len(items) - refused, "refused": refused}
 
-        return JSONResponse(await within(limits.seconds, work))
+        return _JSONResponse(await within(limits.seconds, work))
 
     html = {"text/html": {"schema": {"type": "string"}}}
     page = {"description": "The notice, one HTML page with print CSS.", "content": html}
