@@ -71,9 +71,15 @@ def _json_error(code: str, message: str, error: DiagnosticsError | None) -> None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    try:
+        import uvicorn
 
-    from subsidy_engine.service.app import RULEBOOK_ENV
+        from subsidy_engine.service.app import RULEBOOK_ENV
+    except ModuleNotFoundError as missing:
+        raise InputError(
+            f"serving needs the service extra ({missing.name} is not installed): "
+            'pip install "subsidy-engine[service]"'
+        ) from None
 
     if args.rulebook:
         Engine(args.rulebook)  # refuse a bad rulebook here, once, not in every worker
