@@ -165,3 +165,15 @@ def test_report_prints_a_pdf(
     )
     assert code == 0
     assert output.read_bytes().startswith(b"%PDF-")
+
+
+def test_the_table_in_chinese(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(
+        capsys, monkeypatch, "evaluate", str(HUAIREN), "--as-of", "2019-12-31", "--lang", "zh"
+    )
+    assert code == 0
+    for words in ("状态", "兑付层级", "可申报", "780万元", "市级+县级：780万元，共1项"):
+        assert words in out
+    assert "eligible" not in out and "¥" not in out

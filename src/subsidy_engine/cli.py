@@ -106,8 +106,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from subsidy_engine.report import rich_table, totals_lines
 
         console = Console(width=None if sys.stdout.isatty() else 160)
-        console.print(rich_table(evaluation, all_statuses=args.all))
-        for line in totals_lines(evaluation):
+        console.print(rich_table(evaluation, all_statuses=args.all, language=args.lang))
+        for line in totals_lines(evaluation, args.lang):
             console.print(line)
     return 0
 
@@ -475,6 +475,7 @@ def _json_options(p: argparse.ArgumentParser) -> None:
         help="json: each result's full citation, or each rule once in a table (%(default)s)",
     )
     p.add_argument("--no-traces", action="store_true", help="json: leave out condition traces")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="table: language")
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:
