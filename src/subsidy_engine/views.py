@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import TypeAdapter
@@ -51,7 +51,10 @@ def evaluation_view(
     citations: str = "full",
     traces: bool = True,
 ) -> dict[str, Any]:
-    """The evaluation as plain JSON data, shaped by the options above."""
+    """The evaluation as plain JSON data, shaped by the options above.
+
+    Treat it as read-only: with citations by reference, the `rules`, `measures` and `document`
+    entries are shared between calls (a rule's description is worked out once per rule)."""
     if citations not in CITATION_MODES:
         raise InputError(f"citations must be 'full' or 'ref', not {citations!r}")
     kept = evaluation.results
@@ -78,17 +81,25 @@ def _citation_tables(kept: Iterable[Any], shaped: list[dict[str, Any]]) -> dict[
     for result, out in zip(kept, shaped, strict=True):
         info: RuleInfo = result.rule
         out["rule_id"] = info.id
-        if info.id in rules:
-            continue
-        rule = _rule_adapter().dump_python(info, mode="json")
-        citation = rule["citation"]
-        document = {"title": citation.pop("document"), "number": citation.pop("document_number")}
-        measures[str(citation["measure"])] = {
-            "heading": citation.pop("heading"),
-            "lead_departments": citation.pop("lead_departments"),
-        }
-        rules[info.id] = rule
+        if info.id not in rules:
+            rule, measure, document = _split_citation(info)
+            rules[info.id] = rule
+            measures[str(rule["citation"]["measure"])] = measure
     return {"rules": rules, "measures": measures, "document": document}
+
+
+@lru_cache(maxsize=4096)
+def _split_citation(info: RuleInfo) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A rule's data without what its measure and document say (kept once per rule object:
+    a rule's description never changes, and every result of the rule shares it)."""
+    rule = _rule_adapter().dump_python(info, mode="json")
+    citation = rule["citation"]
+    document = {"title": citation.pop("document"), "number": citation.pop("document_number")}
+    measure = {
+        "heading": citation.pop("heading"),
+        "lead_departments": citation.pop("lead_departments"),
+    }
+    return rule, measure, document
 
 
 def _status(text: str) -> Status:
