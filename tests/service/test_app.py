@@ -293,3 +293,20 @@ def test_the_notice_is_html_in_the_callers_language(
     assert "惠企政策告知书" in chinese.text and "780万元" in chinese.text
     english = client.post("/notice", json=body, headers=EN).text
     assert "Policy entitlements notice" in english
+
+
+def test_reformed_engines_are_kept_for_the_latest_reforms_only(engine: Engine) -> None:
+    from subsidy_engine.service.reforms import ReformedEngines
+
+    def reform(amount: int) -> dict[str, Any]:
+        values = [{"value": amount, "reference": "draft"}]
+        return {"id": f"r{amount}", "title": "试算", "parameters": {"fly_ash_award_amount": values}}
+
+    kept = ReformedEngines(engine, size=2)
+    assert kept.get(None) is engine
+    first = kept.get(reform(1))
+    assert kept.get(reform(1)) is first
+    kept.get(reform(2))
+    kept.get(reform(3))
+    assert kept.get(reform(1)) is not first  # pushed out by two newer reforms
+    assert len(kept._kept) == 2

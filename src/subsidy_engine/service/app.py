@@ -41,6 +41,7 @@ from subsidy_engine.service.problems import (
     on_validation,
     profile_error_body,
 )
+from subsidy_engine.service.reforms import ReformedEngines
 from subsidy_engine.service.requests import (
     SCORE_LIMIT,
     EvaluateBody,
@@ -120,6 +121,7 @@ def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
     rulebook = engine.rulebook
     titles = {name: spec.title for name, spec in rulebook.profile.spec.fields.items()}
     bodies = request_models(engine.profile_model)
+    reformed = ReformedEngines(engine)
 
     def facts(profile: BaseModel) -> dict[str, Any]:
         return profile.model_dump(exclude_none=True)
@@ -138,7 +140,7 @@ def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         """Every rule's result for one profile on `as_of`, optionally under a reform."""
 
         def work() -> dict[str, Any]:
-            evaluation = engine.evaluate(facts(body.profile), body.as_of, reform=body.reform)
+            evaluation = reformed.get(body.reform).evaluate(facts(body.profile), body.as_of)
             return _shaped(evaluation, body.options)
 
         return _JSONResponse(await within(limits.seconds, work))
@@ -161,8 +163,8 @@ def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         """What changes, rule by rule, when some facts change (and under a reform if given)."""
 
         def work() -> dict[str, Any]:
-            comparison = engine.what_if(
-                facts(body.profile), body.changes, as_of=body.as_of, reform=body.reform
+            comparison = reformed.what_if(
+                facts(body.profile), body.changes, body.as_of, body.reform
             )
             return comparison_view(comparison)
 
@@ -175,7 +177,7 @@ def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         language = pick_language(request.headers.get("accept-language"))
 
         def work() -> dict[str, Any]:
-            scoring = engine if body.reform is None else engine.with_reform(body.reform)
+            scoring = reformed.get(body.reform)
             items: list[dict[str, Any]] = []
             for index, profile in enumerate(body.profiles):
                 try:
