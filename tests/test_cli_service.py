@@ -177,3 +177,14 @@ def test_the_table_in_chinese(
     for words in ("状态", "兑付层级", "可申报", "780万元", "市级+县级：780万元，共1项"):
         assert words in out
     assert "eligible" not in out and "¥" not in out
+
+
+def test_report_refuses_a_registry_with_columns_it_does_not_know(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    registry = tmp_path / "registry.csv"
+    registry.write_text("credit_code,从业人员\n91140681MA0K4D7U2Y,30\n", encoding="utf-8")
+    code, _, err = run(capsys, monkeypatch, "report", str(registry), "-o", str(tmp_path / "out"))
+    assert code == 2
+    assert "columns that are not profile fields: 从业人员" in err
+    assert not (tmp_path / "out").exists()

@@ -152,12 +152,18 @@ def _registry_reports(engine: Engine, source: Path, args: argparse.Namespace, da
     from subsidy_engine.batch.registry import read_registry
     from subsidy_engine.notice import notice_html, notice_pdf
 
+    registry = read_registry(source)
+    unknown = [c for c in registry.columns if c not in engine.rulebook.profile.spec.fields]
+    if unknown:
+        raise InputError(
+            f"{source}: columns that are not profile fields: {', '.join(unknown)} "
+            "(rename them to profile fields, see `subsidy-engine fields`)"
+        )
     folder = Path(args.output)
     folder.mkdir(parents=True, exist_ok=True)
-    fields = set(engine.rulebook.profile.spec.fields)
     written = refused = 0
-    for row, record in enumerate(read_registry(source).iter_rows(named=True), start=1):
-        facts = {k: v for k, v in record.items() if v is not None and k in fields}
+    for row, record in enumerate(registry.iter_rows(named=True), start=1):
+        facts = {k: v for k, v in record.items() if v is not None}
         try:
             evaluation = engine.evaluate(facts, day)
         except ProfileError as error:
