@@ -390,7 +390,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per op
         action="store_true",
         help="table: show every rule, not only eligible, excluded and undetermined ones",
     )
-    _json_options(p)
+    _output_options(p)
     rulebook_option(p)
 
     p = command("gaps", cmd_gaps, "what the enterprise would need to change to qualify")
@@ -464,7 +464,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per op
     return parser
 
 
-def _json_options(p: argparse.ArgumentParser) -> None:
+def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--statuses", default="all", help="json: results kept, 'all' or a comma list (%(default)s)"
     )
