@@ -1,4 +1,5 @@
-"""Run benchmark suites: `python -m benchmarks [evaluate] [gaps] [load] [score] [spark] [options]`.
+"""Run benchmark suites: `python -m benchmarks [evaluate] [gaps] [load] [score] [spark]
+[service] [suite options]`.
 
 The suite names come first; options after them go to the suite when only one is named.
 """
@@ -8,7 +9,14 @@ from __future__ import annotations
 import itertools
 import sys
 
-from benchmarks import bench_evaluate, bench_gaps, bench_load, bench_score, bench_spark
+from benchmarks import (
+    bench_evaluate,
+    bench_gaps,
+    bench_load,
+    bench_score,
+    bench_service,
+    bench_spark,
+)
 
 SUITES = {
     "evaluate": bench_evaluate.main,
@@ -16,6 +24,7 @@ SUITES = {
     "load": bench_load.main,
     "score": bench_score.main,
     "spark": bench_spark.main,
+    "service": bench_service.main,
 }
 
 

@@ -27,7 +27,6 @@ from subsidy_engine.cli_outputs import (
 )
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import InputError
-from subsidy_engine.profile_files import read_profile
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug_option(parser)
     args = parser.parse_args(argv)
     command: Command = args.command
+    if getattr(args, "format", None) == "json":
+        from subsidy_engine.cli_service import run_with_json_errors
+
+        return run_with_json_errors(command, args)
     return run_command(command, args, debug=args.debug)
 
 
@@ -73,11 +76,17 @@ def _positive(text: str) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from subsidy_engine.cli_service import profile_argument
+
     engine = _engine(args)
-    profile = read_profile(Path(args.profile), engine)
+    profile = profile_argument(args.profile, engine)
     evaluation = engine.evaluate(profile, as_of=args.as_of)
     if args.format == "json":
-        print(evaluation.to_json(indent=2))
+        statuses = None if args.statuses == "all" else args.statuses.split(",")
+        text = evaluation.to_json(
+            indent=2, statuses=statuses, citations=args.citations, traces=not args.no_traces
+        )
+        print(text)
     elif args.format == "markdown":
         print(evaluation.to_markdown())
     else:
@@ -86,16 +95,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from subsidy_engine.report import rich_table, totals_lines
 
         console = Console(width=None if sys.stdout.isatty() else 160)
-        console.print(rich_table(evaluation, all_statuses=args.all))
-        for line in totals_lines(evaluation):
+        console.print(rich_table(evaluation, all_statuses=args.all, language=args.lang))
+        for line in totals_lines(evaluation, args.lang):
             console.print(line)
     return 0
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
+    from subsidy_engine.cli_service import profile_argument
+
     engine = _engine(args)
-    profile = read_profile(Path(args.profile), engine)
+    profile = profile_argument(args.profile, engine)
     report = engine.gaps(profile, as_of=args.as_of)
+    if args.format == "json":
+        from subsidy_engine.views import gaps_view
+
+        print(json.dumps(gaps_view(report), ensure_ascii=False, indent=2))
+        return 0
     print("Changes within reach, closest first:")
     for gap in report.within_reach:
         check = {True: " ✓ checked", False: " ✗ not enough", None: ""}[gap.verified]
@@ -112,10 +128,17 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_what_if(args: argparse.Namespace) -> int:
+    from subsidy_engine.cli_service import profile_argument
+
     engine = _engine(args)
-    profile = read_profile(Path(args.profile), engine)
+    profile = profile_argument(args.profile, engine)
     changes = dict(_assignment(text) for text in args.set or [])
     comparison = engine.what_if(profile, changes, as_of=args.as_of, reform=args.reform)
+    if args.format == "json":
+        from subsidy_engine.views import comparison_view
+
+        print(json.dumps(comparison_view(comparison), ensure_ascii=False, indent=2))
+        return 0
     if not comparison.changes:
         print("No rule's result changes.")
     for change in comparison.changes:
@@ -177,6 +200,11 @@ def cmd_impact(args: argparse.Namespace) -> int:
             engine, registry, args.reform, as_of=args.years, groups=groups, weight=weight
         )
         table = years.by(*columns, value="change")
+    if args.format == "json":
+        from subsidy_engine.views import plain
+
+        print(json.dumps(plain(table.to_dicts()), ensure_ascii=False, indent=2))
+        return 0
     _print_table(table.to_dicts(), table.columns)
     print(
         f"{impact.baseline.rows_scored:,} enterprises scored, "
@@ -346,7 +374,7 @@ def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 # Parser ---------------------------------------------------------------------------------------
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per option)
     parser = argparse.ArgumentParser(
         prog="subsidy-engine",
         description="Which incentive measures does an enterprise qualify for, how much, and "
@@ -363,7 +391,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
 
     p = command("evaluate", cmd_evaluate, "evaluate one profile (YAML or JSON)")
-    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
     p.add_argument("--as-of", type=_as_of, default=None, help="date YYYY-MM-DD (default today)")
     p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     p.add_argument(
@@ -371,15 +399,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="table: show every rule, not only eligible, excluded and undetermined ones",
     )
+    _output_options(p)
     rulebook_option(p)
 
     p = command("gaps", cmd_gaps, "what the enterprise would need to change to qualify")
-    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
     p.add_argument("--as-of", type=_as_of, default=None)
+    p.add_argument("--format", choices=["text", "json"], default="text")
     rulebook_option(p)
 
     p = command("what-if", cmd_what_if, "what changes if some facts change, or under a reform")
-    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
+    p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument(
         "--set",
         action="append",
@@ -425,6 +456,10 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("coverage", cmd_coverage, "every measure with its rules or why it has none")
     rulebook_option(p)
+
+    from subsidy_engine.cli_service import register
+
+    register(command, rulebook_option, _as_of)
     return parser
 
 
@@ -440,6 +475,7 @@ def _impact_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--weight", metavar="COLUMN", help="a sample registry's weight column")
     p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
+    p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--as-of", type=_as_of, default=None)
     p.add_argument(
         "--years",
@@ -459,6 +495,20 @@ def _years(text: str) -> list[date]:
         return year_ends(int(first), int(last or first))
     except InputError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--statuses", default="all", help="json: results kept, 'all' or a comma list (%(default)s)"
+    )
+    p.add_argument(
+        "--citations",
+        choices=["full", "ref"],
+        default="full",
+        help="json: each result's full citation, or each rule once in a table (%(default)s)",
+    )
+    p.add_argument("--no-traces", action="store_true", help="json: leave out condition traces")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="table: language")
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:

@@ -37,6 +37,7 @@ from subsidy_engine.identifiers import (
 from subsidy_engine.lang import types as t
 from subsidy_engine.money import exact_decimal
 from subsidy_engine.rulebook.models import ListFieldSpec, ProfileSpec, ScalarFieldSpec, ScalarKind
+from subsidy_engine.schema_bounds import standard_bounds
 
 MONEY_MAX = Decimal(10) ** 15
 """Largest amount accepted (1000万亿 yuan): keeps exact products within 28 digits."""
@@ -47,7 +48,12 @@ ItemCheck = Callable[[Mapping[str, Any]], bool | None]
 
 
 class _ProfileBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        json_schema_extra=standard_bounds,
+    )
 
 
 def lang_type(spec: ScalarFieldSpec) -> t.Type:

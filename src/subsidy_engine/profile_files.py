@@ -20,8 +20,17 @@ def read_profile(path: str | Path, engine: Engine) -> BaseModel:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"no profile file {path}")
+    return _read(path, engine, None)
+
+
+def read_profile_text(text: str, engine: Engine, name: str = "<stdin>") -> BaseModel:
+    """The validated profile in YAML or JSON `text` (e.g. standard input); errors name lines."""
+    return _read(Path(name), engine, text)
+
+
+def _read(path: Path, engine: Engine, text: str | None) -> BaseModel:
     try:
-        document = load_yaml(path, max_nodes=MAX_PROFILE_NODES)
+        document = load_yaml(path, text=text, max_nodes=MAX_PROFILE_NODES)
     except RulebookError as error:  # a YAML syntax error, reported the same way
         raise ProfileError(error.diagnostics) from None
     if not isinstance(document.data, dict):

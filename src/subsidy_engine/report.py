@@ -109,45 +109,83 @@ def _sorted(results: Iterable[RuleResult]) -> list[RuleResult]:
 # Terminal ---------------------------------------------------------------------------------------
 
 
-def rich_table(evaluation: Evaluation, *, all_statuses: bool = False) -> Table:
+def rich_table(
+    evaluation: Evaluation, *, all_statuses: bool = False, language: str = "en"
+) -> Table:
+    """The results as a terminal table, in English or Chinese (`language` 'zh')."""
     from rich.markup import escape
     from rich.table import Table
 
+    from subsidy_engine.i18n import translator
+
+    gettext = translator(language).gettext
     provenance = evaluation.provenance
     table = Table(
         title=escape(
-            f"{evaluation.profile_key or 'profile'} — {provenance.rulebook_id} "
-            f"as of {provenance.as_of}"
+            gettext("%(key)s — %(rulebook)s as of %(as_of)s")
+            % {
+                "key": evaluation.profile_key or gettext("profile"),
+                "rulebook": provenance.rulebook_id,
+                "as_of": provenance.as_of,
+            }
         ),
         show_lines=False,
     )
     for column in ("status", "measure", "rule", "title", "amount", "payer", "why / missing"):
-        table.add_column(column, overflow="fold")
+        table.add_column(gettext(column), overflow="fold")
     for result in _sorted(evaluation.results):
         if not all_statuses and result.status in (Status.INELIGIBLE, Status.NOT_IN_FORCE):
             continue
         why = ", ".join(result.missing_facts) if result.status is Status.UNDETERMINED else ""
         if result.excluded_by:
-            why = f"excluded by {result.excluded_by.rule_id}"
+            why = gettext("excluded by %(rule)s") % {"rule": result.excluded_by.rule_id}
         title = result.rule.title + (f" — {result.item}" if result.item else "")
         cells = (
-            str(result.status),
+            gettext(str(result.status)),
             str(result.rule.citation.measure),
             result.rule_id,
             title,
-            format_amount(result.amount),
-            "+".join(result.amount.payer),
+            _amount_text(result, language),
+            "+".join(gettext(str(payer)) for payer in result.amount.payer),
             why,
         )
         table.add_row(*(escape(cell) for cell in cells))
     return table
 
 
-def totals_lines(evaluation: Evaluation) -> list[str]:
+def totals_lines(evaluation: Evaluation, language: str = "en") -> list[str]:
+    if language != "en":
+        return _totals_lines_in(evaluation, language)
     lines = []
     for total in evaluation.totals:
         extra = f", {total.unspecified} more unspecified" if total.unspecified else ""
         lines.append(f"{total.payer}: {format_yuan(total.amount)} from {total.counted}{extra}")
+    return lines
+
+
+def _amount_text(result: RuleResult, language: str) -> str:
+    if language == "en":
+        return format_amount(result.amount)
+    from subsidy_engine.notice import amount_text
+
+    return amount_text(result, language) or "—"
+
+
+def _totals_lines_in(evaluation: Evaluation, language: str) -> list[str]:
+    from subsidy_engine.i18n import translator, yuan_text
+
+    gettext = translator(language).gettext
+    lines = []
+    for total in evaluation.totals:
+        payer = "+".join(gettext(level) for level in total.payer.split("+"))
+        line = gettext("%(payer)s: %(amount)s from %(counted)s entitlements") % {
+            "payer": payer,
+            "amount": yuan_text(total.amount, language),
+            "counted": total.counted,
+        }
+        if total.unspecified:
+            line += gettext(", %(count)s more unspecified") % {"count": total.unspecified}
+        lines.append(line)
     return lines
 
 

@@ -338,13 +338,28 @@ class Evaluation(Tabular):
                 return candidate
         raise KeyError(rule_id if item is None else f"{rule_id}[{item}]")
 
-    def to_json(self, *, indent: int | None = None) -> str:
-        """The evaluation as JSON (schema: evaluation.schema.json); InputError over
+    def to_json(
+        self,
+        *,
+        indent: int | None = None,
+        statuses: Iterable[str] | None = None,
+        citations: str = "full",
+        traces: bool = True,
+    ) -> str:
+        """JSON text; `statuses` keeps only those results, `citations="ref"` lists each rule
+        once in a `rules` table, `traces=False` leaves out the condition traces; InputError over
         `limits.MAX_JSON_RESULTS` results (`to_polars()` holds any number)."""
         from subsidy_engine.limits import check_json_size
 
         check_json_size(len(self.results))
-        return _adapter().dump_json(self, indent=indent).decode()
+        if statuses is None and citations == "full" and traces:
+            return _adapter().dump_json(self, indent=indent).decode()
+        from pydantic_core import to_json
+
+        from subsidy_engine.views import evaluation_view
+
+        view = evaluation_view(self, statuses=statuses, citations=citations, traces=traces)
+        return to_json(view, indent=indent).decode()
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = _adapter().dump_python(self, mode="json")
@@ -375,7 +390,3 @@ class Evaluation(Tabular):
 @cache
 def _adapter() -> TypeAdapter[Evaluation]:
     return TypeAdapter(Evaluation)
-
-
-def evaluation_json_schema() -> dict[str, Any]:
-    return _adapter().json_schema(mode="serialization")

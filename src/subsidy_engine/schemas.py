@@ -17,7 +17,6 @@ from subsidy_engine.atomic import Outputs
 from subsidy_engine.batch.mapping import ColumnMapping
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import InputError
-from subsidy_engine.results import evaluation_json_schema
 from subsidy_engine.rulebook.models import (
     CasesFile,
     DerivedFile,
@@ -26,6 +25,7 @@ from subsidy_engine.rulebook.models import (
     ProfileSpec,
     RuleFile,
 )
+from subsidy_engine.service.models import contract_schemas
 from subsidy_engine.synthetic.config import SyntheticConfig
 
 FILE_KINDS: dict[str, type[BaseModel]] = {
@@ -44,7 +44,7 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
 def all_schemas(engine: Engine) -> dict[str, dict[str, Any]]:
     """Every schema by file name: the rulebook file kinds, the evaluation, the engine's profile."""
     out = {name: model.model_json_schema(by_alias=True) for name, model in FILE_KINDS.items()}
-    out["evaluation.schema.json"] = evaluation_json_schema()
+    out.update(contract_schemas())
     profile = engine.profile_model.model_json_schema()
     out[f"{engine.rulebook.id}.profile.schema.json"] = profile
     return out

@@ -1,0 +1,190 @@
+"""The command line for other systems and people: a profile on stdin, JSON for gaps, what-if and
+impact, errors as JSON under --format json, the field map, and printable notices."""
+
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from subsidy_engine.cli import main
+
+ROOT = Path(__file__).parents[1]
+HUAIREN = ROOT / "examples" / "huairen-ceramics-large.yaml"
+ERROR_SCHEMA = json.loads((ROOT / "schemas" / "error.schema.json").read_text(encoding="utf-8"))
+
+
+def run(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    *args: str,
+    stdin: str = "",
+) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_evaluate_reads_the_profile_from_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(
+        capsys,
+        monkeypatch,
+        *("evaluate", "-", "--as-of", "2019-12-31", "--format", "json"),
+        *("--statuses", "eligible", "--citations", "ref", "--no-traces"),
+        stdin=HUAIREN.read_text(encoding="utf-8"),
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["profile_key"] == "91140681MA0K4D7U2Y"
+    assert {r["status"] for r in document["results"]} == {"eligible"}
+    assert "m14.ceramic_tax_retention_award" in document["rules"]
+
+
+def test_a_bad_profile_on_stdin_is_a_json_error_naming_the_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        *("evaluate", "-", "--format", "json"),
+        stdin='{"employees": -3,\n "employes": 4}',
+    )
+    assert (code, out) == (1, "")
+    error = json.loads(err)
+    jsonschema.validate(error, ERROR_SCHEMA)
+    assert (error["code"], error["field"], error["location"]) == (
+        "bad-profile",
+        "employees",
+        "<stdin>:1:15",
+    )
+    assert error["problems"][1]["hint"] == "did you mean 'employees'?"
+
+
+def test_a_missing_file_is_a_json_error_with_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, monkeypatch, "gaps", str(tmp_path / "none.yaml"), "--format", "json")
+    assert code == 2
+    assert json.loads(err)["code"] == "bad-input"
+
+
+def test_gaps_and_what_if_print_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(
+        capsys, monkeypatch, "gaps", str(HUAIREN), "--as-of", "2019-12-31", "--format", "json"
+    )
+    assert code == 0
+    gaps = json.loads(out)["gaps"]
+    assert gaps and all({"rule_id", "changes", "reachable"} <= set(g) for g in gaps)
+    code, out, _ = run(
+        capsys,
+        monkeypatch,
+        *("what-if", "-", "--set", "employees=480", "--as-of", "2019-12-31", "--format", "json"),
+        stdin=HUAIREN.read_text(encoding="utf-8"),
+    )
+    changes = {c["rule_id"]: c for c in json.loads(out)["changes"]}
+    assert changes["m25.ceramic_loan_interest_subsidy"]["kind"] == "lost"
+
+
+def test_impact_prints_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    registry = tmp_path / "registry.parquet"
+    assert main(["generate", "200", "-o", str(registry), "--seed", "3"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(
+        capsys,
+        monkeypatch,
+        *("impact", str(registry), "--as-of", "2019-12-31", "--format", "json"),
+    )
+    assert code == 0
+    rows = json.loads(out)
+    assert rows and all(isinstance(row["measure"], int) for row in rows)
+
+
+def test_fields_of_one_rule_and_an_unknown_rule(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(
+        capsys, monkeypatch, "fields", "--rule", "m36.above_scale_award_2y", "--format", "json"
+    )
+    assert code == 0
+    fields = {row["field"]: row["rules"][0]["via"] for row in json.loads(out)}
+    assert fields["operating_revenue"] == ["is_small_or_micro"]
+    assert fields["above_scale_years"] == []
+    code, _, err = run(capsys, monkeypatch, "fields", "--rule", "m36.nothing")
+    assert code == 2 and "no rule 'm36.nothing'" in err
+
+
+def test_report_writes_one_notice(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    output = tmp_path / "notice.html"
+    code, _, _ = run(
+        capsys, monkeypatch, "report", str(HUAIREN), "--as-of", "2019-12-31", "-o", str(output)
+    )
+    assert code == 0
+    page = output.read_text(encoding="utf-8")
+    assert "怀仁市华晟建筑陶瓷有限公司" in page and "91140681MA0K4D7U2Y" in page
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_report_for_a_registry_writes_one_notice_per_enterprise_and_names_refused_rows(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    registry = tmp_path / "registry.jsonl"
+    rows = [
+        {"credit_code": "91140681MA0K4D7U2Y", "name": "甲", "employees": 30},
+        {"credit_code": "91140603MA0KB8R17W", "employees": -1},
+        {"name": "丙", "employees": 5},
+    ]
+    registry.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    folder = tmp_path / "notices"
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        *("report", str(registry), "--as-of", "2019-12-31", "-o", str(folder)),
+    )
+    assert code == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["91140681MA0K4D7U2Y.html", "row-3.html"]
+    assert "row 2: refused: employees:" in err
+    assert "2 notices written" in out and "1 rows refused" in out
+
+
+def test_report_prints_a_pdf(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    output = tmp_path / "notice.pdf"
+    code, _, _ = run(
+        capsys, monkeypatch, "report", str(HUAIREN), "--as-of", "2019-12-31", "-o", str(output)
+    )
+    assert code == 0
+    assert output.read_bytes().startswith(b"%PDF-")
+
+
+def test_the_table_in_chinese(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(
+        capsys, monkeypatch, "evaluate", str(HUAIREN), "--as-of", "2019-12-31", "--lang", "zh"
+    )
+    assert code == 0
+    for words in ("状态", "兑付层级", "可申报", "780万元", "市级+县级：780万元，共1项"):
+        assert words in out
+    assert "eligible" not in out and "¥" not in out
+
+
+def test_report_refuses_a_registry_with_columns_it_does_not_know(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    registry = tmp_path / "registry.csv"
+    registry.write_text("credit_code,从业人员\n91140681MA0K4D7U2Y,30\n", encoding="utf-8")
+    code, _, err = run(capsys, monkeypatch, "report", str(registry), "-o", str(tmp_path / "out"))
+    assert code == 2
+    assert "columns that are not profile fields: 从业人员" in err
+    assert not (tmp_path / "out").exists()
