@@ -162,10 +162,7 @@ class ConditionTraces(LazyTuple[ConditionTrace]):
     ) -> Self:
         """The traces `writer(outcomes, frame)` will write out when first read."""
         lazy = _new(cls)
-        lazy._items = None
-        lazy._writer = writer
-        lazy._outcomes = outcomes
-        lazy._frame = frame
+        lazy._items, lazy._writer, lazy._outcomes, lazy._frame = None, writer, outcomes, frame
         return lazy
 
     def _write(self) -> tuple[ConditionTrace, ...]:
@@ -288,10 +285,7 @@ class PayerTotals(LazyTuple[PayerTotal]):
         """The totals `adder(keys, results)` will sum when first read (`keys`: each counted
         rule's payer key, by rule id)."""
         lazy = _new(cls)
-        lazy._items = None
-        lazy._adder = adder
-        lazy._keys = keys
-        lazy._results = results
+        lazy._items, lazy._adder, lazy._keys, lazy._results = None, adder, keys, results
         return lazy
 
     def _write(self) -> tuple[PayerTotal, ...]:

@@ -36,8 +36,18 @@ class FunctionSpec:
     check: Checker
 
 
-def _arity(types: list[Type], n: int) -> str | None:
-    return None if len(types) == n else f"takes {n} argument(s), got {len(types)}"
+def _takes(n: int) -> Callable[[Checker], Checker]:
+    """`check`, run once the call has exactly `n` arguments."""
+
+    def wrap(check: Checker) -> Checker:
+        def checked(types: list[Type]) -> Type | str:
+            if len(types) != n:
+                return f"takes {n} argument(s), got {len(types)}"
+            return check(types)
+
+        return checked
+
+    return wrap
 
 
 def _extremum(types: list[Type]) -> Type | str:
@@ -55,27 +65,21 @@ def _extremum(types: list[Type]) -> Type | str:
     return "needs numbers only or dates only"
 
 
+@_takes(1)
 def _abs(types: list[Type]) -> Type | str:
-    problem = _arity(types, 1)
-    if problem:
-        return problem
     return types[0] if is_numeric(types[0]) else "needs a number"
 
 
+@_takes(2)
 def _round(types: list[Type]) -> Type | str:
-    problem = _arity(types, 2)
-    if problem:
-        return problem
     if not is_numeric(types[0]) or not isinstance(types[1], Int):
         return "needs a number and a whole number of decimal places"
     return types[0]  # the checker narrows the scale from the literal places
 
 
 def _date_to(result: Type) -> Checker:
+    @_takes(2)
     def check(types: list[Type]) -> Type | str:
-        problem = _arity(types, 2)
-        if problem:
-            return problem
         if not all(isinstance(t, Date) for t in types):
             return "needs two dates"
         return result
@@ -83,53 +87,42 @@ def _date_to(result: Type) -> Checker:
     return check
 
 
+@_takes(2)
 def _date_plus(types: list[Type]) -> Type | str:
-    problem = _arity(types, 2)
-    if problem:
-        return problem
     if not isinstance(types[0], Date) or not isinstance(types[1], Int):
         return "needs a date and a whole number"
     return DATE
 
 
+@_takes(1)
 def _year(types: list[Type]) -> Type | str:
-    problem = _arity(types, 1)
-    if problem:
-        return problem
     return INT if isinstance(types[0], Date) else "needs a date"
 
 
+@_takes(1)
 def _date_literal(types: list[Type]) -> Type | str:
-    problem = _arity(types, 1)
-    if problem:
-        return problem
     return DATE if isinstance(types[0], Str) else "needs a text 'YYYY-MM-DD'"
 
 
+@_takes(1)
 def _known(types: list[Type]) -> Type | str:
-    return _arity(types, 1) or BOOL
+    return BOOL
 
 
+@_takes(1)
 def _len(types: list[Type]) -> Type | str:
-    problem = _arity(types, 1)
-    if problem:
-        return problem
     return INT if isinstance(types[0], List) else "needs a list"
 
 
+@_takes(1)
 def _sum(types: list[Type]) -> Type | str:
-    problem = _arity(types, 1)
-    if problem:
-        return problem
     if isinstance(types[0], List) and is_numeric(types[0].item):
         return types[0].item
     return "needs a list of numbers"
 
 
+@_takes(2)
 def _starts_with(types: list[Type]) -> Type | str:
-    problem = _arity(types, 2)
-    if problem:
-        return problem
     text, prefix = types
     prefixes_ok = is_text(prefix) or (isinstance(prefix, List) and is_text(prefix.item))
     if not is_text(text) or not prefixes_ok:
@@ -137,10 +130,8 @@ def _starts_with(types: list[Type]) -> Type | str:
     return BOOL
 
 
+@_takes(2)
 def _consecutive_years(types: list[Type]) -> Type | str:
-    problem = _arity(types, 2)
-    if problem:
-        return problem
     years, start = types
     if isinstance(years, List) and isinstance(years.item, Int) and isinstance(start, Int):
         return INT

@@ -50,7 +50,7 @@ from subsidy_engine.rulebook.rulebook import (
     Rule,
     Rulebook,
 )
-from subsidy_engine.rulebook.sources import Sources
+from subsidy_engine.rulebook.sources import Sources, measure_label, with_measures
 from subsidy_engine.workdays import WorkingDayCalendar
 
 YamlPath = Sequence[Any]
@@ -96,20 +96,13 @@ class _Checker:
         )
 
     def with_measures(self, problems: list[Diagnostic]) -> list[Diagnostic]:
-        """Each rule's diagnostics with the measure the rule encodes (`number heading`)."""
-        headings = {m.number: m.heading for m in self.src.manifest.measures}
-        measures: dict[str, str] = {}
+        """Each rule's diagnostics with the measure the rule encodes."""
+        labels: dict[str, str] = {}
         for source in self.src.rule_files.values():
-            number = source.model.measure
-            label = f"{number} {headings[number]}" if number in headings else str(number)
+            label = measure_label(source.model.measure, self.src.manifest)
             for spec in source.model.rules:
-                measures.setdefault(spec.id, label)
-        return [
-            replace(p, measure=measures[p.rule_id])
-            if p.rule_id in measures and p.measure is None
-            else p
-            for p in problems
-        ]
+                labels.setdefault(spec.id, label)
+        return with_measures(problems, labels)
 
     def expression(
         self,

@@ -9,7 +9,7 @@ pydantic model (schema errors with file, line, rule id and field); then check (s
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +28,7 @@ from subsidy_engine.rulebook.models import (
     RuleFile,
 )
 from subsidy_engine.rulebook.rulebook import Rulebook
-from subsidy_engine.rulebook.sources import RuleFileSource, Sources
+from subsidy_engine.rulebook.sources import RuleFileSource, Sources, measure_label, with_measures
 from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
 
 MANIFEST = "rulebook.yaml"
@@ -75,6 +75,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
     }
     source_text = reader.source(manifest.source) if manifest else None
     if problems or manifest is None or profile is None or source_text is None:
+        problems = with_measures(problems, _raw_measures(reader.documents, manifest))
         raise RulebookError(problems or [Diagnostic("missing-file", "rulebook incomplete")])
     sources = Sources(
         root=root,
@@ -88,6 +89,26 @@ def load_rulebook(path: str | Path) -> Rulebook:
         sha256=reader.digest(),
     )
     return check_rulebook(sources)
+
+
+def _raw_measures(
+    documents: Mapping[str, YamlDocument], manifest: Manifest | None
+) -> dict[str, str]:
+    """Rule id -> measure label, read from the rule files as written (one that did not
+    validate has no model, but its diagnostics still name their measure)."""
+    labels: dict[str, str] = {}
+    for rel, document in documents.items():
+        data = document.data
+        if not rel.startswith(f"{MEASURES_DIR}/") or not isinstance(data, dict):
+            continue
+        number = data.get("measure")
+        rules = data.get("rules")
+        if not isinstance(number, int) or not isinstance(rules, list):
+            continue
+        for rule in rules:
+            if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+                labels.setdefault(rule["id"], measure_label(number, manifest))
+    return labels
 
 
 class _Reader:

@@ -6,10 +6,11 @@ A loaded `Rulebook` keeps its `Sources`, so that a reform can re-check them with
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from subsidy_engine.errors import Diagnostic
 from subsidy_engine.rulebook.models import (
     DerivedFile,
     Manifest,
@@ -49,3 +50,18 @@ class Sources:
     sha256: str
     check_coverage: bool = True
     """Every measure needs a rule or a reason; a reform that disables rules is exempt."""
+
+
+def measure_label(number: int, manifest: Manifest | None) -> str:
+    """A measure as a diagnostic names it: its number and, when the manifest lists it, heading."""
+    headings = {m.number: m.heading for m in manifest.measures} if manifest else {}
+    return f"{number} {headings[number]}" if number in headings else str(number)
+
+
+def with_measures(problems: list[Diagnostic], labels: Mapping[str, str]) -> list[Diagnostic]:
+    """Each rule's diagnostics with its measure (`labels`: rule id -> measure label)."""
+    out = []
+    for problem in problems:
+        label = labels.get(problem.rule_id or "")
+        out.append(problem if label is None or problem.measure else replace(problem, measure=label))
+    return out
