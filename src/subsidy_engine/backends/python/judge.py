@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from subsidy_engine.backends.python.compiler import Fn, Frame, Unknown, merge
+from subsidy_engine.backends.python.compiler import Fn, Frame, Unknown, merge, possible_text
 from subsidy_engine.money import to_fen
 from subsidy_engine.results import (
     Amount,
@@ -56,7 +56,7 @@ class CompiledConditions:
             seen = {name: frame.facts.get(name) for name in condition.fields}
             for name, leaf in condition.leaves:
                 value = leaf(frame)
-                seen[name] = None if value.__class__ is Unknown else value
+                seen[name] = possible_text(value) if value.__class__ is Unknown else value
             out.append(ConditionTrace(condition.name, condition.text, outcome, seen))
         return tuple(out)
 
