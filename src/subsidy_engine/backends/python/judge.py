@@ -216,8 +216,8 @@ def _apply_exclusions(
             possible = possible or ref
             unknown = outcome if unknown is None else unknown.merge(outcome)
     if certain is not None:
-        # Only what is known to qualify is withdrawn; an undetermined rule stays so.
-        return (Status.EXCLUDED if status is _ELIGIBLE else status), unknown, certain
+        # A rule not failed is withdrawn whatever its unknown facts: none could change that.
+        return Status.EXCLUDED, None, certain
     if possible is not None:
         return _UNDETERMINED, unknown, possible
     return status, unknown, None
