@@ -310,16 +310,18 @@ class ScalarCompiler:
                     return merge([a, b])
                 return op(a, b)
 
-            if node.ops[0] in ("==", "!=") and any(isinstance(o.ty, Enum) for o in node.operands):
+            enums = [o.ty for o in node.operands if isinstance(o.ty, Enum)]
+            if node.ops[0] in ("==", "!=") and enums:
                 negated = node.ops[0] == "!="
+                whole = frozenset(enums[0].values)
 
                 def get_equal(frame: Frame) -> Any:
                     a, b = left(frame), right(frame)
-                    if a.__class__ is Unknown and b.__class__ is not Unknown:
-                        return _in_possible(a, frozenset({b}), negated)
-                    if b.__class__ is Unknown and a.__class__ is not Unknown:
-                        return _in_possible(b, frozenset({a}), negated)
-                    return get_one(frame)
+                    if a.__class__ is not Unknown and b.__class__ is not Unknown:
+                        return op(a, b)
+                    if not _possible(a, whole).isdisjoint(_possible(b, whole)):
+                        return merge([a, b])
+                    return negated
 
                 return get_equal
             return get_one
@@ -357,11 +359,13 @@ class ScalarCompiler:
         value_fn = self.compile(node.value)
         options = frozenset(o.value for o in node.options)
         negated = node.negated
+        ty = node.value.ty
+        whole = frozenset(ty.values) if isinstance(ty, Enum) else None
 
         def get(frame: Frame) -> Any:
             value = value_fn(frame)
             if value.__class__ is Unknown:
-                return _in_possible(value, options, negated)
+                return _in_possible(value, options, negated, whole)
             return (value in options) != negated
 
         return get
@@ -494,7 +498,8 @@ class ScalarCompiler:
     def _starts_with(self, node: ast.Call) -> Fn:
         strict = self._strict(_starts_with)(node)
         text = node.args[0]
-        if not is_code_operand(text, self.code_fields):
+        fixed = isinstance(node.args[1], ast.Literal | ast.ParamRef)
+        if not fixed or not is_code_operand(text, self.code_fields):
             return strict
         text_fn, prefix_fn = self.compile(text), self.compile(node.args[1])
         item_field = text.name if isinstance(text, ast.ItemFieldRef) else None
@@ -549,16 +554,24 @@ def possible_text(value: Unknown) -> str | None:
     return "one of {" + ", ".join(sorted(str(v) for v in value.values)) + "}"
 
 
-def _in_possible(value: Unknown, options: frozenset[Any], negated: bool) -> Any:
-    """`value in options` for an unknown value, decided when its possible values allow."""
-    possible = value.values
-    if possible is not None:
-        if possible <= options:
-            return not negated
-        if possible.isdisjoint(options):
-            return negated
-        return Unknown(value.facts, value.params)
-    return value
+def _possible(value: Any, whole: frozenset[Any]) -> frozenset[Any]:
+    if value.__class__ is not Unknown:
+        return frozenset({value})
+    return whole if value.values is None else value.values
+
+
+def _in_possible(
+    value: Unknown, options: frozenset[Any], negated: bool, whole: frozenset[Any] | None
+) -> Any:
+    """`value in options` for an unknown value, decided when the values it may take allow."""
+    possible = value.values or whole
+    if possible is None:
+        return value
+    if possible <= options:
+        return not negated
+    if possible.isdisjoint(options):
+        return negated
+    return Unknown(value.facts, value.params)
 
 
 def _field_against_literal(name: str, op: Callable[[Any, Any], bool], literal: Any) -> Fn:
