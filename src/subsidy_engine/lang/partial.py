@@ -6,10 +6,15 @@ Two kinds of value are finite and may be known in part:
   covers: `starts_with(code, prefix)` is true when every one of them starts with `prefix`, false
   when none does, and unknown otherwise (`code_verdict`);
 * a finite-valued expression (a string enumeration or a truth value) that is not known carries
-  the set of values it may still take. A derived fact that reads an enumerated derived fact is
-  worked out once for each value that fact may take (`pin`), so that facts read twice are not
-  treated as independent (a code spanning two SME sector rows with the same thresholds decides
-  the size class).
+  the set of values it may still take: a `cases` chain whose test is unknown may take either
+  branch's values, and `in`, `==` and `!=` decide when that set lies wholly inside or outside.
+
+Tests that read the same unknown twice are not independent, so a finite-valued derived fact is
+also worked out once for each value of its split inputs (`scenarios`, `pin`): the enumerated
+derived facts it reads, and an industry code it tests against several prefixes (one class per
+way a class can answer them). The fact is then the join over the combinations still possible: a
+code spanning two SME sector rows with the same thresholds decides the size class, and `F` is
+wholesale or retail, never "other".
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +51,8 @@ _COMPARE: dict[str, Any] = {
 
 @cache
 def covered_classes(code: str) -> tuple[str, ...]:
-    """The class codes a (possibly coarse) industry code covers: itself for a class."""
+    """The class codes a (possibly coarse) industry code covers: itself for a class (and
+    every class for the empty code)."""
     if len(code) >= CLASS_LENGTH:
         return (code,)
     return tuple(c for c in industry_codes() if len(c) == CLASS_LENGTH and c.startswith(code))
@@ -109,45 +116,116 @@ def domain(ty: t.Type | None) -> tuple[Any, ...] | None:
     return None
 
 
-def enum_refs(node: ast.Node) -> tuple[ast.DerivedRef, ...]:
-    """The enumerated derived facts `node` reads, each once, in the order first read."""
-    found: dict[str, ast.DerivedRef] = {}
+@dataclass(frozen=True, slots=True)
+class SplitInput:
+    """What a finite-valued derived fact is worked out over: an enumerated derived fact (its
+    values), or an industry-code field tested against several prefixes (one class for each way
+    a class can answer those tests)."""
+
+    node: ast.DerivedRef | ast.FieldRef
+    values: tuple[Any, ...]
+    prefixes: tuple[str, ...] = ()
+    """For a code: the prefixes it is tested against."""
+
+    @property
+    def is_code(self) -> bool:
+        return isinstance(self.node, ast.FieldRef)
+
+    def choices(self, code: str) -> tuple[str, ...]:
+        """For a code: the representative classes of the classes `code` covers."""
+        return _choices(self.values, self.prefixes, code)
+
+
+def _signature(code: str, prefixes: tuple[str, ...]) -> tuple[bool, ...]:
+    return tuple(code.startswith(p) for p in prefixes)
+
+
+@cache
+def _representatives(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    seen: dict[tuple[bool, ...], str] = {}
+    for code in covered_classes(""):
+        seen.setdefault(_signature(code, prefixes), code)
+    return tuple(seen.values())
+
+
+@cache
+def _choices(
+    representatives: tuple[str, ...], prefixes: tuple[str, ...], code: str
+) -> tuple[str, ...]:
+    wanted = {_signature(c, prefixes) for c in covered_classes(code)}
+    return tuple(r for r in representatives if _signature(r, prefixes) in wanted)
+
+
+def split_inputs(node: ast.Node, code_fields: frozenset[str]) -> tuple[SplitInput, ...]:
+    """The enumerated derived facts `node` reads, and the code fields it tests against more
+    than one literal prefix (and against nothing else), each once, in the order first read."""
+    found: dict[str, SplitInput] = {}
+    tested: dict[str, list[ast.Node]] = {}
     for sub in node.walk():
         if isinstance(sub, ast.DerivedRef) and isinstance(sub.ty, t.Enum):
-            found.setdefault(sub.name, sub)
+            found.setdefault(sub.name, SplitInput(sub, sub.ty.values))
+        elif _tests_code(sub, code_fields):
+            assert isinstance(sub, ast.Call) and isinstance(sub.args[0], ast.FieldRef)
+            tested.setdefault(sub.args[0].name, []).append(sub.args[1])
+    codes = {n.name: n for n in node.walk() if isinstance(n, ast.FieldRef) and n.name in tested}
+    for name, prefixes in tested.items():
+        literal = [p.value for p in prefixes if isinstance(p, ast.Literal)]
+        uses = sum(1 for n in node.walk() if isinstance(n, ast.FieldRef) and n.name == name)
+        named = tuple(dict.fromkeys(str(v) for v in literal))
+        if len(literal) == len(prefixes) == uses and len(named) > 1:
+            found[name] = SplitInput(codes[name], _representatives(named), named)
     return tuple(found.values())
 
 
-Scenarios = tuple[tuple[ast.DerivedRef, ...], list[tuple[tuple[str, ...], ast.Node]]]
-"""The enumerated derived facts an expression reads, and each combination of their values with
-the expression pinned to it."""
+def _tests_code(node: ast.Node, code_fields: frozenset[str]) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and node.func == "starts_with"
+        and isinstance(node.args[0], ast.FieldRef)
+        and is_code_operand(node.args[0], code_fields)
+    )
 
 
-def scenarios(node: ast.Node) -> Scenarios | None:
-    """A finite-valued expression worked out for each combination of the enumerated derived
-    facts it reads; None when there is nothing to split on (or too much)."""
+Scenarios = tuple[tuple[SplitInput, ...], list[tuple[tuple[Any, ...], ast.Node]]]
+"""What an expression is split over, and each combination of their values with the
+expression pinned to it."""
+
+
+def scenarios(node: ast.Node, code_fields: frozenset[str] = frozenset()) -> Scenarios | None:
+    """A finite-valued expression worked out for each combination of the values its split
+    inputs may take; None when there is nothing to split on (or too much)."""
     if domain(node.ty) is None:
         return None
-    refs = enum_refs(node)
-    if not refs:
+    inputs = split_inputs(node, code_fields)
+    if not inputs:
         return None
-    domains = [r.ty.values for r in refs if isinstance(r.ty, t.Enum)]
     count = 1
-    for values in domains:
-        count *= len(values)
+    for split in inputs:
+        count *= len(split.values)
     if count > MAX_SCENARIOS:
         return None
     out = []
-    for combo in itertools.product(*domains):
-        out.append((combo, pin(node, dict(zip((r.name for r in refs), combo, strict=True)))))
-    return refs, out
+    for combo in itertools.product(*(split.values for split in inputs)):
+        values = {_key(split.node): v for split, v in zip(inputs, combo, strict=True)}
+        out.append((combo, pin(node, values)))
+    return inputs, out
 
 
-def pin(node: ast.Node, values: Mapping[str, str]) -> ast.Node:
-    """`node` with the derived facts in `values` replaced by those values, and every operation
-    that becomes decided folded to its literal result (Kleene's `and`/`or` included)."""
-    if isinstance(node, ast.DerivedRef) and node.name in values:
-        return ast.Literal(span=node.span, ty=node.ty, value=values[node.name])
+def _key(node: ast.Node) -> tuple[str, str]:
+    if isinstance(node, ast.DerivedRef):
+        return ("derived", node.name)
+    if isinstance(node, ast.FieldRef):
+        return ("field", node.name)
+    return ("", "")
+
+
+def pin(node: ast.Node, values: Mapping[tuple[str, str], Any]) -> ast.Node:
+    """`node` with the derived facts and fields in `values` (keyed `("derived", name)` or
+    `("field", name)`) replaced by those values, and every operation that becomes decided
+    folded to its literal result (Kleene's `and`/`or` included)."""
+    key = _key(node)
+    if key in values:
+        return ast.Literal(span=node.span, ty=node.ty, value=values[key])
     changes: dict[str, Any] = {}
     for field in dataclasses.fields(node):
         current = getattr(node, field.name)
@@ -173,6 +251,10 @@ def _fold(node: ast.Node) -> ast.Node:
     if isinstance(node, ast.InSet) and isinstance(node.value, ast.Literal):
         found = node.value.value in {o.value for o in node.options}
         return _literal(node, found != node.negated)
+    if isinstance(node, ast.Call) and node.func == "starts_with":
+        text, prefix = node.args
+        if isinstance(text, ast.Literal) and isinstance(prefix, ast.Literal):
+            return _literal(node, str(text.value).startswith(str(prefix.value)))
     if isinstance(node, ast.Not) and isinstance(node.operand, ast.Literal):
         return _literal(node, not node.operand.value)
     if isinstance(node, ast.Logic):

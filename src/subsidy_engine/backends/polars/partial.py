@@ -16,8 +16,10 @@ import polars as pl
 
 from subsidy_engine.backends.polars.missing import Missing, union
 from subsidy_engine.backends.polars.vec import Vec
+from subsidy_engine.identifiers import industry_codes
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.partial import (
+    SplitInput,
     covering_prefixes,
     domain,
     scenarios,
@@ -144,28 +146,47 @@ def code_starts_with(text: Vec, prefixes: list[str]) -> Vec:
 
 
 def split_derived(compiler: VectorCompiler, node: ast.Node) -> Vec:
-    """A derived fact, judged for each combination of the enumerated derived facts it reads
-    that is still possible (as `backends.python.partial.compile_derived`)."""
-    split = scenarios(node)
+    """A derived fact, judged for each combination of its split inputs' values that is still
+    possible (as `backends.python.partial.compile_derived`)."""
+    split = scenarios(node, compiler.code_fields)
     if split is None:
         return compiler.compile(node)
-    refs, cases = split
-    inputs = [compiler.compile(ref) for ref in refs]
-    input_bits = [bits_of(v) for v in inputs]
-    domains = [domain(ref.ty) or () for ref in refs]
+    inputs, cases = split
     bits: list[pl.Expr] = []
-    lacking: list[Missing] = [v.missing for v in inputs]
+    lacking: list[Missing] = []
+    for each in inputs:
+        vec = compiler.compile(each.node)
+        if each.is_code:
+            mask = _code_choices(vec.value, each)
+            coarse = Missing.of(vec.missing.bits, ~_single(mask) & vec.value.is_not_null())
+            lacking += [vec.missing, coarse]
+        else:
+            mask = bits_of(vec)
+            lacking.append(vec.missing)
+        bits.append(mask)
+    joined: list[pl.Expr] = []
     for combo, pinned in cases:
         outcome = compiler.compile(pinned)
         possible = reduce(
             operator.and_,
             [
-                (b & _bit(d.index(v))) != 0
-                for b, d, v in zip(input_bits, domains, combo, strict=True)
+                (b & _bit(each.values.index(v))) != 0
+                for b, each, v in zip(bits, inputs, combo, strict=True)
             ],
         )
-        bits.append(pl.when(possible).then(bits_of(outcome)).otherwise(_ZERO))
+        joined.append(pl.when(possible).then(bits_of(outcome)).otherwise(_ZERO))
         lacking.append(outcome.missing.gate(possible))
     ty = node.ty
     assert ty is not None
-    return finite(reduce(operator.or_, bits), union(*lacking), ty)
+    return finite(reduce(operator.or_, joined), union(*lacking), ty)
+
+
+def _code_choices(code: pl.Expr, split: SplitInput) -> pl.Expr:
+    """The representative classes a code column may stand for, as bits over `split.values`."""
+    codes = industry_codes()
+    masks = [
+        reduce(operator.or_, [1 << split.values.index(r) for r in split.choices(c)], 0)
+        for c in codes
+    ]
+    found = code.replace_strict(list(codes), masks, default=None, return_dtype=_BITS)
+    return found.fill_null(_all(split.values))
