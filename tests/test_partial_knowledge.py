@@ -163,8 +163,7 @@ def test_a_decided_answer_is_what_every_completion_gives(
     code = profile["industry_code"]
     partial = ENGINE.evaluate(profile, AS_OF)
     choices: list[list[tuple[str, Any]]] = [
-        [(name, v) for v in NUMBERS.get(name, [False, True])]
-        for name in removed
+        [(name, v) for v in NUMBERS.get(name, [False, True])] for name in removed
     ]
     choices.append([("industry_code", c) for c in _representatives(code)])
     combos = list(itertools.product(*choices))
