@@ -104,7 +104,15 @@ def step_for(compiled: CompiledRule, as_of: date) -> Step:
     def per_item(frame: Frame, truths: dict[str, Any], out: list[RuleResult]) -> None:
         items = frame.facts.get(list_field)
         if items is None:
-            out.append(_result(compiled, frame, _UNDETERMINED, _NO_TRACES, missing, False))
+            unknown: Unknown | None = missing
+            status, excluded_by = _UNDETERMINED, None
+            if compiled.excludable_by:  # a known exclusion decides without the list
+                status, unknown, excluded_by = _apply_exclusions(
+                    compiled.excludable_by, status, missing, truths
+                )
+            out.append(
+                _result(compiled, frame, status, _NO_TRACES, unknown, False, None, excluded_by)
+            )
             return
         if not items:
             trace = ConditionTrace(no_items.name, no_items.expression, False, {list_field: []})
