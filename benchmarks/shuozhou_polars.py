@@ -123,23 +123,27 @@ def _sector() -> pl.Expr:
     )
 
 
-def _size_class(sector: pl.Expr) -> pl.Expr:
-    """The 2011 standard's size class of an enterprise of `sector`."""
-    return cases(
-        [
-            (sector == "finance", "unclassified"),
-            (_at_least(sector, 0), "large"),
-            (_at_least(sector, 1), "medium"),
-            (_at_least(sector, 2), "small"),
-        ],
-        "micro",
-    )
+CLASSES = ("unclassified", "large", "medium", "small", "micro")
+"""The size classes in the order the standard's cases test them."""
+
+
+def _possible_classes(sector: pl.Expr) -> list[pl.Expr]:
+    """Whether each class of the 2011 standard may be the enterprise's (never null): a class
+    is possible unless a test before it is certainly met or its own is certainly not, so a
+    15-person wholesaler with its revenue unknown may be small or micro but not medium."""
+    tests = [sector == "finance", _at_least(sector, 0), _at_least(sector, 1), _at_least(sector, 2)]
+    out = []
+    for k, name in enumerate(CLASSES):
+        passed = [~t.fill_null(False) for t in tests[:k]]
+        own = [tests[k].fill_null(True)] if k < len(tests) else []
+        out.append(pl.all_horizontal([*passed, *own, pl.lit(True)]).alias(f"_may_{name}"))
+    return out
 
 
 sector = pl.col("_sector")
-size = pl.col("_size_class")
-sme = size.is_in(["medium", "small", "micro"])
-small_or_micro = size.is_in(["small", "micro"])
+may = {name: pl.col(f"_may_{name}") for name in CLASSES}
+sme = ~may["unclassified"] & ~may["large"]
+small_or_micro = sme & ~may["medium"]
 years = pl.col("above_scale_years")
 first_year = years.list.min()
 entered = industrial & (years.list.len() > 0) & (first_year >= 2018)
@@ -283,7 +287,7 @@ def eligible(frame: pl.DataFrame, row_offset: int = 0) -> pl.DataFrame:
     """(row, rule_id, amount) for every eligible profile-level rule of `frame`'s rows."""
     base = frame.lazy().with_row_index("row", offset=row_offset)
     base = base.with_columns(_sector().alias("_sector"))
-    base = base.with_columns(_size_class(sector).alias("_size_class"))
+    base = base.with_columns(_possible_classes(sector))
     return eligible_rows(base, RULES)
 
 

@@ -86,6 +86,8 @@ def _value(
     if kind == "industry_code":
         codes = industry_codes()
         related = [c for c in codes if c.startswith(tuple(prefixes))] if prefixes else []
+        # and codes coarser than those the rules name, which may or may not fall under them
+        related += [c for c in codes if len(c) < 5 and any(p.startswith(c) for p in prefixes)]
         return _near(st.sampled_from(codes), related)
     return st.text(min_size=1, max_size=12).map(str.strip).filter(bool)
 

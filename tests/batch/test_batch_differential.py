@@ -221,3 +221,64 @@ def test_score_equals_evaluate(name: str) -> None:
         check_same(engine, rows, as_of)
 
     check()
+
+
+# Partial knowledge: coarse industry codes, size facts missing ----------------------------------
+
+def _partial_knowledge_cases() -> list[Any]:
+    from subsidy_engine.rulebook.loader import load_cases
+
+    cases = load_cases(RULEBOOKS["shuozhou"])["tests/partial_knowledge.yaml"].cases
+    return [pytest.param(case, id=case.name) for case in cases]
+
+
+@pytest.mark.parametrize("case", _partial_knowledge_cases())
+def test_partial_knowledge_cases_score_as_they_evaluate(case: Any) -> None:
+    shuozhou = _engine("shuozhou")
+    profile = shuozhou.validate(case.profile).model_dump(exclude_none=True)
+    check_same(shuozhou, [profile], case.as_of)
+
+
+def _coarse_codes(rulebook: Rulebook) -> list[str]:
+    """Codes coarser than a class, around the code prefixes the rules name."""
+    named = {
+        n.value
+        for node in [f.node for f in rulebook.derived.values()]
+        + [c.node for r in rulebook.rules for c in r.conditions]
+        for n in node.walk()
+        if isinstance(n, ast.Literal) and isinstance(n.value, str) and n.value[:1].isupper()
+    }
+    return sorted({p[:n] for p in named for n in (1, 3, 4) if n < len(p)} | {"C307", "C30"})
+
+
+def test_score_equals_evaluate_on_partial_size_facts() -> None:
+    shuozhou = _engine("shuozhou")
+    rulebook = shuozhou.rulebook
+    hints = sorted(
+        {
+            int(n.value) + d
+            for n in rulebook.derived["sme_size_class"].node.walk()
+            if isinstance(n, ast.Literal) and isinstance(n.value, int | Decimal)
+            for d in (-1, 0)
+        }
+    )
+    numbers = st.sampled_from([h for h in hints if h >= 0])
+    row = st.fixed_dictionaries(
+        {"industry_code": st.sampled_from(_coarse_codes(rulebook))},
+        optional={
+            "employees": numbers,
+            "operating_revenue": numbers.map(Decimal),
+            "total_assets": numbers.map(Decimal),
+            "ownership": st.sampled_from(["private", "state_owned"]),
+            "credit_status": st.sampled_from(["normal", "seriously_dishonest"]),
+            "annual_sales": numbers.map(Decimal),
+            "operates_freight_trucks": st.booleans(),
+        },
+    )
+
+    @SETTINGS
+    @given(st.lists(row, min_size=1, max_size=12))
+    def check(rows: list[dict[str, Any]]) -> None:
+        check_same(shuozhou, rows, date(2019, 12, 31))
+
+    check()

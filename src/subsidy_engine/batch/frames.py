@@ -14,7 +14,14 @@ import polars as pl
 
 from subsidy_engine.backends.polars.compiler import ITEM_INDEX
 from subsidy_engine.backends.polars.missing import Leaves, Missing, dynamic_names
-from subsidy_engine.backends.polars.plan import Plan, RulePlan, derived_column, mask_column, store
+from subsidy_engine.backends.polars.plan import (
+    Plan,
+    RulePlan,
+    derived_column,
+    mask_column,
+    store,
+    store_possible,
+)
 from subsidy_engine.backends.polars.rules import Excluder, judge
 from subsidy_engine.backends.polars.vec import Vec
 from subsidy_engine.lang.types import BOOL
@@ -47,6 +54,7 @@ def _with_derived(frame: pl.DataFrame, level: Sequence[tuple[str, Vec]]) -> pl.D
     value is known, so each fact's masks (as dear as its value: a size class's reads every
     bound of every sector) are computed on the rows where its value is unknown only."""
     values = [vec.value.alias(derived_column(name)) for name, vec in level]
+    values += [e for name, vec in level for e in store_possible(derived_column(name), vec)]
     frame = frame.lazy().with_columns(values).collect()
     masked = [(derived_column(name), vec) for name, vec in level if not vec.missing.empty]
     if not masked:

@@ -21,6 +21,7 @@ from subsidy_engine.backends.polars.dtypes import decimal
 from subsidy_engine.backends.polars.missing import ZERO, Missing
 from subsidy_engine.backends.polars.plan import (
     Plan,
+    QuantityPlan,
     RulePlan,
     code_lit,
     mask_column,
@@ -28,10 +29,12 @@ from subsidy_engine.backends.polars.plan import (
     store,
 )
 from subsidy_engine.backends.polars.rules import NAMES, Excluder, Outcome, fixed_outcome, judge
+from subsidy_engine.backends.polars.vec import Vec
 from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
 from subsidy_engine.batch.frames import item_frame
+from subsidy_engine.lang.types import BOOL
 from subsidy_engine.memo import Memo
-from subsidy_engine.results import Status
+from subsidy_engine.results import AmountStatus, Status
 
 
 def long_schema(words: int, sources: frozenset[str]) -> dict[str, pl.DataType]:
@@ -136,7 +139,7 @@ def _parts(
         outcome = judge(stored.rule, plan.leaves, chosen)
         field = rule.for_each.list_field if rule.for_each is not None else None
         if field is not None:
-            out.append((rule.index, _no_items(rule, plan, shape)))
+            out.append((rule.index, _no_items(rule, plan, shape, chosen)))
         out.append((rule.index, _part(field, rule, outcome, shape, stored)))
     return tuple(part for _, part in sorted(out, key=lambda indexed: indexed[0]))
 
@@ -166,19 +169,22 @@ def _stored(rule: RulePlan) -> _Stored:
     return _Stored(values, [*masks, *store("__a", vec)], replace(reading, amount=quantity))
 
 
-def _no_items(rule: RulePlan, plan: Plan, shape: _Shape) -> _Part:
+def _no_items(rule: RulePlan, plan: Plan, shape: _Shape, excluders: Sequence[Excluder]) -> _Part:
+    """The rows without items: ineligible for an empty list, undetermined for one not given
+    (unless an exclusion decides), the amount not computed. Other rows give no result here."""
     assert rule.for_each is not None
     items = pl.col(rule.for_each.list_field)
-    status = (
-        pl.when(items.is_null())
-        .then(code_lit(Status.UNDETERMINED))
-        .when(items.list.len() == 0)
-        .then(code_lit(Status.INELIGIBLE))
-        .otherwise(None)
-    )
     bit = plan.leaves.static(rule.for_each.list_field, fact=True)
-    outcome = fixed_outcome(rule, status, Missing.of([bit], items.is_null()))
-    return _part(None, rule, outcome, shape, per_item=False)
+    has_items = Vec(
+        pl.when(items.list.len() == 0).then(False), Missing.of([bit], items.is_null()), BOOL
+    )
+    amount = rule.amount
+    if amount.fixed_status is None:
+        amount = QuantityPlan(amount.unit, AmountStatus.UNKNOWN, None, None)
+    judged = judge(replace(rule, conditions=(has_items,), amount=amount), plan.leaves, excluders)
+    without = items.is_null() | (items.list.len() == 0)
+    status = pl.when(without).then(judged.status).otherwise(None)
+    return _part(None, rule, replace(judged, status=status), shape, per_item=False)
 
 
 def _part(

@@ -18,7 +18,9 @@ Three steps, each keeping the engine's meaning:
    holds, which an atom on a missing field never does — so a fact left out of the profile
    behaves as the engine's unknown for eligibility.
 
-What cannot be lowered raises `UnsupportedError` with the reason.
+What cannot be lowered raises `UnsupportedError` with the reason. The lowering is exact for
+complete profiles; an industry code coarser than a class is known only in part (the engine
+reads it as every class it covers, `lang.partial`), and like a missing fact it is outside that.
 """
 
 from __future__ import annotations

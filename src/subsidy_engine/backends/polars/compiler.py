@@ -22,6 +22,7 @@ from typing import Any
 
 import polars as pl
 
+from subsidy_engine.backends.polars import partial
 from subsidy_engine.backends.polars.dtypes import cast_to, common_type, dtype_of, literal
 from subsidy_engine.backends.polars.functions import FUNCTIONS
 from subsidy_engine.backends.polars.missing import Leaves, Missing, pick, union
@@ -30,7 +31,8 @@ from subsidy_engine.backends.polars.vec import Vec, convert, strict
 from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.operators import COMPARE
-from subsidy_engine.lang.types import BOOL, DATE, List, Table, Type
+from subsidy_engine.lang.partial import domain
+from subsidy_engine.lang.types import BOOL, DATE, Enum, List, Table, Type
 from subsidy_engine.workdays import WorkingDayCalendar
 
 BACKEND = "vectorised"
@@ -55,8 +57,11 @@ class VectorCompiler:
         leaves: Leaves,
         derived: Mapping[str, Vec] | None = None,
         field: Callable[[str], pl.Expr] = pl.col,
+        code_fields: frozenset[str] = frozenset(),
     ) -> None:
         self.params, self.as_of, self.calendar = params, as_of, calendar
+        self.code_fields = code_fields
+        """Industry-code fields: a coarse code in one stands for every class it covers."""
         self.leaves, self.field = leaves, field
         self.derived: Mapping[str, Vec] = {} if derived is None else derived
         self.visitors: dict[type[ast.Node], Callable[[Any], Vec]] = {
@@ -185,6 +190,11 @@ class VectorCompiler:
 
     def compare(self, node: ast.Compare) -> Vec:
         operands = [self.compile(o) for o in node.operands]
+        partly = any(o.possible is not None for o in operands) and any(
+            isinstance(o.ty, Enum) for o in operands
+        )
+        if partly and len(node.ops) == 1 and node.ops[0] in ("==", "!="):
+            return partial.equal(operands[0], operands[1], node.ops[0] == "!=")
         results = []
         for op, a, b in zip(node.ops, operands, operands[1:], strict=False):
             common = common_type([a.ty, b.ty])
@@ -205,6 +215,11 @@ class VectorCompiler:
 
     def in_set(self, node: ast.InSet) -> Vec:
         subject = self.compile(node.value)
+        options_given = {o.value for o in node.options}
+        if isinstance(subject.ty, Enum) and (
+            subject.possible is not None or options_given >= set(subject.ty.values)
+        ):
+            return partial.in_options(subject, [o.value for o in node.options], node.negated)
         common = common_type([subject.ty, *(_ty(o) for o in node.options)])
         options = pl.Series([convert(o.value, common) for o in node.options])
         found = cast_to(subject.value, subject.ty, common).is_in(
@@ -231,6 +246,8 @@ class VectorCompiler:
     def cond(self, node: ast.Cond) -> Vec:
         test, then, otherwise = (self.compile(n) for n in (node.test, node.then, node.otherwise))
         ty = _ty(node)
+        if domain(ty) is not None:
+            return partial.cond(test, then, otherwise, ty)
         value = (
             pl.when(test.value.is_null())
             .then(None)

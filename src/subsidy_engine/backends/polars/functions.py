@@ -19,8 +19,10 @@ from subsidy_engine.backends.polars import dates
 from subsidy_engine.backends.polars.dtypes import cast_to, dtype_of, literal
 from subsidy_engine.backends.polars.missing import Missing, union
 from subsidy_engine.backends.polars.numeric import as_decimal, round_half_away
+from subsidy_engine.backends.polars.partial import code_starts_with
 from subsidy_engine.backends.polars.vec import Vec, strict
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.partial import is_code_operand
 from subsidy_engine.lang.types import BOOL, DATE, INT, Int, Type, is_text, scale_of
 
 if TYPE_CHECKING:
@@ -149,6 +151,9 @@ def _known(compiler: VectorCompiler, node: ast.Call) -> Vec:
 
 def _starts_with(compiler: VectorCompiler, node: ast.Call) -> Vec:
     text, prefix = _args(compiler, node)
+    if prefix.is_const and is_code_operand(node.args[0], compiler.code_fields):
+        prefixes = [prefix.const] if isinstance(prefix.const, str) else list(prefix.const)
+        return code_starts_with(text, prefixes)
     if is_text(prefix.ty):
         found = text.value.str.starts_with(prefix.value)
     elif prefix.is_const:

@@ -18,8 +18,10 @@ import polars as pl
 
 from subsidy_engine.backends.polars.compiler import VectorCompiler
 from subsidy_engine.backends.polars.missing import Leaves, Missing
+from subsidy_engine.backends.polars.partial import split_derived
 from subsidy_engine.backends.polars.vec import Vec
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.partial import code_fields
 from subsidy_engine.lang.types import Bool
 from subsidy_engine.results import AmountStatus, Status
 from subsidy_engine.rulebook.models import Unit
@@ -93,10 +95,12 @@ def mask_column(prefix: str, word: int) -> str:
     return f"{prefix}#{word}"
 
 
-def materialised(prefix: str, vec: Vec) -> Vec:
-    """The `Vec` reading back `vec` once stored as `prefix` and its mask words."""
+def materialised(prefix: str, vec: Vec, *, possible: bool = False) -> Vec:
+    """The `Vec` reading back `vec` once stored as `prefix` and its mask words (and, when
+    `possible`, the values it may take: see `store_possible`)."""
     words = {w: pl.col(mask_column(prefix, w)) for w in vec.missing.words}
-    return Vec(pl.col(prefix), Missing(words, vec.missing.bits), vec.ty)
+    bits = pl.col(possible_column(prefix)) if possible and vec.possible is not None else None
+    return Vec(pl.col(prefix), Missing(words, vec.missing.bits), vec.ty, possible=bits)
 
 
 def store(prefix: str, vec: Vec) -> list[pl.Expr]:
@@ -106,6 +110,16 @@ def store(prefix: str, vec: Vec) -> list[pl.Expr]:
     return out
 
 
+def possible_column(prefix: str) -> str:
+    return f"{prefix}#possible"
+
+
+def store_possible(prefix: str, vec: Vec) -> list[pl.Expr]:
+    """The column holding the values a finite `vec` may take, on every row (none if it has
+    no such set)."""
+    return [] if vec.possible is None else [vec.possible.alias(possible_column(prefix))]
+
+
 def compile_plan(rulebook: Rulebook, as_of: date) -> Plan:
     params: dict[str, Any] = {
         name: parameter.value_at(as_of) for name, parameter in rulebook.parameters.items()
@@ -113,7 +127,12 @@ def compile_plan(rulebook: Rulebook, as_of: date) -> Plan:
     leaves = Leaves()
     derived: dict[str, Vec] = {}
     compiler = VectorCompiler(
-        params=params, as_of=as_of, calendar=rulebook.calendar, leaves=leaves, derived=derived
+        params=params,
+        as_of=as_of,
+        calendar=rulebook.calendar,
+        leaves=leaves,
+        derived=derived,
+        code_fields=code_fields(rulebook.profile.spec),
     )
     needed = _needed_derived(rulebook)
     level_of: dict[str, int] = {}
@@ -124,9 +143,9 @@ def compile_plan(rulebook: Rulebook, as_of: date) -> Plan:
         uses = {n.name for n in fact.node.walk() if isinstance(n, ast.DerivedRef)}
         level = 1 + max((level_of[u] for u in uses), default=-1)
         level_of[name] = level
-        vec = compiler.compile(fact.node)
+        vec = split_derived(compiler, fact.node)
         levels.setdefault(level, []).append((name, vec))
-        derived[name] = materialised(derived_column(name), vec)
+        derived[name] = materialised(derived_column(name), vec, possible=True)
     exclusions = [i for i, r in enumerate(rulebook.rules) if r.is_exclusion]
     rules = []
     for index, rule in enumerate(rulebook.rules):
@@ -218,5 +237,7 @@ __all__ = [
     "derived_column",
     "mask_column",
     "materialised",
+    "possible_column",
     "store",
+    "store_possible",
 ]

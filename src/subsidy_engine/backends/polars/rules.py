@@ -3,8 +3,8 @@
 * status: ineligible when some condition is false (whatever the others), eligible when all are
   true, else undetermined; the rule's missing set is the union of its unknown conditions' sets —
   reported even when another condition fails, as the scalar backend does;
-* exclusions (only for a rule not failed): a certain exclusion withdraws an eligible rule
-  (`excluded`) and leaves an undetermined one undetermined; a possible one (its truth unknown)
+* exclusions (only for a rule not failed): a certain exclusion withdraws it (`excluded`, with
+  nothing missing, even if some of its own facts are); a possible one (its truth unknown)
   makes the rule undetermined; every possible exclusion's missing set joins the rule's;
 * the amount, computed unless the rule is out of force or its list is not given: determined,
   else `unknown` when facts are missing (they join the rule's missing set), else `unspecified`
@@ -100,14 +100,12 @@ def judge(plan: RulePlan, leaves: Leaves, excluders: Sequence[Excluder]) -> Outc
         possible = [e.truth.is_null() for e in excluders]
         any_certain, any_possible = pl.any_horizontal(certain), pl.any_horizontal(possible)
         standing = ~failed
-        decided = failed | (any_certain & eligible)
+        decided = failed | any_certain
         status = (
             pl.when(failed)
             .then(status)
-            .when(any_certain & eligible)
-            .then(code_lit(Status.EXCLUDED))
             .when(any_certain)
-            .then(status)
+            .then(code_lit(Status.EXCLUDED))
             .when(any_possible)
             .then(code_lit(Status.UNDETERMINED))
             .otherwise(status)

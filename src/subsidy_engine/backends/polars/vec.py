@@ -27,6 +27,9 @@ class Vec:
     missing: Missing
     ty: Type
     const: Any = _NOT_CONST
+    possible: pl.Expr | None = None
+    """For a finite-valued expression, the values it may take as a bit set on every row (see
+    `backends.polars.partial`); None when only its value says."""
 
     @property
     def is_const(self) -> bool:

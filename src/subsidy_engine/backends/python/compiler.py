@@ -20,36 +20,46 @@ from dateutil.relativedelta import relativedelta
 from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.operators import COMPARE
-from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int
+from subsidy_engine.lang.partial import code_verdict, domain, is_code_operand
+from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Enum, Int
 from subsidy_engine.workdays import WorkingDayCalendar
 
 
 class Unknown:
-    """A value that could not be known: the missing facts and parameters that would decide it."""
+    """A value that could not be known: the missing facts and parameters that would decide it,
+    and for a finite-valued expression the values it may still take (None: any of its type)."""
 
-    __slots__ = ("facts", "params")
+    __slots__ = ("facts", "params", "values")
 
     def __init__(
-        self, facts: frozenset[str] = frozenset(), params: frozenset[str] = frozenset()
+        self,
+        facts: frozenset[str] = frozenset(),
+        params: frozenset[str] = frozenset(),
+        values: frozenset[Any] | None = None,
     ) -> None:
         self.facts = facts
         self.params = params
+        self.values = values
 
     def merge(self, other: Unknown) -> Unknown:
-        if other is self:
+        if other is self and self.values is None:
             return self
         return Unknown(self.facts | other.facts, self.params | other.params)
 
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, Unknown) and self.facts == other.facts and self.params == other.params
+            isinstance(other, Unknown)
+            and self.facts == other.facts
+            and self.params == other.params
+            and self.values == other.values
         )
 
     def __hash__(self) -> int:
-        return hash((self.facts, self.params))
+        return hash((self.facts, self.params, self.values))
 
     def __repr__(self) -> str:
-        return f"Unknown(facts={sorted(self.facts)}, params={sorted(self.params)})"
+        possible = "" if self.values is None else f", values={sorted(self.values, key=str)}"
+        return f"Unknown(facts={sorted(self.facts)}, params={sorted(self.params)}{possible})"
 
 
 class Frame:
@@ -94,7 +104,7 @@ def merge(values: list[Any]) -> Unknown:
     result = unknowns[0]
     for other in unknowns[1:]:
         result = result.merge(other)
-    return result
+    return result if result.values is None else Unknown(result.facts, result.params)
 
 
 def _divide(a: Any, b: Any) -> Decimal:
@@ -122,9 +132,17 @@ class ScalarCompiler:
     compiler is made (facts are compiled in dependency order) since closures look it up late.
     """
 
-    def __init__(self, derived: Mapping[str, Fn], calendar: WorkingDayCalendar) -> None:
+    def __init__(
+        self,
+        derived: Mapping[str, Fn],
+        calendar: WorkingDayCalendar,
+        code_fields: frozenset[str] = frozenset(),
+    ) -> None:
         self.derived = derived
         self.calendar = calendar
+        self.code_fields = code_fields
+        """Industry-code fields (named as `ast.static_facts` names them): a coarse code in one
+        stands for every class it covers."""
         self.visitors: dict[type[ast.Node], Callable[[Any], Fn]] = {
             ast.Literal: self.literal,
             ast.FieldRef: self.field_ref,
@@ -159,7 +177,7 @@ class ScalarCompiler:
             "add_days": self._date_shift(lambda d, n: d + relativedelta(days=n)),
             "add_working_days": self._working_days,
             "known": self._known,
-            "starts_with": self._strict(_starts_with),
+            "starts_with": self._starts_with,
             "consecutive_years": self._strict(_consecutive_years),
         }
 
@@ -287,6 +305,20 @@ class ScalarCompiler:
                     return merge([a, b])
                 return op(a, b)
 
+            enums = [o.ty for o in node.operands if isinstance(o.ty, Enum)]
+            if node.ops[0] in ("==", "!=") and enums:
+                negated = node.ops[0] == "!="
+                whole = frozenset(enums[0].values)
+
+                def get_equal(frame: Frame) -> Any:
+                    a, b = left(frame), right(frame)
+                    if a.__class__ is not Unknown and b.__class__ is not Unknown:
+                        return op(a, b)
+                    if not _possible(a, whole).isdisjoint(_possible(b, whole)):
+                        return merge([a, b])
+                    return negated
+
+                return get_equal
             return get_one
 
         def get(frame: Frame) -> Any:
@@ -322,11 +354,13 @@ class ScalarCompiler:
         value_fn = self.compile(node.value)
         options = frozenset(o.value for o in node.options)
         negated = node.negated
+        ty = node.value.ty
+        whole = frozenset(ty.values) if isinstance(ty, Enum) else None
 
         def get(frame: Frame) -> Any:
             value = value_fn(frame)
             if value.__class__ is Unknown:
-                return value
+                return _in_possible(value, options, negated, whole)
             return (value in options) != negated
 
         return get
@@ -353,6 +387,7 @@ class ScalarCompiler:
             self.compile(node.otherwise),
         )
         widen = _widener(node)
+        every = domain(node.ty)
 
         def get(frame: Frame) -> Any:
             decided = test(frame)
@@ -360,7 +395,17 @@ class ScalarCompiler:
                 return decided
             return widen(then(frame) if decided else otherwise(frame))
 
-        return get
+        if every is None:
+            return get
+        whole = frozenset(every)
+
+        def get_finite(frame: Frame) -> Any:
+            decided = test(frame)
+            if decided.__class__ is not Unknown:
+                return then(frame) if decided else otherwise(frame)
+            return join([decided, then(frame), otherwise(frame)], whole)
+
+        return get_finite
 
     def call(self, node: ast.Call) -> Fn:
         make = self.functions.get(node.func)
@@ -445,9 +490,83 @@ class ScalarCompiler:
 
         return self._strict(add)(node)
 
+    def _starts_with(self, node: ast.Call) -> Fn:
+        strict = self._strict(_starts_with)(node)
+        text = node.args[0]
+        fixed = isinstance(node.args[1], ast.Literal | ast.ParamRef)
+        if not fixed or not is_code_operand(text, self.code_fields):
+            return strict
+        text_fn, prefix_fn = self.compile(text), self.compile(node.args[1])
+        item_field = text.name if isinstance(text, ast.ItemFieldRef) else None
+        coarse = Unknown(ast.static_facts(text))
+
+        def get(frame: Frame) -> Any:
+            code, prefix = text_fn(frame), prefix_fn(frame)
+            if code.__class__ is Unknown or prefix.__class__ is Unknown:
+                return merge([code, prefix])
+            prefixes = [prefix] if prefix.__class__ is str else prefix
+            verdicts = [code_verdict(code, p) for p in prefixes]
+            if True in verdicts:
+                return True
+            if None not in verdicts:
+                return False
+            if item_field is None:
+                return coarse
+            return Unknown(frozenset({f"{frame.item_prefix}.{item_field}"}))
+
+        return get
+
     def _known(self, node: ast.Call) -> Fn:
         value_fn = self.compile(node.args[0])
         return lambda frame: value_fn(frame).__class__ is not Unknown
+
+
+def join(values: list[Any], whole: frozenset[Any]) -> Any:
+    """What a finite-valued expression is when it is one of `values` (some unknown): the value
+    itself if they all leave the same one possible, else an Unknown naming every fact they lack
+    and the values still possible. `values[0]` may be an undecided test, which contributes only
+    what it lacks."""
+    possible: set[Any] = set()
+    unknown: Unknown | None = None
+    for index, value in enumerate(values):
+        if value.__class__ is Unknown:
+            unknown = value if unknown is None else unknown.merge(value)
+            if index:
+                possible |= whole if value.values is None else value.values
+        elif index:
+            possible.add(value)
+    if len(possible) == 1:
+        return next(iter(possible))
+    assert unknown is not None
+    kept = None if len(possible) == len(whole) or whole <= {False, True} else frozenset(possible)
+    return Unknown(unknown.facts, unknown.params, kept)
+
+
+def possible_text(value: Unknown) -> str | None:
+    """How a trace shows an unknown value: the values still possible, or None (missing)."""
+    if value.values is None:
+        return None
+    return "one of {" + ", ".join(sorted(str(v) for v in value.values)) + "}"
+
+
+def _possible(value: Any, whole: frozenset[Any]) -> frozenset[Any]:
+    if value.__class__ is not Unknown:
+        return frozenset({value})
+    return whole if value.values is None else value.values
+
+
+def _in_possible(
+    value: Unknown, options: frozenset[Any], negated: bool, whole: frozenset[Any] | None
+) -> Any:
+    """`value in options` for an unknown value, decided when the values it may take allow."""
+    possible = value.values or whole
+    if possible is None:
+        return value
+    if possible <= options:
+        return not negated
+    if possible.isdisjoint(options):
+        return negated
+    return Unknown(value.facts, value.params)
 
 
 def _field_against_literal(name: str, op: Callable[[Any, Any], bool], literal: Any) -> Fn:

@@ -26,7 +26,9 @@ from subsidy_engine.backends.python.judge import (
     Step,
     step_for,
 )
+from subsidy_engine.backends.python.partial import compile_derived
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.partial import code_fields
 from subsidy_engine.memo import Memo
 from subsidy_engine.money import to_fen
 from subsidy_engine.results import (
@@ -50,9 +52,9 @@ class ScalarEvaluator:
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
         derived: dict[str, Fn] = {}
-        compiler = ScalarCompiler(derived, rulebook.calendar)
+        compiler = ScalarCompiler(derived, rulebook.calendar, code_fields(rulebook.profile.spec))
         for name, fact in rulebook.derived.items():
-            derived[name] = compiler.compile(fact.node)
+            derived[name] = compile_derived(compiler, fact.node)
         self.compiler = compiler
         exclusions = [self._compile(r, ()) for r in rulebook.rules if r.is_exclusion]
         self.rules = tuple(

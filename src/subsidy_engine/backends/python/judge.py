@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from subsidy_engine.backends.python.build import new_amount, new_result
-from subsidy_engine.backends.python.compiler import Fn, Frame, Unknown, merge
+from subsidy_engine.backends.python.compiler import Fn, Frame, Unknown, merge, possible_text
 from subsidy_engine.money import to_fen
 from subsidy_engine.results import (
     Amount,
@@ -57,7 +57,7 @@ class CompiledConditions:
             seen = {name: frame.facts.get(name) for name in condition.fields}
             for name, leaf in condition.leaves:
                 value = leaf(frame)
-                seen[name] = None if value.__class__ is Unknown else value
+                seen[name] = possible_text(value) if value.__class__ is Unknown else value
             out.append(ConditionTrace(condition.name, condition.text, outcome, seen))
         return tuple(out)
 
@@ -105,7 +105,15 @@ def step_for(compiled: CompiledRule, as_of: date) -> Step:
     def per_item(frame: Frame, truths: dict[str, Any], out: list[RuleResult]) -> None:
         items = frame.facts.get(list_field)
         if items is None:
-            out.append(_result(compiled, frame, _UNDETERMINED, _NO_TRACES, missing, False))
+            unknown: Unknown | None = missing
+            status, excluded_by = _UNDETERMINED, None
+            if compiled.excludable_by:  # a known exclusion decides without the list
+                status, unknown, excluded_by = _apply_exclusions(
+                    compiled.excludable_by, status, missing, truths
+                )
+            out.append(
+                _result(compiled, frame, status, _NO_TRACES, unknown, False, None, excluded_by)
+            )
             return
         if not items:
             trace = ConditionTrace(no_items.name, no_items.expression, False, {list_field: []})
@@ -217,8 +225,8 @@ def _apply_exclusions(
             possible = possible or ref
             unknown = outcome if unknown is None else unknown.merge(outcome)
     if certain is not None:
-        # Only what is known to qualify is withdrawn; an undetermined rule stays so.
-        return (Status.EXCLUDED if status is _ELIGIBLE else status), unknown, certain
+        # A rule not failed is withdrawn whatever its unknown facts: none could change that.
+        return Status.EXCLUDED, None, certain
     if possible is not None:
         return _UNDETERMINED, unknown, possible
     return status, unknown, None
