@@ -8,8 +8,9 @@ of true / false / unknown for each condition and each excluder is evaluated with
 
 * status: ineligible when some condition is false (whatever the others), eligible when all are
   true, else undetermined, naming the facts of its unknown conditions;
-* exclusions, for a rule not ineligible: an excluder known true withdraws an eligible rule
-  (excluded) and leaves an undetermined one undetermined; an excluder unknown makes the rule
+* exclusions, for a rule not ineligible: an excluder known true withdraws it (excluded), also
+  when some of its own conditions are unknown, for no fact could give it back; an excluder
+  unknown makes the rule
   undetermined and adds its facts to the missing ones; the first such excluder is reported;
 * amount: determined when its fact is known, unknown (the fact missing) otherwise, unspecified
   when the text states no figure; a decided rule (ineligible, excluded) names no missing fact.
@@ -105,7 +106,7 @@ def _expected(
         possible = [j for j, e in enumerate(excluders, 1) if e is None]
         missing |= {f"e{j}" for j in possible}
         if certain:
-            status = "excluded" if status == "eligible" else status
+            status = "excluded"
             excluded_by = f"m1.exclusion_{certain[0]}"
         elif possible:
             status, excluded_by = "undetermined", f"m1.exclusion_{possible[0]}"
