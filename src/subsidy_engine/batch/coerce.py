@@ -1,8 +1,8 @@
 """One input column -> the profile's type for it, and why a value cannot be (per row).
 
 Mirrors the pydantic model `profile.py` builds: numbers from integers, floats (exactly, by their
-value), decimals or text (`5000万`, `20%`, `3,500元`); bounds (money >= 0 and <= 10^15 and ratios
-in [0, 1] by default, years in 1900-2200); at most the declared decimal places; true/false from
+value), decimals or text (`5000万`, `20%`, `3,500元`); the bounds and decimal places of the
+field's domain (`domains.field_domain`, which the model reads too); true/false from
 booleans, 0/1 or the usual words; dates from dates, midnight datetimes or `YYYY-MM-DD`; texts
 stripped and not empty; enumeration values exactly. Codes are normalised as pydantic does and
 then checked (`codes`).
@@ -24,7 +24,7 @@ import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import PRECISION, decimal
 from subsidy_engine.batch import codes
-from subsidy_engine.profile import DEFAULT_RATIO_SCALE, MONEY_MAX
+from subsidy_engine.domains import field_domain
 from subsidy_engine.rulebook.models import ScalarFieldSpec, ScalarKind
 
 CODE_PROBLEM = "is not a valid code"
@@ -101,21 +101,12 @@ def coerce(
     `kind` declared by `spec` (None for the items of a list of plain values)."""
     if isinstance(source, pl.Null):
         return Checked(pl.lit(None, dtype=target))
-    lower = spec.min if spec else None
-    upper = spec.max if spec else None
+    domain = field_domain(kind, spec)
     if kind in ("int", "year"):
-        if kind == "year":
-            lower, upper = lower or Decimal(1900), upper or Decimal(2200)
-        return _bounded(_whole(expr, source), lower, upper)
+        return _bounded(_whole(expr, source), domain.lower, domain.upper)
     if kind in ("decimal", "money", "ratio"):
-        scale = _scale(kind, spec)
-        if kind == "money":
-            lower = Decimal(0) if lower is None else lower
-            upper = MONEY_MAX if upper is None else upper
-        if kind == "ratio":
-            lower = Decimal(0) if lower is None else lower
-            upper = Decimal(1) if upper is None else upper
-        return _bounded(_decimal(expr, source, scale), lower, upper)
+        checked = _decimal(expr, source, domain.scale)
+        return _bounded(checked, domain.lower, domain.upper)
     if kind == "bool":
         return _bool(expr, source)
     if kind == "date":
@@ -138,12 +129,6 @@ def coerce(
         return Checked(code, ((code.is_not_null() & ~ok, CODE_PROBLEM),))
     stripped = text.str.strip_chars()
     return Checked(stripped, ((stripped.str.len_bytes() == 0, "must not be empty"),))
-
-
-def _scale(kind: ScalarKind, spec: ScalarFieldSpec | None) -> int:
-    if spec is not None and spec.scale is not None:
-        return spec.scale
-    return {"money": 2, "ratio": DEFAULT_RATIO_SCALE, "decimal": 4}[kind]
 
 
 def _bounded(checked: Checked, lower: Decimal | None, upper: Decimal | None) -> Checked:
