@@ -21,6 +21,11 @@ from subsidy_engine.rulebook.models import ScalarFieldSpec, ScalarKind
 
 MONEY_MAX = Decimal(10) ** 15
 """Largest amount accepted (1000万亿 yuan)."""
+NUMBER_LIMIT = Decimal(10) ** 18
+"""No profile number is larger in magnitude: an integer fits 64 bits, and a decimal of scale 12
+fits 38 digits. A declared bound beyond it is narrowed to it."""
+MAX_SCALE = 12
+"""Most decimal places a figure may carry (a field's `scale`, a parameter's value)."""
 DEFAULT_RATIO_SCALE = 6
 DEFAULT_SCALES: dict[ScalarKind, int] = {"money": 2, "ratio": DEFAULT_RATIO_SCALE, "decimal": 4}
 """Decimal places of a decimal kind when the field declares no `scale`."""
@@ -31,6 +36,8 @@ _DEFAULT_BOUNDS: dict[ScalarKind, tuple[Decimal, Decimal]] = {
     "money": (Decimal(0), MONEY_MAX),
     "ratio": (Decimal(0), Decimal(1)),
     "year": (Decimal(1900), Decimal(2200)),
+    "int": (-NUMBER_LIMIT, NUMBER_LIMIT),
+    "decimal": (-NUMBER_LIMIT, NUMBER_LIMIT),
 }
 
 
@@ -70,5 +77,8 @@ def field_domain(kind: ScalarKind, spec: ScalarFieldSpec | None) -> FieldDomain:
     default_lower, default_upper = _DEFAULT_BOUNDS.get(kind, (None, None))
     lower = spec.min if spec is not None and spec.min is not None else default_lower
     upper = spec.max if spec is not None and spec.max is not None else default_upper
+    if kind in WHOLE_KINDS or kind in DECIMAL_KINDS:
+        lower = -NUMBER_LIMIT if lower is None else max(lower, -NUMBER_LIMIT)
+        upper = NUMBER_LIMIT if upper is None else min(upper, NUMBER_LIMIT)
     scale = scale_of_kind(kind, spec.scale if spec is not None else None)
     return FieldDomain(kind, lower, upper, scale if kind in DECIMAL_KINDS else 0)

@@ -11,6 +11,7 @@ Every field is optional: a missing fact is unknown, never zero or false.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -36,8 +37,8 @@ from subsidy_engine.identifiers import (
     normalise_industry_code,
 )
 from subsidy_engine.lang import types as t
-from subsidy_engine.money import exact_decimal
 from subsidy_engine.rulebook.models import ListFieldSpec, ProfileSpec, ScalarFieldSpec, ScalarKind
+from subsidy_engine.values import read_value
 
 ItemCheck = Callable[[Mapping[str, Any]], bool | None]
 """A compiled item check: false when the item breaks it, None when it cannot tell."""
@@ -67,16 +68,6 @@ def _scalar_type(kind: ScalarKind, scale: int | None, values: list[str] | None) 
     return t.STR
 
 
-def _number(value: object) -> object:
-    """Accept `5000万`, `20%` and floats for decimal fields; leave the rest to pydantic."""
-    if isinstance(value, str | float) and not isinstance(value, bool):
-        try:
-            return exact_decimal(value)
-        except ValueError:
-            return value
-    return value
-
-
 def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
     def validate(value: str) -> str:
         reason = problem(value)
@@ -90,14 +81,15 @@ def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
 def _annotation(kind: ScalarKind, spec: ScalarFieldSpec | None) -> Any:
     """The pydantic annotation of one scalar value (without the `| None`)."""
     domain = field_domain(kind, spec)
+    read = BeforeValidator(functools.partial(read_value, kind))
     if kind == "bool":
-        return bool
+        return Annotated[bool, read]
     if kind in ("int", "year"):
-        return Annotated[int, Field(ge=domain.lower, le=domain.upper)]
+        return Annotated[int, read, Field(ge=domain.lower, le=domain.upper)]
     if kind in ("decimal", "money", "ratio"):
         return Annotated[
             Decimal,
-            BeforeValidator(_number),
+            read,
             Field(
                 ge=domain.lower,
                 le=domain.upper,
@@ -106,7 +98,7 @@ def _annotation(kind: ScalarKind, spec: ScalarFieldSpec | None) -> Any:
             ),
         ]
     if kind == "date":
-        return date
+        return Annotated[date, read]
     if kind == "enum":
         assert spec is not None and spec.values is not None
         return Literal[tuple(spec.values)]

@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from subsidy_engine.domains import MONEY_MAX, FieldDomain, field_domain
+from subsidy_engine.domains import FieldDomain, field_domain
 from subsidy_engine.identifiers import (
     CREDIT_CODE_ALPHABET,
     credit_code_check_character,
@@ -65,8 +65,7 @@ def _value(
     if kind == "bool":
         return st.booleans()
     if kind == "int":
-        lo = math.ceil(low) if low is not None else 0
-        hi = math.floor(high) if high is not None else 10**7
+        lo, hi = (math.ceil(b) for b in _typical(domain, spec, Decimal(0), Decimal(10**7)))
         near = [int(h) + d for h in hints for d in (-1, 0, 1) if h == int(h)]
         return _near(st.integers(lo, hi), [n for n in near if lo <= n <= hi])
     if kind == "year":
@@ -76,7 +75,7 @@ def _value(
         recent = (max(lo, 2010), min(hi, 2030))
         return st.integers(*recent) if recent[0] <= recent[1] else st.integers(lo, hi)
     if kind in ("money", "decimal", "ratio"):
-        return _decimal(domain, spec.max if spec else None, hints)
+        return _decimal(domain, _typical(domain, spec, Decimal(0), _TYPICAL_AMOUNT), hints)
     if kind == "date":
         return st.dates(*_DATES)
     if kind == "enum":
@@ -96,15 +95,22 @@ def _value(
     return st.text(min_size=1, max_size=12).map(str.strip).filter(bool)
 
 
+def _typical(
+    domain: FieldDomain, spec: ScalarFieldSpec | None, low: Decimal, high: Decimal
+) -> tuple[Decimal, Decimal]:
+    """The range values are drawn from: the declared bounds, or else `low`..`high` within the
+    domain (the domain of a plain int reaches 10^18, which registries do not hold)."""
+    assert domain.lower is not None and domain.upper is not None
+    lower = domain.lower if spec is not None and spec.min is not None else max(low, domain.lower)
+    upper = domain.upper if spec is not None and spec.max is not None else min(high, domain.upper)
+    return lower, upper
+
+
 def _decimal(
-    domain: FieldDomain, declared_max: Decimal | None, hints: list[Decimal]
+    domain: FieldDomain, bounds: tuple[Decimal, Decimal], hints: list[Decimal]
 ) -> st.SearchStrategy[Decimal]:
     step = Decimal(1).scaleb(-domain.scale)
-    low = domain.lower if domain.lower is not None else Decimal(0)
-    # below the default money ceiling unless the field declares its own: amounts of registries
-    high = min(domain.upper if domain.upper is not None else MONEY_MAX, _TYPICAL_AMOUNT)
-    if declared_max is not None:
-        high = declared_max
+    low, high = bounds
     near = [(h + d * step).quantize(step) for h in hints for d in (-1, 0, 1)]
     base = st.decimals(low, high, places=domain.scale, allow_nan=False, allow_infinity=False)
     return _near(base, [n for n in near if low <= n <= high])
