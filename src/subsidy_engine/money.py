@@ -47,10 +47,8 @@ def parse_amount(text: str) -> Decimal:
     normal = normal_text(text)
     match = _AMOUNT.match(normal) if len(normal) <= MAX_NUMBER_TEXT else None
     if not match:
-        raise ValueError(
-            f"{_shown(text)} is not an amount (examples: 50000, 5000万, 1.2亿; "
-            "commas only between groups of three digits)"
-        )
+        hint = "; commas only between groups of three digits" if "," in normal else ""
+        raise ValueError(f"{_shown(text)} is not an amount (examples: 50000, 5000万, 1.2亿{hint})")
     magnitude = match.group(2) or ""
     try:
         value = number_of(match.group(1)) * _MAGNITUDE[magnitude]

@@ -12,6 +12,7 @@ Every field is optional: a missing fact is unknown, never zero or false.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -85,7 +86,9 @@ def _annotation(kind: ScalarKind, spec: ScalarFieldSpec | None) -> Any:
     if kind == "bool":
         return Annotated[bool, read]
     if kind in ("int", "year"):
-        return Annotated[int, read, Field(ge=domain.lower, le=domain.upper)]
+        lower = math.ceil(domain.lower) if domain.lower is not None else None
+        upper = math.floor(domain.upper) if domain.upper is not None else None
+        return Annotated[int, Field(ge=lower, le=upper), read]
     if kind in ("decimal", "money", "ratio"):
         return Annotated[
             Decimal,
