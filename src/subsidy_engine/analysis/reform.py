@@ -24,14 +24,16 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError, did_you_mean
 from subsidy_engine.rulebook.check import check_rulebook
+from subsidy_engine.rulebook.figures import parameter_value
 from subsidy_engine.rulebook.loader import schema_diagnostics
 from subsidy_engine.rulebook.models import DatedValue, ParametersFile, RuleFile, RuleId
 from subsidy_engine.rulebook.rulebook import Rulebook
@@ -49,6 +51,12 @@ class ParameterChange(BaseModel):
     until: date | None = Field(default=None, description="Last day of the change, inclusive.")
     reference: str | None = None
 
+    @model_validator(mode="after")
+    def _in_order(self) -> ParameterChange:
+        if self.from_ is not None and self.until is not None and self.until < self.from_:
+            raise ValueError(f"the change ends ({self.until}) before it starts ({self.from_})")
+        return self
+
 
 class Reform(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -62,10 +70,37 @@ class Reform(BaseModel):
     add: list[RuleFile] = Field(default_factory=list)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML that also writes the engine's exact numbers: a whole Decimal as an integer,
+    any other as text (which the figures' reader reads exactly, never through a float)."""
+
+
+def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
+    if value.is_finite() and value == value.to_integral_value():
+        return dumper.represent_int(int(value))
+    return dumper.represent_str(str(value))
+
+
+_Dumper.add_representer(Decimal, _decimal)
+
+
+def reform_key(source: str | Path | Mapping[str, Any]) -> object:
+    """What a reform is, for a cache: a file's resolved path and content (an edited file is a
+    new reform), or a dict's contents."""
+    if isinstance(source, Mapping):
+        return ("dict", repr(sorted(source.items(), key=lambda item: str(item[0]))))
+    path = Path(source)
+    try:
+        content = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        content = None  # reading it again will name the problem
+    return ("file", str(path.resolve()), content)
+
+
 def read_reform(source: str | Path | Mapping[str, Any]) -> YamlDocument:
     """A reform as a YAML document: from a file, or from a dict (dumped, so errors have lines)."""
     if isinstance(source, Mapping):
-        text = yaml.safe_dump(dict(source), allow_unicode=True, sort_keys=False)
+        text = yaml.dump(dict(source), Dumper=_Dumper, allow_unicode=True, sort_keys=False)
         name = f"reform:{source.get('id', 'unnamed')}"
         return load_yaml(Path(name), text=text)
     path = Path(source)
@@ -125,7 +160,17 @@ def _changed_parameters(
             )
             continue
         values = dict(spec.values)
-        for change in changes:
+        for index, change in enumerate(changes):
+            if change.value is not None:
+                try:
+                    parameter_value(spec, change.value)
+                except ValueError as error:
+                    problems.append(
+                        document.diagnostic(
+                            "bad-parameter", str(error), ["parameters", name, index, "value"]
+                        )
+                    )
+                    continue
             start = change.from_ or BEGINNING
             end = change.until or date.max
             if change.until is not None:

@@ -26,6 +26,7 @@ from subsidy_engine.money import exact_decimal
 from subsidy_engine.profile import ItemCheck as CompiledItemCheck
 from subsidy_engine.profile import build_profile_schema, profile_types
 from subsidy_engine.results import Citation
+from subsidy_engine.rulebook.figures import parameter_value
 from subsidy_engine.rulebook.models import (
     DerivedSpec,
     ListFieldSpec,
@@ -231,7 +232,7 @@ class _Checker:
                     values.append((start, None))
                     continue
                 try:
-                    values.append((start, _parameter_value(spec, dated.value)))
+                    values.append((start, parameter_value(spec, dated.value)))
                 except ValueError as error:
                     self.report("parameters.yaml", "bad-parameter", str(error), path)
             given = [v for _, v in values if v is not None]
@@ -636,35 +637,3 @@ def _parameter_base_type(spec: ParameterSpec, values: list[Any]) -> t.Type:
             )
         return t.unify_numeric([t.DEC0, *(literal_type(v) for v in scalars)])
     return {"text": t.STR, "date": t.DATE, "bool": t.BOOL}[spec.type]
-
-
-def _parameter_value(spec: ParameterSpec, raw: Any) -> Any:
-    if spec.table_key is not None:
-        if not isinstance(raw, dict):
-            raise ValueError("a table parameter needs a mapping {key: value}")
-        key_type = int if spec.table_key == "int" else str
-        return {key_type(k): _scalar_value(spec, v) for k, v in raw.items()}
-    if spec.list:
-        if not isinstance(raw, list):
-            raise ValueError("a list parameter needs a list")
-        return [_scalar_value(spec, v) for v in raw]
-    return _scalar_value(spec, raw)
-
-
-def _scalar_value(spec: ParameterSpec, raw: Any) -> Any:
-    kind = spec.type
-    if kind in ("decimal", "money", "ratio"):
-        return exact_decimal(raw)
-    if kind == "int":
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ValueError(f"{raw!r} is not a whole number")
-        return raw
-    if kind == "text":
-        return str(raw)
-    if kind == "bool":
-        if not isinstance(raw, bool):
-            raise ValueError(f"{raw!r} is not true or false")
-        return raw
-    if isinstance(raw, date):
-        return raw
-    raise ValueError(f"{raw!r} is not a date")
