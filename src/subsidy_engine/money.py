@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, DecimalException
+from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException
 
 FEN = Decimal("0.01")
+_WIDE = Context(prec=80, rounding=ROUND_HALF_UP)
 WAN = Decimal(10) ** 4
 _MAGNITUDE = {"": Decimal(1), "万": WAN, "亿": Decimal(10) ** 8}
 NUMBER = (
@@ -74,8 +75,9 @@ def _shown(text: str) -> str:
 
 
 def to_fen(value: Decimal) -> Decimal:
-    """Round to the fen (0.01 yuan), half away from zero (四舍五入)."""
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+    """Round to the fen (0.01 yuan), half away from zero (四舍五入), at any size the rule
+    language's numbers reach (38 digits)."""
+    return value.quantize(FEN, context=_WIDE)
 
 
 def exact_decimal(value: object) -> Decimal:

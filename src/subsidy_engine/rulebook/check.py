@@ -20,6 +20,7 @@ from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
 from subsidy_engine.lang.checker import AS_OF, Scope, check, literal_type
 from subsidy_engine.lang.functions import FUNCTIONS
+from subsidy_engine.lang.numbers import scale_problems
 from subsidy_engine.lang.parser import parse
 from subsidy_engine.lang.unparse import unparse
 from subsidy_engine.money import exact_decimal
@@ -108,7 +109,11 @@ class _Checker:
             tree = parse(source, origin)
             if any(isinstance(n, ast.Name) and n.id in self.broken for n in tree.walk()):
                 return None
-            return check(tree, scope, expected)
+            checked = check(tree, scope, expected)
+            too_fine = scale_problems(checked)
+            if too_fine:
+                raise ExpressionError(too_fine)
+            return checked
         except ExpressionError as error:
             for problem in error.diagnostics:
                 span = problem.span
