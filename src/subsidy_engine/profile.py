@@ -11,7 +11,6 @@ Every field is optional: a missing fact is unknown, never zero or false.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from subsidy_engine.identifiers import (
 )
 from subsidy_engine.lang import types as t
 from subsidy_engine.rulebook.models import ListFieldSpec, ProfileSpec, ScalarFieldSpec, ScalarKind
-from subsidy_engine.values import read_value
+from subsidy_engine.values import reader
 
 ItemCheck = Callable[[Mapping[str, Any]], bool | None]
 """A compiled item check: false when the item breaks it, None when it cannot tell."""
@@ -82,7 +81,7 @@ def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
 def _annotation(kind: ScalarKind, spec: ScalarFieldSpec | None) -> Any:
     """The pydantic annotation of one scalar value (without the `| None`)."""
     domain = field_domain(kind, spec)
-    read = BeforeValidator(functools.partial(read_value, kind))
+    read = BeforeValidator(reader(kind))
     if kind == "bool":
         return Annotated[bool, read]
     if kind in ("int", "year"):

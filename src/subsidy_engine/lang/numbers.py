@@ -49,15 +49,27 @@ def working_scale(op: str, left: Type, right: Type) -> int | None:
 
 def arith_fits(op: str, left: Type, right: Type, result: Type) -> Callable[[Any, Any, Any], bool]:
     """A test of whether operands `a`, `b` and the result `r` of `a op b` stay in the domain
-    (a closure, since backends run it per value)."""
+    (a closure, since backends run it per value; operands whose type always fits the working
+    scale are not tested)."""
     if isinstance(result, Int):
         return lambda a, b, r: -INT_MAX <= r <= INT_MAX
     top = limit_at(scale_of(result))
     working = working_scale(op, left, right)
-    if working is None:  # two integers divided: Int64 operands fit any working scale
-        return lambda a, b, r: abs(r) < top
-    bound = limit_at(working)
-    return lambda a, b, r: abs(a) < bound and abs(b) < bound and abs(r) < top
+    bound = limit_at(working) if working is not None else top
+    check_a = working is not None and largest(left) > bound
+    check_b = working is not None and largest(right) > bound
+    if check_a and check_b:
+        return lambda a, b, r: -top < r < top and -bound < a < bound and -bound < b < bound
+    if check_a:
+        return lambda a, b, r: -top < r < top and -bound < a < bound
+    if check_b:
+        return lambda a, b, r: -top < r < top and -bound < b < bound
+    return lambda a, b, r: -top < r < top
+
+
+def largest(ty: Type) -> Decimal:
+    """A bound on the magnitude of any value of numeric type `ty`."""
+    return Decimal(INT_MAX) if isinstance(ty, Int) else limit_at(scale_of(ty))
 
 
 def compare_bound(types: Sequence[Type]) -> Decimal | None:
@@ -67,8 +79,7 @@ def compare_bound(types: Sequence[Type]) -> Decimal | None:
     if not all(isinstance(t, Int | Dec) for t in types) or all(isinstance(t, Int) for t in types):
         return None
     bound = limit_at(max(scale_of(t) for t in types))
-    largest = [Decimal(INT_MAX) if isinstance(t, Int) else limit_at(scale_of(t)) for t in types]
-    return bound if any(value > bound for value in largest) else None
+    return bound if any(largest(t) > bound for t in types) else None
 
 
 def literal_problem(value: int | Decimal) -> str | None:

@@ -26,7 +26,7 @@ import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import decimal
 from subsidy_engine.backends.polars.vec import Vec, let
-from subsidy_engine.lang.numbers import INT_MAX, limit_at, working_scale
+from subsidy_engine.lang.numbers import INT_MAX, largest, limit_at, working_scale
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int, Type, scale_of
 
 
@@ -147,7 +147,7 @@ def _checked(
     if working is not None:
         bound = limit_at(working)
         for value, ty in ((a, ta), (b, tb)):
-            if _largest(ty) > bound:
+            if largest(ty) > bound:
                 operands_fit = operands_fit & (value.abs() < _literal_bound(bound, ty))
     # an operand out of range is dropped even when the other is null (its cast would fail)
     outside = (~operands_fit).fill_null(False) | _result_outside(
@@ -176,11 +176,6 @@ _DECIMAL_OPS: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
 _MARGIN = 0.001
 """Relative error allowed to a float estimate of a result: within it, the result is worked out
 exactly."""
-
-
-def _largest(ty: Type) -> Decimal:
-    """A bound on a value of type `ty` (an integer is Int64, a decimal fits 38 digits)."""
-    return Decimal(INT_MAX) if isinstance(ty, Int) else limit_at(scale_of(ty))
 
 
 def _literal_bound(bound: Decimal, ty: Type) -> pl.Expr:
@@ -227,6 +222,6 @@ def beyond(operands: list[Vec], bound: Decimal | None) -> pl.Expr | None:
     flags = [
         (o.value.abs() >= _literal_bound(bound, o.ty)).fill_null(False)
         for o in operands
-        if _largest(o.ty) > bound
+        if largest(o.ty) > bound
     ]
     return reduce(operator.or_, flags)
