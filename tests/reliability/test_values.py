@@ -14,6 +14,7 @@ import pytest
 
 from subsidy_engine import Engine, ProfileError
 from subsidy_engine.batch.stream import score_file
+from subsidy_engine.cli import main
 from subsidy_engine.profile_files import read_profile
 
 AS_OF = date(2019, 12, 31)
@@ -134,3 +135,13 @@ def test_an_unknown_field_inside_a_list_item_is_refused_by_score_too(tmp_path: P
     assert (done.rows_scored, done.rows_rejected) == (0, 1)
     rejects = pl.read_csv(tmp_path / "out.rejects.csv")
     assert "projects[0].nmae: unknown field" in rejects["reason"][0]
+    # a table's struct holds the extra field as null where an item lacks it: only given ones count
+    scored = _scored(pl.DataFrame({"projects": [[item], [{"name": "a", "nmae": None}]]}))
+    assert scored.rejects["row"].to_list() == [0] and scored.rows_scored == 1
+
+
+def test_what_if_set_employees_yes_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    profile = Path(__file__).parents[2] / "examples" / "small-logistics-firm.yaml"
+    code = main(["what-if", str(profile), "--set", "employees=yes", "--as-of", "2019-12-31"])
+    assert code == 1
+    assert "a true/false value is not a number (at employees)" in capsys.readouterr().err
