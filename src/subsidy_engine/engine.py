@@ -76,13 +76,14 @@ class Engine:
     def with_reform(self, reform: Reform) -> Engine:
         """An engine for this rulebook with a reform applied (a file path or a dict).
 
-        The reformed engine is kept, so passing the same reform again costs nothing.
+        The reformed engine is kept, so passing the same reform again costs nothing; a reform
+        file is known by its content, so an edited file is applied afresh.
         """
-        cache_key = reform if isinstance(reform, str | Path) else repr(sorted(reform.items()))
+        from subsidy_engine.analysis.reform import apply_reform, reform_key
+
+        cache_key = reform_key(reform)
         engine = self._reformed.get(cache_key)
         if engine is None:
-            from subsidy_engine.analysis.reform import apply_reform
-
             engine = Engine(apply_reform(self.rulebook, reform))
             self._reformed[cache_key] = engine
         return engine

@@ -46,6 +46,7 @@ ErrorCode = Literal[
     "unknown-enum-value",
     "bad-call",
     "type-mismatch",
+    "number-domain",
     # inputs checked against a rulebook
     "bad-profile",
     "too-long",

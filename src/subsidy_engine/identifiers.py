@@ -42,6 +42,7 @@ from subsidy_engine.errors import InputError
 __all__ = [
     "CREDIT_CODE_ALPHABET",
     "CREDIT_CODE_WEIGHTS",
+    "ORGANISATION_CODE_WEIGHTS",
     "SECTION_DIVISIONS",
     "credit_code_check_character",
     "credit_code_problem",
@@ -65,7 +66,7 @@ _CREDIT_VALUE = {ch: value for value, ch in enumerate(CREDIT_CODE_ALPHABET)}
 _EXCLUDED_LETTERS = "IOSVZ"
 _ALPHABET_HINT = "0-9 and A-Z except I, O, S, V, Z"
 
-_ORGANISATION_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+ORGANISATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 """GB 11714 weights of the 8 body characters of an organisation code."""
 
 
@@ -105,7 +106,7 @@ def organisation_code_check_character(body: str) -> str:
     if len(body) != 8:
         raise InputError(f"expected the 8 body characters of an organisation code, got {len(body)}")
     total = 0
-    for position, (ch, weight) in enumerate(zip(body, _ORGANISATION_WEIGHTS, strict=True), 1):
+    for position, (ch, weight) in enumerate(zip(body, ORGANISATION_CODE_WEIGHTS, strict=True), 1):
         if not (ch.isascii() and (ch.isdigit() or ch.isupper())):
             raise InputError(f"position {position}: {ch!r} is not an organisation-code character")
         total += int(ch, 36) * weight

@@ -11,6 +11,7 @@ Every field is optional: a missing fact is unknown, never zero or false.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from subsidy_engine.domains import field_domain, scale_of_kind
 from subsidy_engine.errors import Diagnostic, ProfileError, did_you_mean
 from subsidy_engine.identifiers import (
     credit_code_problem,
@@ -35,13 +37,9 @@ from subsidy_engine.identifiers import (
     normalise_industry_code,
 )
 from subsidy_engine.lang import types as t
-from subsidy_engine.money import exact_decimal
 from subsidy_engine.rulebook.models import ListFieldSpec, ProfileSpec, ScalarFieldSpec, ScalarKind
 from subsidy_engine.schema_bounds import standard_bounds
-
-MONEY_MAX = Decimal(10) ** 15
-"""Largest amount accepted (1000万亿 yuan): keeps exact products within 28 digits."""
-DEFAULT_RATIO_SCALE = 6
+from subsidy_engine.values import reader
 
 ItemCheck = Callable[[Mapping[str, Any]], bool | None]
 """A compiled item check: false when the item breaks it, None when it cannot tell."""
@@ -66,28 +64,14 @@ def _scalar_type(kind: ScalarKind, scale: int | None, values: list[str] | None) 
         return t.BOOL
     if kind in ("int", "year"):
         return t.INT
-    if kind == "money":
-        return t.Dec(2 if scale is None else scale)
-    if kind == "ratio":
-        return t.Dec(DEFAULT_RATIO_SCALE if scale is None else scale)
-    if kind == "decimal":
-        return t.Dec(4 if scale is None else scale)
+    if kind in ("money", "ratio", "decimal"):
+        return t.Dec(scale_of_kind(kind, scale))
     if kind == "date":
         return t.DATE
     if kind == "enum":
         assert values is not None
         return t.Enum(tuple(values))
     return t.STR
-
-
-def _number(value: object) -> object:
-    """Accept `5000万`, `20%` and floats for decimal fields; leave the rest to pydantic."""
-    if isinstance(value, str | float) and not isinstance(value, bool):
-        try:
-            return exact_decimal(value)
-        except ValueError:
-            return value
-    return value
 
 
 def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
@@ -102,33 +86,27 @@ def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
 
 def _annotation(kind: ScalarKind, spec: ScalarFieldSpec | None) -> Any:
     """The pydantic annotation of one scalar value (without the `| None`)."""
-    lower = spec.min if spec else None
-    upper = spec.max if spec else None
+    domain = field_domain(kind, spec)
+    read = BeforeValidator(reader(kind))
     if kind == "bool":
-        return bool
-    if kind == "int":
-        return Annotated[int, Field(ge=lower, le=upper)]
-    if kind == "year":
-        return Annotated[
-            int,
-            Field(ge=1900 if lower is None else lower, le=2200 if upper is None else upper),
-        ]
+        return Annotated[bool, read]
+    if kind in ("int", "year"):
+        lower = math.ceil(domain.lower) if domain.lower is not None else None
+        upper = math.floor(domain.upper) if domain.upper is not None else None
+        return Annotated[int, Field(ge=lower, le=upper), read]
     if kind in ("decimal", "money", "ratio"):
-        places = lang_type(spec) if spec else _scalar_type(kind, None, None)
-        assert isinstance(places, t.Dec)
-        if kind == "money":
-            lower = Decimal(0) if lower is None else lower
-            upper = MONEY_MAX if upper is None else upper
-        if kind == "ratio":
-            lower = Decimal(0) if lower is None else lower
-            upper = Decimal(1) if upper is None else upper
         return Annotated[
             Decimal,
-            BeforeValidator(_number),
-            Field(ge=lower, le=upper, decimal_places=places.scale, allow_inf_nan=False),
+            read,
+            Field(
+                ge=domain.lower,
+                le=domain.upper,
+                decimal_places=domain.scale,
+                allow_inf_nan=False,
+            ),
         ]
     if kind == "date":
-        return date
+        return Annotated[date, read]
     if kind == "enum":
         assert spec is not None and spec.values is not None
         return Literal[tuple(spec.values)]

@@ -8,6 +8,7 @@ and one step above at the field's precision), since that is where rules go wrong
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -15,19 +16,20 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from subsidy_engine.domains import FieldDomain, field_domain
 from subsidy_engine.identifiers import (
+    CREDIT_CODE_ALPHABET,
     credit_code_check_character,
     industry_code_problem,
     industry_codes,
     organisation_code_check_character,
 )
 from subsidy_engine.lang import ast
-from subsidy_engine.profile import DEFAULT_RATIO_SCALE, MONEY_MAX
 from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec, ScalarKind
 from subsidy_engine.rulebook.rulebook import Rulebook
 
-_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _DATES = (date(2015, 1, 1), date(2028, 12, 31))
+_TYPICAL_AMOUNT = Decimal(10) ** 10
 
 
 def profiles(rulebook: Rulebook, *, max_items: int = 4) -> st.SearchStrategy[dict[str, Any]]:
@@ -58,19 +60,22 @@ def _list(
 def _value(
     kind: ScalarKind, spec: ScalarFieldSpec | None, hints: list[Decimal], prefixes: list[str]
 ) -> st.SearchStrategy[Any]:
-    low = spec.min if spec and spec.min is not None else None
-    high = spec.max if spec and spec.max is not None else None
+    domain = field_domain(kind, spec)
+    low, high = domain.lower, domain.upper
     if kind == "bool":
         return st.booleans()
     if kind == "int":
-        lo, hi = int(low if low is not None else 0), int(high if high is not None else 10**7)
+        lo, hi = (math.ceil(b) for b in _typical(domain, spec, Decimal(0), Decimal(10**7)))
         near = [int(h) + d for h in hints for d in (-1, 0, 1) if h == int(h)]
         return _near(st.integers(lo, hi), [n for n in near if lo <= n <= hi])
     if kind == "year":
-        lo, hi = int(low or 2010), int(high or 2030)
-        return st.integers(max(lo, 2010), min(hi, 2030))
+        assert low is not None and high is not None
+        lo, hi = math.ceil(low), math.floor(high)
+        # recent years where the domain allows them, since rules speak of those
+        recent = (max(lo, 2010), min(hi, 2030))
+        return st.integers(*recent) if recent[0] <= recent[1] else st.integers(lo, hi)
     if kind in ("money", "decimal", "ratio"):
-        return _decimal(kind, spec, hints)
+        return _decimal(domain, _typical(domain, spec, Decimal(0), _TYPICAL_AMOUNT), hints)
     if kind == "date":
         return st.dates(*_DATES)
     if kind == "enum":
@@ -79,9 +84,9 @@ def _value(
     if kind == "credit_code":
         return st.builds(
             _credit_code,
-            st.text(_CODE_ALPHABET, min_size=2, max_size=2),
+            st.text(CREDIT_CODE_ALPHABET, min_size=2, max_size=2),
             st.text("0123456789", min_size=6, max_size=6),
-            st.text(_CODE_ALPHABET, min_size=8, max_size=8),
+            st.text(CREDIT_CODE_ALPHABET, min_size=8, max_size=8),
         )
     if kind == "industry_code":
         codes = industry_codes()
@@ -92,18 +97,24 @@ def _value(
     return st.text(min_size=1, max_size=12).map(str.strip).filter(bool)
 
 
+def _typical(
+    domain: FieldDomain, spec: ScalarFieldSpec | None, low: Decimal, high: Decimal
+) -> tuple[Decimal, Decimal]:
+    """The range values are drawn from: the declared bounds, or else `low`..`high` within the
+    domain (the domain of a plain int reaches 10^18, which registries do not hold)."""
+    assert domain.lower is not None and domain.upper is not None
+    lower = domain.lower if spec is not None and spec.min is not None else max(low, domain.lower)
+    upper = domain.upper if spec is not None and spec.max is not None else min(high, domain.upper)
+    return lower, upper
+
+
 def _decimal(
-    kind: str, spec: ScalarFieldSpec | None, hints: list[Decimal]
+    domain: FieldDomain, bounds: tuple[Decimal, Decimal], hints: list[Decimal]
 ) -> st.SearchStrategy[Decimal]:
-    default_scale = {"money": 2, "ratio": DEFAULT_RATIO_SCALE, "decimal": 4}[kind]
-    scale = spec.scale if spec and spec.scale is not None else default_scale
-    step = Decimal(1).scaleb(-scale)
-    low = spec.min if spec and spec.min is not None else Decimal(0)
-    default_high = Decimal(1) if kind == "ratio" else Decimal(10) ** 10
-    high = spec.max if spec and spec.max is not None else default_high
-    high = min(high, MONEY_MAX)
+    step = Decimal(1).scaleb(-domain.scale)
+    low, high = bounds
     near = [(h + d * step).quantize(step) for h in hints for d in (-1, 0, 1)]
-    base = st.decimals(low, high, places=scale, allow_nan=False, allow_infinity=False)
+    base = st.decimals(low, high, places=domain.scale, allow_nan=False, allow_infinity=False)
     return _near(base, [n for n in near if low <= n <= high])
 
 

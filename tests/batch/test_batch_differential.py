@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from subsidy_engine import Engine, ProfileError
 from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.batch import score
+from subsidy_engine.domains import FieldDomain, field_domain
 from subsidy_engine.lang import ast
 from subsidy_engine.results import Evaluation, RuleResult
 from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec
@@ -34,6 +35,7 @@ from subsidy_engine.testing import profiles
 ROOT = Path(__file__).parents[2]
 RULEBOOKS = {
     "kitchen": ROOT / "tests" / "batch" / "fixtures" / "kitchen",
+    "extremes": ROOT / "tests" / "batch" / "fixtures" / "extremes",
     "mini": ROOT / "tests" / "fixtures" / "mini",
     "anchor": ROOT / "benchmarks" / "anchor_rulebook",
     "shuozhou": ROOT / "rules" / "shuozhou-2019",
@@ -90,6 +92,45 @@ def _with_special_dates(
                 items.append(item)
             out[name] = items
     return out
+
+
+def _edges(domain: FieldDomain) -> list[Decimal]:
+    """Values at the edges of a field's domain: each bound, one step inside it, and large
+    values in between (products of these leave the number domain)."""
+    assert domain.lower is not None and domain.upper is not None
+    step = Decimal(1).scaleb(-domain.scale)
+    inside = [domain.lower, domain.lower + step, domain.upper - step, domain.upper, Decimal(0)]
+    inside += [Decimal(10) ** k * sign for k in (6, 9, 12, 15, 17) for sign in (1, -1)]
+    return sorted({v for v in inside if domain.lower <= v <= domain.upper})
+
+
+def _with_extremes(
+    rulebook: Rulebook, profile: dict[str, Any], data: st.DataObject
+) -> dict[str, Any]:
+    """Some numeric facts (top level and in items) moved to the edges of their domains."""
+    out = dict(profile)
+
+    def extreme(kind: str, spec: ScalarFieldSpec) -> Any:
+        value = data.draw(st.sampled_from(_edges(field_domain(spec.type, spec))))
+        return int(value) if kind in ("int", "year") else value
+
+    for name, field in rulebook.profile.spec.fields.items():
+        if isinstance(field, ScalarFieldSpec) and field.type in _NUMERIC and name in out:
+            if data.draw(st.booleans()):
+                out[name] = extreme(field.type, field)
+        elif isinstance(field, ListFieldSpec) and field.fields and out.get(name):
+            items = []
+            for given in out[name]:
+                item = dict(given)
+                for item_name, spec in field.fields.items():
+                    if spec.type in _NUMERIC and item_name in item and data.draw(st.booleans()):
+                        item[item_name] = extreme(spec.type, spec)
+                items.append(item)
+            out[name] = items
+    return out
+
+
+_NUMERIC = ("int", "year", "money", "ratio", "decimal")
 
 
 def _merged(rulebook: Rulebook, draws: tuple[dict[str, Any], ...]) -> dict[str, Any]:
@@ -218,6 +259,8 @@ def test_score_equals_evaluate(name: str) -> None:
     @given(many, as_of_dates, st.data())
     def check(rows: list[dict[str, Any]], as_of: date, data: st.DataObject) -> None:
         rows = [_with_special_dates(rulebook, r, data, days) for r in rows]
+        if data.draw(st.booleans()):
+            rows = [_with_extremes(rulebook, r, data) for r in rows]
         check_same(engine, rows, as_of)
 
     check()

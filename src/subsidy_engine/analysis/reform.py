@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError, did_you_mean
-from subsidy_engine.rulebook.check import _parameter_value as parameter_value
 from subsidy_engine.rulebook.check import check_rulebook
+from subsidy_engine.rulebook.figures import parameter_value
 from subsidy_engine.rulebook.loader import schema_diagnostics
 from subsidy_engine.rulebook.models import (
     DatedValue,
@@ -57,6 +57,12 @@ class ParameterChange(BaseModel):
     until: date | None = Field(default=None, description="Last day of the change, inclusive.")
     reference: str | None = None
 
+    @model_validator(mode="after")
+    def _in_order(self) -> ParameterChange:
+        if self.from_ is not None and self.until is not None and self.until < self.from_:
+            raise ValueError(f"the change ends ({self.until}) before it starts ({self.from_})")
+        return self
+
 
 class Reform(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -71,10 +77,30 @@ class Reform(BaseModel):
 
 
 class _Dumper(yaml.SafeDumper):
-    """YAML for a reform dict; a Decimal is written as its exact text, read back as an amount."""
+    """Safe YAML that also writes the engine's exact numbers: a whole Decimal as an integer,
+    any other as text (which the figures' reader reads exactly, never through a float)."""
 
 
-_Dumper.add_representer(Decimal, lambda dumper, value: dumper.represent_str(str(value)))
+def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
+    if value.is_finite() and value == value.to_integral_value():
+        return dumper.represent_int(int(value))
+    return dumper.represent_str(str(value))
+
+
+_Dumper.add_representer(Decimal, _decimal)
+
+
+def reform_key(source: str | Path | Mapping[str, Any]) -> object:
+    """What a reform is, for a cache: a file's resolved path and content (an edited file is a
+    new reform), or a dict's contents."""
+    if isinstance(source, Mapping):
+        return ("dict", repr(sorted(source.items(), key=lambda item: str(item[0]))))
+    path = Path(source)
+    try:
+        content = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        content = None  # reading it again will name the problem
+    return ("file", str(path.resolve()), content)
 
 
 def read_reform(source: str | Path | Mapping[str, Any]) -> YamlDocument:

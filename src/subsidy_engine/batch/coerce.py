@@ -1,11 +1,11 @@
 """One input column -> the profile's type for it, and why a value cannot be (per row).
 
 Mirrors the pydantic model `profile.py` builds: numbers from integers, floats (exactly, by their
-value), decimals or text (`5000万`, `20%`, `3,500元`); bounds (money >= 0 and <= 10^15 and ratios
-in [0, 1] by default, years in 1900-2200); at most the declared decimal places; true/false from
-booleans, 0/1 or the usual words; dates from dates, midnight datetimes or `YYYY-MM-DD`; texts
-stripped and not empty; enumeration values exactly. Codes are normalised as pydantic does and
-then checked (`codes`).
+value) or decimals, never from booleans; the bounds and decimal places of the field's domain
+(`domains.field_domain`, which the model reads too); true/false from booleans or 0/1; dates
+from dates or midnight datetimes; text cells of those kinds read as the model reads them
+(`cells`, by `values.read_value`); texts stripped and not empty; enumeration values exactly.
+Codes are normalised as pydantic does and then checked (`codes`).
 
 Each function returns a `Checked`: the value, right on every row the checks pass (it may be
 anything on a bad row, which is never scored), and the checks, each a condition that is true
@@ -23,18 +23,14 @@ from decimal import Decimal
 import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import PRECISION, decimal
-from subsidy_engine.batch import codes
-from subsidy_engine.profile import DEFAULT_RATIO_SCALE, MONEY_MAX
+from subsidy_engine.batch import cells, codes
+from subsidy_engine.domains import field_domain
 from subsidy_engine.rulebook.models import ScalarFieldSpec, ScalarKind
 
+NOT_A_NUMBER = "a true/false value is not a number"
 CODE_PROBLEM = "is not a valid code"
 """Placeholder for a bad credit or industry code; the rejects get the exact reason."""
 
-_TRUE = ("1", "on", "t", "true", "y", "yes")
-_FALSE = ("0", "off", "f", "false", "n", "no")
-_AMOUNT = r"^([+-]?[\d,]*\.?\d+)\s*(万|亿)?\s*元?$"
-_PERCENT = r"^([+-]?\d*\.?\d+)\s*%$"
-_TEXT_SCALE = 12
 _WORDS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 """Integer types of 64 bits at most: any of their values fits a decimal of `PRECISION`."""
 
@@ -101,21 +97,12 @@ def coerce(
     `kind` declared by `spec` (None for the items of a list of plain values)."""
     if isinstance(source, pl.Null):
         return Checked(pl.lit(None, dtype=target))
-    lower = spec.min if spec else None
-    upper = spec.max if spec else None
+    domain = field_domain(kind, spec)
     if kind in ("int", "year"):
-        if kind == "year":
-            lower, upper = lower or Decimal(1900), upper or Decimal(2200)
-        return _bounded(_whole(expr, source), lower, upper)
+        return _bounded(_whole(expr, source, kind), domain.lower, domain.upper)
     if kind in ("decimal", "money", "ratio"):
-        scale = _scale(kind, spec)
-        if kind == "money":
-            lower = Decimal(0) if lower is None else lower
-            upper = MONEY_MAX if upper is None else upper
-        if kind == "ratio":
-            lower = Decimal(0) if lower is None else lower
-            upper = Decimal(1) if upper is None else upper
-        return _bounded(_decimal(expr, source, scale), lower, upper)
+        checked = _decimal(expr, source, kind, domain.scale)
+        return _bounded(checked, domain.lower, domain.upper)
     if kind == "bool":
         return _bool(expr, source)
     if kind == "date":
@@ -138,12 +125,6 @@ def coerce(
         return Checked(code, ((code.is_not_null() & ~ok, CODE_PROBLEM),))
     stripped = text.str.strip_chars()
     return Checked(stripped, ((stripped.str.len_bytes() == 0, "must not be empty"),))
-
-
-def _scale(kind: ScalarKind, spec: ScalarFieldSpec | None) -> int:
-    if spec is not None and spec.scale is not None:
-        return spec.scale
-    return {"money": 2, "ratio": DEFAULT_RATIO_SCALE, "decimal": 4}[kind]
 
 
 def _bounded(checked: Checked, lower: Decimal | None, upper: Decimal | None) -> Checked:
@@ -176,11 +157,13 @@ def _bound(value: Decimal) -> pl.Expr:
     return pl.lit(value, dtype=decimal(scale))
 
 
-def _whole(expr: pl.Expr, source: pl.DataType) -> Checked:
+def _whole(expr: pl.Expr, source: pl.DataType, kind: ScalarKind) -> Checked:
     not_whole = "must be a whole number"
     if isinstance(source, pl.Int64):
         return Checked(expr)
-    if source.is_integer() or isinstance(source, pl.Boolean):
+    if isinstance(source, pl.Boolean):
+        return Checked(pl.lit(None, dtype=pl.Int64), ((expr.is_not_null(), NOT_A_NUMBER),))
+    if source.is_integer():
         value = expr.cast(pl.Int64, strict=False)
         return Checked(value, ((expr.is_not_null() & value.is_null(), "is out of range"),))
     if source.is_float():
@@ -199,13 +182,12 @@ def _whole(expr: pl.Expr, source: pl.DataType) -> Checked:
         value = pl.when(whole).then(expr).cast(pl.Int64, strict=False)
         return Checked(value, ((expr.is_not_null() & (~whole | value.is_null()), not_whole),))
     if _is_text(source):
-        text = expr.cast(pl.String).str.strip_chars()
-        value = text.cast(pl.Int64, strict=False)
-        return Checked(value, ((text.is_not_null() & value.is_null(), not_whole),))
+        value, problem = cells.read_whole(expr.cast(pl.String), kind)
+        return Checked(value, ((problem.is_not_null(), problem),))
     return Checked(pl.lit(None, dtype=pl.Int64), ((expr.is_not_null(), not_whole),))
 
 
-def _decimal(expr: pl.Expr, source: pl.DataType, scale: int) -> Checked:
+def _decimal(expr: pl.Expr, source: pl.DataType, kind: ScalarKind, scale: int) -> Checked:
     target = decimal(scale)
     places = f"must have at most {scale} decimal places"
     if source.is_integer():
@@ -224,9 +206,8 @@ def _decimal(expr: pl.Expr, source: pl.DataType, scale: int) -> Checked:
             return Checked(expr)
         return _exact(expr, source.scale or 0, scale, places)
     if _is_text(source):
-        parsed = _parse_amount(expr.cast(pl.String))
-        fitted = _exact(parsed.value, _TEXT_SCALE, scale, places)
-        return Checked(fitted.value, parsed.checks + fitted.checks)
+        value, problem = cells.read_decimal(expr.cast(pl.String), kind, scale)
+        return Checked(value, ((problem.is_not_null(), problem),))
     return Checked(pl.lit(None, dtype=target), ((expr.is_not_null(), "must be a number"),))
 
 
@@ -244,39 +225,6 @@ def _exact(expr: pl.Expr, own: int, scale: int, places: str) -> Checked:
     return Checked(pl.when(exact).then(rounded), ((expr.is_not_null() & ~exact, places),))
 
 
-def _parse_amount(text: pl.Expr) -> Checked:
-    """Text such as `5000万`, `1.2亿`, `3,500元`, `20%`, `1e3` -> Decimal(38, 12)."""
-    target = decimal(_TEXT_SCALE)
-    stripped = text.str.strip_chars()
-    amount = stripped.str.extract_groups(_AMOUNT)
-    digits = amount.struct.field("1").str.replace_all(",", "")
-    magnitude = amount.struct.field("2")
-    percent = stripped.str.extract(_PERCENT, 1)
-    number = pl.coalesce(digits, percent)
-    whole_digits = number.str.replace(r"^[+-]", "").str.split(".").list.first().str.len_chars()
-    fraction = number.str.split(".").list.get(1, null_on_oob=True).str.strip_chars_end("0")
-    fits = (whole_digits <= 17) & (fraction.str.len_chars().fill_null(0) <= _TEXT_SCALE)
-    base = pl.when(fits).then(number).cast(target, strict=False)
-    factor = (
-        pl.when(magnitude == "万")
-        .then(pl.lit(Decimal(10) ** 4, dtype=decimal(0)))
-        .when(magnitude == "亿")
-        .then(pl.lit(Decimal(10) ** 8, dtype=decimal(0)))
-        .otherwise(pl.lit(Decimal(1), dtype=decimal(0)))
-    )
-    with_magnitude = pl.when(digits.is_not_null()).then(base * factor)
-    scaled: pl.Expr = (
-        pl.when(percent.is_not_null())
-        .then(base * pl.lit(Decimal("0.01"), dtype=decimal(2)))
-        .otherwise(with_magnitude)
-    )
-    plain = stripped.cast(target, strict=False)
-    value = pl.when(number.is_not_null()).then(scaled).otherwise(plain)
-    bad = stripped.is_not_null() & value.is_null()
-    too_long = number.is_not_null() & ~fits
-    return Checked(value, ((too_long, "is out of range"), (bad, "must be a number")))
-
-
 def _bool(expr: pl.Expr, source: pl.DataType) -> Checked:
     message = "must be true or false"
     if isinstance(source, pl.Boolean):
@@ -285,15 +233,8 @@ def _bool(expr: pl.Expr, source: pl.DataType) -> Checked:
         ok = (expr == 0) | (expr == 1)
         return Checked(expr == 1, ((expr.is_not_null() & ~ok, message),))
     if _is_text(source):
-        word = expr.cast(pl.String).str.strip_chars().str.to_lowercase()
-        words = [*_TRUE, *_FALSE]
-        value = word.replace_strict(
-            words,
-            [True] * len(_TRUE) + [False] * len(_FALSE),
-            default=None,
-            return_dtype=pl.Boolean,
-        )
-        return Checked(value, ((word.is_not_null() & value.is_null(), message),))
+        value, problem = cells.read_bool(expr.cast(pl.String))
+        return Checked(value, ((problem.is_not_null(), problem),))
     return Checked(pl.lit(None, dtype=pl.Boolean), ((expr.is_not_null(), message),))
 
 
@@ -308,8 +249,6 @@ def _date(expr: pl.Expr, source: pl.DataType) -> Checked:
             ((expr.is_not_null() & ~midnight, "must be a date without a time of day"),),
         )
     if _is_text(source):
-        text = expr.cast(pl.String).str.strip_chars()
-        value = text.str.to_date("%Y-%m-%d", strict=False)
-        unparsed = text.is_not_null() & value.is_null()
-        return Checked(value, ((unparsed, "must be a date YYYY-MM-DD"),))
+        value, problem = cells.read_date(expr.cast(pl.String))
+        return Checked(value, ((problem.is_not_null(), problem),))
     return Checked(pl.lit(None, dtype=pl.Date), ((expr.is_not_null(), "must be a date"),))

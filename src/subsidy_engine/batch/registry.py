@@ -40,7 +40,8 @@ def scan_registry(path: Path, given: str | None = None) -> pl.LazyFrame:
         if kind == "parquet":
             frame = pl.scan_parquet(path)
         elif kind == "csv":
-            frame = pl.scan_csv(path, infer_schema=False)
+            # an empty cell is a missing fact, quoted ("") or not
+            frame = pl.scan_csv(path, infer_schema=False, null_values=[""])
         else:
             frame = pl.scan_ndjson(path, infer_schema_length=None)
         names = frame.collect_schema().names()

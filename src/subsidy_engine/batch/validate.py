@@ -40,6 +40,7 @@ _CODE_REASONS: Mapping[str, Callable[[str], str | None]] = {
     "industry_code": industry_code_problem,
 }
 _BAD = "__bad"
+UNKNOWN = "unknown field"
 
 
 def _problem_column(name: str) -> str:
@@ -204,7 +205,15 @@ def _records(
         checked_fields.append((field, checked))
     item = pl.struct([v.alias(f) for f, v in fields.items()])
     checks = _checks(name, rulebook, fields)
-    field_problems = [pl.concat_str(pl.lit(f".{f}: "), c.problem()) for f, c in checked_fields]
+    # as the model refuses an unknown key in an item; a struct holds it as null where absent
+    unknown = [
+        (f, Checked(pl.lit(None), ((pl.element().struct.field(f).is_not_null(), UNKNOWN),)))
+        for f in present
+        if f not in spec.fields
+    ]
+    field_problems = [
+        pl.concat_str(pl.lit(f".{f}: "), c.problem()) for f, c in [*checked_fields, *unknown]
+    ]
     joined_fields = (
         pl.concat_str(field_problems, separator="; ", ignore_nulls=True)
         if field_problems
@@ -220,7 +229,7 @@ def _records(
         .otherwise(pl.concat_str(pl.lit(": "), check_problem))
     )
     flags = [pl.element().is_null()]
-    flags += [f for _, c in checked_fields if (f := c.bad()) is not None]
+    flags += [f for _, c in [*checked_fields, *unknown] if (f := c.bad()) is not None]
     flags += [fails for fails, _ in checks]
     same = source == target and all(
         c.value.meta.eq(pl.element().struct.field(f)) for f, c in checked_fields

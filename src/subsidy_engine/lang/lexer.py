@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from subsidy_engine.errors import Diagnostic, ExpressionError, Span
+from subsidy_engine.lang.numbers import literal_problem
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "if", "else", "true", "false"})
+_EXACT = Context(prec=80)
+_LONGEST_NUMBER = 40
+"""Longer number literals are refused unread (a 5,000-digit one cannot be in the domain)."""
 MAGNITUDES = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8, "%": Decimal("0.01")}
 _ALIASES = {"≥": ">=", "≤": "<=", "≠": "!="}
 
@@ -47,7 +51,7 @@ def parse_number(text: str) -> int | Decimal:
     digits = text[: len(text) - len(suffix)]
     value = Decimal(digits)
     if suffix:
-        value *= MAGNITUDES[suffix]
+        value = _EXACT.multiply(value, MAGNITUDES[suffix])
     if suffix != "%" and value == value.to_integral_value():
         return int(value)
     return value
@@ -72,7 +76,14 @@ def tokenize(text: str, origin: Span | None = None) -> list[Token]:
         kind = match.lastgroup or ""
         raw = match.group()
         if kind == "number":
-            tokens.append(Token("number", raw, parse_number(raw), pos, match.end()))
+            value = parse_number(raw) if len(raw) <= _LONGEST_NUMBER else None
+            problem = literal_problem(value) if value is not None else "is too long"
+            if problem:
+                shown = raw if len(raw) <= 24 else raw[:20] + "…"
+                span = span_at(text, pos, match.end(), origin)
+                message = f"the number {shown} {problem}"
+                raise ExpressionError([Diagnostic("number-domain", message, span)])
+            tokens.append(Token("number", raw, value, pos, match.end()))
         elif kind == "string":
             tokens.append(Token("string", raw, raw[1:-1], pos, match.end()))
         elif kind == "name":

@@ -26,11 +26,13 @@ from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
 from subsidy_engine.lang.checker import AS_OF, Scope, check, literal_type
 from subsidy_engine.lang.functions import FUNCTIONS
+from subsidy_engine.lang.numbers import scale_problems
 from subsidy_engine.lang.parser import parse
 from subsidy_engine.lang.unparse import unparse
 from subsidy_engine.money import exact_decimal
 from subsidy_engine.profile import build_profile_schema, profile_types
 from subsidy_engine.results import Citation
+from subsidy_engine.rulebook.figures import parameter_value
 from subsidy_engine.rulebook.models import (
     DerivedSpec,
     ListFieldSpec,
@@ -121,7 +123,11 @@ class _Checker:
             tree = parse(source, origin)
             if any(isinstance(n, ast.Name) and n.id in self.broken for n in tree.walk()):
                 return None
-            return check(tree, scope, expected)
+            checked = check(tree, scope, expected)
+            too_fine = scale_problems(checked)
+            if too_fine:
+                raise ExpressionError(too_fine)
+            return checked
         except ExpressionError as error:
             for problem in error.diagnostics:
                 span = problem.span
@@ -244,7 +250,7 @@ class _Checker:
                     values.append((start, None))
                     continue
                 try:
-                    values.append((start, _parameter_value(spec, dated.value)))
+                    values.append((start, parameter_value(spec, dated.value)))
                 except ValueError as error:
                     self.report("parameters.yaml", "bad-parameter", str(error), path)
             given = [v for _, v in values if v is not None]
@@ -634,35 +640,3 @@ def _parameter_base_type(spec: ParameterSpec, values: list[Any]) -> t.Type:
             )
         return t.unify_numeric([t.DEC0, *(literal_type(v) for v in scalars)])
     return {"text": t.STR, "date": t.DATE, "bool": t.BOOL}[spec.type]
-
-
-def _parameter_value(spec: ParameterSpec, raw: Any) -> Any:
-    if spec.table_key is not None:
-        if not isinstance(raw, dict):
-            raise ValueError("a table parameter needs a mapping {key: value}")
-        key_type = int if spec.table_key == "int" else str
-        return {key_type(k): _scalar_value(spec, v) for k, v in raw.items()}
-    if spec.list:
-        if not isinstance(raw, list):
-            raise ValueError("a list parameter needs a list")
-        return [_scalar_value(spec, v) for v in raw]
-    return _scalar_value(spec, raw)
-
-
-def _scalar_value(spec: ParameterSpec, raw: Any) -> Any:
-    kind = spec.type
-    if kind in ("decimal", "money", "ratio"):
-        return exact_decimal(raw)
-    if kind == "int":
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ValueError(f"{raw!r} is not a whole number")
-        return raw
-    if kind == "text":
-        return str(raw)
-    if kind == "bool":
-        if not isinstance(raw, bool):
-            raise ValueError(f"{raw!r} is not true or false")
-        return raw
-    if isinstance(raw, date):
-        return raw
-    raise ValueError(f"{raw!r} is not a date")

@@ -207,6 +207,12 @@ class ParameterSpec(_Model):
         default_factory=dict,
         description="Value from each date on. Empty: the text gives no figure (unspecified).",
     )
+    min: Decimal | None = Field(
+        default=None,
+        description="Smallest value allowed (default for money and ratios: 0; a negative "
+        "minimum declares that the figure may be negative).",
+    )
+    max: Decimal | None = Field(default=None, description="Largest value allowed.")
 
 
 class ParametersFile(_Model):
@@ -257,6 +263,12 @@ class Period(_Model):
     from_: date | None = Field(default=None, alias="from")
     until: date | None = Field(default=None, description="The last day in force, inclusive.")
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Period:
+        if self.from_ is not None and self.until is not None and self.until < self.from_:
+            raise ValueError(f"the period ends ({self.until}) before it starts ({self.from_})")
+        return self
 
     def contains(self, day: date) -> bool:
         return (self.from_ is None or self.from_ <= day) and (

@@ -8,7 +8,11 @@ from typing import Any
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
-from subsidy_engine.identifiers import CREDIT_CODE_ALPHABET, CREDIT_CODE_WEIGHTS
+from subsidy_engine.identifiers import (
+    CREDIT_CODE_ALPHABET,
+    CREDIT_CODE_WEIGHTS,
+    ORGANISATION_CODE_WEIGHTS,
+)
 from subsidy_engine.synthetic.columns import Array, Column, Scope, equals, ones, pick
 from subsidy_engine.synthetic.config import FieldGen
 from subsidy_engine.synthetic.plan import FieldPlan
@@ -19,7 +23,7 @@ _BODY_SPACE = 31**6
 """Distinct serial parts: codes are unique for up to 887,503,681 rows."""
 _BODY_STEP = 566_017_723
 """Multiplier of the serial bijection: coprime with 31**6, large so serials look scattered."""
-_ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_ORG_WEIGHTS = np.array(ORGANISATION_CODE_WEIGHTS, dtype=np.int64)
 _WEIGHTS = np.array(CREDIT_CODE_WEIGHTS, dtype=np.int64)
 
 

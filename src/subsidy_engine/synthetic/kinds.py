@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from subsidy_engine.domains import field_domain
 from subsidy_engine.money import exact_decimal
-from subsidy_engine.profile import DEFAULT_RATIO_SCALE, MONEY_MAX
 from subsidy_engine.rulebook.models import ScalarFieldSpec, ScalarKind
 
 EPOCH = date(1970, 1, 1)
@@ -31,21 +31,13 @@ def parse_amount(value: object) -> object:
 def declared_bounds(
     kind: ScalarKind, spec: ScalarFieldSpec | None
 ) -> tuple[Decimal | None, Decimal | None]:
-    low = spec.min if spec else None
-    high = spec.max if spec else None
-    if kind == "money":
-        return (Decimal(0) if low is None else low), (MONEY_MAX if high is None else high)
-    if kind == "ratio":
-        return (Decimal(0) if low is None else low), (Decimal(1) if high is None else high)
-    if kind == "year":
-        return (Decimal(1900) if low is None else low), (Decimal(2200) if high is None else high)
-    return low, high
+    """The bounds of the field's domain (those the validators hold values to)."""
+    domain = field_domain(kind, spec)
+    return domain.lower, domain.upper
 
 
 def scale_of(kind: ScalarKind, spec: ScalarFieldSpec | None) -> int:
-    if spec is not None and spec.scale is not None:
-        return spec.scale
-    return {"money": 2, "ratio": DEFAULT_RATIO_SCALE, "decimal": 4}.get(kind, 0)
+    return field_domain(kind, spec).scale
 
 
 def internal(kind: ScalarKind, scale: int, value: Any) -> Any:

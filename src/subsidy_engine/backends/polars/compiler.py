@@ -26,10 +26,11 @@ from subsidy_engine.backends.polars import partial
 from subsidy_engine.backends.polars.dtypes import cast_to, common_type, dtype_of, literal
 from subsidy_engine.backends.polars.functions import FUNCTIONS
 from subsidy_engine.backends.polars.missing import Leaves, Missing, pick, union
-from subsidy_engine.backends.polars.numeric import add, divide, multiply
+from subsidy_engine.backends.polars.numeric import beyond, checked_arith
 from subsidy_engine.backends.polars.vec import Vec, convert, strict
 from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.numbers import compare_bound
 from subsidy_engine.lang.operators import COMPARE
 from subsidy_engine.lang.partial import domain
 from subsidy_engine.lang.types import BOOL, DATE, Enum, List, Table, Type
@@ -176,17 +177,19 @@ class VectorCompiler:
         left, right = self.compile(node.left), self.compile(node.right)
         missing = union(left.missing, right.missing)
         lv, lt, rv, rt = left.value, left.ty, right.value, right.ty
-        if node.op in ("+", "-"):
-            return Vec(add(lv, lt, rv, rt, node.op), missing, _ty(node))
-        if node.op == "*":
-            return Vec(multiply(lv, lt, rv, rt), missing, _ty(node))
-        if node.op != "/":
+        if node.op not in ("+", "-", "*", "/"):
             raise UnsupportedNodeError(node, BACKEND, f"has no operator {node.op}")
+        if node.op in ("+", "-", "*"):
+            value, outside = checked_arith(node.op, lv, lt, rv, rt, _ty(node))
+            overflow = Missing.of(self.static_fact_bits(node), outside)
+            return Vec(value, union(missing, overflow), _ty(node))
         zero = (rv == 0).fill_null(False)
         divisor = pl.when(zero).then(pl.lit(1, dtype=dtype_of(rt))).otherwise(rv)
-        value = pl.when(zero).then(None).otherwise(divide(lv, lt, divisor, rt))
+        quotient, outside = checked_arith("/", lv, lt, divisor, rt, _ty(node))
+        value = pl.when(zero).then(None).otherwise(quotient)
         by_zero = Missing.of(self.static_fact_bits(node.right), zero & lv.is_not_null())
-        return Vec(value, union(missing, by_zero), _ty(node))
+        overflow = Missing.of(self.static_fact_bits(node), outside & ~zero)
+        return Vec(value, union(missing, by_zero, overflow), _ty(node))
 
     def compare(self, node: ast.Compare) -> Vec:
         operands = [self.compile(o) for o in node.operands]
@@ -195,13 +198,20 @@ class VectorCompiler:
         )
         if partly and len(node.ops) == 1 and node.ops[0] in ("==", "!="):
             return partial.equal(operands[0], operands[1], node.ops[0] == "!=")
+        outside = beyond(operands, compare_bound([o.ty for o in operands]))
+        values = [o.value if outside is None else pl.when(~outside).then(o.value) for o in operands]
         results = []
-        for op, a, b in zip(node.ops, operands, operands[1:], strict=False):
+        for index, op in enumerate(node.ops):
+            a, b = operands[index], operands[index + 1]
+            av, bv = values[index], values[index + 1]
             common = common_type([a.ty, b.ty])
-            left, right = cast_to(a.value, a.ty, common), cast_to(b.value, b.ty, common)
+            left, right = cast_to(av, a.ty, common), cast_to(bv, b.ty, common)
             results.append(COMPARE[op](left, right))
         value = reduce(operator.and_, results)
         missing = union(*(o.missing for o in operands))
+        if outside is not None:  # unknown, even where another pair of a chain is false
+            value = pl.when(outside).then(None).otherwise(value)
+            missing = union(missing, Missing.of(self.static_fact_bits(node), outside))
         if len(results) > 1:  # a false pair decides the chain whatever the others are
             missing = missing.gate(value.is_null())
         return Vec(value, missing, BOOL)

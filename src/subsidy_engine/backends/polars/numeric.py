@@ -17,12 +17,16 @@ Polars' own (half to even).
 
 from __future__ import annotations
 
-from decimal import Decimal
+import operator
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Context, Decimal
+from functools import reduce
 
 import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import decimal
-from subsidy_engine.backends.polars.vec import let
+from subsidy_engine.backends.polars.vec import Vec, let
+from subsidy_engine.lang.numbers import INT_MAX, largest, limit_at, working_scale
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int, Type, scale_of
 
 
@@ -112,3 +116,112 @@ def _divide_integers(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     up = (fraction > half) | ((fraction == half) & (floor >= 0))
     units = pl.when(up).then(floor + 1).otherwise(floor)
     return units.cast(decimal(0)) * _unit(places)
+
+
+def checked_arith(
+    op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, result: Type
+) -> tuple[pl.Expr, pl.Expr]:
+    """(`a op b`, where it leaves the number domain) for `op` in `+ - * /` and a non-zero
+    divisor (`lang.numbers`): null and flagged where an operand does not fit the working scale
+    or the result does not fit its type, exactly as the scalar backend decides; never a Polars
+    error, never a wrapped integer. Each operand is read once (however deep a chain nests)."""
+
+    def body(v: dict[str, pl.Expr]) -> pl.Expr:
+        value, outside = _checked(op, v["a"], ta, v["b"], tb, result)
+        return pl.struct(value.alias("value"), outside.alias("outside"))
+
+    pair = let({"a": a, "b": b}, body)
+    return pair.struct.field("value"), pair.struct.field("outside")
+
+
+def _checked(
+    op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, result: Type
+) -> tuple[pl.Expr, pl.Expr]:
+    present = a.is_not_null() & b.is_not_null()
+    if isinstance(result, Int):
+        wide = _INT_OPS[op](a.cast(pl.Int128), b.cast(pl.Int128))
+        fits = (wide >= -INT_MAX) & (wide <= INT_MAX)
+        return pl.when(fits).then(wide).cast(pl.Int64), present & ~fits
+    working = working_scale(op, ta, tb)
+    operands_fit: pl.Expr = pl.lit(True)
+    if working is not None:
+        bound = limit_at(working)
+        for value, ty in ((a, ta), (b, tb)):
+            if largest(ty) > bound:
+                operands_fit = operands_fit & (value.abs() < _literal_bound(bound, ty))
+    # an operand out of range is dropped even when the other is null (its cast would fail)
+    outside = (~operands_fit).fill_null(False) | _result_outside(
+        op, a, b, limit_at(scale_of(result))
+    ).fill_null(False)
+    safe_a, safe_b = pl.when(~outside).then(a), pl.when(~outside).then(b)
+    if op in ("+", "-"):
+        value = add(safe_a, ta, safe_b, tb, op)
+    elif op == "*":
+        value = multiply(safe_a, ta, safe_b, tb)
+    else:
+        value = divide(safe_a, ta, safe_b, tb)
+    return value, present & outside
+
+
+_INT_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+_EXACT = Context(prec=100, rounding=ROUND_HALF_UP)
+_DECIMAL_OPS: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+    "+": _EXACT.add,
+    "-": _EXACT.subtract,
+    "*": _EXACT.multiply,
+    "/": lambda x, y: _EXACT.divide(x, y).quantize(
+        Decimal(1).scaleb(-DIVISION_SCALE), context=_EXACT
+    ),
+}
+_MARGIN = 0.001
+"""Relative error allowed to a float estimate of a result: within it, the result is worked out
+exactly."""
+
+
+def _literal_bound(bound: Decimal, ty: Type) -> pl.Expr:
+    if isinstance(ty, Int):
+        return pl.lit(int(bound), dtype=pl.Int64)
+    return pl.lit(bound, dtype=decimal(0))
+
+
+def _result_outside(op: str, a: pl.Expr, b: pl.Expr, bound: Decimal) -> pl.Expr:
+    """Where `a op b` reaches `bound` in magnitude: a float estimate decides, and the rows
+    within `_MARGIN` of the bound are worked out exactly with Python's Decimal."""
+    fa, fb = a.cast(pl.Float64), b.cast(pl.Float64)
+    estimate = _INT_OPS[op](fa, fb) if op != "/" else fa / fb
+    size, limit = estimate.abs(), float(bound)
+    sure = size > limit * (1 + _MARGIN)
+    near = (size >= limit * (1 - _MARGIN)) & ~sure
+    pair = pl.when(near).then(pl.struct(a.alias("a"), b.alias("b")))
+    exact = pair.map_batches(
+        lambda pairs: _exactly_outside(pairs, op, bound),
+        return_dtype=pl.Boolean,
+        is_elementwise=True,
+    )
+    return sure | (near & exact)
+
+
+def _exactly_outside(pairs: pl.Series, op: str, bound: Decimal) -> pl.Series:
+    out = pl.Series(pairs.name, [False] * pairs.len(), dtype=pl.Boolean)
+    rows = pairs.is_not_null().arg_true()
+    if rows.len():
+        compute = _DECIMAL_OPS[op]
+        chosen = pairs.gather(rows)
+        flags = [
+            abs(compute(Decimal(x), Decimal(y))) >= bound
+            for x, y in zip(chosen.struct.field("a"), chosen.struct.field("b"), strict=True)
+        ]
+        out = out.scatter(rows, flags)
+    return out
+
+
+def beyond(operands: list[Vec], bound: Decimal | None) -> pl.Expr | None:
+    """Where a known operand of a comparison reaches `bound` in magnitude (None: nowhere)."""
+    if bound is None:
+        return None
+    flags = [
+        (o.value.abs() >= _literal_bound(bound, o.ty)).fill_null(False)
+        for o in operands
+        if largest(o.ty) > bound
+    ]
+    return reduce(operator.or_, flags)

@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.numbers import arith_fits, compare_bound
 from subsidy_engine.lang.operators import COMPARE
 from subsidy_engine.lang.partial import code_verdict, domain, is_code_operand
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Enum, Int
@@ -273,26 +274,39 @@ class ScalarCompiler:
         exact_ints = isinstance(node.ty, Int)
         op = (_INT_OPS if exact_ints else _DEC_OPS)[node.op]
         divisor_facts = ast.static_facts(node.right)
+        assert node.left.ty is not None and node.right.ty is not None and node.ty is not None
+        fits = arith_fits(node.op, node.left.ty, node.right.ty, node.ty)
+        # out of the number domain: unknown, naming the facts it reads (as the other backend)
+        overflow = Unknown(ast.static_facts(node))
         if isinstance(node.left, ast.Literal) and node.op != "/":
-            return _literal_left(op, node.left.value, right)
+            return _literal_left(op, node.left.value, right, fits, overflow)
 
         def get(frame: Frame) -> Any:
             a, b = left(frame), right(frame)
             if a.__class__ is Unknown or b.__class__ is Unknown:
                 return merge([a, b])
-            return op(a, b)
+            result = op(a, b)
+            return result if fits(a, b, result) else overflow
 
         def divide(frame: Frame) -> Any:
             a, b = left(frame), right(frame)
             if a.__class__ is Unknown or b.__class__ is Unknown:
                 return merge([a, b])
-            return Unknown(divisor_facts) if b == 0 else op(a, b)
+            if b == 0:
+                return Unknown(divisor_facts)
+            if not fits(a, b, 0):  # an operand too large to divide at the working scale
+                return overflow
+            result = op(a, b)
+            return result if fits(a, b, result) else overflow
 
         return divide if node.op == "/" else get
 
     def compare(self, node: ast.Compare) -> Fn:
         fns = [self.compile(o) for o in node.operands]
         ops = [COMPARE[o] for o in node.ops]
+        bound = compare_bound([o.ty for o in node.operands if o.ty is not None])
+        if bound is not None:
+            return _bounded_compare(fns, ops, bound, Unknown(ast.static_facts(node)))
         if len(ops) == 1:
             (op,), (left, right) = ops, fns
             field, other = node.operands
@@ -580,13 +594,45 @@ def _field_against_literal(name: str, op: Callable[[Any, Any], bool], literal: A
     return get
 
 
-def _literal_left(op: Callable[[Any, Any], Any], constant: Any, right: Fn) -> Fn:
+def _bounded_compare(
+    fns: list[Fn], ops: list[Callable[[Any, Any], bool]], bound: Decimal, overflow: Unknown
+) -> Fn:
+    """A comparison whose operands may not fit 38 digits at the scale they are compared at:
+    unknown (naming its facts) when one does not, as in the other backend."""
+
+    def get(frame: Frame) -> Any:
+        values = [fn(frame) for fn in fns]
+        unknowns = [v for v in values if v.__class__ is Unknown]
+        if any(v.__class__ is not Unknown and abs(v) >= bound for v in values):
+            return merge([overflow, *unknowns])
+        unknown: Unknown | None = None
+        for op, a, b in zip(ops, values, values[1:], strict=False):
+            if a.__class__ is Unknown or b.__class__ is Unknown:
+                pair = merge([a, b])
+                unknown = pair if unknown is None else unknown.merge(pair)
+            elif not op(a, b):
+                return False
+        return True if unknown is None else unknown
+
+    return get
+
+
+def _literal_left(
+    op: Callable[[Any, Any], Any],
+    constant: Any,
+    right: Fn,
+    fits: Callable[[Any, Any, Any], bool],
+    overflow: Unknown,
+) -> Fn:
     """`literal <op> x` (a rate times a base, the commonest amount) without calling the
     literal's closure."""
 
     def get(frame: Frame) -> Any:
         value = right(frame)
-        return value if value.__class__ is Unknown else op(constant, value)
+        if value.__class__ is Unknown:
+            return value
+        result = op(constant, value)
+        return result if fits(constant, value, result) else overflow
 
     return get
 
