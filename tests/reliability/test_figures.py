@@ -96,7 +96,8 @@ def test_a_reform_period_that_ends_before_it_starts_is_refused(tmp_path: Path) -
     with pytest.raises(RulebookError) as caught:
         Engine(MINI).with_reform(path)
     message = caught.value.render()
-    assert f"{path}:5" in message and "ends (2019-01-01) before it starts" in message
+    assert f"{path}:5" in message and "[bad-period]" in message
+    assert "ends on 2019-01-01, before it starts on 2020-01-01" in message
 
 
 def test_a_rule_period_that_ends_before_it_starts_is_refused(tmp_path: Path) -> None:

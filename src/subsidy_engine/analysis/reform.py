@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError, did_you_mean
+from subsidy_engine.limits import read_file
 from subsidy_engine.rulebook.check import check_rulebook
 from subsidy_engine.rulebook.figures import parameter_value
 from subsidy_engine.rulebook.loader import schema_diagnostics
@@ -56,12 +57,6 @@ class ParameterChange(BaseModel):
     from_: date | None = Field(default=None, alias="from", description="Default: always.")
     until: date | None = Field(default=None, description="Last day of the change, inclusive.")
     reference: str | None = None
-
-    @model_validator(mode="after")
-    def _in_order(self) -> ParameterChange:
-        if self.from_ is not None and self.until is not None and self.until < self.from_:
-            raise ValueError(f"the change ends ({self.until}) before it starts ({self.from_})")
-        return self
 
 
 class Reform(BaseModel):
@@ -97,9 +92,9 @@ def reform_key(source: str | Path | Mapping[str, Any]) -> object:
         return ("dict", repr(sorted(source.items(), key=lambda item: str(item[0]))))
     path = Path(source)
     try:
-        content = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        content = None  # reading it again will name the problem
+        content = hashlib.sha256(read_file(path)).hexdigest()
+    except InputError:
+        content = None  # not a readable file: loading it names the problem
     return ("file", str(path.resolve()), content)
 
 
