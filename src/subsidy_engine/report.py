@@ -30,6 +30,7 @@ STATUS_ORDER = [
     Status.ELIGIBLE,
     Status.EXCLUDED,
     Status.UNDETERMINED,
+    Status.ENDED,
     Status.INELIGIBLE,
     Status.NOT_IN_FORCE,
 ]
@@ -177,6 +178,11 @@ def markdown(evaluation: Evaluation) -> str:
                 f"(measure {result.excluded_by.citation.measure}, "
                 f"`{result.excluded_by.rule_id}`)"
             )
+        out.append("")
+    ended = evaluation.with_status(Status.ENDED)
+    if ended:
+        out += ["## Periods that have ended", ""]
+        out += [f"- {_what(r)}: ended on {r.amount.value}" for r in ended]
         out.append("")
     near = [
         r

@@ -43,6 +43,9 @@ class Status(StrEnum):
     """The rule is not in force on the `as_of` date."""
     EXCLUDED = "excluded"
     """Qualifies, but an exclusion rule withdraws it: see `excluded_by`."""
+    ENDED = "ended"
+    """Qualified for a period that ended before the `as_of` date: the amount is its last day.
+    Not a live entitlement."""
 
 
 class AmountStatus(StrEnum):

@@ -171,7 +171,8 @@ def find_gaps(
     as_of = evaluation.provenance.as_of
     gaps = []
     for result in evaluation.results:
-        if result.status in (Status.ELIGIBLE, Status.EXCLUDED) or result.rule.kind == "exclusion":
+        decided = (Status.ELIGIBLE, Status.EXCLUDED, Status.ENDED)
+        if result.status in decided or result.rule.kind == "exclusion":
             continue
         rule = rules[result.rule_id]
         gaps.append(_gap(evaluator, rule, result, facts, as_of, reevaluate, money))

@@ -3,7 +3,8 @@
 Checks made here, each a diagnostic with file, line, column and rule id: names unique across
 fields, derived facts and parameters; derived facts free of cycles; every expression well typed;
 every quote, basis and lead department verbatim in the source text; every rule's measure in the
-manifest; every measure either encoded or marked government-only; rule ids unique.
+manifest; every per-item rule with dated items bounded by one of them or saying why not;
+every measure either encoded or marked government-only; rule ids unique.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from subsidy_engine.money import exact_decimal
 from subsidy_engine.profile import ItemCheck as CompiledItemCheck
 from subsidy_engine.profile import build_profile_schema, profile_types
 from subsidy_engine.results import Citation
+from subsidy_engine.rulebook.bounds import BOUND_CONDITION, bound_condition
 from subsidy_engine.rulebook.models import (
     DerivedSpec,
     ListFieldSpec,
@@ -436,8 +438,8 @@ class _Checker:
                 [*path, "for_each"],
                 rule_id=spec.id,
             )
-        if for_each is not None:
-            record = self.records[for_each.list_field]
+        record = self.records[for_each.list_field] if for_each is not None else None
+        if for_each is not None and record is not None:
             scope = Scope(
                 scope.fields,
                 scope.derived,
@@ -445,6 +447,14 @@ class _Checker:
                 {for_each.var: (for_each.list_field, record)},
             )
         conditions = []
+        bound, problems = bound_condition(spec, for_each, record)
+        for problem in problems:
+            where = [*path, problem.key]
+            self.report(rel, problem.code, problem.message, where, rule_id=spec.id)
+        if bound is not None:
+            node = self.expression(rel, [*path, "bounded_by"], bound, scope, t.Bool, spec.id)
+            if node is not None:
+                conditions.append(Condition(BOUND_CONDITION, bound, node, _leaves(node)))
         for name, text in spec.when.items():
             node = self.expression(rel, [*path, "when", name], text, scope, t.Bool, spec.id)
             if node is not None:

@@ -280,6 +280,18 @@ class RuleSpec(_Model):
         pattern=r"^\s*[a-z][a-z0-9_]*\s+in\s+[a-z][a-z0-9_]*\s*$",
         description="Per-item rule: `item in list_field`, one result per item.",
     )
+    bounded_by: str | None = Field(
+        default=None,
+        pattern=r"^\s*[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\s*$",
+        description=(
+            "Per-item rule: the item's date (`item.field`) that must fall within the rule's "
+            "force (`in_force`); an item dated outside it is not an entitlement under the rule."
+        ),
+    )
+    unbounded: str | None = Field(
+        default=None,
+        description="Per-item rule whose items carry dates: why none of them bounds it.",
+    )
     when: dict[str, Expression] = Field(
         default_factory=dict, description="Named conditions, all of which must hold."
     )
@@ -322,7 +334,7 @@ class RuleFile(_Model):
 
 
 class ExpectSpec(_Model):
-    status: Literal["eligible", "ineligible", "undetermined", "not_in_force", "excluded"]
+    status: Literal["eligible", "ineligible", "undetermined", "not_in_force", "excluded", "ended"]
     amount: Any = Field(default=None, description="Expected figure (万/亿 allowed), or a date.")
     unspecified: bool | None = None
     missing: list[str] | None = Field(default=None, description="Exactly the missing facts.")

@@ -6,6 +6,7 @@
 * exclusions (only for a rule not failed): a certain exclusion withdraws an eligible rule
   (`excluded`) and leaves an undetermined one undetermined; a possible one (its truth unknown)
   makes the rule undetermined; every possible exclusion's missing set joins the rule's;
+* a rule granting a period that qualifies but whose last day is before `as_of`: ended;
 * the amount, computed unless the rule is out of force or its list is not given: determined,
   else `unknown` when facts are missing (they join the rule's missing set), else `unspecified`
   naming the parameters without a value; money rounded half up to the fen.
@@ -141,6 +142,9 @@ def judge(plan: RulePlan, leaves: Leaves, excluders: Sequence[Excluder]) -> Outc
             if e.params is not None:
                 extra_params.append(pl.when(~decided & p).then(e.params).otherwise(NO_NAMES))
     amount = _amount(plan.amount, leaves, computable=True)
+    if plan.ended_before is not None:
+        ended = (status == code_lit(Status.ELIGIBLE)) & (amount.day < plan.ended_before)
+        status = pl.when(ended.fill_null(False)).then(code_lit(Status.ENDED)).otherwise(status)
     total = union(missing, amount.merged).gate(~decided)
     truth_missing = None
     if plan.is_exclusion:
