@@ -226,6 +226,11 @@ def _markdown_entry(result: RuleResult) -> list[str]:
         lines.append("  - Conditions met: " + "; ".join(met))
     if result.rule.interpretation:
         lines.append(f"  - Reading taken: {result.rule.interpretation}")
+    for reading in result.readings:
+        others = ", ".join(a for a in reading.alternatives if a != reading.name)
+        lines.append(
+            f"  - Reading `{reading}`: {reading.gloss or 'none chosen'} (others: {others})"
+        )
     lines.append("")
     return lines
 

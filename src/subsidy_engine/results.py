@@ -212,6 +212,21 @@ class Period:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """The reading a result used where the text admits several: the parameter choosing it, the
+    reading's name and its gloss, and the names of the others."""
+
+    parameter: str
+    name: str | None
+    """None when the parameter has no value on the `as_of` date."""
+    gloss: str | None
+    alternatives: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.parameter}={self.name or 'unset'}"
+
+
+@dataclass(frozen=True, slots=True)
 class RuleInfo:
     """What a result's rule is: shared by every result of the rule."""
 
@@ -222,6 +237,8 @@ class RuleInfo:
     citation: Citation
     in_force: Period
     interpretation: str | None = None
+    readings: tuple[Reading, ...] = ()
+    """The readings of the text the rule depends on, as chosen on the `as_of` date."""
 
 
 @dataclass(slots=True)
@@ -246,6 +263,11 @@ class RuleResult:
     @property
     def citation(self) -> Citation:
         return self.rule.citation
+
+    @property
+    def readings(self) -> tuple[Reading, ...]:
+        """The readings of the text this result used (`parameter=reading`)."""
+        return self.rule.readings
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ import polars as pl
 from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.batch.scoring import score
 from subsidy_engine.errors import ProfileError
-from subsidy_engine.rulebook.cases import Record
+from subsidy_engine.rulebook.cases import Record, case_engine
 
 if TYPE_CHECKING:
     from subsidy_engine.engine import Engine
@@ -39,6 +39,7 @@ COMPARED = (
     "unspecified_parameters",
     "excluded_by",
     "item_label",
+    "readings",
 )
 """The result fields both backends report, compared one by one."""
 
@@ -99,14 +100,15 @@ class ScoredCases:
 
 
 def score_cases(engine: Engine, cases: Iterable[ExpectedCase]) -> ScoredCases:
-    """Score every case's profile, all those of one `as_of` date in one table."""
-    by_day: dict[date, list[ExpectedCase]] = {}
+    """Score every case's profile, all those of one `as_of` date (and readings) in one table."""
+    by_day: dict[tuple[date, tuple[tuple[str, str], ...]], list[ExpectedCase]] = {}
     for case in cases:
-        by_day.setdefault(case.as_of, []).append(case)
+        by_day.setdefault((case.as_of, tuple(sorted(case.readings.items()))), []).append(case)
     by_case: dict[int, dict[ResultKey, Record] | None] = {}
-    for day, group in by_day.items():
-        table = profile_table(engine, [c.profile for c in group])
-        scored = score(engine, table, day, statuses="all")
+    for (day, _), group in by_day.items():
+        reading = case_engine(engine, group[0])
+        table = profile_table(reading, [c.profile for c in group])
+        scored = score(reading, table, day, statuses="all")
         rejected = set(scored.rejects["row"].to_list())
         rows = scored_records(scored.results)
         for position, case in enumerate(group):

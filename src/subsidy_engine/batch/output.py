@@ -14,7 +14,14 @@ import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import decimal
 from subsidy_engine.backends.polars.missing import Leaves
-from subsidy_engine.backends.polars.plan import AMOUNT_STATUSES, STATUSES, Plan, code, mask_column
+from subsidy_engine.backends.polars.plan import (
+    AMOUNT_STATUSES,
+    STATUSES,
+    Plan,
+    RulePlan,
+    code,
+    mask_column,
+)
 from subsidy_engine.backends.polars.rules import NAMES
 from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
 from subsidy_engine.results import AmountStatus, Status
@@ -64,6 +71,7 @@ def finish(
         "amount_status": _lookup(pl.Series(AMOUNT_STATUSES, dtype=AMOUNT_STATUS), "__as"),
         "payer": per_rule([r.payer for r in rules], pl.String()),
         "excluded_by": _lookup(pl.Series([r.rule.id for r in rules], dtype=ids), "__x"),
+        "readings": per_rule([_readings(r, plan) for r in rules], pl.List(pl.String())),
         **{name: pl.lit(values) for name, values in names.items()},
     }
     if key:
@@ -199,3 +207,10 @@ def summary(rows: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | Non
         .join(totals, on=POSITION, how="left", maintain_order="left")
         .select(*columns, *fills)
     )
+
+
+def _readings(rule: RulePlan, plan: Plan) -> list[str]:
+    """The readings of the text a rule's results used, `parameter=reading`, as `evaluate`'s
+    results name them."""
+    parameters = plan.rulebook.parameters
+    return [str(parameters[name].reading_at(plan.as_of)) for name in rule.rule.readings]

@@ -56,8 +56,25 @@ def run_cases(engine: Engine, backends: tuple[Backend, ...] = BACKENDS) -> Itera
             yield CaseOutcome(rel, case.name, tuple(failures))
 
 
+def case_engine(engine: Engine, case: ExpectedCase) -> Engine:
+    """The engine a case runs on: `engine`, or a reform of it choosing the case's readings."""
+    if not case.readings:
+        return engine
+    chosen = sorted(case.readings.items())
+    changes = {name: [{"value": reading, "reference": "a test case"}] for name, reading in chosen}
+    title = ", ".join(f"{name}={reading}" for name, reading in chosen)
+    return engine.with_reform({"id": "case-readings", "title": title, "parameters": changes})
+
+
+def _with_details(result: RuleResult) -> Record:
+    """`result_record` with the detail figures, which only `evaluate` reports."""
+    details = {name: amount.value for name, amount in (result.details or {}).items()}
+    return {**result_record(result), "details": details}
+
+
 def check_case(engine: Engine, case: ExpectedCase) -> list[str]:
     """What differs between the case's expectations and `evaluate`'s results."""
+    engine = case_engine(engine, case)
     try:
         evaluation = engine.evaluate(case.profile, as_of=case.as_of)
     except ProfileError as error:
@@ -69,7 +86,7 @@ def check_case(engine: Engine, case: ExpectedCase) -> list[str]:
         except KeyError:
             failures.append(f"{_shown(where)}: no such result")
             continue
-        failures += compare(result_record(result), where, spec, _why(result))
+        failures += compare(_with_details(result), where, spec, _why(result))
     return failures
 
 
@@ -80,6 +97,7 @@ def check_scored_case(
     (`batch.conformance.score_cases`), and between `score`'s and `evaluate`'s results."""
     from subsidy_engine.batch.conformance import differences
 
+    engine = case_engine(engine, case)
     try:
         evaluation = engine.evaluate(case.profile, as_of=case.as_of)
     except ProfileError:
@@ -124,6 +142,7 @@ def result_record(result: RuleResult) -> Record:
         "unspecified_parameters": list(amount.unspecified_parameters),
         "excluded_by": result.excluded_by.rule_id if result.excluded_by else None,
         "item_label": result.item.label if result.item else None,
+        "readings": [str(reading) for reading in result.readings],
     }
 
 
@@ -147,6 +166,14 @@ def compare(
     missing = record["missing_facts"]
     if spec.missing is not None and sorted(spec.missing) != sorted(missing):
         out.append(f"{shown}: missing {list(missing)}, expected {spec.missing}")
+    if spec.readings is not None and sorted(spec.readings) != sorted(record["readings"]):
+        out.append(f"{shown}: readings {record['readings']}, expected {spec.readings}")
+    details: dict[str, Any] | None = record.get("details")
+    if details is not None and spec.details is not None:
+        for name, raw in spec.details.items():
+            got, want = details.get(name), _expected_amount(raw)
+            if got != want:
+                out.append(f"{shown}: detail {name} {got}, expected {want}")
     return out
 
 

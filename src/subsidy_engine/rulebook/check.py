@@ -37,6 +37,7 @@ from subsidy_engine.rulebook.models import (
     RuleFile,
     RuleSpec,
 )
+from subsidy_engine.rulebook.readings import reading_problems, reading_type, rule_readings
 from subsidy_engine.rulebook.rulebook import (
     Condition,
     DerivedFact,
@@ -141,7 +142,10 @@ class _Checker:
             derived={name: fact.node.ty for name, fact in derived.items() if fact.node.ty},
             params=param_types,
         )
-        rules = self.rules(scope)
+        rules = [
+            replace(rule, readings=rule_readings(rule, derived, parameters))
+            for rule in self.rules(scope)
+        ]
         item_checks = self.item_checks()
         if self.problems:
             raise RulebookError(self.problems)
@@ -237,7 +241,13 @@ class _Checker:
                 except ValueError as error:
                     self.report("parameters.yaml", "bad-parameter", str(error), path)
             given = [v for _, v in values if v is not None]
-            out[name] = Parameter(name, spec, _parameter_type(spec, given), tuple(values))
+            ty = _parameter_type(spec, given)
+            if spec.readings is not None:
+                for where, problem in reading_problems(spec, values):
+                    path = ["parameters", name, *where]
+                    self.report("parameters.yaml", "bad-parameter", problem, path)
+                ty = reading_type(spec)
+            out[name] = Parameter(name, spec, ty, tuple(values))
         return out
 
     def derived(self, param_types: Mapping[str, t.Type]) -> dict[str, DerivedFact]:

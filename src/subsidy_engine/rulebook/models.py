@@ -197,6 +197,14 @@ class ParameterSpec(_Model):
         default_factory=dict,
         description="Value from each date on. Empty: the text gives no figure (unspecified).",
     )
+    readings: dict[Identifier, str] | None = Field(
+        default=None,
+        description=(
+            "A choice of readings where the text admits several: each reading by name with a "
+            "one-line gloss. The parameter's value (a text) names the reading in use; a reform "
+            "can switch it, and every result of a rule that depends on it names it."
+        ),
+    )
 
 
 class ParametersFile(_Model):
@@ -339,11 +347,22 @@ class ExpectSpec(_Model):
     unspecified: bool | None = None
     missing: list[str] | None = Field(default=None, description="Exactly the missing facts.")
     item: int | None = Field(default=None, description="For per-item rules: the item index.")
+    readings: list[str] | None = Field(
+        default=None, description="Exactly the readings the result names, `parameter=reading`."
+    )
+    details: dict[str, Any] | None = Field(
+        default=None,
+        description="Expected detail figures by name (`evaluate` only: `score` has no details).",
+    )
 
 
 class ExpectedCase(_Model):
     name: str
     as_of: date
+    readings: dict[Identifier, Identifier] = Field(
+        default_factory=dict,
+        description="Readings to use instead of the rulebook's own: {reading parameter: name}.",
+    )
     profile: dict[str, Any]
     expect: dict[str, ExpectSpec | list[ExpectSpec] | str]
 

@@ -9,7 +9,7 @@ rounded to the fen.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
@@ -157,12 +157,21 @@ class ScalarEvaluator:
         if plan is None:
             book = self.rulebook
             provenance = Provenance(book.id, book.sha256, ENGINE_VERSION, as_of, book.reform_label)
-            steps = tuple(step_for(compiled, as_of) for compiled in self.rules)
+            steps = tuple(step_for(self._read(compiled, as_of), as_of) for compiled in self.rules)
             if len(self._plans) > 64:
                 self._plans.clear()
             first = self._exclusion_positions
             plan = self._plans[as_of] = _Plan(self.params_at(as_of), provenance, steps, first)
         return plan
+
+    def _read(self, compiled: CompiledRule, as_of: date) -> CompiledRule:
+        """`compiled` with its results naming the readings in use on `as_of`."""
+        names = compiled.rule.readings
+        if not names:
+            return compiled
+        parameters = self.rulebook.parameters
+        readings = tuple(parameters[name].reading_at(as_of) for name in names)
+        return replace(compiled, info=replace(compiled.info, readings=readings))
 
     def evaluate(self, facts: Mapping[str, Any], as_of: date, key: str | None) -> Evaluation:
         """Evaluate the facts of one validated profile (a field -> value mapping)."""
