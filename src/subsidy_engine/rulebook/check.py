@@ -16,7 +16,14 @@ from decimal import Decimal
 from typing import Any
 
 from subsidy_engine.backends.python.compiler import Frame, ScalarCompiler, is_unknown
-from subsidy_engine.errors import Diagnostic, ExpressionError, InputError, RulebookError, Span
+from subsidy_engine.errors import (
+    Diagnostic,
+    ExpressionError,
+    InputError,
+    RulebookError,
+    Span,
+    did_you_mean,
+)
 from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
 from subsidy_engine.lang.checker import AS_OF, Scope, check, literal_type
@@ -388,6 +395,7 @@ class _Checker:
     def rules(self, scope: Scope) -> list[Rule]:
         measures = {m.number: m for m in self.src.manifest.measures}
         seen: dict[str, str] = {}
+        withdrawn: list[tuple[str, list[Any], str, str]] = []
         out: list[Rule] = []
         for key, source in self.src.rule_files.items():
             rel, prefix, rule_file = source.document, list(source.prefix), source.model
@@ -415,6 +423,10 @@ class _Checker:
                         rule_id=spec.id,
                     )
                 seen[spec.id] = key
+                withdrawn += [
+                    (rel, [*path, "excludes", "rules", i], spec.id, rule_id)
+                    for i, rule_id in enumerate(spec.excludes.rules if spec.excludes else [])
+                ]
                 rule = self.rule(rel, path, spec, rule_file, measure, scope)
                 if rule is not None:
                     if source.cited_document:
@@ -423,6 +435,12 @@ class _Checker:
                         )
                         rule = replace(rule, citation=citation)
                     out.append(rule)
+        for rel, path, rule_id, named in withdrawn:
+            if named not in seen:
+                guess = did_you_mean(named, seen)
+                message = f"it withdraws an unknown rule {named}"
+                hint = f"did you mean '{guess}'?" if guess else None
+                self.report(rel, "unknown-name", message, path, rule_id=rule_id, hint=hint)
         self.quoted = None
         return out
 

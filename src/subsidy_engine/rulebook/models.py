@@ -273,8 +273,23 @@ class QuantitySpec(_Model):
 
 
 class ExclusionSpec(_Model):
-    units: list[Unit] = Field(description="Entitlements with these units are withdrawn.")
+    units: list[Unit] = Field(
+        default_factory=list, description="Entitlements with these units are withdrawn."
+    )
+    rules: list[RuleId] = Field(
+        default_factory=list, description="These rules' entitlements are withdrawn too."
+    )
     reason: str
+
+    @model_validator(mode="after")
+    def _withdraws_something(self) -> ExclusionSpec:
+        if not self.units and not self.rules:
+            raise ValueError("an exclusion withdraws entitlements of some 'units' or 'rules'")
+        return self
+
+    def withdraws(self, rule_id: str, unit: Unit) -> bool:
+        """Whether it withdraws the entitlements of rule `rule_id`, whose unit is `unit`."""
+        return unit in self.units or rule_id in self.rules
 
 
 class RuleSpec(_Model):

@@ -197,7 +197,7 @@ def _to_fen(value: Decimal) -> Decimal:
 
 def _excludes(excluder: Rule, rule: Rule) -> bool:
     spec = excluder.spec.excludes
-    return spec is not None and rule.amount.unit in spec.units
+    return spec is not None and spec.withdraws(rule.id, rule.amount.unit)
 
 
 def _needed_derived(rulebook: Rulebook) -> set[str]:

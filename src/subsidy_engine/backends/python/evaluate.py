@@ -215,7 +215,7 @@ def _run_exclusions_first(plan: _Plan, frame: Frame, truths: dict[str, Any]) -> 
 
 def _excludes(excluder: Rule, rule: Rule) -> bool:
     spec = excluder.spec.excludes
-    return spec is not None and rule.amount.unit in spec.units
+    return spec is not None and spec.withdraws(rule.id, rule.amount.unit)
 
 
 def _payer_totals(keys: dict[str, str], results: tuple[RuleResult, ...]) -> tuple[PayerTotal, ...]:
