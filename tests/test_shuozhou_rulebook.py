@@ -219,6 +219,9 @@ def test_every_rule_is_documented(engine: Engine) -> None:
 
 UNSPECIFIED = [
     "local_registered_unemployment_rate",
+    "urban_surveyed_unemployment_target",
+    "ceramic_tax_retention_award_ratio",
+    "advantage_industries",
     "booth_subsidy_per_booth",
     "ceramic_project_subsidy_ratio",
     "quality_award_city_matching",

@@ -101,9 +101,10 @@ class ScoredCases:
 
 def score_cases(engine: Engine, cases: Iterable[ExpectedCase]) -> ScoredCases:
     """Score every case's profile, all those of one `as_of` date (and readings) in one table."""
-    by_day: dict[tuple[date, tuple[tuple[str, str], ...]], list[ExpectedCase]] = {}
+    by_day: dict[tuple[date, str], list[ExpectedCase]] = {}
     for case in cases:
-        by_day.setdefault((case.as_of, tuple(sorted(case.readings.items()))), []).append(case)
+        chosen = repr(sorted({**case.parameters, **case.readings}.items()))
+        by_day.setdefault((case.as_of, chosen), []).append(case)
     by_case: dict[int, dict[ResultKey, Record] | None] = {}
     for (day, _), group in by_day.items():
         reading = case_engine(engine, group[0])

@@ -57,12 +57,13 @@ def run_cases(engine: Engine, backends: tuple[Backend, ...] = BACKENDS) -> Itera
 
 
 def case_engine(engine: Engine, case: ExpectedCase) -> Engine:
-    """The engine a case runs on: `engine`, or a reform of it choosing the case's readings."""
-    if not case.readings:
+    """The engine a case runs on: `engine`, or a reform of it setting the case's readings and
+    parameters."""
+    chosen = sorted({**case.parameters, **case.readings}.items())
+    if not chosen:
         return engine
-    chosen = sorted(case.readings.items())
-    changes = {name: [{"value": reading, "reference": "a test case"}] for name, reading in chosen}
-    title = ", ".join(f"{name}={reading}" for name, reading in chosen)
+    changes = {name: [{"value": value, "reference": "a test case"}] for name, value in chosen}
+    title = ", ".join(f"{name}={value}" for name, value in chosen)
     return engine.with_reform({"id": "case-readings", "title": title, "parameters": changes})
 
 

@@ -378,6 +378,10 @@ class ExpectedCase(_Model):
         default_factory=dict,
         description="Readings to use instead of the rulebook's own: {reading parameter: name}.",
     )
+    parameters: dict[Identifier, Any] = Field(
+        default_factory=dict,
+        description="Figures to use, on every date, where the text leaves them to be set.",
+    )
     profile: dict[str, Any]
     expect: dict[str, ExpectSpec | list[ExpectSpec] | str]
 
