@@ -39,6 +39,7 @@ _UNIT_TEXT = {
     Unit.SAVING: " saved",
     Unit.RECOMMENDATION: " (recommended for)",
     Unit.PRICE_FLOOR_PER_M2: " per m² (price floor)",
+    Unit.PRICE_FLOOR_TOTAL: " for the plot (price floor)",
 }
 
 
@@ -69,6 +70,8 @@ def format_amount(amount: Amount) -> str:
         label = "by" if amount.unit is Unit.DEADLINE else "until"
         return f"{label} {value.isoformat()}"
     assert isinstance(value, Decimal)
+    if amount.unit is Unit.WORKING_DAY_BUDGET:
+        return f"{value.normalize():f} working days in all"
     return format_yuan(value) + _UNIT_TEXT.get(amount.unit, "")
 
 

@@ -536,7 +536,7 @@ class _Checker:
             return Quantity(spec, None)
         if spec.unit.is_date:
             node = self.expression(rel, [*path, "value"], spec.value, scope, t.Date, rule_id)
-        elif spec.unit.is_money:
+        elif spec.unit.is_number:
             node = self.expression(rel, [*path, "value"], spec.value, scope, None, rule_id)
             if node is not None and not t.is_numeric(node.ty or t.BOOL):
                 self.report(

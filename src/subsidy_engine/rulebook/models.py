@@ -53,10 +53,26 @@ class Unit(StrEnum):
     """The last day of a transition or preference period."""
     RIGHT = "right"
     """A right or treatment without a figure."""
+    PRICE_FLOOR_TOTAL = "price_floor_total"
+    """The lowest price a whole plot may be transferred at, in yuan (not per m²)."""
+    WORKING_DAY_BUDGET = "working_day_budget"
+    """The working days the administration may spend on a procedure in all (its cumulative
+    approval time): a number of days, not a date by which anything must happen."""
 
     @property
     def is_money(self) -> bool:
-        return self in (Unit.CASH, Unit.SAVING, Unit.RECOMMENDATION, Unit.PRICE_FLOOR_PER_M2)
+        return self in (
+            Unit.CASH,
+            Unit.SAVING,
+            Unit.RECOMMENDATION,
+            Unit.PRICE_FLOOR_PER_M2,
+            Unit.PRICE_FLOOR_TOTAL,
+        )
+
+    @property
+    def is_number(self) -> bool:
+        """Its figure is a number: money, or a count of working days."""
+        return self.is_money or self is Unit.WORKING_DAY_BUDGET
 
     @property
     def is_date(self) -> bool:

@@ -30,6 +30,7 @@ from subsidy_engine.results import (
 )
 from subsidy_engine.rulebook.models import Unit
 from subsidy_engine.rulebook.rulebook import Quantity, Rule
+from subsidy_engine.workdays import is_calendar_gap
 
 Step = Callable[[Frame, dict[str, Any], list[RuleResult]], None]
 """Judges one rule for a frame, records an exclusion rule's truth, appends its results."""
@@ -305,7 +306,7 @@ def _amount(
     value = quantity.fn(frame)
     pending = quantity.pending
     if value.__class__ is Unknown:
-        if value.facts:
+        if value.facts or any(map(is_calendar_gap, value.params)):
             return pending, value
         parameters = tuple(sorted(value.params))
         status = AmountStatus.UNSPECIFIED
