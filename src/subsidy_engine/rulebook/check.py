@@ -193,6 +193,9 @@ class _Checker:
                 )
             seen.add(measure.number)
             self.verbatim("rulebook.yaml", measure.heading, [*path, "heading"], "heading")
+            for item, left_out in enumerate(measure.not_encoded):
+                where = [*path, "not_encoded", item, "quote"]
+                self.verbatim("rulebook.yaml", left_out.quote, where, "quote")
             if measure.number in encoded and measure.government_only:
                 self.report(
                     "rulebook.yaml",

@@ -90,12 +90,21 @@ class Payer(StrEnum):
 # Manifest -------------------------------------------------------------------------------------
 
 
+class NotEncodedSpec(_Model):
+    quote: str = Field(description="The sentence (or words) not encoded, verbatim.")
+    reason: str = Field(description="Why no rule encodes it.")
+
+
 class MeasureSpec(_Model):
     number: int = Field(ge=1)
     heading: str = Field(description="The measure's heading, verbatim from the source text.")
     government_only: str | None = Field(
         default=None,
         description="Why no enterprise rule applies (the measure binds government bodies only).",
+    )
+    not_encoded: list[NotEncodedSpec] = Field(
+        default_factory=list,
+        description="Sentences an enterprise could rely on that no rule encodes, each with why.",
     )
 
 
