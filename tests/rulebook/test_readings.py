@@ -106,9 +106,15 @@ def test_score_names_the_reading_in_its_readings_column() -> None:
     for reform, name in ((None, "non_state"), (TO_PRIVATE_ONLY, "registered_private")):
         scored = ENGINE.score(table, DAY, statuses="all", reform=reform)
         rows = scored.results.filter(pl.col("rule_id") == "m2.no_initial_track_record_threshold")
-        assert rows["readings"].to_list() == [[f"private_enterprise_reading={name}"]]
+        assert rows["readings"].cast(pl.String).to_list() == [f"private_enterprise_reading={name}"]
         plain = scored.results.filter(pl.col("rule_id") == "m35.export_credit_insurance")
-        assert plain["readings"].to_list() == [[]]
+        assert plain["readings"].cast(pl.String).to_list() == [""]
+    both = ENGINE.score(table, DAY, statuses="all").results.filter(
+        pl.col("rule_id") == "m2.social_project_equal_treatment"
+    )
+    assert both["readings"].cast(pl.String).to_list() == [
+        "m2_pilot=not_a_condition,private_enterprise_reading=non_state"
+    ]
 
 
 def test_rules_lists_each_rules_readings_and_alternatives(

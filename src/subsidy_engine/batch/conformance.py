@@ -51,6 +51,7 @@ def scored_records(results: pl.DataFrame) -> dict[int, dict[ResultKey, Record]]:
         record = {name: row[name] for name in COMPARED}
         for name in ("status", "unit", "amount_status", "excluded_by"):
             record[name] = None if record[name] is None else str(record[name])
+        record["readings"] = [r for r in str(record["readings"]).split(",") if r]
         by_row.setdefault(row["row"], {})[(str(row["rule_id"]), row["item"])] = record
     return by_row
 

@@ -54,8 +54,9 @@ def finish(
     rules = plan.rules
     assert [r.index for r in rules] == list(range(len(rules)))
     ids = pl.Enum([r.rule.id for r in rules])
+    readings = [_readings(r, plan) for r in rules]
 
-    def per_rule(values: list[object], dtype: pl.DataType) -> pl.Expr:
+    def per_rule(values: Sequence[object], dtype: pl.DataType) -> pl.Expr:
         return _lookup(pl.Series(values, dtype=dtype), "__rule")
 
     made = {
@@ -71,7 +72,7 @@ def finish(
         "amount_status": _lookup(pl.Series(AMOUNT_STATUSES, dtype=AMOUNT_STATUS), "__as"),
         "payer": per_rule([r.payer for r in rules], pl.String()),
         "excluded_by": _lookup(pl.Series([r.rule.id for r in rules], dtype=ids), "__x"),
-        "readings": per_rule([_readings(r, plan) for r in rules], pl.List(pl.String())),
+        "readings": per_rule(readings, pl.Enum(sorted(set(readings)))),
         **{name: pl.lit(values) for name, values in names.items()},
     }
     if key:
@@ -209,8 +210,9 @@ def summary(rows: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | Non
     )
 
 
-def _readings(rule: RulePlan, plan: Plan) -> list[str]:
-    """The readings of the text a rule's results used, `parameter=reading`, as `evaluate`'s
-    results name them."""
+def _readings(rule: RulePlan, plan: Plan) -> str:
+    """The readings of the text a rule's results used, `parameter=reading` joined by commas
+    (empty when none), as `evaluate`'s results name them. One text per rule, so the column is
+    an enum: a code per row, not a list."""
     parameters = plan.rulebook.parameters
-    return [str(parameters[name].reading_at(plan.as_of)) for name in rule.rule.readings]
+    return ",".join(str(parameters[name].reading_at(plan.as_of)) for name in rule.rule.readings)
