@@ -19,11 +19,20 @@ AS_OF = date(2019, 6, 1)
 WAN, YI = 10_000, 100_000_000
 
 code = pl.col("industry_code")
-private = pl.col("ownership") == "private"
+# 民营 as the rulebook reads it by default: private or collective, or mixed and not state-controlled
+ownership = pl.col("ownership")
+private = ownership.is_in(["private", "collective"]) | (
+    (ownership == "mixed") & ~pl.col("state_controlled")
+)
 industrial = code.str.starts_with("B") | code.str.starts_with("C") | code.str.starts_with("D")
 mining = code.str.starts_with("B")
 ceramics = code.str.starts_with("C307")
-above_scale = pl.col("main_business_revenue") >= 20_000_000
+# 规模以上: in the database for the last complete year when the years are known, else revenue
+above_scale = (
+    pl.when(pl.col("above_scale_years").is_not_null())
+    .then(pl.col("above_scale_years").list.contains(AS_OF.year - 1))
+    .otherwise(pl.col("main_business_revenue") >= 20_000_000)
+)
 not_dishonest = ~pl.col("credit_status").is_in(
     ["seriously_dishonest", "long_term_default", "malicious_arrears"]
 )
@@ -147,6 +156,22 @@ small_or_micro = sme & ~may["medium"]
 years = pl.col("above_scale_years")
 first_year = years.list.min()
 entered = industrial & (years.list.len() > 0) & (first_year >= 2018)
+# measure 36's 小微 judged at entry: implied by a first entry unless the entry size says otherwise
+small_at_entry = (
+    pl.when(pl.col("size_class_at_first_entry").is_not_null())
+    .then(pl.col("size_class_at_first_entry").is_in(["small", "micro"]))
+    .otherwise(True)
+)
+# 小型微利企业 under 财税〔2019〕13号, and its income-tax saving
+income = pl.col("taxable_income").cast(pl.Float64)
+small_low_profit = (
+    (income <= 3_000_000) & (pl.col("employees") <= 300) & (pl.col("total_assets") <= 50_000_000)
+)
+relief = pl.when(small_low_profit).then(
+    0.25 * income
+    - pl.min_horizontal(income, 1_000_000) * 0.05
+    - pl.max_horizontal(income - 1_000_000, 0) * 0.10
+)
 
 
 def streak_of(n: int) -> pl.Expr:
@@ -173,13 +198,24 @@ RULES: dict[str, tuple[pl.Expr, pl.Expr]] = {
         ceramics & above_scale & (pl.col("annual_sales") >= 50_000_000) & not_dishonest,
         pl.col("local_tax_retained").cast(pl.Float64),
     ),
-    "m14.inclusive_tax_relief": (small_or_micro | pl.col("is_tech_startup"), NONE),
+    "m14.inclusive_tax_relief": (
+        small_low_profit | pl.col("vat_small_scale_taxpayer") | pl.col("is_tech_startup"),
+        relief,
+    ),
     "m14.tax_payment_deferral": (private & pl.col("tax_payment_difficulty"), NONE),
-    # layoffs / employees < the local registered unemployment rate: the rate is not stated
+    # layoffs below the unemployment target (not stated), or at most 20% of 30 insured or fewer
     "m15.job_stabilization_refund": (
         pl.col("ui_enrolled")
         & (pl.col("ui_months_insured") >= 12)
-        & (pl.col("layoffs") == 0)
+        & (
+            (pl.col("layoffs") == 0)
+            | (
+                (pl.col("ui_insured_staff") <= 30)
+                & (pl.col("layoffs") <= 0.2 * pl.col("ui_insured_staff"))
+            )
+        )
+        & pl.col("complies_with_industrial_environmental_policy")
+        & pl.col("sound_finances")
         & not_dishonest,
         pl.col("ui_premiums_paid").cast(pl.Float64) * 0.5,
     ),
@@ -214,7 +250,7 @@ RULES: dict[str, tuple[pl.Expr, pl.Expr]] = {
         & not_dishonest,
         NONE,
     ),
-    "m25.bridge_loan_service": (private & pl.col("key_private_enterprise"), NONE),
+    "m25.bridge_loan_service": (private & pl.col("backbone_private_enterprise"), NONE),
     "m25.ceramic_emergency_fund_quota": (ceramics, NONE),
     "m26.neeq_listing_award": (
         pl.col("neeq_listed") & (pl.col("neeq_listing_year") >= 2018) & not_dishonest,
@@ -265,11 +301,11 @@ RULES: dict[str, tuple[pl.Expr, pl.Expr]] = {
     "m35.export_credit_insurance": (pl.col("export_revenue") > 0, NONE),
     "m35.overseas_income_tax_credit": (pl.col("overseas_income") > 0, NONE),
     "m36.above_scale_award_2y": (
-        entered & small_or_micro & streak_of(2) & not_dishonest,
+        entered & small_at_entry & streak_of(2) & not_dishonest,
         pl.lit(200_000.0),
     ),
     "m36.above_scale_award_3y": (
-        entered & small_or_micro & streak_of(3) & not_dishonest,
+        entered & small_at_entry & streak_of(3) & not_dishonest,
         pl.lit(60_000.0),
     ),
     "m36.above_scale_tax_adaptation": (entered, NONE),  # amount: a date, not written

@@ -1,5 +1,6 @@
-"""The Shuozhou 2019 rulebook (rules/shuozhou-2019): it loads, its YAML cases pass, its examples
-evaluate as expected, every measure is covered, and every citation is verbatim.
+"""The Shuozhou 2019 rulebook (rules/shuozhou-2019): it loads, every rule has YAML cases (run
+through every backend by tests/test_conformance.py), its examples evaluate as expected,
+every measure is covered, and every citation is verbatim.
 
 Everything goes through the public API: `Engine`, `Evaluation`, the case runner.
 """
@@ -17,9 +18,9 @@ import yaml
 
 from subsidy_engine import Engine, ProfileError, RulebookError, Status
 from subsidy_engine.profile_files import read_profile
-from subsidy_engine.rulebook.cases import check_case, run_cases
+from subsidy_engine.rulebook.cases import check_case
 from subsidy_engine.rulebook.loader import load_cases
-from subsidy_engine.rulebook.models import CasesFile, ExpectedCase
+from subsidy_engine.rulebook.models import CasesFile, ExpectedCase, Unit
 
 ROOT = Path(__file__).resolve().parents[1]
 RULEBOOK = ROOT / "rules" / "shuozhou-2019"
@@ -80,28 +81,6 @@ def _load_cases() -> tuple[dict[str, CasesFile], str | None]:
 
 
 CASE_FILES, CASES_ERROR = _load_cases()
-
-
-def _cases() -> list[Any]:
-    if ENGINE is None or CASES_ERROR is not None:
-        return [pytest.param(None, id="rulebook-or-cases-do-not-load")]
-    return [
-        pytest.param(case, id=f"{rel}::{case.name}")
-        for rel, cases_file in sorted(CASE_FILES.items())
-        for case in cases_file.cases
-    ]
-
-
-@pytest.mark.parametrize("case", _cases())
-def test_yaml_case(engine: Engine, case: ExpectedCase) -> None:
-    assert CASES_ERROR is None, CASES_ERROR
-    failures = check_case(engine, case)
-    assert not failures, "\n".join([case.name, *failures])
-
-
-def test_the_case_runner_passes_every_case(engine: Engine) -> None:
-    failed = [(o.file, o.case, o.failures) for o in run_cases(engine) if not o.passed]
-    assert not failed
 
 
 def test_there_are_cases_for_every_rule(engine: Engine) -> None:
@@ -232,7 +211,9 @@ def test_every_rule_is_documented(engine: Engine) -> None:
     for rule in engine.rulebook.rules:
         spec = rule.spec
         assert spec.title and spec.title_en, rule.id
-        assert spec.amount.payer, rule.id
+        # a payer is who pays or forgoes money; a right, deadline, period or floor has none
+        paid = spec.amount.unit in (Unit.CASH, Unit.SAVING, Unit.RECOMMENDATION)
+        assert bool(spec.amount.payer) == paid, rule.id
         assert spec.amount.basis, rule.id
 
 
@@ -240,6 +221,9 @@ def test_every_rule_is_documented(engine: Engine) -> None:
 
 UNSPECIFIED = [
     "local_registered_unemployment_rate",
+    "urban_surveyed_unemployment_target",
+    "ceramic_tax_retention_award_ratio",
+    "advantage_industries",
     "booth_subsidy_per_booth",
     "ceramic_project_subsidy_ratio",
     "quality_award_city_matching",

@@ -28,13 +28,36 @@ def rule_rows(rulebook: Rulebook) -> list[dict[str, Any]]:
                 "kind": rule.spec.kind,
                 "unit": quantity.unit.value,
                 "amount": figure,
+                "readings": [reading_row(rulebook, name) for name in rule.readings],
             }
         )
     return rows
 
 
+def reading_row(rulebook: Rulebook, name: str) -> dict[str, Any]:
+    """A reading parameter: its readings with their glosses, and the one in use (from its
+    latest dated value)."""
+    parameter = rulebook.parameters[name]
+    latest = parameter.values[-1][1] if parameter.values else None
+    return {
+        "parameter": name,
+        "in_use": latest,
+        "readings": dict(parameter.spec.readings or {}),
+    }
+
+
+def readings_text(rows: list[dict[str, Any]]) -> str:
+    """Reading rows as one line each: `parameter: in use* | other`."""
+    lines = []
+    for row in rows:
+        names = [f"{n}*" if n == row["in_use"] else n for n in row["readings"]]
+        lines.append(f"{row['parameter']}: {' | '.join(names)}")
+    return "\n".join(lines)
+
+
 def coverage_rows(rulebook: Rulebook) -> list[dict[str, Any]]:
-    """Every measure of the manifest with its rule ids, or "government only" and the reason."""
+    """Every measure of the manifest with its rule ids, or "government only" and the reason, and
+    the sentences deliberately not encoded, each with why."""
     rows = []
     for measure in rulebook.manifest.measures:
         rules = [r.id for r in rulebook.rules_of_measure(measure.number)]
@@ -44,5 +67,16 @@ def coverage_rows(rulebook: Rulebook) -> list[dict[str, Any]]:
             coverage = f"government only: {measure.government_only}"
         else:
             coverage = ""
-        rows.append({"measure": measure.number, "heading": measure.heading, "coverage": coverage})
+        if measure.not_encoded:
+            left_out = "; ".join(f"「{n.quote}」: {n.reason}" for n in measure.not_encoded)
+            coverage += ("\n" if coverage else "") + f"not encoded: {left_out}"
+        names = sorted({n for r in rulebook.rules_of_measure(measure.number) for n in r.readings})
+        rows.append(
+            {
+                "measure": measure.number,
+                "heading": measure.heading,
+                "coverage": coverage,
+                "readings": [reading_row(rulebook, name) for name in names],
+            }
+        )
     return rows

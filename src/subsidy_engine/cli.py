@@ -339,7 +339,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    _print_table(rows, ["id", "measure", "title", "title_en", "unit", "amount"])
+    _print_table(_with_readings(rows), ["id", "measure", "title", "unit", "amount", "readings"])
     return 0
 
 
@@ -347,7 +347,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from subsidy_engine.catalogue import coverage_rows
 
     rows = coverage_rows(_engine(args).rulebook)
-    _print_table(rows, ["measure", "heading", "coverage"])
+    _print_table(_with_readings(rows), ["measure", "heading", "coverage", "readings"])
     uncovered = [row for row in rows if not row["coverage"]]
     if uncovered:
         _fail(
@@ -356,6 +356,13 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _with_readings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose readings are shown one per line, the one in use starred."""
+    from subsidy_engine.catalogue import readings_text
+
+    return [{**row, "readings": readings_text(row["readings"])} for row in rows]
 
 
 def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:

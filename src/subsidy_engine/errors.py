@@ -39,6 +39,7 @@ ErrorCode = Literal[
     "cycle",
     "bad-parameter",
     "not-verbatim",
+    "unbounded-item",
     # expressions (lang/parser.py, lang/checker.py)
     "syntax",
     "unknown-name",

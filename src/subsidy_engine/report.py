@@ -31,6 +31,7 @@ STATUS_ORDER = [
     Status.ELIGIBLE,
     Status.EXCLUDED,
     Status.UNDETERMINED,
+    Status.ENDED,
     Status.INELIGIBLE,
     Status.NOT_IN_FORCE,
 ]
@@ -39,6 +40,7 @@ _UNIT_TEXT = {
     Unit.SAVING: " saved",
     Unit.RECOMMENDATION: " (recommended for)",
     Unit.PRICE_FLOOR_PER_M2: " per m² (price floor)",
+    Unit.PRICE_FLOOR_TOTAL: " for the plot (price floor)",
 }
 
 
@@ -69,6 +71,8 @@ def format_amount(amount: Amount) -> str:
         label = "by" if amount.unit is Unit.DEADLINE else "until"
         return f"{label} {value.isoformat()}"
     assert isinstance(value, Decimal)
+    if amount.unit is Unit.WORKING_DAY_BUDGET:
+        return f"{value.normalize():f} working days in all"
     return format_yuan(value) + _UNIT_TEXT.get(amount.unit, "")
 
 
@@ -227,6 +231,11 @@ def markdown(evaluation: Evaluation) -> str:
                 f"`{result.excluded_by.rule_id}`)"
             )
         out.append("")
+    ended = evaluation.with_status(Status.ENDED)
+    if ended:
+        out += ["## Periods that have ended", ""]
+        out += [f"- {_what(r)}: ended on {r.amount.value}" for r in ended]
+        out.append("")
     near = [
         r
         for r in evaluation.results
@@ -273,6 +282,11 @@ def _markdown_entry(result: RuleResult) -> list[str]:
         lines.append("  - Conditions met: " + "; ".join(met))
     if result.rule.interpretation:
         lines.append(f"  - Reading taken: {result.rule.interpretation}")
+    for reading in result.readings:
+        others = ", ".join(a for a in reading.alternatives if a != reading.name)
+        lines.append(
+            f"  - Reading `{reading}`: {reading.gloss or 'none chosen'} (others: {others})"
+        )
     lines.append("")
     return lines
 

@@ -43,6 +43,9 @@ class Status(StrEnum):
     """The rule is not in force on the `as_of` date."""
     EXCLUDED = "excluded"
     """Qualifies, but an exclusion rule withdraws it: see `excluded_by`."""
+    ENDED = "ended"
+    """Qualified for a period that ended before the `as_of` date: the amount is its last day.
+    Not a live entitlement."""
 
 
 class AmountStatus(StrEnum):
@@ -219,6 +222,21 @@ class Period:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """The reading a result used where the text admits several: the parameter choosing it, the
+    reading's name and its gloss, and the names of the others."""
+
+    parameter: str
+    name: str | None
+    """None when the parameter has no value on the `as_of` date."""
+    gloss: str | None
+    alternatives: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.parameter}={self.name or 'unset'}"
+
+
+@dataclass(frozen=True, slots=True)
 class RuleInfo:
     """What a result's rule is: shared by every result of the rule."""
 
@@ -229,6 +247,8 @@ class RuleInfo:
     citation: Citation
     in_force: Period
     interpretation: str | None = None
+    readings: tuple[Reading, ...] = ()
+    """The readings of the text the rule depends on, as chosen on the `as_of` date."""
 
 
 @dataclass(slots=True)
@@ -253,6 +273,11 @@ class RuleResult:
     @property
     def citation(self) -> Citation:
         return self.rule.citation
+
+    @property
+    def readings(self) -> tuple[Reading, ...]:
+        """The readings of the text this result used (`parameter=reading`)."""
+        return self.rule.readings
 
 
 @dataclass(slots=True)

@@ -44,6 +44,16 @@ class CalendarError(SubsidyEngineError):
         super().__init__(f"{where}: {message}")
 
 
+CALENDAR_GAP_SUFFIX = "_working_day_calendar"
+"""A computation needing a year a calendar lacks names `<calendar>_working_day_calendar`."""
+
+
+def is_calendar_gap(name: str) -> bool:
+    """Whether a missing name is a year the working-day calendar lacks: a figure the text does
+    give, so the amount is unknown, not unspecified."""
+    return name.endswith(CALENDAR_GAP_SUFFIX)
+
+
 @dataclass(frozen=True, slots=True)
 class WorkingDayCalendar:
     """Which days are working days, for the consecutive years in `known_years`.

@@ -136,7 +136,8 @@ def test_every_rule_is_exported_or_reported_with_its_reason() -> None:
     assert not exported & reasons.keys()
     assert exported | reasons.keys() == {rule.id for rule in engine.rulebook.rules}
     assert "per-item rule (for each award in awards)" in reasons["m34.china_quality_award"]
-    assert "len() on above_scale_years" in reasons["m36.above_scale_award_2y"]
+    assert "len() on above_scale_years" in reasons["m36.above_scale_tax_adaptation"]
+    assert "known()" in reasons["m36.above_scale_award_2y"]
     assert "m14.inclusive_tax_relief" in exported  # industry-code prefixes become ranges
     assert setup("anchor")[1].reasons() == {}
 

@@ -213,7 +213,8 @@ def find_gaps(
     gaps: list[Gap] = []
     plans: list[_Plan] = []
     for result in evaluation.results:
-        if result.status in (Status.ELIGIBLE, Status.EXCLUDED) or result.rule.kind == "exclusion":
+        decided = (Status.ELIGIBLE, Status.EXCLUDED, Status.ENDED)
+        if result.status in decided or result.rule.kind == "exclusion":
             continue
         rule = rules[result.rule_id]
         early = _early_gap(rule, result, context.reader)

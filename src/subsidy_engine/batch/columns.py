@@ -27,6 +27,7 @@ RESULT_COLUMNS = (
     "missing_parameters",
     "unspecified_parameters",
     "excluded_by",
+    "readings",
 )
 """The result columns, in order; the profile key comes second when the profile has one."""
 
@@ -51,6 +52,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "missing_parameters": (FIXED_MISSING, "__p"),
     "unspecified_parameters": (FIXED_UNSPECIFIED, "__up"),
     "excluded_by": ("__x",),
+    "readings": ("__rule",),
 }
 SUMMARY_SOURCES = frozenset({POSITION, "__rule", "__status", "amount", "__as"})
 """What the per-enterprise totals read."""

@@ -166,7 +166,10 @@ def _stored(rule: RulePlan) -> _Stored:
     if vec is None:
         return _Stored(values, masks, reading)
     quantity = replace(rule.amount, vec=materialised("__a", vec))
-    return _Stored(values, [*masks, *store("__a", vec)], replace(reading, amount=quantity))
+    reading = replace(reading, amount=quantity)
+    if rule.ended_before is not None:  # whether the period has ended is part of the status
+        return _Stored([*values, *store("__a", vec)], masks, reading)
+    return _Stored(values, [*masks, *store("__a", vec)], reading)
 
 
 def _no_items(rule: RulePlan, plan: Plan, shape: _Shape, excluders: Sequence[Excluder]) -> _Part:

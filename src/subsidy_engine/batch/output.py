@@ -14,7 +14,14 @@ import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import decimal
 from subsidy_engine.backends.polars.missing import Leaves
-from subsidy_engine.backends.polars.plan import AMOUNT_STATUSES, STATUSES, Plan, code, mask_column
+from subsidy_engine.backends.polars.plan import (
+    AMOUNT_STATUSES,
+    STATUSES,
+    Plan,
+    RulePlan,
+    code,
+    mask_column,
+)
 from subsidy_engine.backends.polars.rules import NAMES
 from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
 from subsidy_engine.results import AmountStatus, Status
@@ -47,8 +54,9 @@ def finish(
     rules = plan.rules
     assert [r.index for r in rules] == list(range(len(rules)))
     ids = pl.Enum([r.rule.id for r in rules])
+    readings = [_readings(r, plan) for r in rules]
 
-    def per_rule(values: list[object], dtype: pl.DataType) -> pl.Expr:
+    def per_rule(values: Sequence[object], dtype: pl.DataType) -> pl.Expr:
         return _lookup(pl.Series(values, dtype=dtype), "__rule")
 
     made = {
@@ -64,6 +72,7 @@ def finish(
         "amount_status": _lookup(pl.Series(AMOUNT_STATUSES, dtype=AMOUNT_STATUS), "__as"),
         "payer": per_rule([r.payer for r in rules], pl.String()),
         "excluded_by": _lookup(pl.Series([r.rule.id for r in rules], dtype=ids), "__x"),
+        "readings": per_rule(readings, pl.Enum(sorted(set(readings)))),
         **{name: pl.lit(values) for name, values in names.items()},
     }
     if key:
@@ -199,3 +208,11 @@ def summary(rows: pl.DataFrame, scored: pl.DataFrame, plan: Plan, key: str | Non
         .join(totals, on=POSITION, how="left", maintain_order="left")
         .select(*columns, *fills)
     )
+
+
+def _readings(rule: RulePlan, plan: Plan) -> str:
+    """The readings of the text a rule's results used, `parameter=reading` joined by commas
+    (empty when none), as `evaluate`'s results name them. One text per rule, so the column is
+    an enum: a code per row, not a list."""
+    parameters = plan.rulebook.parameters
+    return ",".join(str(parameters[name].reading_at(plan.as_of)) for name in rule.rule.readings)

@@ -302,7 +302,7 @@ def _eligible(
     true, _ = _lower_rule(lowering, rule)
     for exclusion in exclusions:
         spec = exclusion.spec.excludes
-        if exclusion is rule or spec is None or rule.amount.unit not in spec.units:
+        if exclusion is rule or spec is None or not spec.withdraws(rule.id, rule.amount.unit):
             continue
         not_excluded = withdrawn[exclusion.id]
         if isinstance(not_excluded, str):

@@ -3,7 +3,8 @@
 Checks made here, each a diagnostic with file, line, column and rule id: names unique across
 fields, derived facts and parameters; derived facts free of cycles; every expression well typed;
 every quote, basis and lead department verbatim in the source text; every rule's measure in the
-manifest; every measure either encoded or marked government-only; rule ids unique.
+manifest; every per-item rule with dated items bounded by one of them or saying why not;
+every measure either encoded or marked government-only; rule ids unique.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from subsidy_engine.errors import (
     InputError,
     RulebookError,
     Span,
+    did_you_mean,
 )
 from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
@@ -32,6 +34,7 @@ from subsidy_engine.lang.unparse import unparse
 from subsidy_engine.money import exact_decimal
 from subsidy_engine.profile import build_profile_schema, profile_types
 from subsidy_engine.results import Citation
+from subsidy_engine.rulebook.bounds import BOUND_CONDITION, bound_condition
 from subsidy_engine.rulebook.figures import parameter_value
 from subsidy_engine.rulebook.models import (
     DerivedSpec,
@@ -42,6 +45,7 @@ from subsidy_engine.rulebook.models import (
     RuleFile,
     RuleSpec,
 )
+from subsidy_engine.rulebook.readings import reading_problems, reading_type, rule_readings
 from subsidy_engine.rulebook.rulebook import (
     Condition,
     DerivedFact,
@@ -159,7 +163,10 @@ class _Checker:
             derived={name: fact.node.ty for name, fact in derived.items() if fact.node.ty},
             params=param_types,
         )
-        rules = self.rules(scope)
+        rules = [
+            replace(rule, readings=rule_readings(rule, derived, parameters))
+            for rule in self.rules(scope)
+        ]
         item_checks = self.item_checks()
         if self.problems:
             raise RulebookError(self.with_measures(self.problems))
@@ -199,6 +206,9 @@ class _Checker:
                 )
             seen.add(measure.number)
             self.verbatim("rulebook.yaml", measure.heading, [*path, "heading"], "heading")
+            for item, left_out in enumerate(measure.not_encoded):
+                where = [*path, "not_encoded", item, "quote"]
+                self.verbatim("rulebook.yaml", left_out.quote, where, "quote")
             if measure.number in encoded and measure.government_only:
                 self.report(
                     "rulebook.yaml",
@@ -254,7 +264,13 @@ class _Checker:
                 except ValueError as error:
                     self.report("parameters.yaml", "bad-parameter", str(error), path)
             given = [v for _, v in values if v is not None]
-            out[name] = Parameter(name, spec, _parameter_type(spec, given), tuple(values))
+            ty = _parameter_type(spec, given)
+            if spec.readings is not None:
+                for where, problem in reading_problems(spec, values):
+                    path = ["parameters", name, *where]
+                    self.report("parameters.yaml", "bad-parameter", problem, path)
+                ty = reading_type(spec)
+            out[name] = Parameter(name, spec, ty, tuple(values))
         return out
 
     def derived(self, param_types: Mapping[str, t.Type]) -> dict[str, DerivedFact]:
@@ -395,6 +411,7 @@ class _Checker:
     def rules(self, scope: Scope) -> list[Rule]:
         measures = {m.number: m for m in self.src.manifest.measures}
         seen: dict[str, str] = {}
+        withdrawn: list[tuple[str, list[Any], str, str]] = []
         out: list[Rule] = []
         for key, source in self.src.rule_files.items():
             rel, prefix, rule_file = source.document, list(source.prefix), source.model
@@ -422,6 +439,10 @@ class _Checker:
                         rule_id=spec.id,
                     )
                 seen[spec.id] = key
+                withdrawn += [
+                    (rel, [*path, "excludes", "rules", i], spec.id, rule_id)
+                    for i, rule_id in enumerate(spec.excludes.rules if spec.excludes else [])
+                ]
                 rule = self.rule(rel, path, spec, rule_file, measure, scope)
                 if rule is not None:
                     if source.cited_document:
@@ -430,6 +451,12 @@ class _Checker:
                         )
                         rule = replace(rule, citation=citation)
                     out.append(rule)
+        for rel, path, rule_id, named in withdrawn:
+            if named not in seen:
+                guess = did_you_mean(named, seen)
+                message = f"it withdraws an unknown rule {named}"
+                hint = f"did you mean '{guess}'?" if guess else None
+                self.report(rel, "unknown-name", message, path, rule_id=rule_id, hint=hint)
         self.quoted = None
         return out
 
@@ -455,8 +482,8 @@ class _Checker:
                 [*path, "for_each"],
                 rule_id=spec.id,
             )
-        if for_each is not None:
-            record = self.records[for_each.list_field]
+        record = self.records[for_each.list_field] if for_each is not None else None
+        if for_each is not None and record is not None:
             scope = Scope(
                 scope.fields,
                 scope.derived,
@@ -464,6 +491,14 @@ class _Checker:
                 {for_each.var: (for_each.list_field, record)},
             )
         conditions = []
+        bound, problems = bound_condition(spec, for_each, record)
+        for problem in problems:
+            where = [*path, problem.key]
+            self.report(rel, problem.code, problem.message, where, rule_id=spec.id)
+        if bound is not None:
+            node = self.expression(rel, [*path, "bounded_by"], bound, scope, t.Bool, spec.id)
+            if node is not None:
+                conditions.append(Condition(BOUND_CONDITION, bound, node, _leaves(node)))
         for name, text in spec.when.items():
             node = self.expression(rel, [*path, "when", name], text, scope, t.Bool, spec.id)
             if node is not None:
@@ -517,7 +552,7 @@ class _Checker:
             return Quantity(spec, None)
         if spec.unit.is_date:
             node = self.expression(rel, [*path, "value"], spec.value, scope, t.Date, rule_id)
-        elif spec.unit.is_money:
+        elif spec.unit.is_number:
             node = self.expression(rel, [*path, "value"], spec.value, scope, None, rule_id)
             if node is not None and not t.is_numeric(node.ty or t.BOOL):
                 self.report(

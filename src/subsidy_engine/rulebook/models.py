@@ -53,10 +53,26 @@ class Unit(StrEnum):
     """The last day of a transition or preference period."""
     RIGHT = "right"
     """A right or treatment without a figure."""
+    PRICE_FLOOR_TOTAL = "price_floor_total"
+    """The lowest price a whole plot may be transferred at, in yuan (not per m²)."""
+    WORKING_DAY_BUDGET = "working_day_budget"
+    """The working days the administration may spend on a procedure in all (its cumulative
+    approval time): a number of days, not a date by which anything must happen."""
 
     @property
     def is_money(self) -> bool:
-        return self in (Unit.CASH, Unit.SAVING, Unit.RECOMMENDATION, Unit.PRICE_FLOOR_PER_M2)
+        return self in (
+            Unit.CASH,
+            Unit.SAVING,
+            Unit.RECOMMENDATION,
+            Unit.PRICE_FLOOR_PER_M2,
+            Unit.PRICE_FLOOR_TOTAL,
+        )
+
+    @property
+    def is_number(self) -> bool:
+        """Its figure is a number: money, or a count of working days."""
+        return self.is_money or self is Unit.WORKING_DAY_BUDGET
 
     @property
     def is_date(self) -> bool:
@@ -74,12 +90,21 @@ class Payer(StrEnum):
 # Manifest -------------------------------------------------------------------------------------
 
 
+class NotEncodedSpec(_Model):
+    quote: str = Field(description="The sentence (or words) not encoded, verbatim.")
+    reason: str = Field(description="Why no rule encodes it.")
+
+
 class MeasureSpec(_Model):
     number: int = Field(ge=1)
     heading: str = Field(description="The measure's heading, verbatim from the source text.")
     government_only: str | None = Field(
         default=None,
         description="Why no enterprise rule applies (the measure binds government bodies only).",
+    )
+    not_encoded: list[NotEncodedSpec] = Field(
+        default_factory=list,
+        description="Sentences an enterprise could rely on that no rule encodes, each with why.",
     )
 
 
@@ -213,6 +238,14 @@ class ParameterSpec(_Model):
         "minimum declares that the figure may be negative).",
     )
     max: Decimal | None = Field(default=None, description="Largest value allowed.")
+    readings: dict[Identifier, str] | None = Field(
+        default=None,
+        description=(
+            "A choice of readings where the text admits several: each reading by name with a "
+            "one-line gloss. The parameter's value (a text) names the reading in use; a reform "
+            "can switch it, and every result of a rule that depends on it names it."
+        ),
+    )
 
 
 class ParametersFile(_Model):
@@ -287,8 +320,23 @@ class QuantitySpec(_Model):
 
 
 class ExclusionSpec(_Model):
-    units: list[Unit] = Field(description="Entitlements with these units are withdrawn.")
+    units: list[Unit] = Field(
+        default_factory=list, description="Entitlements with these units are withdrawn."
+    )
+    rules: list[RuleId] = Field(
+        default_factory=list, description="These rules' entitlements are withdrawn too."
+    )
     reason: str
+
+    @model_validator(mode="after")
+    def _withdraws_something(self) -> ExclusionSpec:
+        if not self.units and not self.rules:
+            raise ValueError("an exclusion withdraws entitlements of some 'units' or 'rules'")
+        return self
+
+    def withdraws(self, rule_id: str, unit: Unit) -> bool:
+        """Whether it withdraws the entitlements of rule `rule_id`, whose unit is `unit`."""
+        return unit in self.units or rule_id in self.rules
 
 
 class RuleSpec(_Model):
@@ -301,6 +349,18 @@ class RuleSpec(_Model):
         default=None,
         pattern=r"^\s*[a-z][a-z0-9_]*\s+in\s+[a-z][a-z0-9_]*\s*$",
         description="Per-item rule: `item in list_field`, one result per item.",
+    )
+    bounded_by: str | None = Field(
+        default=None,
+        pattern=r"^\s*[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\s*$",
+        description=(
+            "Per-item rule: the item's date (`item.field`) that must fall within the rule's "
+            "force (`in_force`); an item dated outside it is not an entitlement under the rule."
+        ),
+    )
+    unbounded: str | None = Field(
+        default=None,
+        description="Per-item rule whose items carry dates: why none of them bounds it.",
     )
     when: dict[str, Expression] = Field(
         default_factory=dict, description="Named conditions, all of which must hold."
@@ -344,16 +404,31 @@ class RuleFile(_Model):
 
 
 class ExpectSpec(_Model):
-    status: Literal["eligible", "ineligible", "undetermined", "not_in_force", "excluded"]
+    status: Literal["eligible", "ineligible", "undetermined", "not_in_force", "excluded", "ended"]
     amount: Any = Field(default=None, description="Expected figure (万/亿 allowed), or a date.")
     unspecified: bool | None = None
     missing: list[str] | None = Field(default=None, description="Exactly the missing facts.")
     item: int | None = Field(default=None, description="For per-item rules: the item index.")
+    readings: list[str] | None = Field(
+        default=None, description="Exactly the readings the result names, `parameter=reading`."
+    )
+    details: dict[str, Any] | None = Field(
+        default=None,
+        description="Expected detail figures by name (`evaluate` only: `score` has no details).",
+    )
 
 
 class ExpectedCase(_Model):
     name: str
     as_of: date
+    readings: dict[Identifier, Identifier] = Field(
+        default_factory=dict,
+        description="Readings to use instead of the rulebook's own: {reading parameter: name}.",
+    )
+    parameters: dict[Identifier, Any] = Field(
+        default_factory=dict,
+        description="Figures to use, on every date, where the text leaves them to be set.",
+    )
     profile: dict[str, Any]
     expect: dict[str, ExpectSpec | list[ExpectSpec] | str]
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.types import Type
 from subsidy_engine.profile import ProfileSchema
-from subsidy_engine.results import Citation
+from subsidy_engine.results import Citation, Reading
 from subsidy_engine.rulebook.models import (
     Manifest,
     MeasureSpec,
@@ -41,6 +41,17 @@ class Parameter:
     ty: Type
     values: tuple[tuple[date, Any], ...]
     """(from date, value) sorted by date; empty when the text gives no figure."""
+
+    @property
+    def is_reading(self) -> bool:
+        """It chooses between readings of the text, not a figure."""
+        return self.spec.readings is not None
+
+    def reading_at(self, day: date) -> Reading:
+        """The reading in use on `day`, with its gloss and the alternatives."""
+        readings = self.spec.readings or {}
+        name = self.value_at(day)
+        return Reading(self.name, name, readings.get(name) if name else None, tuple(readings))
 
     def value_at(self, day: date) -> Any | None:
         """The value in force on `day`, or None when there is none (unspecified)."""
@@ -94,6 +105,8 @@ class Rule:
     details: Mapping[str, Quantity]
     for_each: ForEach | None
     source_file: str
+    readings: tuple[str, ...] = ()
+    """The reading parameters its conditions and amounts depend on (through derived facts too)."""
 
     @property
     def id(self) -> str:

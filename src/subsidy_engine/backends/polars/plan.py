@@ -63,6 +63,9 @@ class RulePlan:
     """Indexes of the exclusion rules that may withdraw this rule, in rulebook order."""
     payer: str
     label_is_bool: bool = False
+    ended_before: date | None = None
+    """For a rule granting a period: `as_of`; a qualifying period whose last day is before it
+    has ended."""
 
     @property
     def is_exclusion(self) -> bool:
@@ -178,8 +181,18 @@ def _rule_plan(
     if rule.for_each is not None and rule.for_each.label_field is not None:
         record = rulebook.profile.records[rule.for_each.list_field]
         label_is_bool = isinstance(record.field(rule.for_each.label_field), Bool)
+    ended_before = as_of if amount.unit is Unit.PERIOD_END else None
     return RulePlan(
-        index, rule, in_force, rule.for_each, conditions, amount, excluders, payer, label_is_bool
+        index,
+        rule,
+        in_force,
+        rule.for_each,
+        conditions,
+        amount,
+        excluders,
+        payer,
+        label_is_bool,
+        ended_before,
     )
 
 
@@ -203,7 +216,7 @@ def _to_fen(value: Decimal) -> Decimal:
 
 def _excludes(excluder: Rule, rule: Rule) -> bool:
     spec = excluder.spec.excludes
-    return spec is not None and rule.amount.unit in spec.units
+    return spec is not None and spec.withdraws(rule.id, rule.amount.unit)
 
 
 def _needed_derived(rulebook: Rulebook) -> set[str]:

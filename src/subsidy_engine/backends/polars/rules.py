@@ -6,9 +6,11 @@
 * exclusions (only for a rule not failed): a certain exclusion withdraws it (`excluded`, with
   nothing missing, even if some of its own facts are); a possible one (its truth unknown)
   makes the rule undetermined; every possible exclusion's missing set joins the rule's;
+* a rule granting a period that qualifies but whose last day is before `as_of`: ended;
 * the amount, computed unless the rule is out of force or its list is not given: determined,
-  else `unknown` when facts are missing (they join the rule's missing set), else `unspecified`
-  naming the parameters without a value; money rounded half up to the fen.
+  else `unknown` when facts are missing or the working-day calendar lacks a year (they join the
+  rule's missing set), else `unspecified` naming the parameters without a value; money
+  rounded half up to the fen.
 
 Dynamic leaves (item fields, table entries) are turned into names here, in the rule's frame.
 """
@@ -30,6 +32,7 @@ from subsidy_engine.backends.polars.numeric import as_decimal, round_half_away
 from subsidy_engine.backends.polars.plan import QuantityPlan, RulePlan, code_lit
 from subsidy_engine.lang.types import scale_of
 from subsidy_engine.results import AmountStatus, Status
+from subsidy_engine.workdays import is_calendar_gap
 
 NAMES = pl.List(pl.String)
 NO_NAMES = pl.lit([], dtype=NAMES)
@@ -139,6 +142,9 @@ def judge(plan: RulePlan, leaves: Leaves, excluders: Sequence[Excluder]) -> Outc
             if e.params is not None:
                 extra_params.append(pl.when(~decided & p).then(e.params).otherwise(NO_NAMES))
     amount = _amount(plan.amount, leaves, computable=True)
+    if plan.ended_before is not None:
+        ended = (status == code_lit(Status.ELIGIBLE)) & (amount.day < plan.ended_before)
+        status = pl.when(ended.fill_null(False)).then(code_lit(Status.ENDED)).otherwise(status)
     total = union(missing, amount.merged).gate(~decided)
     truth_missing = None
     if plan.is_exclusion:
@@ -203,7 +209,9 @@ def _amount(quantity: QuantityPlan, leaves: Leaves, *, computable: bool) -> _Amo
         unknown = code_lit(AmountStatus.UNKNOWN)
         return _Amount(no_money, no_day, unknown, Missing.none(), Missing.none())
     known = vec.value.is_not_null()
-    has_facts = vec.missing.has_any(leaves.fact_bits(vec.missing.bits))
+    bits = vec.missing.bits
+    gaps = frozenset(b for b in bits if is_calendar_gap(leaves.all[b].name or ""))
+    has_facts = vec.missing.has_any(leaves.fact_bits(bits) | gaps)
     status = (
         pl.when(known)
         .then(code_lit(AmountStatus.DETERMINED))

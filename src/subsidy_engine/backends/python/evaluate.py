@@ -9,7 +9,7 @@ rounded to the fen.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
@@ -158,9 +158,18 @@ class ScalarEvaluator:
     def _new_plan(self, as_of: date) -> _Plan:
         book = self.rulebook
         provenance = Provenance(book.id, book.sha256, __version__, as_of, book.reform_label)
-        steps = tuple(step_for(compiled, as_of) for compiled in self.rules)
+        steps = tuple(step_for(self._read(compiled, as_of), as_of) for compiled in self.rules)
         first = self._exclusion_positions
         return _Plan(self.params_at(as_of), provenance, steps, first)
+
+    def _read(self, compiled: CompiledRule, as_of: date) -> CompiledRule:
+        """`compiled` with its results naming the readings in use on `as_of`."""
+        names = compiled.rule.readings
+        if not names:
+            return compiled
+        parameters = self.rulebook.parameters
+        readings = tuple(parameters[name].reading_at(as_of) for name in names)
+        return replace(compiled, info=replace(compiled.info, readings=readings))
 
     def evaluate(self, facts: Mapping[str, Any], as_of: date, key: str | None) -> Evaluation:
         """Evaluate the facts of one validated profile (a field -> value mapping)."""
@@ -204,7 +213,7 @@ def _run_exclusions_first(plan: _Plan, frame: Frame, truths: dict[str, Any]) -> 
 
 def _excludes(excluder: Rule, rule: Rule) -> bool:
     spec = excluder.spec.excludes
-    return spec is not None and rule.amount.unit in spec.units
+    return spec is not None and spec.withdraws(rule.id, rule.amount.unit)
 
 
 def _payer_totals(keys: dict[str, str], results: tuple[RuleResult, ...]) -> tuple[PayerTotal, ...]:

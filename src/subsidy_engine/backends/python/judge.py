@@ -2,8 +2,9 @@
 
 A step is built once per rule and `as_of` date: a rule out of force gets a step that only
 records that, an in-force rule one that runs its conditions in three-valued logic, applies
-exclusions and computes its amount. Everything a step needs is bound when it is built, because
-evaluating a profile is a loop over steps and nothing else.
+exclusions and computes its amount; a period it grants that ended before `as_of` is `ended`.
+Everything a step needs is bound when it is built, because evaluating a profile is a loop over
+steps and nothing else.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from subsidy_engine.results import (
     RuleResult,
     Status,
 )
+from subsidy_engine.rulebook.models import Unit
 from subsidy_engine.rulebook.rulebook import Quantity, Rule
+from subsidy_engine.workdays import is_calendar_gap
 
 Step = Callable[[Frame, dict[str, Any], list[RuleResult]], None]
 """Judges one rule for a frame, records an exclusion rule's truth, appends its results."""
@@ -95,6 +98,8 @@ def step_for(compiled: CompiledRule, as_of: date) -> Step:
     if not compiled.in_force(as_of):
         return _not_in_force_step(compiled)
     judge = _judge(compiled)
+    if compiled.amount.spec.unit is Unit.PERIOD_END:
+        judge = _ending(judge)
     for_each = compiled.rule.for_each
     if for_each is None:
         return judge
@@ -186,6 +191,22 @@ def _judge(compiled: CompiledRule) -> Callable[..., None]:
             )
 
     return judge
+
+
+def _ending(judge: Callable[..., None]) -> Callable[..., None]:
+    """`judge` for a rule granting a period: a period that qualifies but ended before `as_of`
+    is reported as ended (its last day the amount), not as a live entitlement."""
+
+    def judge_ended(
+        frame: Frame, truths: dict[str, Any], out: list[RuleResult], item: ItemRef | None = None
+    ) -> None:
+        judge(frame, truths, out, item)
+        result = out[-1]
+        last_day = result.amount.value
+        if result.status is _ELIGIBLE and isinstance(last_day, date) and last_day < frame.as_of:
+            result.status = _ENDED
+
+    return judge_ended
 
 
 def _values_of(fns: tuple[Fn, ...]) -> Callable[[Frame], list[Any]]:
@@ -294,7 +315,7 @@ def _amount(
     value = quantity.fn(frame)
     pending = quantity.pending
     if value.__class__ is Unknown:
-        if value.facts:
+        if value.facts or any(map(is_calendar_gap, value.params)):
             return pending, value
         parameters = tuple(sorted(value.params))
         status = AmountStatus.UNSPECIFIED
@@ -310,6 +331,6 @@ def _amount(
 
 # Enum members bound once: on Python 3.11 looking one up on its class costs ten times more.
 _ELIGIBLE, _INELIGIBLE, _UNDETERMINED = Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDETERMINED
-_NOT_IN_FORCE, _EXCLUDED = Status.NOT_IN_FORCE, Status.EXCLUDED
+_NOT_IN_FORCE, _EXCLUDED, _ENDED = Status.NOT_IN_FORCE, Status.EXCLUDED, Status.ENDED
 _DETERMINED = AmountStatus.DETERMINED
 _NO_TRACES = ConditionTraces(())
