@@ -23,8 +23,9 @@ from subsidy_engine.batch.columns import SUMMARY_SOURCES, chosen_columns, source
 from subsidy_engine.batch.frames import ROW, base_frame
 from subsidy_engine.batch.inputs import Table, to_polars
 from subsidy_engine.batch.long import long_schema, rule_rows
-from subsidy_engine.batch.mapping import MappingLike, apply_mapping
+from subsidy_engine.batch.mapping import MappingLike, as_mapping
 from subsidy_engine.batch.output import finish, summary
+from subsidy_engine.batch.transform import prepare
 from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError
 from subsidy_engine.results import Provenance, Status
@@ -70,18 +71,22 @@ def score(
     `statuses` chooses the results kept (`"all"` for all five). Bad rows are reported in
     `rejects` and not scored; every other row is. Rows are numbered from `row_offset`.
     `mapping` (profile field -> column, or a loaded `ColumnMapping`) renames the columns of a
-    table whose names differ from the profile's. `columns` (names, or a comma list) chooses the
-    result columns, in that order (default: all, `columns.result_columns`); only what they
-    need is computed.
+    table whose names differ from the profile's and reads their values as it says; with a
+    mapping (even an empty one), columns named by a field's title or alias are recognised.
+    `columns` (names, or a comma list) chooses the result columns, in that order (default:
+    all, `columns.result_columns`); only what they need is computed.
     """
     rulebook = _rulebook(engine_or_rulebook)
     kept = _status_codes(statuses)
     key = rulebook.profile.key
     chosen = chosen_columns(columns, key)
     frame = to_polars(table, row_offset)
+    unread = None
     if mapping is not None:
-        frame = apply_mapping(frame, mapping, rulebook)
+        frame, unread = prepare(frame, as_mapping(mapping), rulebook)
     valid, rejects = validate(frame, rulebook)
+    if unread is not None and unread.height:
+        rejects = pl.concat([unread, rejects]).sort("row")
     plan = plan_for(rulebook, as_of)
     base, excluders = base_frame(valid, plan)
     eligible = code(Status.ELIGIBLE)
@@ -106,7 +111,7 @@ def score(
         results=results,
         rejects=rejects,
         summary=totals,
-        rows_read=frame.height,
+        rows_read=frame.height + (unread.height if unread is not None else 0),
         rows_scored=valid.height,
         rows_rejected=rejects.height,
         provenance=provenance,

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from subsidy_engine.batch.columns import chosen_columns
-from subsidy_engine.batch.mapping import MappingLike, missing_columns, renames
+from subsidy_engine.batch.mapping import MappingLike, as_mapping, missing_columns, renames
+from subsidy_engine.batch.recognise import MIN_SHARE, check_registry
 from subsidy_engine.batch.registry import registry_batches, scan_registry
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score_batches
 from subsidy_engine.batch.sinks import Sink
@@ -66,20 +67,23 @@ def score_file(
     input_format: str | None = None,
     progress: Progress | None = None,
     columns: Iterable[str] | str | None = None,
+    min_share: float | None = MIN_SHARE,
 ) -> ScoreSummary:
     """Score the registry file `input` (Parquet, CSV or JSON Lines) into `output` (one row per
     enterprise × rule × item, statuses and columns as chosen), its bad rows into `rejects_path`
     (row, key, reason; default `rejects_path_for(output)`) and, with `summary_path`, one row per
     scored enterprise with its totals. InputError when a file cannot be read, a mapped column
-    is absent or a result column is unknown."""
+    is absent, a result column is unknown, or the registry cannot be understood (no key column,
+    fewer than `min_share` of its columns recognised, 万元 read as yuan: `check_registry`;
+    `min_share=None` scores any table without that check)."""
     if batch_rows < 1:
         raise InputError(f"batch rows must be at least 1, not {batch_rows}")
     started = time.perf_counter()
     source, target = Path(input), Path(output)
     rejected_to = Path(rejects_path) if rejects_path is not None else rejects_path_for(target)
     chosen = chosen_columns(columns, engine.rulebook.profile.key)
-    if mapping is not None:
-        _check_columns(source, input_format, mapping, engine)
+    mapping = as_mapping(mapping)
+    _check_columns(source, input_format, mapping, engine, min_share)
     batches = registry_batches(source, input_format, batch_rows)
     results = score_batches(
         engine,
@@ -116,9 +120,15 @@ def score_file(
 
 
 def _check_columns(
-    source: Path, input_format: str | None, mapping: MappingLike, engine: Engine
+    source: Path,
+    input_format: str | None,
+    mapping: MappingLike,
+    engine: Engine,
+    min_share: float | None,
 ) -> None:
     columns = scan_registry(source, input_format).collect_schema().names()
     problem = missing_columns(renames(mapping, engine.rulebook), columns)
     if problem:
         raise InputError(f"{source}: {problem}")
+    if columns and min_share is not None:
+        check_registry(str(source), columns, as_mapping(mapping), engine.rulebook, min_share)
