@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from subsidy_engine.cli_registry import add_commands as add_registry_commands
+from subsidy_engine.cli_registry import add_score_options, print_rollup, score_options
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import (
     DiagnosticsError,
@@ -188,6 +190,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.reform:
         engine = engine.with_reform(args.reform)
     mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
+    options = {"statuses": _statuses(args.statuses), **score_options(args)}
     source = Path(args.input)
     with _progress_bar(source, args.format) as progress:
         done = score_file(
@@ -196,13 +199,13 @@ def cmd_score(args: argparse.Namespace) -> int:
             Path(args.output),
             as_of=args.as_of,
             mapping=mapping,
-            statuses=_statuses(args.statuses),
             summary_path=args.summary,
             rejects_path=args.rejects,
             batch_rows=args.batch_rows,
             input_format=args.format,
             progress=progress,
             columns=args.columns,
+            **options,
         )
     print(
         f"{done.rows_read:,} rows read: {done.rows_scored:,} scored, "
@@ -214,6 +217,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     )
     if args.summary:
         print(f"totals per enterprise: {args.summary}")
+    print_rollup(done.rollup, args.rollup)
     return 0
 
 
@@ -425,17 +429,21 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("coverage", cmd_coverage, "every measure with its rules or why it has none")
     rulebook_option(p)
-    return parser
+    return add_registry_commands(parser, command)
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="INPUT", help="Parquet, CSV or JSON Lines")
+    p.add_argument("input", metavar="INPUT", help="Parquet, CSV, JSON Lines or Excel")
     p.add_argument(
-        "-o", "--output", required=True, metavar="OUTPUT", help="results: .parquet, .csv or .jsonl"
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUTPUT",
+        help="results: .parquet, .csv, .jsonl or .xlsx",
     )
     p.add_argument(
         "--format",
-        choices=["parquet", "csv", "jsonl"],
+        choices=["parquet", "csv", "jsonl", "xlsx"],
         help="the input's format (default: by its extension)",
     )
     p.add_argument("--as-of", type=_as_of, default=None, help="date YYYY-MM-DD (default today)")
@@ -465,6 +473,7 @@ def _score_options(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="rows read and scored at a time (default: %(default)s)",
     )
+    add_score_options(p)
 
 
 def _generate_options(p: argparse.ArgumentParser) -> None:

@@ -31,6 +31,11 @@ def _folded(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split()).lower()
 
 
+def _bare(name: str) -> str:
+    """`name` without what it says in brackets (a unit, a gloss)."""
+    return re.sub(r"[(（].*?[)）]", "", name)
+
+
 def _names(rulebook: Rulebook) -> dict[str, str]:
     """Folded title or alias -> field."""
     found: dict[str, str] = {}
@@ -76,18 +81,29 @@ def recognise(columns: Sequence[str], mapping: ColumnMapping, rulebook: Rulebook
 
 def closest_fields(column: str, rulebook: Rulebook, n: int = 2) -> list[str]:
     """The fields whose name, title or alias is nearest `column`, as `field (title)`."""
+    return [_shown(f, rulebook) for f in nearest_fields(column, rulebook)[:n]]
+
+
+def _shown(field: str, rulebook: Rulebook) -> str:
+    title = rulebook.profile.spec.fields[field].title
+    return f"{field} ({title})" if title else field
+
+
+def nearest_fields(column: str, rulebook: Rulebook) -> list[str]:
+    """The fields whose name, title or alias is near `column`, nearest first."""
     spec = rulebook.profile.spec.fields
     candidates = {_folded(f): f for f in spec}
     for folded, field in _names(rulebook).items():
         candidates.setdefault(folded, field)
-    bare = _folded(re.sub(r"[(（].*?[)）]", "", column)) or _folded(column)
-    matches = difflib.get_close_matches(bare, list(candidates), n=n * 3, cutoff=0.3)
+        candidates.setdefault(_bare(folded) or folded, field)
+    bare = _bare(_folded(column)) or _folded(column)
+    matches = difflib.get_close_matches(bare, list(candidates), n=12, cutoff=0.3)
     chosen: list[str] = []
     for match in matches:
         field = candidates[match]
         if field not in chosen:
             chosen.append(field)
-    return [f"{f} ({spec[f].title})" if spec[f].title else f for f in chosen[:n]]
+    return chosen
 
 
 def check_registry(

@@ -25,10 +25,12 @@ from subsidy_engine.batch.inputs import Table, to_polars
 from subsidy_engine.batch.long import long_schema, rule_rows
 from subsidy_engine.batch.mapping import MappingLike, as_mapping
 from subsidy_engine.batch.output import finish, summary
+from subsidy_engine.batch.rollup import rollup_part
 from subsidy_engine.batch.transform import prepare
 from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError
 from subsidy_engine.results import Provenance, Status
+from subsidy_engine.rulebook.models import Unit
 from subsidy_engine.rulebook.rulebook import Rulebook
 
 if TYPE_CHECKING:
@@ -52,6 +54,8 @@ class ScoreResult:
     rows_scored: int
     rows_rejected: int
     provenance: Provenance
+    rollup: pl.DataFrame | None = None
+    """With rollup=FIELD: the batch's roll-up by FIELD × measure × payer (`batch.rollup`)."""
 
 
 def score(
@@ -64,6 +68,8 @@ def score(
     row_offset: int = 0,
     mapping: MappingLike | None = None,
     columns: Iterable[str] | str | None = None,
+    units: Iterable[str] | None = None,
+    rollup: str | None = None,
 ) -> ScoreResult:
     """Score every row of `table` (one enterprise per row; columns named as profile fields,
     lists of records as list[struct]) against the rulebook as of `as_of`.
@@ -90,8 +96,9 @@ def score(
     plan = plan_for(rulebook, as_of)
     base, excluders = base_frame(valid, plan)
     eligible = code(Status.ELIGIBLE)
-    wanted = sorted({*kept, eligible}) if summary else kept
-    needs = sources(chosen) | (SUMMARY_SOURCES if summary else frozenset())
+    extra = ({eligible} if summary else set()) | (_ROLLED if rollup else set())
+    wanted = sorted({*kept, *extra}) if extra else kept
+    needs = sources(chosen) | (SUMMARY_SOURCES if summary or rollup else frozenset())
     parts = rule_rows(plan, base, excluders, wanted, needs)
     # each part its own query: one query of all parts plans and runs them more slowly
     found = (
@@ -100,11 +107,15 @@ def score(
         else pl.DataFrame(schema=long_schema(plan.words, needs))
     )
     kept_rows = found if wanted == kept else found.filter(pl.col("__status").is_in(kept))
-    scored = base.select(pl.col(ROW).alias("row"), *([key] if key else []))
+    if units is not None:
+        kept_rows = kept_rows.filter(pl.col("__rule").is_in(_rules_in(plan, units)))
+    named = ["name"] if "name" in chosen and "name" in base.columns and key != "name" else []
+    scored = base.select(pl.col(ROW).alias("row"), *([key] if key else []), *named)
     results = finish(kept_rows, plan, scored, key, chosen)
     totals = None
     if summary:
         totals = _summary(found, scored, plan, key)
+    rolled = rollup_part(found, base, plan, rollup) if rollup else None
     book = rulebook
     provenance = Provenance(book.id, book.sha256, _engine_version(), as_of, book.reform_label)
     return ScoreResult(
@@ -115,7 +126,20 @@ def score(
         rows_scored=valid.height,
         rows_rejected=rejects.height,
         provenance=provenance,
+        rollup=rolled,
     )
+
+
+_ROLLED = {code(Status.ELIGIBLE), code(Status.UNDETERMINED)}
+
+
+def _rules_in(plan: Plan, units: Iterable[str]) -> list[int]:
+    chosen = set(units)
+    known = {u.value for u in Unit}
+    unknown = sorted(chosen - known)
+    if unknown:
+        raise InputError(f"unknown unit {unknown[0]!r}; units are {', '.join(sorted(known))}")
+    return [r.index for r in plan.rules if r.amount.unit.value in chosen]
 
 
 def score_batches(
@@ -127,6 +151,8 @@ def score_batches(
     summary: bool = False,
     mapping: MappingLike | None = None,
     columns: Iterable[str] | str | None = None,
+    units: Iterable[str] | None = None,
+    rollup: str | None = None,
 ) -> Iterator[ScoreResult]:
     """Score a registry batch by batch, in bounded memory: one `ScoreResult` per batch, rows
     numbered across batches (e.g. `pl.scan_parquet(path).collect_batches()`, Arrow record
@@ -134,6 +160,7 @@ def score_batches(
     offset = 0
     chosen = statuses if isinstance(statuses, str) else tuple(statuses)
     shown = columns if columns is None or isinstance(columns, str) else tuple(columns)
+    kinds = None if units is None else tuple(units)
     for batch in batches:
         result = score(
             engine_or_rulebook,
@@ -144,6 +171,8 @@ def score_batches(
             row_offset=offset,
             mapping=mapping,
             columns=shown,
+            units=kinds,
+            rollup=rollup,
         )
         offset += result.rows_read
         yield result

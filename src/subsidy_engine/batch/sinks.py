@@ -1,11 +1,13 @@
-"""Append frames, batch after batch, to one Parquet, CSV or JSON Lines file.
+"""Append frames, batch after batch, to one Parquet, CSV, JSON Lines or Excel file.
 
 The first frame fixes the file's schema; later ones are cast to it. CSV has no lists: a list
-column (missing facts) is written as its items joined by "; ".
+column (missing facts) is written as its items joined by "; ". A CSV file may start with a
+UTF-8 BOM, so that Excel reads its Chinese text; an Excel file is split into sheets (`excel`).
 """
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -18,13 +20,15 @@ from subsidy_engine.batch.registry import file_format
 class Sink:
     """An output file opened for appending frames; use as a context manager."""
 
-    def __init__(self, path: Path, given: str | None = None) -> None:
+    def __init__(self, path: Path, given: str | None = None, *, bom: bool = False) -> None:
         self.path = path
         self.kind = file_format(path, given)
+        self.bom = bom
         self.rows = 0
         self._schema: pl.Schema | None = None
         self._parquet: Any = None
         self._text: IO[bytes] | None = None
+        self._excel: Any = None
 
     def write(self, frame: pl.DataFrame) -> None:
         first = self._schema is None
@@ -35,6 +39,8 @@ class Sink:
         self.rows += frame.height
         if self._parquet is not None:
             self._parquet.write_table(frame.to_arrow())
+        elif self._excel is not None:
+            self._excel.write(frame)
         elif self.kind == "csv":
             assert self._text is not None
             _flat(frame).write_csv(self._text, include_header=first)
@@ -51,12 +57,20 @@ class Sink:
 
             arrow = pl.DataFrame(schema=schema).to_arrow().schema
             self._parquet = pq.ParquetWriter(self.path, arrow, compression="zstd")
+        elif self.kind == "xlsx":
+            from subsidy_engine.batch.excel import ExcelWriter
+
+            self._excel = ExcelWriter(self.path)
         else:
             self._text = self.path.open("wb")
+            if self.bom and self.kind == "csv":
+                self._text.write(codecs.BOM_UTF8)
 
     def close(self) -> None:
         if self._parquet is not None:
             self._parquet.close()
+        if self._excel is not None:
+            self._excel.close()
         if self._text is not None:
             self._text.close()
 

@@ -15,10 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import polars as pl
+
 from subsidy_engine.batch.columns import chosen_columns
 from subsidy_engine.batch.mapping import MappingLike, as_mapping, missing_columns, renames
 from subsidy_engine.batch.recognise import MIN_SHARE, check_registry
-from subsidy_engine.batch.registry import registry_batches, scan_registry
+from subsidy_engine.batch.registry import Reading, registry_batches, scan_registry
+from subsidy_engine.batch.rollup import merge_rollups
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score_batches
 from subsidy_engine.batch.sinks import Sink
 from subsidy_engine.errors import InputError
@@ -42,6 +45,7 @@ class ScoreSummary:
     results_written: int
     seconds: float
     rejects_path: Path
+    rollup: pl.DataFrame | None = None
 
     @property
     def rows_per_second(self) -> float:
@@ -68,6 +72,12 @@ def score_file(
     progress: Progress | None = None,
     columns: Iterable[str] | str | None = None,
     min_share: float | None = MIN_SHARE,
+    units: Iterable[str] | None = None,
+    rollup_path: Path | str | None = None,
+    rollup_by: str = "county",
+    encoding: str | None = None,
+    sheet: str | None = None,
+    bom: bool = False,
 ) -> ScoreSummary:
     """Score the registry file `input` (Parquet, CSV or JSON Lines) into `output` (one row per
     enterprise × rule × item, statuses and columns as chosen), its bad rows into `rejects_path`
@@ -75,7 +85,10 @@ def score_file(
     scored enterprise with its totals. InputError when a file cannot be read, a mapped column
     is absent, a result column is unknown, or the registry cannot be understood (no key column,
     fewer than `min_share` of its columns recognised, 万元 read as yuan: `check_registry`;
-    `min_share=None` scores any table without that check)."""
+    `min_share=None` scores any table without that check). `units` keeps the results of rules
+    with those units; `rollup_path` also writes the roll-up by `rollup_by` × measure × payer
+    (`ScoreSummary.rollup`). `encoding` and `sheet` say how to read a CSV or an Excel file;
+    `bom` starts CSV outputs with a UTF-8 BOM, for Excel."""
     if batch_rows < 1:
         raise InputError(f"batch rows must be at least 1, not {batch_rows}")
     started = time.perf_counter()
@@ -83,8 +96,9 @@ def score_file(
     rejected_to = Path(rejects_path) if rejects_path is not None else rejects_path_for(target)
     chosen = chosen_columns(columns, engine.rulebook.profile.key)
     mapping = as_mapping(mapping)
-    _check_columns(source, input_format, mapping, engine, min_share)
-    batches = registry_batches(source, input_format, batch_rows)
+    reading = Reading(input_format, encoding, sheet)
+    _check_columns(source, reading, mapping, engine, min_share)
+    batches = registry_batches(source, reading, batch_rows)
     results = score_batches(
         engine,
         batches,
@@ -93,22 +107,32 @@ def score_file(
         summary=summary_path is not None,
         mapping=mapping,
         columns=chosen,
+        units=units,
+        rollup=rollup_by if rollup_path is not None else None,
     )
+    parts: list[pl.DataFrame] = []
     read = scored = rejected = 0
     with ExitStack() as files:
-        out = files.enter_context(Sink(target))
-        rejects = files.enter_context(Sink(rejected_to))
-        totals = files.enter_context(Sink(Path(summary_path))) if summary_path else None
+        out = files.enter_context(Sink(target, bom=bom))
+        rejects = files.enter_context(Sink(rejected_to, bom=bom))
+        totals = files.enter_context(Sink(Path(summary_path), bom=bom)) if summary_path else None
         for result in results:
             out.write(result.results)
             rejects.write(result.rejects)
             if totals is not None and result.summary is not None:
                 totals.write(result.summary)
+            if result.rollup is not None:
+                parts.append(result.rollup)
             read += result.rows_read
             scored += result.rows_scored
             rejected += result.rows_rejected
             if progress is not None:
                 progress(read)
+    rolled = None
+    if rollup_path is not None:
+        rolled = merge_rollups(parts, rollup_by)
+        with Sink(Path(rollup_path), bom=bom) as sink:
+            sink.write(rolled)
     return ScoreSummary(
         rows_read=read,
         rows_scored=scored,
@@ -116,17 +140,18 @@ def score_file(
         results_written=out.rows,
         seconds=time.perf_counter() - started,
         rejects_path=rejected_to,
+        rollup=rolled,
     )
 
 
 def _check_columns(
     source: Path,
-    input_format: str | None,
+    reading: Reading,
     mapping: MappingLike,
     engine: Engine,
     min_share: float | None,
 ) -> None:
-    columns = scan_registry(source, input_format).collect_schema().names()
+    columns = scan_registry(source, reading).collect_schema().names()
     problem = missing_columns(renames(mapping, engine.rulebook), columns)
     if problem:
         raise InputError(f"{source}: {problem}")

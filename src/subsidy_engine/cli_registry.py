@@ -1,0 +1,138 @@
+"""The command line's registry options and commands: how a registry is read (encoding, sheet,
+how much of it must be recognised), what is written (eligible only, units, a roll-up, a BOM),
+and `mapping suggest`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from subsidy_engine.errors import InputError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def add_score_options(p: argparse.ArgumentParser) -> None:
+    """The registry options of `score`."""
+    p.add_argument(
+        "--encoding", help="a CSV file's encoding, e.g. gbk, gb18030 (default: by BOM, else utf-8)"
+    )
+    p.add_argument("--sheet", help="an Excel registry's sheet (default: the first)")
+    p.add_argument(
+        "--min-share",
+        type=_share,
+        default=None,
+        metavar="FRACTION",
+        help="least share of the registry's columns that must be recognised (default: 0.5)",
+    )
+    p.add_argument("--eligible-only", action="store_true", help="write eligible results only")
+    p.add_argument("--units", metavar="UNITS", help="write results of these units only, e.g. cash")
+    p.add_argument(
+        "--rollup",
+        metavar="FILE",
+        help="also write the roll-up by county × measure × payer, and print it by measure",
+    )
+    p.add_argument("--rollup-by", default="county", metavar="FIELD", help="(default: county)")
+    p.add_argument("--bom", action="store_true", help="start CSV outputs with a BOM, for Excel")
+
+
+def score_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of `score_file` the registry options give."""
+    from subsidy_engine.batch.recognise import MIN_SHARE
+
+    options: dict[str, Any] = {
+        "encoding": args.encoding,
+        "sheet": args.sheet,
+        "min_share": MIN_SHARE if args.min_share is None else args.min_share,
+        "bom": args.bom,
+        "rollup_path": args.rollup,
+        "rollup_by": args.rollup_by,
+    }
+    if args.units:
+        options["units"] = [u.strip() for u in args.units.split(",") if u.strip()]
+    if args.eligible_only:
+        options["statuses"] = ["eligible"]
+    return options
+
+
+def print_rollup(rollup: pl.DataFrame | None, path: str | None) -> None:
+    """The roll-up summed over the groups, as a short table."""
+    if rollup is None or path is None:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from subsidy_engine.batch.rollup import by_measure
+
+    table = Table(title=f"roll-up by measure (by group: {path})")
+    for title in (
+        "measure",
+        "payer",
+        "enterprises eligible",
+        "cash, yuan",
+        "no figure",
+        "undetermined",
+    ):
+        table.add_column(title, justify="left" if title == "payer" else "right")
+    totals = by_measure(rollup, rollup.columns[0])
+    for row in totals.iter_rows():
+        measure, payer, enterprises, cash, no_figure, undetermined = row
+        table.add_row(
+            str(measure),
+            payer,
+            f"{enterprises:,}",
+            f"{cash:,.2f}",
+            f"{no_figure:,}",
+            f"{undetermined:,}",
+        )
+    Console(width=None if sys.stdout.isatty() else 120).print(table)
+
+
+def cmd_mapping_suggest(args: argparse.Namespace) -> int:
+    from subsidy_engine.batch.registry import Reading, scan_registry
+    from subsidy_engine.batch.suggest import SAMPLE_ROWS, suggest_mapping
+    from subsidy_engine.engine import Engine
+
+    engine = Engine(args.rulebook) if args.rulebook else Engine()
+    reading = Reading(args.format, args.encoding, args.sheet)
+    sample = scan_registry(Path(args.registry), reading).head(SAMPLE_ROWS).collect()
+    if not sample.columns:
+        raise InputError(f"{args.registry}: no columns to map")
+    text = suggest_mapping(sample, engine.rulebook)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"draft mapping written to {args.output}: check it before scoring with it")
+    else:
+        print(text, end="")
+    return 0
+
+
+def add_commands(
+    parser: argparse.ArgumentParser,
+    command: Callable[[str, Command, str], argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """`parser` with `mapping suggest` added through `command`."""
+    p = command("mapping", cmd_mapping_suggest, "draft a column mapping for a registry")
+    p.add_argument("action", choices=["suggest"], help="suggest: draft from headers and values")
+    p.add_argument("registry", metavar="REGISTRY")
+    p.add_argument("-o", "--output", metavar="MAPPING.yaml", help="write the draft here")
+    p.add_argument("--format", choices=["parquet", "csv", "jsonl", "xlsx"])
+    p.add_argument("--encoding")
+    p.add_argument("--sheet")
+    p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
+    return parser
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a fraction: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"a fraction is between 0 and 1, not {text}")
+    return value
