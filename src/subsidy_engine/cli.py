@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from subsidy_engine.cli_registry import add_commands as add_registry_commands
-from subsidy_engine.cli_registry import add_score_options, print_rollup, score_options
+from subsidy_engine.cli_registry import (
+    add_score_options,
+    print_rollup,
+    score_from_database,
+    score_options,
+)
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import (
     DiagnosticsError,
@@ -191,6 +196,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         engine = engine.with_reform(args.reform)
     mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
     options = {"statuses": _statuses(args.statuses), **score_options(args)}
+    if args.source_url or args.input is None or args.output is None:
+        return score_from_database(args, engine, mapping, options)
     source = Path(args.input)
     with _progress_bar(source, args.format) as progress:
         done = score_file(
@@ -433,11 +440,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="INPUT", help="Parquet, CSV, JSON Lines or Excel")
+    p.add_argument("input", nargs="?", metavar="INPUT", help="Parquet, CSV, JSON Lines or Excel")
     p.add_argument(
         "-o",
         "--output",
-        required=True,
         metavar="OUTPUT",
         help="results: .parquet, .csv, .jsonl or .xlsx",
     )

@@ -8,11 +8,15 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from subsidy_engine.errors import InputError
+
+if TYPE_CHECKING:
+    from subsidy_engine.batch.mapping import ColumnMapping
+    from subsidy_engine.engine import Engine
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -39,6 +43,14 @@ def add_score_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--rollup-by", default="county", metavar="FIELD", help="(default: county)")
     p.add_argument("--bom", action="store_true", help="start CSV outputs with a BOM, for Excel")
+    db = p.add_argument_group("a registry in a database (instead of INPUT and -o)")
+    db.add_argument(
+        "--from", dest="source_url", metavar="URL", help="postgresql://… or sqlite:///FILE"
+    )
+    db.add_argument("--table", help="the registry table")
+    db.add_argument("--query", metavar="SQL", help="or the query that selects the registry")
+    db.add_argument("--to-table", metavar="T", help="results table (its rejects: T_rejects)")
+    db.add_argument("--replace", action="store_true", help="replace existing result tables")
 
 
 def score_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -58,6 +70,48 @@ def score_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.eligible_only:
         options["statuses"] = ["eligible"]
     return options
+
+
+def score_from_database(
+    args: argparse.Namespace, engine: Engine, mapping: ColumnMapping | None, options: dict[str, Any]
+) -> int:
+    """`score --from URL --table T --to-table R`: one transaction, the run recorded."""
+    from subsidy_engine.batch.dbscore import score_database
+
+    if not args.source_url or not args.to_table:
+        raise InputError(
+            "give a registry file and -o OUTPUT, or --from URL (--table T or --query SQL) "
+            "and --to-table T"
+        )
+    if args.input is not None or args.output is not None:
+        raise InputError("--from reads a database and --to-table writes one: no INPUT or -o")
+    unused = [o for o in ("rollup_path", "encoding", "sheet") if options.get(o)]
+    if unused or args.summary:
+        raise InputError("--summary, --rollup, --encoding and --sheet are for files")
+    done = score_database(
+        engine,
+        args.source_url,
+        args.to_table,
+        table=args.table,
+        query=args.query,
+        replace=args.replace,
+        as_of=args.as_of,
+        mapping=mapping,
+        statuses=options["statuses"],
+        batch_rows=args.batch_rows,
+        columns=args.columns,
+        min_share=options["min_share"],
+        units=options.get("units"),
+    )
+    print(
+        f"{done.rows_read:,} rows read: {done.rows_scored:,} scored, "
+        f"{done.rows_rejected:,} rejected ({done.rejects_table})"
+    )
+    print(
+        f"{done.results_written:,} results written to {args.to_table} in {done.seconds:.1f} s "
+        f"({done.rows_per_second:,.0f} rows/s); the run is in subsidy_engine_runs"
+    )
+    return 0
 
 
 def print_rollup(rollup: pl.DataFrame | None, path: str | None) -> None:

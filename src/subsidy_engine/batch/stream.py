@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
 
@@ -22,7 +22,7 @@ from subsidy_engine.batch.mapping import MappingLike, as_mapping, missing_column
 from subsidy_engine.batch.recognise import MIN_SHARE, check_registry
 from subsidy_engine.batch.registry import Reading, registry_batches, scan_registry
 from subsidy_engine.batch.rollup import merge_rollups
-from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score_batches
+from subsidy_engine.batch.scoring import DEFAULT_STATUSES, ScoreResult, score_batches
 from subsidy_engine.batch.sinks import Sink
 from subsidy_engine.errors import InputError
 from subsidy_engine.results import Status
@@ -44,12 +44,54 @@ class ScoreSummary:
     rows_rejected: int
     results_written: int
     seconds: float
-    rejects_path: Path
+    rejects_path: Path | None
+    """Where the rejected rows went (a file), or None when they went to `rejects_table`."""
     rollup: pl.DataFrame | None = None
+    rejects_table: str | None = None
 
     @property
     def rows_per_second(self) -> float:
         return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+
+class FrameSink(Protocol):
+    """Where result frames go, batch after batch (a file, a database table)."""
+
+    def write(self, frame: pl.DataFrame) -> None: ...
+
+
+@dataclass
+class Drained:
+    """What the batches held: row counts and the roll-up parts."""
+
+    read: int = 0
+    scored: int = 0
+    rejected: int = 0
+    rollups: list[pl.DataFrame] = field(default_factory=list)
+
+
+def drain(
+    results: Iterable[ScoreResult],
+    out: FrameSink,
+    rejects: FrameSink,
+    totals: FrameSink | None = None,
+    progress: Progress | None = None,
+) -> Drained:
+    """Every batch's results, rejects and totals written, its counts added up."""
+    done = Drained()
+    for result in results:
+        out.write(result.results)
+        rejects.write(result.rejects)
+        if totals is not None and result.summary is not None:
+            totals.write(result.summary)
+        if result.rollup is not None:
+            done.rollups.append(result.rollup)
+        done.read += result.rows_read
+        done.scored += result.rows_scored
+        done.rejected += result.rows_rejected
+        if progress is not None:
+            progress(done.read)
+    return done
 
 
 def rejects_path_for(output: Path) -> Path:
@@ -110,33 +152,20 @@ def score_file(
         units=units,
         rollup=rollup_by if rollup_path is not None else None,
     )
-    parts: list[pl.DataFrame] = []
-    read = scored = rejected = 0
     with ExitStack() as files:
         out = files.enter_context(Sink(target, bom=bom))
         rejects = files.enter_context(Sink(rejected_to, bom=bom))
         totals = files.enter_context(Sink(Path(summary_path), bom=bom)) if summary_path else None
-        for result in results:
-            out.write(result.results)
-            rejects.write(result.rejects)
-            if totals is not None and result.summary is not None:
-                totals.write(result.summary)
-            if result.rollup is not None:
-                parts.append(result.rollup)
-            read += result.rows_read
-            scored += result.rows_scored
-            rejected += result.rows_rejected
-            if progress is not None:
-                progress(read)
+        done = drain(results, out, rejects, totals, progress)
     rolled = None
     if rollup_path is not None:
-        rolled = merge_rollups(parts, rollup_by)
+        rolled = merge_rollups(done.rollups, rollup_by)
         with Sink(Path(rollup_path), bom=bom) as sink:
             sink.write(rolled)
     return ScoreSummary(
-        rows_read=read,
-        rows_scored=scored,
-        rows_rejected=rejected,
+        rows_read=done.read,
+        rows_scored=done.scored,
+        rows_rejected=done.rejected,
         results_written=out.rows,
         seconds=time.perf_counter() - started,
         rejects_path=rejected_to,
