@@ -65,7 +65,7 @@ def changes(
     before = before.join(keys, on=key, how="semi") if previous_registry is not None else before
     found = _compared(before, now, key)
     found = _cited(found, engine)
-    facts = _changed_facts(old, new, key) if old is not None else None
+    facts = _changed_facts(old, changed_rows, key) if old is not None else None
     if facts is not None:
         found = found.join(facts, on=key, how="left")
     else:
