@@ -16,10 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from subsidy_engine.batch.progress import log_progress
 from subsidy_engine.cli_registry import add_commands as add_registry_commands
 from subsidy_engine.cli_registry import (
     add_score_options,
+    bar_progress,
     print_rollup,
+    rate_columns,
     score_from_database,
     score_options,
 )
@@ -234,19 +237,20 @@ def _statuses(text: str) -> str | list[str]:
 
 @contextmanager
 def _progress_bar(source: Path, given: str | None) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr when it is a terminal; nothing when it is piped."""
+    """A progress bar on stderr when it is a terminal, with the rate and the time left; else a
+    log line every few seconds."""
+    from subsidy_engine.batch.registry import row_count
+
     if not sys.stderr.isatty():
-        yield None
+        yield log_progress(sys.stderr, row_count(source, given))
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from subsidy_engine.batch.registry import row_count
-
-    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), *rate_columns())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("rows", total=row_count(source, given))
-        yield lambda rows: bar.update(task, completed=rows)
+        task = bar.add_task("rows", total=row_count(source, given), rate="")
+        yield bar_progress(bar, task)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:

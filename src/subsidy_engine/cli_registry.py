@@ -115,6 +115,24 @@ def score_from_database(
     return 0
 
 
+def rate_columns() -> tuple[Any, ...]:
+    """The progress bar's rate (rows/s) and time-left columns."""
+    from rich.progress import TextColumn, TimeRemainingColumn
+
+    return (TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+
+
+def bar_progress(bar: Any, task: Any) -> Callable[[int], None]:
+    """A progress callback that moves the bar and shows the rate."""
+
+    def update(rows: int) -> None:
+        elapsed = bar.tasks[task].elapsed or 0.0
+        rate = f"{rows / elapsed:,.0f} rows/s" if elapsed > 0 else ""
+        bar.update(task, completed=rows, rate=rate)
+
+    return update
+
+
 def print_rollup(rollup: pl.DataFrame | None, path: str | None) -> None:
     """The roll-up summed over the groups, as a short table."""
     if rollup is None or path is None:
