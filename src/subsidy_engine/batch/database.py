@@ -116,22 +116,20 @@ def database_batches(
 
 
 def _frame(names: list[str], rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
-    columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    """The rows as columns; decimals become a decimal column of the widest scale seen (exact),
+    a column of nulls only is text."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     return pl.DataFrame(
-        {
-            name: pl.Series(name, values, dtype=_dtype(values), strict=False)
-            for name, values in columns.items()
-        }
+        [
+            pl.Series(
+                name,
+                values,
+                strict=False,
+                dtype=None if any(v is not None for v in values) else pl.String,
+            )
+            for name, values in zip(names, columns, strict=True)
+        ]
     )
-
-
-def _dtype(values: list[Any]) -> pl.DataType | None:
-    """Decimals as a decimal of the widest scale seen (exact); anything else as inferred."""
-    decimals = [v for v in values if isinstance(v, Decimal)]
-    if not decimals:
-        return pl.String() if all(v is None for v in values) else None
-    scale = max(max(-int(v.as_tuple().exponent), 0) for v in decimals if v.is_finite())
-    return pl.Decimal(38, min(scale, 18))
 
 
 class TableSink:
