@@ -78,6 +78,7 @@ def score_from_database(
 ) -> int:
     """`score --from URL --table T --to-table R`: one transaction, the run recorded."""
     from subsidy_engine.batch.dbscore import score_database
+    from subsidy_engine.batch.progress import log_progress
 
     if not args.source_url or not args.to_table:
         raise InputError(
@@ -103,6 +104,7 @@ def score_from_database(
         columns=args.columns,
         min_share=options["min_share"],
         units=options.get("units"),
+        progress=None if sys.stderr.isatty() else log_progress(sys.stderr, None),
     )
     print(
         f"{done.rows_read:,} rows read: {done.rows_scored:,} scored, "
