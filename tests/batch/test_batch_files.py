@@ -12,7 +12,7 @@ import pytest
 
 from subsidy_engine import Engine, InputError
 from subsidy_engine.batch import score_file
-from subsidy_engine.batch.excel import ExcelWriter
+from subsidy_engine.batch.excel import ExcelBook, ExcelWriter
 from subsidy_engine.batch.mapping import ColumnMapping, FieldMapping
 
 ROOT = Path(__file__).parents[2]
@@ -102,16 +102,23 @@ def test_an_excel_registry_scores_as_the_csv_and_results_go_to_excel(tmp_path: P
     assert got["row"].cast(pl.Int64).to_list() == expected["row"].to_list()
     amounts = got["amount"].cast(pl.Float64).to_list()
     assert amounts == [None if a is None else float(a) for a in expected["amount"].to_list()]
+    rejects = pl.read_excel(out, sheet_name="rejects", infer_schema_length=0)
+    by_csv = pl.read_csv(tmp_path / "utf8.rejects.csv")
+    assert rejects["row"].cast(pl.Int64).to_list() == by_csv["row"].to_list()
+    assert rejects["reason"].to_list() == by_csv["reason"].to_list()
+    assert done.rejects_path == out and not (tmp_path / "results.rejects.csv").exists()
     with pytest.raises(InputError, match="no sheet 'x'; its sheets are 企业"):
         score_file(KITCHEN, source, out, mapping=MAPPING, sheet="x")
 
 
 def test_excel_output_is_split_below_the_row_limit(tmp_path: Path) -> None:
     path = tmp_path / "split.xlsx"
-    writer = ExcelWriter(path, rows_per_sheet=4)
+    book = ExcelBook(path)
+    writer = ExcelWriter(book, rows_per_sheet=4)
     writer.write(pl.DataFrame({"n": [1, 2, 3, 4]}))
     writer.write(pl.DataFrame({"n": [5, 6, 7]}))
     writer.close()
+    book.close()
     sheets = pl.read_excel(path, sheet_id=0)
     assert list(sheets) == ["results", "results_2", "results_3"]
     assert [sheets[s]["n"].to_list() for s in sheets] == [[1, 2, 3], [4, 5, 6], [7]]

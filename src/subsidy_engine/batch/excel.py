@@ -43,17 +43,28 @@ def read_sheet(path: Path, sheet: str | None) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
 
 
-class ExcelWriter:
-    """Frames appended to a workbook, a new sheet whenever one is full."""
+class ExcelBook:
+    """An .xlsx workbook written in constant memory, one sheet (or more) per table."""
 
-    def __init__(
-        self, path: Path, sheet: str = "results", rows_per_sheet: int = EXCEL_ROWS
-    ) -> None:
+    def __init__(self, path: Path) -> None:
         import xlsxwriter  # type: ignore[import-untyped]
 
         self.path = path
-        self._book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-        self._date = self._book.add_format({"num_format": "yyyy-mm-dd"})
+        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
+
+    def close(self) -> None:
+        self.book.close()
+
+
+class ExcelWriter:
+    """Frames appended to a sheet of a workbook, a new sheet whenever one is full."""
+
+    def __init__(
+        self, book: ExcelBook, sheet: str = "results", rows_per_sheet: int = EXCEL_ROWS
+    ) -> None:
+        self._book = book.book
+        self._date = book.date
         self._name = sheet
         self._capacity = rows_per_sheet - 1
         self._sheets = 0
@@ -95,7 +106,7 @@ class ExcelWriter:
             self._sheet.write_string(self._row, column, str(value))
 
     def close(self) -> None:
+        """Finish the table: a table without a frame still gets its (empty) sheet."""
         if not self._header:
             self._header = ["(no rows)"]
             self._new_sheet()
-        self._book.close()

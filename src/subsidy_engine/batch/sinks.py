@@ -29,6 +29,8 @@ class Sink:
         self._parquet: Any = None
         self._text: IO[bytes] | None = None
         self._excel: Any = None
+        self._book: Any = None
+        self._sheets: list[Any] = []
 
     def write(self, frame: pl.DataFrame) -> None:
         first = self._schema is None
@@ -60,17 +62,36 @@ class Sink:
         elif self.kind == "xlsx":
             from subsidy_engine.batch.excel import ExcelWriter
 
-            self._excel = ExcelWriter(self.path)
+            self._excel = ExcelWriter(self._workbook())
         else:
             self._text = self.path.open("wb")
             if self.bom and self.kind == "csv":
                 self._text.write(codecs.BOM_UTF8)
 
+    def sheet(self, name: str) -> Any:
+        """Another table in this Excel workbook, on its own sheet (`write(frame)`)."""
+        from subsidy_engine.batch.excel import ExcelWriter
+
+        writer = ExcelWriter(self._workbook(), name)
+        self._sheets.append(writer)
+        return writer
+
+    def _workbook(self) -> Any:
+        from subsidy_engine.batch.excel import ExcelBook
+
+        if self._book is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._book = ExcelBook(self.path)
+        return self._book
+
     def close(self) -> None:
         if self._parquet is not None:
             self._parquet.close()
-        if self._excel is not None:
-            self._excel.close()
+        for sheet in [self._excel, *self._sheets]:
+            if sheet is not None:
+                sheet.close()
+        if self._book is not None:
+            self._book.close()
         if self._text is not None:
             self._text.close()
 

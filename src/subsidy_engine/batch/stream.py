@@ -136,6 +136,8 @@ def score_file(
     started = time.perf_counter()
     source, target = Path(input), Path(output)
     rejected_to = Path(rejects_path) if rejects_path is not None else rejects_path_for(target)
+    if rejects_path is None and target.suffix.lower() == ".xlsx":
+        rejected_to = target  # the workbook's "rejects" sheet
     chosen = chosen_columns(columns, engine.rulebook.profile.key)
     mapping = as_mapping(mapping)
     reading = Reading(input_format, encoding, sheet)
@@ -154,7 +156,10 @@ def score_file(
     )
     with ExitStack() as files:
         out = files.enter_context(Sink(target, bom=bom))
-        rejects = files.enter_context(Sink(rejected_to, bom=bom))
+        one_book = out.kind == "xlsx" and rejects_path is None
+        rejects = (
+            out.sheet("rejects") if one_book else files.enter_context(Sink(rejected_to, bom=bom))
+        )
         totals = files.enter_context(Sink(Path(summary_path), bom=bom)) if summary_path else None
         done = drain(results, out, rejects, totals, progress)
     rolled = None
