@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-PORT = 54329
+PORT = 50000 + os.getpid() % 10000
+"""Only names the socket file (no TCP); one per process, so parallel workers do not meet."""
 
 
 def _binaries() -> Path:
