@@ -8,8 +8,8 @@ kept, neither eligible); a null status is a result neither run kept (ineligible,
 or an enterprise new to or gone from the registry). Each carries the rule's citation and lead
 departments and, when the previous registry is given, the facts that changed. With the previous
 registry, only the enterprises whose row changed (by a hash of the row) are evaluated again: an
-unchanged row under the same rulebook and `as_of` has the same results. The list is sorted, so the same inputs give
-the same list.
+unchanged row under the same rulebook and `as_of` has the same results. The list is sorted, so
+the same inputs give the same list.
 """
 
 from __future__ import annotations
