@@ -21,7 +21,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".installed"
 DEMO = ["examples/huairen-ceramics-large.yaml", "--as-of", "2019-12-31"]
-EXTRAS = "batch,spark,charts,export,testing,service"
+EXTRAS = "batch,spark,charts,export,testing,service,database"
 """Every feature, so that the whole suite runs; the tools come from the `dev` dependency group."""
 
 

@@ -192,4 +192,4 @@ def test_impact_of_a_reform_over_a_registry(
     assert "东区" in out and "500000.00" in out and "2 enterprises scored" in out
     assert chart.stat().st_size > 0
     code, _, err = run(capsys, "impact", str(tmp_path / "x.txt"), "--rulebook", str(MINI))
-    assert code == 2 and ".parquet, .csv or .jsonl" in err
+    assert code == 2 and ".parquet, .csv, .jsonl or .xlsx" in err

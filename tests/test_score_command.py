@@ -162,9 +162,10 @@ def test_an_unknown_column_exits_2_listing_the_columns(
         ("fake.parquet", b"PAR1 this is not parquet", "cannot be read as parquet"),
         ("open-quote.csv", b'"credit_code,employees\n1,2\n', "CSV header cannot be parsed"),
         ("ragged.csv", b"credit_code,employees\n1,2,3,4\n", "cannot be read as csv"),
-        ("utf16.csv", "credit_code,employees\n".encode("utf-16"), "not UTF-8"),
+        ("gbk.csv", "统一社会信用代码,employees\n".encode("gbk"), "not UTF-8"),
         ("broken.jsonl", b'{"employees": 1}\nnot json\n', "cannot be read as jsonl"),
-        ("registry.xlsx", b"", "a registry is .parquet, .csv or .jsonl"),
+        ("registry.xlsx", b"", "cannot be read as an Excel workbook"),
+        ("registry.xls", b"", "a registry is .parquet, .csv, .jsonl or .xlsx"),
     ],
 )
 def test_a_file_that_cannot_be_read_is_named_with_exit_2(
@@ -190,8 +191,8 @@ def test_bad_arguments_exit_2(
     with pytest.raises(SystemExit) as exit_:
         main(["score", str(registry_csv), "-o", out, "--batch-rows", "0"])
     assert exit_.value.code == 2
-    code, _, err = run(capsys, "score", str(registry_csv), "-o", str(tmp_path / "o.xlsx"))
-    assert code == 2 and "o.xlsx" in err
+    code, _, err = run(capsys, "score", str(registry_csv), "-o", str(tmp_path / "o.xls"))
+    assert code == 2 and "o.xls" in err
 
 
 def test_no_progress_bar_when_piped(

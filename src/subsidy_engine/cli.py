@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from subsidy_engine.batch.progress import log_progress
 from subsidy_engine.cli_errors import Command, debug_option, run_command
 from subsidy_engine.cli_errors import fail as _fail
 from subsidy_engine.cli_outputs import (
@@ -24,6 +25,15 @@ from subsidy_engine.cli_outputs import (
     save_chart,
     score_targets,
     write_generated,
+)
+from subsidy_engine.cli_registry import add_commands as add_registry_commands
+from subsidy_engine.cli_registry import (
+    add_score_options,
+    bar_progress,
+    print_rollup,
+    rate_columns,
+    score_from_database,
+    score_options,
 )
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import InputError
@@ -225,6 +235,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.reform:
         engine = engine.with_reform(args.reform)
     mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
+    options = {"statuses": _statuses(args.statuses), **score_options(args)}
+    if args.source_url or args.input is None or args.output is None:
+        return score_from_database(args, engine, mapping, options)
     source = Path(args.input)
     with _progress_bar(source, args.format) as progress:
         done = score_file(
@@ -233,13 +246,13 @@ def cmd_score(args: argparse.Namespace) -> int:
             Path(args.output),
             as_of=args.as_of,
             mapping=mapping,
-            statuses=_statuses(args.statuses),
             summary_path=args.summary,
             rejects_path=args.rejects,
             batch_rows=args.batch_rows,
             input_format=args.format,
             progress=progress,
             columns=args.columns,
+            **options,
         )
     print(
         f"{done.rows_read:,} rows read: {done.rows_scored:,} scored, "
@@ -251,6 +264,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     )
     if args.summary:
         print(f"totals per enterprise: {args.summary}")
+    print_rollup(done.rollup, args.rollup)
     return 0
 
 
@@ -260,19 +274,20 @@ def _statuses(text: str) -> str | list[str]:
 
 @contextmanager
 def _progress_bar(source: Path, given: str | None) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr when it is a terminal; nothing when it is piped."""
+    """A progress bar on stderr when it is a terminal, with the rate and the time left; else a
+    log line every few seconds."""
+    from subsidy_engine.batch.registry import row_count
+
     if not sys.stderr.isatty():
-        yield None
+        yield log_progress(sys.stderr, row_count(source, given))
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from subsidy_engine.batch.registry import row_count
-
-    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), *rate_columns())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("rows", total=row_count(source, given))
-        yield lambda rows: bar.update(task, completed=rows)
+        task = bar.add_task("rows", total=row_count(source, given), rate="")
+        yield bar_progress(bar, task)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -467,7 +482,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per op
     from subsidy_engine.cli_service import register
 
     register(command, rulebook_option, _as_of)
-    return parser
+    return add_registry_commands(parser, command)
 
 
 def _impact_options(p: argparse.ArgumentParser) -> None:
@@ -519,13 +534,16 @@ def _output_options(p: argparse.ArgumentParser) -> None:
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="INPUT", help="Parquet, CSV or JSON Lines")
+    p.add_argument("input", nargs="?", metavar="INPUT", help="Parquet, CSV, JSON Lines or Excel")
     p.add_argument(
-        "-o", "--output", required=True, metavar="OUTPUT", help="results: .parquet, .csv or .jsonl"
+        "-o",
+        "--output",
+        metavar="OUTPUT",
+        help="results: .parquet, .csv, .jsonl or .xlsx",
     )
     p.add_argument(
         "--format",
-        choices=["parquet", "csv", "jsonl"],
+        choices=["parquet", "csv", "jsonl", "xlsx"],
         help="the input's format (default: by its extension)",
     )
     p.add_argument("--as-of", type=_as_of, default=None, help="date YYYY-MM-DD (default today)")
@@ -555,6 +573,7 @@ def _score_options(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="rows read and scored at a time (default: %(default)s)",
     )
+    add_score_options(p)
 
 
 def _generate_options(p: argparse.ArgumentParser) -> None:

@@ -53,6 +53,7 @@ ErrorCode = Literal[
     "too-long",
     "too-large",
     "unknown-field",
+    "bad-mapping",
     "unknown-rule",
     "bad-period",
     "bad-synthetic",

@@ -61,9 +61,9 @@ def test_any_columns_are_the_projection_of_the_full_output(name: str) -> None:
 
 def test_the_default_columns_are_all_of_them_key_second() -> None:
     expected = (
-        "row credit_code rule_id measure item item_label status unit amount amount_date "
-        "amount_status payer missing_facts missing_parameters unspecified_parameters excluded_by "
-        "readings"
+        "row credit_code rule_id measure item item_label status unit amount potential_amount "
+        "amount_date amount_status payer missing_facts missing_parameters unspecified_parameters "
+        "excluded_by readings"
     )
     assert full_columns(ENGINES["mini"]) == expected.split()
 

@@ -27,7 +27,7 @@ from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.batch import score
 from subsidy_engine.domains import FieldDomain, field_domain
 from subsidy_engine.lang import ast
-from subsidy_engine.results import Evaluation, RuleResult
+from subsidy_engine.results import Evaluation, RuleResult, Status
 from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.testing import profiles
@@ -168,9 +168,11 @@ def _table(rulebook: Rulebook, rows: list[dict[str, Any]]) -> pl.DataFrame:
 def _expected(result: RuleResult) -> dict[str, Any]:
     amount = result.amount
     value = amount.value
+    figure = value if isinstance(value, Decimal) else None
     return {
         "status": result.status.value,
-        "amount": value if isinstance(value, Decimal) else None,
+        "amount": figure if result.status is Status.ELIGIBLE else None,
+        "potential_amount": figure if result.status is Status.UNDETERMINED else None,
         "amount_date": value if isinstance(value, date) else None,
         "amount_status": amount.status.value,
         "unit": amount.unit.value,
@@ -229,6 +231,7 @@ def _expected_keys() -> tuple[str, ...]:
     return (
         "status",
         "amount",
+        "potential_amount",
         "amount_date",
         "amount_status",
         "unit",

@@ -153,7 +153,8 @@ def test_rows_read_are_rows_scored_plus_rows_rejected(
     folder = tmp_path_factory.mktemp("stream")
     frame = pl.DataFrame(table, infer_schema_length=None) if table else registry(0)
     source = write(frame, folder, "parquet")
-    done = score_file(MINI, source, folder / "out.parquet", as_of=AS_OF, batch_rows=batch_rows)
+    out = folder / "out.parquet"
+    done = score_file(MINI, source, out, as_of=AS_OF, batch_rows=batch_rows, min_share=None)
     assert done.rows_read == len(rows) == done.rows_scored + done.rows_rejected
     rejected = set(pl.read_csv(done.rejects_path)["row"])
     assert bad <= rejected

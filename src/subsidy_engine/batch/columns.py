@@ -20,6 +20,7 @@ RESULT_COLUMNS = (
     "status",
     "unit",
     "amount",
+    "potential_amount",
     "amount_date",
     "amount_status",
     "payer",
@@ -29,7 +30,13 @@ RESULT_COLUMNS = (
     "excluded_by",
     "readings",
 )
-"""The result columns, in order; the profile key comes second when the profile has one."""
+"""The result columns, in order; the profile key comes second when the profile has one.
+`amount` is the figure of an eligible entitlement only, so that a sum of it is eligible money;
+an undetermined entitlement's figure is its `potential_amount`."""
+
+OPTIONAL_COLUMNS = ("title", "name")
+"""Columns written only when asked for: the rule's Chinese title; the enterprise's `name`
+(when the profile has that field)."""
 
 POSITION = "__pos"
 """The enterprise's position in the scored frame: every result row has it."""
@@ -44,7 +51,10 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "item_label": ("item_label",),
     "status": ("__status",),
     "unit": ("__rule",),
-    "amount": ("amount",),
+    "amount": ("amount", "__status"),
+    "potential_amount": ("amount", "__status"),
+    "title": ("__rule",),
+    "name": (),
     "amount_date": ("amount_date",),
     "amount_status": ("__as",),
     "payer": ("__rule",),
@@ -68,9 +78,9 @@ def result_columns(key: str | None) -> tuple[str, ...]:
 def chosen_columns(columns: Iterable[str] | str | None, key: str | None) -> tuple[str, ...]:
     """The columns asked for (a sequence, or a comma list), in the order given; all of them
     when None. InputError naming an unknown or repeated column and listing the valid ones."""
-    valid = result_columns(key)
     if columns is None:
-        return valid
+        return result_columns(key)
+    valid = (*result_columns(key), *OPTIONAL_COLUMNS)
     names = columns.split(",") if isinstance(columns, str) else list(columns)
     chosen = tuple(name.strip() for name in names)
     listed = ", ".join(valid)

@@ -1,43 +1,117 @@
-"""Column mappings: a registry whose column names differ from the profile's field names.
+"""Column mappings: which registry column holds each profile field, and how to read it.
 
-A mapping file names, for each profile field, the registry column that holds it:
+A mapping file names, for each profile field, the registry column that holds it, and where the
+registry writes values its own way, how to read them:
 
     columns:
       credit_code: 统一社会信用代码
-      employees: 从业人员
+      operating_revenue: {column: 营业收入(万元), unit: 万元}
+      in_park: {column: 是否在园区, values: {是: true, 否: false}}
+      county: {column: 所在县区, strip: [朔州市]}
+      first_registered: {column: 成立日期, dates: ['%Y/%m/%d', '%Y%m%d', '%Y年%m月%d日']}
+      above_scale_years: {column: 规上年份, list: ';'}
+    ignore: [序号]
 
-Mapped columns are renamed to their fields before validation; the other columns are kept as
-they are (a registry column already named like a profile field needs no entry).
+Mapped columns are renamed to their fields and their values transformed (`transform`) before
+validation; a column already named like a field, or by its Chinese `title` or a declared alias,
+needs no entry (`recognise`). `ignore` lists the registry's other columns, so that they do not
+count as unrecognised.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from subsidy_engine.errors import Diagnostic, DiagnosticsError, InputError, did_you_mean
+from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
 
-if TYPE_CHECKING:
-    import polars as pl
+Unit = Literal["元", "万元", "亿元", "%"]
+MONEY_UNITS = ("元", "万元", "亿元")
+
+
+def _text(value: Any) -> str:
+    """A YAML scalar as the text a registry cell would hold (`true`, not `True`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class FieldMapping(BaseModel):
+    """One field's column and how its values are written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    column: str = Field(description="The registry column that holds the field.")
+    unit: Unit | None = Field(
+        default=None,
+        description="The unit of the column's numbers: 元, 万元 (x10^4), 亿元 (x10^8) for an "
+        "amount, % for a ratio.",
+    )
+    values: dict[str, str] | None = Field(
+        default=None,
+        description="Registry value -> profile value, e.g. {是: true, 私营: private}. A value "
+        "neither listed nor already a profile value rejects its row.",
+    )
+    strip: list[str] = Field(
+        default_factory=list,
+        description="Prefixes removed from a value before it is read, e.g. 朔州市.",
+    )
+    dates: list[str] | None = Field(
+        default=None,
+        description="Date formats tried in order (strftime), e.g. '%Y/%m/%d', '%Y%m%d', "
+        "'%Y年%m月%d日'; a date that fits none rejects its row.",
+    )
+    list_format: str | None = Field(
+        default=None,
+        alias="list",
+        description="How a flat file writes a list: a separator such as ';', or 'json' for a "
+        "JSON array in the cell.",
+    )
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _values_as_text(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {_text(k): _text(v) for k, v in value.items()}
+        return value
 
 
 class ColumnMapping(BaseModel):
-    """Which registry column holds each profile field."""
+    """Which registry column holds each profile field, and how its values are written."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    columns: dict[str, str] = Field(
-        description="profile field -> the registry column that holds it"
+    columns: dict[str, str | FieldMapping] = Field(
+        description="profile field -> the registry column that holds it, or how to read it"
     )
+    ignore: list[str] = Field(
+        default_factory=list,
+        description="Registry columns that hold no profile field (not counted as unrecognised).",
+    )
+
+    def field_mappings(self) -> dict[str, FieldMapping]:
+        """Every mapped field as a `FieldMapping` (a bare column name reads values as they are)."""
+        return {
+            name: spec if isinstance(spec, FieldMapping) else FieldMapping(column=spec)
+            for name, spec in self.columns.items()
+        }
 
 
 MappingLike = ColumnMapping | Mapping[str, str]
 """A loaded mapping, or its `columns` as a plain dict."""
+
+
+def as_mapping(mapping: MappingLike | None) -> ColumnMapping:
+    """`mapping` as a ColumnMapping (an empty one for None)."""
+    if isinstance(mapping, ColumnMapping):
+        return mapping
+    return ColumnMapping(columns=dict(mapping or {}))
 
 
 def load_mapping(path: Path, rulebook: Rulebook) -> ColumnMapping:
@@ -48,41 +122,83 @@ def load_mapping(path: Path, rulebook: Rulebook) -> ColumnMapping:
     if not path.is_file():
         raise InputError(f"no mapping file {path}")
     document = load_yaml(path)
+    if not isinstance(document.data, Mapping):
+        raise InputError(f"{path}: a mapping file is a YAML mapping with a 'columns' key")
     try:
-        mapping = ColumnMapping.model_validate(document.data or {})
+        mapping = ColumnMapping.model_validate(document.data)
     except ValidationError as error:
         raise DiagnosticsError(schema_diagnostics(document, error)) from None
-    problems = [_unknown_field(document, name, rulebook) for name in mapping.columns]
-    located = [p for p in problems if p is not None]
-    if located:
-        raise DiagnosticsError(located)
+    problems = [
+        problem
+        for name, spec in mapping.field_mappings().items()
+        for problem in _problems(document, name, spec, rulebook)
+    ]
+    if problems:
+        raise DiagnosticsError(problems)
     return mapping
 
 
-def _unknown_field(document: YamlDocument, name: str, rulebook: Rulebook) -> Diagnostic | None:
-    fields = rulebook.profile.types
-    if name in fields:
-        return None
-    guess = did_you_mean(name, fields)
-    return document.diagnostic(
-        "unknown-field",
-        f"{name!r} is not a profile field",
-        ["columns", name],
-        hint=f"did you mean '{guess}'?" if guess else None,
-        at_key=True,
-    )
+def _problems(
+    document: YamlDocument, name: str, spec: FieldMapping, rulebook: Rulebook
+) -> list[Diagnostic]:
+    fields = rulebook.profile.spec.fields
+    if name not in fields:
+        guess = did_you_mean(name, fields)
+        hint = f"did you mean '{guess}'?" if guess else None
+        message = f"{name!r} is not a profile field"
+        return [
+            document.diagnostic("unknown-field", message, ["columns", name], hint=hint, at_key=True)
+        ]
+    found = []
+    for key, message in field_problems(name, spec, fields[name]):
+        found.append(document.diagnostic("bad-mapping", message, ["columns", name, key]))
+    return found
+
+
+def field_problems(
+    name: str, spec: FieldMapping, field: ScalarFieldSpec | ListFieldSpec
+) -> list[tuple[str, str]]:
+    """(key of the mapping entry, why it does not fit the field) for each problem."""
+    kind = field.type
+    found = []
+    if spec.unit is not None:
+        fits = kind == "money" if spec.unit in MONEY_UNITS else kind == "ratio"
+        if not fits:
+            found.append(
+                ("unit", f"{name} is a field of type {kind}: unit {spec.unit} does not apply")
+            )
+    if spec.dates is not None and kind != "date":
+        found.append(("dates", f"{name} is a field of type {kind}, not a date"))
+    if spec.list_format is not None and kind != "list":
+        found.append(("list", f"{name} is a field of type {kind}, not a list"))
+    if spec.values is not None and isinstance(field, ScalarFieldSpec):
+        allowed = _allowed(field)
+        for given, target in spec.values.items():
+            if allowed is not None and target not in allowed:
+                listed = ", ".join(allowed)
+                found.append(("values", f"{given}: {target!r} is not a value of {name} ({listed})"))
+    return found
+
+
+def _allowed(field: ScalarFieldSpec) -> tuple[str, ...] | None:
+    if field.type == "bool":
+        return ("true", "false")
+    if field.type == "enum":
+        assert field.values is not None
+        return tuple(field.values)
+    return None
 
 
 def renames(mapping: MappingLike, rulebook: Rulebook) -> dict[str, str]:
     """registry column -> profile field; InputError for a field the profile does not have."""
-    columns = mapping.columns if isinstance(mapping, ColumnMapping) else dict(mapping)
+    columns = as_mapping(mapping).field_mappings()
     fields = rulebook.profile.types
     for name in columns:
         if name not in fields:
             guess = did_you_mean(name, fields)
             hint = f"; did you mean {guess!r}?" if guess else ""
             raise InputError(f"mapping: {name!r} is not a profile field{hint}")
-    return {column: field for field, column in columns.items()}
+    return {spec.column: field for field, spec in columns.items()}
 
 
 def missing_columns(renamed: Mapping[str, str], present: Iterable[str]) -> str | None:
@@ -98,14 +214,3 @@ def missing_columns(renamed: Mapping[str, str], present: Iterable[str]) -> str |
             f"{column!r} (for {renamed[column]})" + (f", did you mean {guess!r}?" if guess else "")
         )
     return "mapped column(s) not in the input: " + "; ".join(parts)
-
-
-def apply_mapping(frame: pl.DataFrame, mapping: MappingLike, rulebook: Rulebook) -> pl.DataFrame:
-    """`frame` with the mapped columns renamed to their profile fields; an unmapped column that
-    has a mapped field's name is dropped, so the mapped column decides."""
-    renamed = renames(mapping, rulebook)
-    problem = missing_columns(renamed, frame.columns)
-    if problem:
-        raise InputError(problem)
-    shadowed = [c for c in frame.columns if c in renamed.values() and c not in renamed]
-    return frame.drop(shadowed).rename(renamed)

@@ -67,7 +67,9 @@ def finish(
         "item_label": pl.col("item_label"),
         "status": _lookup(pl.Series(STATUSES, dtype=STATUS), "__status"),
         "unit": per_rule([r.amount.unit.value for r in rules], UNIT),
-        "amount": pl.col("amount"),
+        "amount": pl.when(_status_is(Status.ELIGIBLE)).then(pl.col("amount")),
+        "potential_amount": pl.when(_status_is(Status.UNDETERMINED)).then(pl.col("amount")),
+        "title": per_rule([r.rule.spec.title for r in rules], pl.String()),
         "amount_date": pl.col("amount_date"),
         "amount_status": _lookup(pl.Series(AMOUNT_STATUSES, dtype=AMOUNT_STATUS), "__as"),
         "payer": per_rule([r.payer for r in rules], pl.String()),
@@ -77,7 +79,14 @@ def finish(
     }
     if key:
         made[key] = _lookup(profiles[key], POSITION)
+    if "name" in columns:
+        names_given = profiles["name"] if "name" in profiles.columns else None
+        made["name"] = _lookup(names_given, POSITION) if names_given is not None else pl.lit(None)
     return ordered.select(made[c].alias(c) for c in columns)
+
+
+def _status_is(status: Status) -> pl.Expr:
+    return pl.col("__status") == code(status)
 
 
 def _ordered(frame: pl.DataFrame) -> pl.DataFrame:

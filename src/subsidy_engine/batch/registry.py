@@ -1,47 +1,80 @@
-"""Registry files: Parquet, CSV or JSON Lines, read whole or batch by batch.
+"""Registry files: Parquet, CSV, JSON Lines or Excel, read whole or batch by batch.
 
-CSV cells are read as text and typed by validation, so one bad cell makes one rejected row,
-not an unreadable file. A file that cannot be read at all raises InputError naming it.
+CSV and Excel cells are read as text and typed by validation, so one bad cell makes one rejected
+row, not an unreadable file. A CSV file may be in another encoding than UTF-8 (`encodings`). A
+file that cannot be read at all raises InputError naming it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from subsidy_engine.errors import InputError
 
-FORMATS = ("parquet", "csv", "jsonl")
-_SUFFIXES = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = ("parquet", "csv", "jsonl", "xlsx")
+_SUFFIXES = {
+    ".parquet": "parquet",
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".xlsx": "xlsx",
+}
 
 
-def file_format(path: Path, given: str | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How to read a registry file: its format (default: by its extension), a CSV file's
+    encoding (default: by its BOM, else UTF-8), an Excel workbook's sheet (default: the first)."""
+
+    format: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def _reading(given: str | Reading | None) -> Reading:
+    return given if isinstance(given, Reading) else Reading(format=given)
+
+
+def file_format(path: Path, given: str | Reading | None = None) -> str:
     """`given`, or the format `path`'s extension names."""
+    given = _reading(given).format
     if given is not None:
         if given not in FORMATS:
             raise InputError(f"unknown format {given!r}; formats are {', '.join(FORMATS)}")
         return given
     found = _SUFFIXES.get(path.suffix.lower())
     if found is None:
-        raise InputError(f"{path}: a registry is .parquet, .csv or .jsonl (or give the format)")
+        raise InputError(
+            f"{path}: a registry is .parquet, .csv, .jsonl or .xlsx (or give the format)"
+        )
     return found
 
 
-def scan_registry(path: Path, given: str | None = None) -> pl.LazyFrame:
+def scan_registry(path: Path, given: str | Reading | None = None) -> pl.LazyFrame:
     """The registry at `path` as a lazy frame whose schema has been read."""
-    kind = file_format(path, given)
+    reading = _reading(given)
+    kind = file_format(path, reading)
     if not path.is_file():
         raise InputError(f"{path}: no such registry file")
     try:
-        if path.stat().st_size == 0 and kind != "parquet":
+        if path.stat().st_size == 0 and kind in ("csv", "jsonl"):
             return pl.LazyFrame()
         if kind == "parquet":
             frame = pl.scan_parquet(path)
+        elif kind == "xlsx":
+            from subsidy_engine.batch.excel import read_sheet
+
+            frame = read_sheet(path, reading.sheet).lazy()
         elif kind == "csv":
+            from subsidy_engine.batch.encodings import utf8_path
+
             # an empty cell is a missing fact, quoted ("") or not
-            frame = pl.scan_csv(path, infer_schema=False, null_values=[""])
+            path_utf8 = utf8_path(path, reading.encoding)
+            frame = pl.scan_csv(path_utf8, infer_schema=False, null_values=[""])
         else:
             frame = pl.scan_ndjson(path, infer_schema_length=None)
         names = frame.collect_schema().names()
@@ -58,10 +91,13 @@ def _check_header(path: Path, names: list[str]) -> None:
         if "\n" in name or "\r" in name:
             raise InputError(f"{path}: the CSV header cannot be parsed (a quote left open?)")
         if "\ufffd" in name:
-            raise InputError(f"{path}: the CSV header is not UTF-8 text")
+            raise InputError(
+                f"{path}: the CSV header is not UTF-8 text (give the file's encoding, e.g. "
+                "--encoding gbk)"
+            )
 
 
-def read_registry(path: Path, given: str | None = None) -> pl.DataFrame:
+def read_registry(path: Path, given: str | Reading | None = None) -> pl.DataFrame:
     """The whole registry at `path`."""
     frame = scan_registry(path, given)
     try:
@@ -70,7 +106,7 @@ def read_registry(path: Path, given: str | None = None) -> pl.DataFrame:
         raise unreadable(path, file_format(path, given), error) from None
 
 
-def registry_batches(path: Path, given: str | None, rows: int) -> Iterator[pl.DataFrame]:
+def registry_batches(path: Path, given: str | Reading | None, rows: int) -> Iterator[pl.DataFrame]:
     """The registry at `path` in batches of about `rows` rows, in file order; a file without
     rows gives one empty batch, so that its columns are known."""
     frame = scan_registry(path, given)
@@ -89,7 +125,7 @@ def registry_batches(path: Path, given: str | None, rows: int) -> Iterator[pl.Da
         yield pl.DataFrame(schema=frame.collect_schema())
 
 
-def row_count(path: Path, given: str | None = None) -> int | None:
+def row_count(path: Path, given: str | Reading | None = None) -> int | None:
     """The number of rows, when the file says so without being read (Parquet)."""
     if file_format(path, given) != "parquet":
         return None

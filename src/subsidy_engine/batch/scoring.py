@@ -23,13 +23,16 @@ from subsidy_engine.batch.columns import SUMMARY_SOURCES, chosen_columns, source
 from subsidy_engine.batch.frames import ROW, base_frame
 from subsidy_engine.batch.inputs import Table, to_polars
 from subsidy_engine.batch.long import long_schema, rule_rows
-from subsidy_engine.batch.mapping import MappingLike, apply_mapping
+from subsidy_engine.batch.mapping import MappingLike, as_mapping
 from subsidy_engine.batch.output import finish
 from subsidy_engine.batch.output import summary as summary_of  # `summary` is a parameter
+from subsidy_engine.batch.rollup import rollup_part
+from subsidy_engine.batch.transform import prepare
 from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError
 from subsidy_engine.memo import Memo
 from subsidy_engine.results import Provenance, Status
+from subsidy_engine.rulebook.models import Unit
 from subsidy_engine.rulebook.rulebook import Rulebook
 
 if TYPE_CHECKING:
@@ -53,6 +56,8 @@ class ScoreResult:
     rows_scored: int
     rows_rejected: int
     provenance: Provenance
+    rollup: pl.DataFrame | None = None
+    """With rollup=FIELD: the batch's roll-up by FIELD × measure × payer (`batch.rollup`)."""
 
 
 def score(
@@ -65,6 +70,8 @@ def score(
     row_offset: int = 0,
     mapping: MappingLike | None = None,
     columns: Iterable[str] | str | None = None,
+    units: Iterable[str] | None = None,
+    rollup: str | None = None,
 ) -> ScoreResult:
     """Score every row of `table` (one enterprise per row; columns named as profile fields,
     lists of records as list[struct]) against the rulebook as of `as_of`.
@@ -72,23 +79,28 @@ def score(
     `statuses` chooses the results kept (`"all"` for all five). Bad rows are reported in
     `rejects` and not scored; every other row is. Rows are numbered from `row_offset`.
     `mapping` (profile field -> column, or a loaded `ColumnMapping`) renames the columns of a
-    table whose names differ from the profile's. `columns` (names, or a comma list) chooses the
-    result columns, in that order (default: all, `columns.result_columns`); only what they
-    need is computed.
+    table whose names differ from the profile's and reads their values as it says; with a
+    mapping (even an empty one), columns named by a field's title or alias are recognised.
+    `columns` (names, or a comma list) chooses the result columns, in that order (default:
+    all, `columns.result_columns`); only what they need is computed.
     """
     rulebook = _rulebook(engine_or_rulebook)
     kept = _status_codes(statuses)
     key = rulebook.profile.key
     chosen = chosen_columns(columns, key)
     frame = to_polars(table, row_offset)
+    unread = None
     if mapping is not None:
-        frame = apply_mapping(frame, mapping, rulebook)
+        frame, unread = prepare(frame, as_mapping(mapping), rulebook)
     valid, rejects = validate(frame, rulebook)
+    if unread is not None and unread.height:
+        rejects = pl.concat([unread, rejects]).sort("row")
     plan = plan_for(rulebook, as_of)
     base, excluders = base_frame(valid, plan)
     eligible = code(Status.ELIGIBLE)
-    wanted = sorted({*kept, eligible}) if summary else kept
-    needs = sources(chosen) | (SUMMARY_SOURCES if summary else frozenset())
+    extra = ({eligible} if summary else set()) | (_ROLLED if rollup else set())
+    wanted = sorted({*kept, *extra}) if extra else kept
+    needs = sources(chosen) | (SUMMARY_SOURCES if summary or rollup else frozenset())
     parts = rule_rows(plan, base, excluders, wanted, needs)
     # each part its own query: one query of all parts plans and runs them more slowly
     found = (
@@ -97,22 +109,39 @@ def score(
         else pl.DataFrame(schema=long_schema(plan.words, needs))
     )
     kept_rows = found if wanted == kept else found.filter(pl.col("__status").is_in(kept))
-    scored = base.select(pl.col(ROW).alias("row"), *([key] if key else []))
+    if units is not None:
+        kept_rows = kept_rows.filter(pl.col("__rule").is_in(_rules_in(plan, units)))
+    named = ["name"] if "name" in chosen and "name" in base.columns and key != "name" else []
+    scored = base.select(pl.col(ROW).alias("row"), *([key] if key else []), *named)
     results = finish(kept_rows, plan, scored, key, chosen)
     totals = None
     if summary:
         totals = summary_of(found, scored, plan, key)
+    rolled = rollup_part(found, base, plan, rollup) if rollup else None
     book = rulebook
     provenance = Provenance(book.id, book.sha256, __version__, as_of, book.reform_label)
     return ScoreResult(
         results=results,
         rejects=rejects,
         summary=totals,
-        rows_read=frame.height,
+        rows_read=frame.height + (unread.height if unread is not None else 0),
         rows_scored=valid.height,
         rows_rejected=rejects.height,
         provenance=provenance,
+        rollup=rolled,
     )
+
+
+_ROLLED = {code(Status.ELIGIBLE), code(Status.UNDETERMINED)}
+
+
+def _rules_in(plan: Plan, units: Iterable[str]) -> list[int]:
+    chosen = set(units)
+    known = {u.value for u in Unit}
+    unknown = sorted(chosen - known)
+    if unknown:
+        raise InputError(f"unknown unit {unknown[0]!r}; units are {', '.join(sorted(known))}")
+    return [r.index for r in plan.rules if r.amount.unit.value in chosen]
 
 
 def score_batches(
@@ -124,6 +153,8 @@ def score_batches(
     summary: bool = False,
     mapping: MappingLike | None = None,
     columns: Iterable[str] | str | None = None,
+    units: Iterable[str] | None = None,
+    rollup: str | None = None,
 ) -> Iterator[ScoreResult]:
     """Score a registry batch by batch, in bounded memory: one `ScoreResult` per batch, rows
     numbered across batches (e.g. `pl.scan_parquet(path).collect_batches()`, Arrow record
@@ -131,6 +162,7 @@ def score_batches(
     offset = 0
     chosen = statuses if isinstance(statuses, str) else tuple(statuses)
     shown = columns if columns is None or isinstance(columns, str) else tuple(columns)
+    kinds = None if units is None else tuple(units)
     for batch in batches:
         result = score(
             engine_or_rulebook,
@@ -141,6 +173,8 @@ def score_batches(
             row_offset=offset,
             mapping=mapping,
             columns=shown,
+            units=kinds,
+            rollup=rollup,
         )
         offset += result.rows_read
         yield result

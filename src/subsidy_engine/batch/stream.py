@@ -10,17 +10,27 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
+
+import polars as pl
 
 from subsidy_engine import interrupt
 from subsidy_engine.atomic import Outputs, check_targets
 from subsidy_engine.batch.columns import chosen_columns
-from subsidy_engine.batch.mapping import MappingLike, missing_columns, renames
-from subsidy_engine.batch.registry import file_format, registry_batches, row_count, scan_registry
-from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score_batches
+from subsidy_engine.batch.mapping import MappingLike, as_mapping, missing_columns, renames
+from subsidy_engine.batch.recognise import MIN_SHARE, check_registry
+from subsidy_engine.batch.registry import (
+    Reading,
+    file_format,
+    registry_batches,
+    row_count,
+    scan_registry,
+)
+from subsidy_engine.batch.rollup import merge_rollups
+from subsidy_engine.batch.scoring import DEFAULT_STATUSES, ScoreResult, score_batches
 from subsidy_engine.batch.sinks import Sink
 from subsidy_engine.errors import InputError
 from subsidy_engine.results import Status
@@ -42,11 +52,55 @@ class ScoreSummary:
     rows_rejected: int
     results_written: int
     seconds: float
-    rejects_path: Path
+    rejects_path: Path | None
+    """Where the rejected rows went (a file), or None when they went to `rejects_table`."""
+    rollup: pl.DataFrame | None = None
+    rejects_table: str | None = None
 
     @property
     def rows_per_second(self) -> float:
         return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+
+class FrameSink(Protocol):
+    """Where result frames go, batch after batch (a file, a database table)."""
+
+    def write(self, frame: pl.DataFrame) -> None: ...
+
+
+@dataclass
+class Drained:
+    """What the batches held: row counts and the roll-up parts."""
+
+    read: int = 0
+    scored: int = 0
+    rejected: int = 0
+    rollups: list[pl.DataFrame] = field(default_factory=list)
+
+
+def drain(
+    results: Iterable[ScoreResult],
+    out: FrameSink,
+    rejects: FrameSink,
+    totals: FrameSink | None = None,
+    progress: Progress | None = None,
+) -> Drained:
+    """Every batch's results, rejects and totals written, its counts added up."""
+    done = Drained()
+    for result in results:
+        interrupt.check()
+        out.write(result.results)
+        rejects.write(result.rejects)
+        if totals is not None and result.summary is not None:
+            totals.write(result.summary)
+        if result.rollup is not None:
+            done.rollups.append(result.rollup)
+        done.read += result.rows_read
+        done.scored += result.rows_scored
+        done.rejected += result.rows_rejected
+        if progress is not None:
+            progress(done.read)
+    return done
 
 
 def rejects_path_for(output: Path) -> Path:
@@ -68,13 +122,25 @@ def score_file(
     input_format: str | None = None,
     progress: Progress | None = None,
     columns: Iterable[str] | str | None = None,
+    min_share: float | None = MIN_SHARE,
+    units: Iterable[str] | None = None,
+    rollup_path: Path | str | None = None,
+    rollup_by: str = "county",
+    encoding: str | None = None,
+    sheet: str | None = None,
+    bom: bool = False,
 ) -> ScoreSummary:
     """Score the registry file `input` (Parquet, CSV or JSON Lines) into `output` (one row per
     enterprise × rule × item, statuses and columns as chosen), its bad rows into `rejects_path`
     (row, key, reason; default `rejects_path_for(output)`) and, with `summary_path`, one row per
     scored enterprise with its totals. InputError when a file cannot be read, a mapped column
-    is absent or a result column is unknown, and, before anything is read, when an output is
-    the input or two outputs are one file.
+    is absent, a result column is unknown, or the registry cannot be understood (no key column,
+    fewer than `min_share` of its columns recognised, 万元 read as yuan: `check_registry`;
+    `min_share=None` scores any table without that check), and, before anything is read, when
+    an output is the input or two outputs are one file. `units` keeps the results of rules with
+    those units; `rollup_path` also writes the roll-up by `rollup_by` × measure × payer
+    (`ScoreSummary.rollup`). `encoding` and `sheet` say how to read a CSV or an Excel file;
+    `bom` starts CSV outputs with a UTF-8 BOM, for Excel.
 
     The outputs appear together once every row is scored; a run that fails or is interrupted
     leaves any previous files of those names as they were (see `subsidy_engine.atomic`)."""
@@ -83,14 +149,19 @@ def score_file(
     started = time.perf_counter()
     source, target = Path(input), Path(output)
     rejected_to = Path(rejects_path) if rejects_path is not None else rejects_path_for(target)
+    one_book = rejects_path is None and target.suffix.lower() == ".xlsx"
+    if one_book:
+        rejected_to = target  # the workbook's "rejects" sheet
     summary_target = Path(summary_path) if summary_path is not None else None
-    targets = [target, rejected_to, *([summary_target] if summary_target else [])]
-    check_targets(targets, [source])
-    kinds = [file_format(path) for path in targets]
+    rollup_target = Path(rollup_path) if rollup_path is not None else None
+    separate = [rejected_to] if not one_book else []
+    extra = [p for p in (summary_target, rollup_target) if p is not None]
+    check_targets([target, *separate, *extra], [source])
     chosen = chosen_columns(columns, engine.rulebook.profile.key)
-    if mapping is not None:
-        _check_columns(source, input_format, mapping, engine)
-    batches = registry_batches(source, input_format, batch_rows)
+    mapping = as_mapping(mapping)
+    reading = Reading(input_format, encoding, sheet)
+    _check_columns(source, reading, mapping, engine, min_share)
+    batches = registry_batches(source, reading, batch_rows)
     results = score_batches(
         engine,
         batches,
@@ -99,43 +170,49 @@ def score_file(
         summary=summary_path is not None,
         mapping=mapping,
         columns=chosen,
+        units=units,
+        rollup=rollup_by if rollup_path is not None else None,
     )
-    read = scored = rejected = 0
-    expected = row_count(source, input_format)
-    with interrupt.trapped(), Outputs([source]) as outputs, ExitStack() as files:
-        out, rejects, *rest = [
-            files.enter_context(Sink(outputs.add(path), kind))
-            for path, kind in zip(targets, kinds, strict=True)
-        ]
-        totals = rest[0] if rest else None
-        for result in results:
-            interrupt.check()
-            out.write(result.results)
-            rejects.write(result.rejects)
-            if totals is not None and result.summary is not None:
-                totals.write(result.summary)
-            read += result.rows_read
-            scored += result.rows_scored
-            rejected += result.rows_rejected
-            if progress is not None:
-                progress(read)
+    expected = row_count(source, reading)
+    rolled = None
+    with interrupt.trapped(), Outputs([source]) as outputs:
+        with ExitStack() as files:
+
+            def sink(path: Path) -> Sink:
+                return files.enter_context(Sink(outputs.add(path), file_format(path), bom=bom))
+
+            out = sink(target)
+            rejects = out.sheet("rejects") if one_book else sink(rejected_to)
+            totals = sink(summary_target) if summary_target is not None else None
+            done = drain(results, out, rejects, totals, progress)
         interrupt.check()
-        if expected is not None and read != expected:
-            raise InputError(f"{source}: {read:,} rows read but the file holds {expected:,}")
+        if expected is not None and done.read != expected:
+            raise InputError(f"{source}: {done.read:,} rows read but the file holds {expected:,}")
+        if rollup_target is not None:
+            rolled = merge_rollups(done.rollups, rollup_by)
+            with Sink(outputs.add(rollup_target), file_format(rollup_target), bom=bom) as rolls:
+                rolls.write(rolled)
     return ScoreSummary(
-        rows_read=read,
-        rows_scored=scored,
-        rows_rejected=rejected,
+        rows_read=done.read,
+        rows_scored=done.scored,
+        rows_rejected=done.rejected,
         results_written=out.rows,
         seconds=time.perf_counter() - started,
         rejects_path=rejected_to,
+        rollup=rolled,
     )
 
 
 def _check_columns(
-    source: Path, input_format: str | None, mapping: MappingLike, engine: Engine
+    source: Path,
+    reading: Reading,
+    mapping: MappingLike,
+    engine: Engine,
+    min_share: float | None,
 ) -> None:
-    columns = scan_registry(source, input_format).collect_schema().names()
+    columns = scan_registry(source, reading).collect_schema().names()
     problem = missing_columns(renames(mapping, engine.rulebook), columns)
     if problem:
         raise InputError(f"{source}: {problem}")
+    if columns and min_share is not None:
+        check_registry(str(source), columns, as_mapping(mapping), engine.rulebook, min_share)

@@ -145,6 +145,9 @@ ScalarKind = Literal[
 class ScalarFieldSpec(_Model):
     type: ScalarKind
     title: str | None = None
+    aliases: list[str] = Field(
+        default_factory=list, description="Other registry column names that hold this field."
+    )
     description: str | None = None
     unit: str | None = None
     values: list[str] | None = Field(default=None, description="The allowed values of an enum.")
@@ -179,6 +182,9 @@ class CheckSpec(_Model):
 class ListFieldSpec(_Model):
     type: Literal["list"]
     title: str | None = None
+    aliases: list[str] = Field(
+        default_factory=list, description="Other registry column names that hold this field."
+    )
     description: str | None = None
     item: ScalarKind | None = Field(default=None, description="A list of plain values: their type.")
     fields: dict[Identifier, ScalarFieldSpec] | None = Field(

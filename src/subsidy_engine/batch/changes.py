@@ -1,0 +1,159 @@
+"""Change-only runs (免申即享): what each enterprise newly gained, lost, or saw change since the
+previous run, ready for a notification system.
+
+The previous run's results (a scored file) are compared, per enterprise key × rule × item, with
+the new snapshot's. A change is `gained` (eligible now, not before), `lost` (eligible before,
+not now), `amount` (eligible both times, another figure) or `status` (another status among those
+kept, neither eligible); a null status is a result neither run kept (ineligible, not in force,
+or an enterprise new to or gone from the registry). Each carries the rule's citation and lead
+departments and, when the previous registry is given, the facts that changed. With the previous
+registry, only the enterprises whose row changed (by a hash of the row) are evaluated again: an
+unchanged row under the same rulebook and `as_of` has the same results. The list is sorted, so
+the same inputs give the same list.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from subsidy_engine.batch.mapping import ColumnMapping, as_mapping
+from subsidy_engine.batch.registry import Reading, read_registry
+from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score
+from subsidy_engine.batch.transform import prepare
+from subsidy_engine.errors import InputError
+
+if TYPE_CHECKING:
+    from subsidy_engine.engine import Engine
+
+_COMPARED = ("rule_id", "item", "status", "amount")
+CHANGE_COLUMNS = (
+    "change", "rule_id", "measure", "title", "item", "status_before", "status_now",
+    "amount_before", "amount_now", "payer", "citation", "lead_departments", "changed_facts",
+)  # fmt: skip
+
+
+def changes(
+    engine: Engine,
+    previous_results: Path,
+    registry: Path,
+    *,
+    as_of: date,
+    previous_registry: Path | None = None,
+    mapping: ColumnMapping | None = None,
+    reading: Reading | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """(the changes, one row per enterprise × entitlement that changed; how many enterprises
+    were evaluated)."""
+    key = engine.rulebook.profile.key
+    if key is None:
+        raise InputError("change-only runs need a profile key to match enterprises")
+    before = _results(read_registry(previous_results), key, previous_results)
+    new = _canonical(engine, read_registry(registry, reading), mapping)
+    changed_rows = new
+    old = None
+    if previous_registry is not None:
+        old = _canonical(engine, read_registry(previous_registry, reading), mapping)
+        seen = old.select(key, "__hash")
+        changed_rows = new.join(seen, on=[key, "__hash"], how="anti")
+    scored = score(engine, changed_rows.drop("__hash"), as_of, statuses=DEFAULT_STATUSES)
+    now = _results(scored.results, key, registry)
+    keys = changed_rows.select(key).unique()
+    # an enterprise not evaluated again keeps its results; only the evaluated ones are compared
+    before = before.join(keys, on=key, how="semi") if previous_registry is not None else before
+    found = _compared(before, now, key)
+    found = _cited(found, engine)
+    facts = _changed_facts(old, changed_rows, key) if old is not None else None
+    if facts is not None:
+        found = found.join(facts, on=key, how="left")
+    else:
+        found = found.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("changed_facts"))
+    ordered = found.sort(key, "rule_id", "item", nulls_last=True)
+    return ordered.select(key, *CHANGE_COLUMNS), changed_rows.height
+
+
+def _canonical(engine: Engine, frame: pl.DataFrame, mapping: ColumnMapping | None) -> pl.DataFrame:
+    """The registry's rows with their fields named as the profile's and a hash of each row."""
+    from subsidy_engine.batch.frames import ROW
+
+    key = engine.rulebook.profile.key
+    assert key is not None
+    numbered = frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+    named, _ = prepare(numbered, as_mapping(mapping), engine.rulebook)
+    if key not in named.columns:
+        raise InputError(f"the registry has no key column ({key})")
+    fields = [c for c in named.columns if c != ROW]
+    return named.drop(ROW).with_columns(pl.struct(fields).hash().alias("__hash"))
+
+
+def _results(frame: pl.DataFrame, key: str, source: Path) -> pl.DataFrame:
+    absent = [c for c in (key, *_COMPARED) if c not in frame.columns]
+    if absent:
+        raise InputError(f"{source}: results without the column(s) {', '.join(absent)}")
+    return frame.select(
+        pl.col(key).cast(pl.String),
+        pl.col("rule_id").cast(pl.String),
+        pl.col("item").cast(pl.Int64),
+        pl.col("status").cast(pl.String),
+        pl.col("amount").cast(pl.String).cast(pl.Decimal(38, 2)),
+    )
+
+
+def _compared(before: pl.DataFrame, now: pl.DataFrame, key: str) -> pl.DataFrame:
+    on = [key, "rule_id", "item"]
+    both = before.join(now, on=on, how="full", coalesce=True, nulls_equal=True, suffix="_now")
+    both = both.rename({"status": "status_before", "amount": "amount_before"})
+    eligible_before = pl.col("status_before") == "eligible"
+    eligible_now = pl.col("status_now") == "eligible"
+    change = (
+        pl.when(eligible_now & ~eligible_before.fill_null(False))
+        .then(pl.lit("gained"))
+        .when(eligible_before & ~eligible_now.fill_null(False))
+        .then(pl.lit("lost"))
+        .when(eligible_before & eligible_now & ~_same("amount_before", "amount_now"))
+        .then(pl.lit("amount"))
+        .when(~_same("status_before", "status_now"))
+        .then(pl.lit("status"))
+    )  # fmt: skip
+    return both.with_columns(change.alias("change")).filter(pl.col("change").is_not_null())
+
+
+def _same(left: str, right: str) -> pl.Expr:
+    return pl.col(left).eq_missing(pl.col(right))
+
+
+_CITED: dict[str, pl.DataType] = {
+    "rule_id": pl.String(), "measure": pl.Int64(), "title": pl.String(), "payer": pl.String(),
+    "citation": pl.String(), "lead_departments": pl.List(pl.String()),
+}  # fmt: skip
+
+
+def _cited(found: pl.DataFrame, engine: Engine) -> pl.DataFrame:
+    rules = {rule.id: rule for rule in engine.rulebook.rules}
+    ids = sorted(set(found["rule_id"].to_list()))
+    table = pl.DataFrame(
+        {
+            "rule_id": ids,
+            "measure": [rules[i].citation.measure for i in ids],
+            "title": [rules[i].spec.title for i in ids],
+            "payer": ["+".join(rules[i].amount.spec.payer) or "unstated" for i in ids],
+            "citation": [str(rules[i].citation) for i in ids],
+            "lead_departments": [list(rules[i].citation.lead_departments) for i in ids],
+        },
+        schema=_CITED,
+    )
+    return found.join(table, on="rule_id", how="left")
+
+
+def _changed_facts(old: pl.DataFrame, new: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Per enterprise in both snapshots: the fields whose values differ."""
+    fields = [c for c in new.columns if c in old.columns and c not in (key, "__hash")]
+    joined = new.join(old, on=key, how="inner", suffix="__before")
+    differs = [pl.when(~_same(c, f"{c}__before")).then(pl.lit(c)) for c in fields]
+    return joined.select(
+        pl.col(key).cast(pl.String),
+        pl.concat_list(differs).list.drop_nulls().alias("changed_facts"),
+    )

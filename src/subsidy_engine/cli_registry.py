@@ -1,0 +1,270 @@
+"""The command line's registry options and commands: how a registry is read (encoding, sheet,
+how much of it must be recognised), what is written (eligible only, units, a roll-up, a BOM),
+and `mapping suggest`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from subsidy_engine.errors import InputError
+
+if TYPE_CHECKING:
+    from subsidy_engine.batch.mapping import ColumnMapping
+    from subsidy_engine.engine import Engine
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def add_score_options(p: argparse.ArgumentParser) -> None:
+    """The registry options of `score`."""
+    p.add_argument(
+        "--encoding", help="a CSV file's encoding, e.g. gbk, gb18030 (default: by BOM, else utf-8)"
+    )
+    p.add_argument("--sheet", help="an Excel registry's sheet (default: the first)")
+    p.add_argument(
+        "--min-share",
+        type=_share,
+        default=None,
+        metavar="FRACTION",
+        help="least share of the registry's columns that must be recognised (default: 0.5)",
+    )
+    p.add_argument("--eligible-only", action="store_true", help="write eligible results only")
+    p.add_argument("--units", metavar="UNITS", help="write results of these units only, e.g. cash")
+    p.add_argument(
+        "--rollup",
+        metavar="FILE",
+        help="also write the roll-up by county × measure × payer, and print it by measure",
+    )
+    p.add_argument("--rollup-by", default="county", metavar="FIELD", help="(default: county)")
+    p.add_argument("--bom", action="store_true", help="start CSV outputs with a BOM, for Excel")
+    db = p.add_argument_group("a registry in a database (instead of INPUT and -o)")
+    db.add_argument(
+        "--from", dest="source_url", metavar="URL", help="postgresql://… or sqlite:///FILE"
+    )
+    db.add_argument("--table", help="the registry table")
+    db.add_argument("--query", metavar="SQL", help="or the query that selects the registry")
+    db.add_argument("--to-table", metavar="T", help="results table (its rejects: T_rejects)")
+    db.add_argument("--replace", action="store_true", help="replace existing result tables")
+
+
+def score_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of `score_file` the registry options give."""
+    from subsidy_engine.batch.recognise import MIN_SHARE
+
+    options: dict[str, Any] = {
+        "encoding": args.encoding,
+        "sheet": args.sheet,
+        "min_share": MIN_SHARE if args.min_share is None else args.min_share,
+        "bom": args.bom,
+        "rollup_path": args.rollup,
+        "rollup_by": args.rollup_by,
+    }
+    if args.units:
+        options["units"] = [u.strip() for u in args.units.split(",") if u.strip()]
+    if args.eligible_only:
+        options["statuses"] = ["eligible"]
+    return options
+
+
+def score_from_database(
+    args: argparse.Namespace, engine: Engine, mapping: ColumnMapping | None, options: dict[str, Any]
+) -> int:
+    """`score --from URL --table T --to-table R`: one transaction, the run recorded."""
+    from subsidy_engine.batch.dbscore import score_database
+    from subsidy_engine.batch.progress import log_progress
+
+    if not args.source_url or not args.to_table:
+        raise InputError(
+            "give a registry file and -o OUTPUT, or --from URL (--table T or --query SQL) "
+            "and --to-table T"
+        )
+    if args.input is not None or args.output is not None:
+        raise InputError("--from reads a database and --to-table writes one: no INPUT or -o")
+    unused = [o for o in ("rollup_path", "encoding", "sheet") if options.get(o)]
+    if unused or args.summary:
+        raise InputError("--summary, --rollup, --encoding and --sheet are for files")
+    done = score_database(
+        engine,
+        args.source_url,
+        args.to_table,
+        table=args.table,
+        query=args.query,
+        replace=args.replace,
+        as_of=args.as_of,
+        mapping=mapping,
+        statuses=options["statuses"],
+        batch_rows=args.batch_rows,
+        columns=args.columns,
+        min_share=options["min_share"],
+        units=options.get("units"),
+        progress=None if sys.stderr.isatty() else log_progress(sys.stderr, None),
+    )
+    print(
+        f"{done.rows_read:,} rows read: {done.rows_scored:,} scored, "
+        f"{done.rows_rejected:,} rejected ({done.rejects_table})"
+    )
+    print(
+        f"{done.results_written:,} results written to {args.to_table} in {done.seconds:.1f} s "
+        f"({done.rows_per_second:,.0f} rows/s); the run is in subsidy_engine_runs"
+    )
+    return 0
+
+
+def rate_columns() -> tuple[Any, ...]:
+    """The progress bar's rate (rows/s) and time-left columns."""
+    from rich.progress import TextColumn, TimeRemainingColumn
+
+    return (TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+
+
+def bar_progress(bar: Any, task: Any) -> Callable[[int], None]:
+    """A progress callback that moves the bar and shows the rate."""
+
+    def update(rows: int) -> None:
+        elapsed = bar.tasks[task].elapsed or 0.0
+        rate = f"{rows / elapsed:,.0f} rows/s" if elapsed > 0 else ""
+        bar.update(task, completed=rows, rate=rate)
+
+    return update
+
+
+def print_rollup(rollup: pl.DataFrame | None, path: str | None) -> None:
+    """The roll-up summed over the groups, as a short table."""
+    if rollup is None or path is None:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from subsidy_engine.batch.rollup import by_measure
+
+    table = Table(title=f"roll-up by measure (by group: {path})")
+    for title in (
+        "measure",
+        "payer",
+        "enterprises eligible",
+        "cash, yuan",
+        "no figure",
+        "undetermined",
+    ):
+        table.add_column(title, justify="left" if title == "payer" else "right")
+    totals = by_measure(rollup, rollup.columns[0])
+    for row in totals.iter_rows():
+        measure, payer, enterprises, cash, no_figure, undetermined = row
+        table.add_row(
+            str(measure),
+            payer,
+            f"{enterprises:,}",
+            f"{cash:,.2f}",
+            f"{no_figure:,}",
+            f"{undetermined:,}",
+        )
+    Console(width=None if sys.stdout.isatty() else 120).print(table)
+
+
+def cmd_mapping_suggest(args: argparse.Namespace) -> int:
+    from subsidy_engine.batch.registry import Reading, scan_registry
+    from subsidy_engine.batch.suggest import SAMPLE_ROWS, suggest_mapping
+    from subsidy_engine.engine import Engine
+
+    engine = Engine(args.rulebook) if args.rulebook else Engine()
+    reading = Reading(args.format, args.encoding, args.sheet)
+    sample = scan_registry(Path(args.registry), reading).head(SAMPLE_ROWS).collect()
+    if not sample.columns:
+        raise InputError(f"{args.registry}: no columns to map")
+    text = suggest_mapping(sample, engine.rulebook)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"draft mapping written to {args.output}: check it before scoring with it")
+    else:
+        print(text, end="")
+    return 0
+
+
+def add_commands(
+    parser: argparse.ArgumentParser,
+    command: Callable[[str, Command, str], argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """`parser` with `mapping suggest` added through `command`."""
+    p = command("mapping", cmd_mapping_suggest, "draft a column mapping for a registry")
+    p.add_argument("action", choices=["suggest"], help="suggest: draft from headers and values")
+    p.add_argument("registry", metavar="REGISTRY")
+    p.add_argument("-o", "--output", metavar="MAPPING.yaml", help="write the draft here")
+    p.add_argument("--format", choices=["parquet", "csv", "jsonl", "xlsx"])
+    p.add_argument("--encoding")
+    p.add_argument("--sheet")
+    p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
+    p = command("changes", cmd_changes, "what each enterprise gained or lost since a run")
+    p.add_argument("registry", metavar="REGISTRY", help="the new snapshot")
+    p.add_argument("--previous", required=True, metavar="RESULTS", help="the previous results")
+    p.add_argument(
+        "--previous-registry",
+        metavar="REGISTRY",
+        help="the previous snapshot: only changed rows are evaluated, changed facts are named",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help=".jsonl, .csv or .xlsx (default: a table)"
+    )
+    p.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    p.add_argument("--mapping", metavar="FILE.yaml")
+    p.add_argument("--encoding")
+    p.add_argument("--sheet")
+    p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
+    return parser
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    from subsidy_engine.batch.changes import changes
+    from subsidy_engine.batch.mapping import load_mapping
+    from subsidy_engine.batch.registry import Reading
+    from subsidy_engine.batch.sinks import Sink
+    from subsidy_engine.engine import Engine
+
+    engine = Engine(args.rulebook) if args.rulebook else Engine()
+    mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
+    found, evaluated = changes(
+        engine,
+        Path(args.previous),
+        Path(args.registry),
+        as_of=args.as_of or date.today(),
+        previous_registry=Path(args.previous_registry) if args.previous_registry else None,
+        mapping=mapping,
+        reading=Reading(None, args.encoding, args.sheet),
+    )
+    counts = found["change"].value_counts(sort=True).iter_rows() if found.height else []
+    summary = ", ".join(f"{n:,} {change}" for change, n in counts) or "no change"
+    if args.output:
+        with Sink(Path(args.output)) as sink:
+            sink.write(found)
+        print(f"{evaluated:,} enterprises evaluated; {summary}; written to {args.output}")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{evaluated:,} enterprises evaluated; {summary}")
+    shown = [found.columns[0], "change", "rule_id", "status_before", "status_now",
+             "amount_before", "amount_now", "changed_facts"]  # fmt: skip
+    for column in shown:
+        table.add_column(column)
+    for row in found.select(shown).iter_rows():
+        table.add_row(
+            *("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in row)
+        )
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+    return 0
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a fraction: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"a fraction is between 0 and 1, not {text}")
+    return value
