@@ -15,7 +15,7 @@ import pytest
 
 from subsidy_engine import Engine
 from subsidy_engine.batch.conformance import ScoredCases, score_cases
-from subsidy_engine.rulebook.cases import (
+from subsidy_engine.cases import (
     BACKENDS,
     Backend,
     check_case,

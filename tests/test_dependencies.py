@@ -37,7 +37,8 @@ def test_size_class_fields_feed_every_rule_reading_the_size_class(engine: Engine
         assert sized <= set(feeds), field
         assert all({"is_small_or_micro", "is_sme"} & set(feeds[r]) or not feeds[r] for r in sized)
     assert uses["operating_revenue"].direct == ()
-    assert "m15.job_stabilization_refund" in uses["employees"].direct
+    assert "m25.ceramic_loan_interest_subsidy" in uses["employees"].direct
+    assert "m15.job_stabilization_refund" in uses["ui_insured_staff"].direct
 
 
 def test_the_two_directions_agree(engine: Engine) -> None:

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from subsidy_engine import Engine, ProfileError, RulebookError, Status
+from subsidy_engine.cases import check_case
 from subsidy_engine.profile_files import read_profile
-from subsidy_engine.rulebook.cases import check_case
 from subsidy_engine.rulebook.loader import load_cases
 from subsidy_engine.rulebook.models import CasesFile, ExpectedCase, Unit
 

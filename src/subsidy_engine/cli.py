@@ -230,13 +230,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     from subsidy_engine.batch.mapping import load_mapping
     from subsidy_engine.batch.stream import score_file
 
-    score_targets(args.output, args.rejects, args.summary, [args.input, args.mapping, args.reform])
+    from_database = args.source_url or args.input is None or args.output is None
+    if not from_database:
+        inputs = [args.input, args.mapping, args.reform]
+        score_targets(args.output, args.rejects, args.summary, inputs)
     engine = _engine(args)
     if args.reform:
         engine = engine.with_reform(args.reform)
     mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
     options = {"statuses": _statuses(args.statuses), **score_options(args)}
-    if args.source_url or args.input is None or args.output is None:
+    if from_database:
         return score_from_database(args, engine, mapping, options)
     source = Path(args.input)
     with _progress_bar(source, args.format) as progress:
@@ -312,7 +315,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from subsidy_engine.rulebook.cases import run_cases
+    from subsidy_engine.cases import run_cases
 
     engine = _engine(args)
     outcomes = list(run_cases(engine))

@@ -3,6 +3,7 @@ small registries, and checks that a failure is one message and leaves no file be
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -35,8 +36,12 @@ class Kit:
 
     @staticmethod
     def one_message(err: str) -> str:
-        """`err`, checked to be the command's own message(s), not a traceback."""
+        """`err`, checked to be the command's own message(s), not a traceback: text, or one
+        JSON document under `--format json`."""
         assert "Traceback" not in err, err
+        if err.startswith("{"):
+            assert {"code", "message"} <= set(json.loads(err)), err
+            return err
         assert err.startswith(("subsidy-engine: ", "usage: ")), err
         return err
 

@@ -48,7 +48,11 @@ def _both(engine: Engine, profile: dict[str, Any]) -> tuple[Any, Any]:
     scored = engine.score(pl.DataFrame([profile]), as_of=AS_OF, statuses="all")
     assert scored.rows_rejected == 0, scored.rejects
     row = scored.results.filter(pl.col("rule_id") == PROBE).row(0, named=True)
-    vector = (row["status"], row["amount"], sorted(row["missing_facts"] or []))
+    vector = (
+        row["status"],
+        row["amount"] or row["potential_amount"],
+        sorted(row["missing_facts"] or []),
+    )
     return scalar, vector
 
 

@@ -101,7 +101,7 @@ def test_the_same_error_in_english(client: TestClient) -> None:
     error = client.post("/evaluate", json=body, headers=EN).json()
     assert error["message"] == "The profile was refused."
     by_location = {p["location"]: p for p in error["problems"]}
-    assert by_location["body.profile.employees"]["message"].startswith("Input should be")
+    assert by_location["body.profile.employees"]["message"] == "must be a whole number"
     assert by_location["body.as_of"]["code"] == "bad-request"
 
 
@@ -134,8 +134,9 @@ def test_gaps_ask_first_for_the_fact_that_decides_most(client: TestClient) -> No
     questions = response.json()["questions"]
     counts = [len(q["decides"]) for q in questions]
     assert counts == sorted(counts, reverse=True) and counts[0] > 1
-    assert questions[0]["fact"] == "industry_code"
-    assert questions[0]["title"] == "国民经济行业代码"
+    # the credit status decides every cash rule, through measure 27's exclusion
+    assert questions[0]["fact"] == "credit_status"
+    assert questions[0]["title"] == "信用状况"
 
 
 def test_what_if_reports_a_gained_rule(client: TestClient, huairen: dict[str, Any]) -> None:
@@ -188,11 +189,14 @@ def test_an_unknown_rule_is_404_json(client: TestClient) -> None:
 
 def test_fields_for_one_rule(client: TestClient) -> None:
     rows = client.get("/fields", params={"rule": "m14.inclusive_tax_relief"}).json()
+    # decided by the tax definitions: 小型微利企业 (its staff limit by sector), a small-scale
+    # VAT taxpayer, or a technology start-up
     assert {r["field"] for r in rows} == {
         "industry_code",
         "employees",
-        "operating_revenue",
+        "taxable_income",
         "total_assets",
+        "vat_small_scale_taxpayer",
         "is_tech_startup",
     }
 

@@ -17,8 +17,8 @@ import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.batch.scoring import score
+from subsidy_engine.cases import Record, case_engine
 from subsidy_engine.errors import ProfileError
-from subsidy_engine.rulebook.cases import Record, case_engine
 
 if TYPE_CHECKING:
     from subsidy_engine.engine import Engine
@@ -43,12 +43,17 @@ COMPARED = (
 )
 """The result fields both backends report, compared one by one."""
 
+FIGURED = ("eligible", "undetermined")
+"""The statuses whose figure `score` writes (as `amount` and as `potential_amount`)."""
+
 
 def scored_records(results: pl.DataFrame) -> dict[int, dict[ResultKey, Record]]:
     """`score`'s result rows, by input row and then by rule and item."""
     by_row: dict[int, dict[ResultKey, Record]] = {}
     for row in results.iter_rows(named=True):
         record = {name: row[name] for name in COMPARED}
+        if record["amount"] is None:  # an undetermined entitlement's figure
+            record["amount"] = row["potential_amount"]
         for name in ("status", "unit", "amount_status", "excluded_by"):
             record[name] = None if record[name] is None else str(record[name])
         record["readings"] = [r for r in str(record["readings"]).split(",") if r]
@@ -83,6 +88,8 @@ def differences(
             out.append(f"{shown}: only {side} has this result")
             continue
         for name in COMPARED:
+            if name == "amount" and mine["status"] not in FIGURED:
+                continue  # `score` shows a figure only where it may be paid
             if mine[name] != theirs[name]:
                 seen = f"{theirs[name]!r} in score, {mine[name]!r} in evaluate"
                 out.append(f"{shown}: {name} is {seen}")

@@ -70,6 +70,15 @@ class CitationOut(_Out):
     )
 
 
+class ReadingOut(_Out):
+    parameter: str = Field(description="The parameter that chooses among the readings.")
+    name: str | None = Field(
+        description="The reading used; null when the parameter has no value on `as_of`."
+    )
+    gloss: str | None = Field(description="What the reading takes the text to mean.")
+    alternatives: list[str] = Field(description="The names of the other readings.")
+
+
 class RuleInfoOut(_Out):
     id: str = Field(description="The rule's id, `m<measure>.<name>`.")
     title: str = Field(description="The rule's title in Chinese.")
@@ -79,6 +88,10 @@ class RuleInfoOut(_Out):
     in_force: PeriodOut = Field(description="When the rule is in force.")
     interpretation: str | None = Field(
         default=None, description="The reading taken where the text admits more than one."
+    )
+    readings: list[ReadingOut] = Field(
+        default_factory=list,
+        description="The named readings of the text the rule depends on, as chosen on `as_of`.",
     )
 
 
@@ -102,16 +115,28 @@ class _AmountBase(_Out):
     )
 
 
+MoneyUnit = Literal["cash", "saving", "recommendation", "price_floor_per_m2", "price_floor_total"]
+
+
 class MoneyAmountOut(_AmountBase):
     """A figure in yuan: paid (cash), no longer paid (saving), an award recommended for, or a
-    land price floor per m²."""
+    land price floor per m² or for a whole plot."""
 
-    unit: Literal["cash", "saving", "recommendation", "price_floor_per_m2"] = Field(
-        description="What the figure measures; only cash counts in totals."
-    )
+    unit: MoneyUnit = Field(description="What the figure measures; only cash counts in totals.")
     value: str | None = Field(
         description="Exact yuan as a decimal string, rounded to the fen; null unless determined.",
         pattern=r"^-?\d+(\.\d+)?$",
+    )
+
+
+class WorkingDaysAmountOut(_AmountBase):
+    """The working days the administration may spend on a procedure in all: a count of PRC
+    working days, not a date by which anything must happen."""
+
+    unit: Literal["working_day_budget"] = Field(description="A budget of working days.")
+    value: str | None = Field(
+        description="The number of working days as a decimal string; null unless determined.",
+        pattern=r"^\d+(\.\d+)?$",
     )
 
 
@@ -129,7 +154,10 @@ class RightAmountOut(_AmountBase):
     value: None = Field(description="Always null.")
 
 
-AmountOut = Annotated[MoneyAmountOut | DateAmountOut | RightAmountOut, Field(discriminator="unit")]
+AmountOut = Annotated[
+    MoneyAmountOut | WorkingDaysAmountOut | DateAmountOut | RightAmountOut,
+    Field(discriminator="unit"),
+]
 """An amount: its value's type follows its unit."""
 
 
