@@ -112,15 +112,7 @@ def score_database(
         raise
     finally:
         connection.close()
-    return ScoreSummary(
-        rows_read=done.read,
-        rows_scored=done.scored,
-        rows_rejected=done.rejected,
-        results_written=out.rows,
-        seconds=time.perf_counter() - started,
-        rejects_path=None,
-        rejects_table=rejects_table,
-    )
+    return done.summary(out.rows, started, None, rejects_table=rejects_table)
 
 
 def _checked(

@@ -77,6 +77,27 @@ class Drained:
     rejected: int = 0
     rollups: list[pl.DataFrame] = field(default_factory=list)
 
+    def summary(
+        self,
+        written: int,
+        started: float,
+        rejects_path: Path | None,
+        *,
+        rollup: pl.DataFrame | None = None,
+        rejects_table: str | None = None,
+    ) -> ScoreSummary:
+        """The run's summary, its time counted from `started` (`time.perf_counter()`)."""
+        return ScoreSummary(
+            rows_read=self.read,
+            rows_scored=self.scored,
+            rows_rejected=self.rejected,
+            results_written=written,
+            seconds=time.perf_counter() - started,
+            rejects_path=rejects_path,
+            rollup=rollup,
+            rejects_table=rejects_table,
+        )
+
 
 def drain(
     results: Iterable[ScoreResult],
@@ -192,15 +213,7 @@ def score_file(
             rolled = merge_rollups(done.rollups, rollup_by)
             with Sink(outputs.add(rollup_target), file_format(rollup_target), bom=bom) as rolls:
                 rolls.write(rolled)
-    return ScoreSummary(
-        rows_read=done.read,
-        rows_scored=done.scored,
-        rows_rejected=done.rejected,
-        results_written=out.rows,
-        seconds=time.perf_counter() - started,
-        rejects_path=rejected_to,
-        rollup=rolled,
-    )
+    return done.summary(out.rows, started, rejected_to, rollup=rolled)
 
 
 def _check_columns(
