@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from subsidy_engine.arguments import as_of_date
-from subsidy_engine.limits import check_profile_size
+from subsidy_engine.lang import types as t
+from subsidy_engine.limits import MAX_LIST_ITEMS, check_profile_size
 
 if TYPE_CHECKING:
     from subsidy_engine.analysis.gaps import GapReport
@@ -60,6 +61,9 @@ class Engine:
         self._evaluator = ScalarEvaluator(rulebook)
         self._profile = checked_profile(rulebook)  # the declared fields and the item checks
         self._model = self._profile.model  # evaluate's check for an already-valid profile
+        self._lists = tuple(
+            name for name, ty in rulebook.profile.types.items() if isinstance(ty, t.List)
+        )  # a model built without validation may still hold an over-long list
         self._reformed: dict[object, Engine] = {}
 
     @property
@@ -143,7 +147,9 @@ class Engine:
             return self.with_reform(reform).evaluate(profile, as_of)
         day = as_of_date(as_of)
         if profile.__class__ is self._model:
-            check_profile_size(profile)
+            facts = profile.__dict__
+            if any(len(facts.get(name) or ()) > MAX_LIST_ITEMS for name in self._lists):
+                check_profile_size(profile)
         validated = profile if profile.__class__ is self._model else self.validate(profile)
         facts = validated.__dict__
         key_field = self.rulebook.profile.key
