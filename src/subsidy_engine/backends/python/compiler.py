@@ -599,6 +599,19 @@ def _bounded_compare(
 ) -> Fn:
     """A comparison whose operands may not fit 38 digits at the scale they are compared at:
     unknown (naming its facts) when one does not, as in the other backend."""
+    if len(fns) == 2:  # the commonest form, spelled out: a comprehension costs more than it
+        (left, right), (op,) = fns, ops
+
+        def get_pair(frame: Frame) -> Any:
+            a, b = left(frame), right(frame)
+            a_known, b_known = a.__class__ is not Unknown, b.__class__ is not Unknown
+            if (a_known and abs(a) >= bound) or (b_known and abs(b) >= bound):
+                return merge([overflow, *(v for v in (a, b) if v.__class__ is Unknown)])
+            if a_known and b_known:
+                return op(a, b)
+            return merge([a, b])
+
+        return get_pair
 
     def get(frame: Frame) -> Any:
         values = [fn(frame) for fn in fns]
