@@ -336,15 +336,7 @@ class ScalarCompiler:
             return get_one
 
         def get(frame: Frame) -> Any:
-            values = [fn(frame) for fn in fns]
-            unknown: Unknown | None = None
-            for op, a, b in zip(ops, values, values[1:], strict=False):
-                if a.__class__ is Unknown or b.__class__ is Unknown:
-                    pair = merge([a, b])
-                    unknown = pair if unknown is None else unknown.merge(pair)
-                elif not op(a, b):
-                    return False
-            return True if unknown is None else unknown
+            return _chain(ops, [fn(frame) for fn in fns])
 
         return get
 
@@ -618,16 +610,22 @@ def _bounded_compare(
         unknowns = [v for v in values if v.__class__ is Unknown]
         if any(v.__class__ is not Unknown and abs(v) >= bound for v in values):
             return merge([overflow, *unknowns])
-        unknown: Unknown | None = None
-        for op, a, b in zip(ops, values, values[1:], strict=False):
-            if a.__class__ is Unknown or b.__class__ is Unknown:
-                pair = merge([a, b])
-                unknown = pair if unknown is None else unknown.merge(pair)
-            elif not op(a, b):
-                return False
-        return True if unknown is None else unknown
+        return _chain(ops, values)
 
     return get
+
+
+def _chain(ops: list[Callable[[Any, Any], bool]], values: list[Any]) -> Any:
+    """`a op b op c …` over the operands' values: false as soon as a known pair fails, else
+    unknown (naming the unknown pairs' inputs) when some pair is unknown, else true."""
+    unknown: Unknown | None = None
+    for op, a, b in zip(ops, values, values[1:], strict=False):
+        if a.__class__ is Unknown or b.__class__ is Unknown:
+            pair = merge([a, b])
+            unknown = pair if unknown is None else unknown.merge(pair)
+        elif not op(a, b):
+            return False
+    return True if unknown is None else unknown
 
 
 def _literal_left(
