@@ -238,16 +238,8 @@ def _early_gap(rule: Rule, result: RuleResult, reader: FactReader) -> Gap | None
     """The gap of a rule out of force, or of a per-item rule whose list is empty or missing."""
     if result.status is Status.NOT_IN_FORCE:
         period = rule.spec.in_force
-        note = f"in force {period.from_ or '…'} to {period.until or '…'}"
-        return _gap(
-            rule,
-            result,
-            reachable=False,
-            changes=(),
-            missing_facts=(),
-            distance=INFINITY,
-            verified=None,
-            note=note,
+        return _unreachable(
+            rule, result, f"in force {period.from_ or '…'} to {period.until or '…'}"
         )
     if rule.for_each is None or result.item is not None:
         return None
@@ -268,6 +260,12 @@ def _early_gap(rule: Rule, result: RuleResult, reader: FactReader) -> Gap | None
 
 def _out_of_reach(rule: Rule, result: RuleResult, history: list[FactChange]) -> Gap:
     needs = "; ".join(_need(c) for c in history)
+    note = f"out of reach for this enterprise: it would need {needs}, and that is its history"
+    return _unreachable(rule, result, note)
+
+
+def _unreachable(rule: Rule, result: RuleResult, note: str) -> Gap:
+    """A gap no change of the enterprise's own facts closes, and why."""
     return _gap(
         rule,
         result,
@@ -276,7 +274,7 @@ def _out_of_reach(rule: Rule, result: RuleResult, history: list[FactChange]) -> 
         missing_facts=(),
         distance=INFINITY,
         verified=None,
-        note=f"out of reach for this enterprise: it would need {needs}, and that is its history",
+        note=note,
     )
 
 
