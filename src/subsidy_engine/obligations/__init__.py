@@ -1,0 +1,1 @@
+"""Duties the policy places on government bodies, checked against what happened."""
