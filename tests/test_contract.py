@@ -48,6 +48,7 @@ OPTIONS = [
     {"citations": "ref"},
     {"citations": "ref", "traces": False, "statuses": ["eligible", "undetermined"]},
     {"traces": False, "statuses": ["excluded"]},
+    {"citations": "id", "traces": False},
 ]
 
 
@@ -78,12 +79,25 @@ def test_citations_by_reference_lose_nothing(engine: Engine) -> None:
         assert {**short, "rule": rule} == whole
 
 
+def test_citations_by_id_keep_every_result_and_name_its_rule(engine: Engine) -> None:
+    evaluation = engine.evaluate(read_profile(EXAMPLES[0], engine), DAY)
+    full = json.loads(evaluation.to_json())
+    ids = json.loads(evaluation.to_json(citations="id"))
+    assert not {"rules", "measures", "document"} & ids.keys()
+    assert len(ids["results"]) == len(full["results"])
+    for whole, short in zip(full["results"], ids["results"], strict=True):
+        rule = whole.pop("rule")
+        assert short.pop("rule_id") == rule["id"]
+        assert short == whole
+
+
 def test_citations_by_reference_are_smaller(engine: Engine) -> None:
     evaluation = engine.evaluate(read_profile(HUAIREN, engine), DAY)
     for statuses in (None, ["eligible"]):
         full = evaluation.to_json(traces=False, statuses=statuses)
         by_reference = evaluation.to_json(traces=False, statuses=statuses, citations="ref")
-        assert len(by_reference) < len(full)
+        by_id = evaluation.to_json(traces=False, statuses=statuses, citations="id")
+        assert len(by_id) < len(by_reference) < len(full)
 
 
 @pytest.mark.parametrize("status", list(Status))

@@ -528,9 +528,10 @@ def _output_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--citations",
-        choices=["full", "ref"],
+        choices=["full", "ref", "id"],
         default="full",
-        help="json: each result's full citation, or each rule once in a table (%(default)s)",
+        help="json: each result's full citation, each rule once in a table, or rule ids only "
+        "(%(default)s)",
     )
     p.add_argument("--no-traces", action="store_true", help="json: leave out condition traces")
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="table: language")

@@ -366,7 +366,7 @@ class Evaluation(Tabular):
         traces: bool = True,
     ) -> str:
         """JSON text; `statuses` keeps only those results, `citations="ref"` lists each rule
-        once in a `rules` table, `traces=False` leaves out the condition traces; InputError over
+        once in a `rules` table (`"id"`: rule ids only), `traces=False` leaves out the condition traces; InputError over
         `limits.MAX_JSON_RESULTS` results (`to_polars()` holds any number)."""
         from subsidy_engine.limits import check_json_size
 

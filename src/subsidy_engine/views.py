@@ -8,7 +8,8 @@ options and give the same document:
 * `citations`: `"full"` repeats each rule (titles, citation, interpretation) in every result;
   `"ref"` gives each result a `rule_id` and lists each rule once in a top-level `rules` table
   (its citation: measure number and quotes), each measure once in `measures` (heading, lead
-  departments) and the document once in `document`;
+  departments) and the document once in `document`; `"id"` gives each result its `rule_id`
+  and no tables, for a caller that keeps the rules from `GET /rules` (or `Engine.rulebook`);
 * `traces`: False leaves out every condition's trace (the values each condition saw).
 
 >>> from datetime import date
@@ -40,8 +41,8 @@ if TYPE_CHECKING:
     from subsidy_engine.analysis.gaps import GapReport
     from subsidy_engine.analysis.whatif import Comparison
 
-CitationMode = Literal["full", "ref"]
-CITATION_MODES: tuple[str, ...] = ("full", "ref")
+CitationMode = Literal["full", "ref", "id"]
+CITATION_MODES: tuple[str, ...] = ("full", "ref", "id")
 
 
 def evaluation_view(
@@ -56,19 +57,22 @@ def evaluation_view(
     Treat it as read-only: with citations by reference, the `rules`, `measures` and `document`
     entries are shared between calls (a rule's description is worked out once per rule)."""
     if citations not in CITATION_MODES:
-        raise InputError(f"citations must be 'full' or 'ref', not {citations!r}")
+        raise InputError(f"citations must be 'full', 'ref' or 'id', not {citations!r}")
     kept = evaluation.results
     if statuses is not None:
         wanted = {_status(s) for s in statuses}
         kept = tuple(r for r in kept if r.status in wanted)
     shaped = dataclasses.replace(evaluation, results=kept)
     drop = set() if traces else {"conditions"}
-    if citations == "ref":
+    if citations != "full":
         drop.add("rule")
     exclude = {"results": {"__all__": drop}} if drop else None
     data: dict[str, Any] = _evaluation_adapter().dump_python(shaped, mode="json", exclude=exclude)
     if citations == "ref":
         data.update(_citation_tables(kept, data["results"]))
+    elif citations == "id":
+        for result, out in zip(kept, data["results"], strict=True):
+            out["rule_id"] = result.rule.id
     return data
 
 

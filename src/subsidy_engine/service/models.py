@@ -30,10 +30,11 @@ class EvaluateOptions(BaseModel):
         description="Keep only results of these statuses (default: every status).",
         max_length=len(Status),
     )
-    citations: Literal["full", "ref"] = Field(
+    citations: Literal["full", "ref", "id"] = Field(
         default="full",
         description="`full`: each result repeats its rule and citation. `ref`: each result "
-        "has a `rule_id`; `rules`, `measures` and `document` list each once.",
+        "has a `rule_id`; `rules`, `measures` and `document` list each once. `id`: each result "
+        "has a `rule_id` and nothing more of its rule (`GET /rules` lists them).",
     )
     traces: bool = Field(
         default=True, description="Include each condition's trace (the values it saw)."
@@ -188,7 +189,9 @@ class ResultOut(_Out):
         default=None, description="The rule, with its citation (citations=full)."
     )
     rule_id: str | None = Field(
-        default=None, description="The rule's id, a key of `rules` (citations=ref)."
+        default=None,
+        description="The rule's id: a key of `rules` with citations=ref; "
+        "with citations=id, `GET /rules/{id}` describes it.",
     )
     status: Status = Field(description="The rule's status for this profile on `as_of`.")
     amount: AmountOut = Field(description="The figure, or why there is none.")
