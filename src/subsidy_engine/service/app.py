@@ -140,7 +140,9 @@ def _evaluation_routes(app: FastAPI, engine: Engine, limits: Limits) -> None:
         """Every rule's result for one profile on `as_of`, optionally under a reform."""
 
         def work() -> dict[str, Any]:
-            evaluation = reformed.get(body.reform).evaluate(facts(body.profile), body.as_of)
+            # The body's profile is already an instance of the engine's profile model: passing
+            # it whole spares a second validation.
+            evaluation = reformed.get(body.reform).evaluate(body.profile, body.as_of)
             return _shaped(evaluation, body.options)
 
         return _JSONResponse(await within(limits.seconds, work))
