@@ -1,0 +1,29 @@
+"""A service hall's application log checked against the rulebook's working-day deadlines.
+
+`log_shape(rulebook)` reads the application kinds and their limits off the deadline rules
+(`shape.py`); `read_log` reads a log file, rejecting bad rows by row number (`read.py`);
+`check_application` judges one application in plain Python (`scalar.py`) and `check_frame`
+a whole log in one Polars pass (`vector.py`), with the same answers; `compliance_rates` counts
+them by department, kind and month (`rates.py`); `obligation_results` states, per department
+and kind, whether the duty was met over a period (`duties.py`).
+"""
+
+from __future__ import annotations
+
+from subsidy_engine.service_log.scalar import Application, Check, check_application
+from subsidy_engine.service_log.shape import LOG_COLUMNS, ApplicationKind, LogShape, log_shape
+from subsidy_engine.service_log.status import CHECK_COLUMNS, STATUSES
+from subsidy_engine.service_log.vector import check_frame
+
+__all__ = [
+    "CHECK_COLUMNS",
+    "LOG_COLUMNS",
+    "STATUSES",
+    "Application",
+    "ApplicationKind",
+    "Check",
+    "LogShape",
+    "check_application",
+    "check_frame",
+    "log_shape",
+]
