@@ -3,14 +3,17 @@ and each limit holds at its bound, across holidays and adjusted working days."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from subsidy_engine import Engine
+from subsidy_engine import Engine, bundled_rulebook_path, load_rulebook
+from subsidy_engine.errors import InputError
 from subsidy_engine.service_log import (
     Application,
     Check,
@@ -164,3 +167,35 @@ def applications(draw: st.DrawFn) -> Application:
 def test_scalar_and_vectorised_checks_agree(rows: list[Application], period_end: date) -> None:
     expected = [check_application(SHAPE, row, period_end) for row in rows]
     assert vector(SHAPE, rows, period_end) == expected
+
+
+# --- another rulebook, no code change ------------------------------------------------------------
+
+
+def test_limits_follow_the_rulebooks_dated_parameter(tmp_path: Path) -> None:
+    folder = tmp_path / "rulebook"
+    shutil.copytree(bundled_rulebook_path(), folder)
+    parameters = folder / "parameters.yaml"
+    text = parameters.read_text(encoding="utf-8")
+    old = (
+        "      2018-12-10: {value: 3, reference: "
+        "第6条 3个工作日内完成营业执照办理、涉税办理、公章刻制等事项}\n"
+    )
+    assert old in text
+    parameters.write_text(
+        text.replace(old, old + "      2020-01-01: {value: 2, reference: 压缩至2个工作日}\n"),
+        encoding="utf-8",
+    )
+    changed = log_shape(load_rulebook(folder))
+    kind = changed.kind("business_registration")
+    assert (kind.limit_on(date(2019, 12, 31)), kind.limit_on(date(2020, 1, 1))) == (3, 2)
+    # Thursday 2020-01-02: the 2nd working day after is Monday 01-06, the 3rd Tuesday 01-07
+    application = business(date(2020, 1, 2), date(2020, 1, 7))
+    expected = Check(date(2020, 1, 6), "late", 1)
+    assert check_application(changed, application, date(2020, 3, 31)) == expected
+    assert vector(changed, [application], date(2020, 3, 31)) == [expected]
+
+
+def test_a_rulebook_without_deadline_rules_is_refused() -> None:
+    with pytest.raises(InputError, match="has no deadline rule"):
+        log_shape(load_rulebook(Path(__file__).parents[2] / "benchmarks" / "anchor_rulebook"))
