@@ -17,6 +17,7 @@ import polars as pl
 
 from subsidy_engine.atomic import Outputs, check_targets
 from subsidy_engine.cli_errors import Command
+from subsidy_engine.cli_outputs import generated_target
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import InputError
 from subsidy_engine.obligations.results import ObligationResult
@@ -75,10 +76,7 @@ def generate_applications_command(args: argparse.Namespace) -> int:
     """`generate N --kind applications -o LOG.parquet`."""
     from subsidy_engine.synthetic.applications import write_applications
 
-    target = Path(args.output)
-    if target.suffix.lower() != ".parquet":
-        raise InputError(f"{args.output}: generate writes Parquet; name the output .parquet")
-    check_targets([target])
+    target = generated_target(args.output)
     shape = _shape(args)
     with Outputs() as outputs:
         write_applications(shape, args.n, outputs.add(target), seed=args.seed)
@@ -100,7 +98,7 @@ def cmd_service_log(args: argparse.Namespace) -> int:
             if given:
                 _write(frame, outputs.add(given), given)
         if args.checked:
-            _write(checked.drop("row"), outputs.add(args.checked), args.checked)
+            _write(checked, outputs.add(args.checked), args.checked)
     if args.format == "json":
         print(json.dumps(_json(args.log, period, log, checked, rates, duties), ensure_ascii=False))
     else:

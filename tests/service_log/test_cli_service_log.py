@@ -78,6 +78,7 @@ def test_table_and_files_written_whole(
     capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path
 ) -> None:
     rates, rejects = tmp_path / "rates.parquet", tmp_path / "rejects.csv"
+    checked = tmp_path / "checked.xlsx"
     code, out, _ = run(
         capsys,
         "service-log",
@@ -92,6 +93,8 @@ def test_table_and_files_written_whole(
         str(rates),
         "--rejects",
         str(rejects),
+        "--checked",
+        str(checked),
     )
     assert code == 0
     assert "rows read 6 = 3 in the period + 1 outside it + 2 rejected" in out
@@ -99,6 +102,8 @@ def test_table_and_files_written_whole(
     frame = pl.read_parquet(rates)
     assert frame["kind"].to_list() == ["business_registration", "real_estate_registration"]
     assert pl.read_csv(rejects)["row"].to_list() == [3, 4]
+    rows = pl.read_excel(checked).select("row", "status", "working_days_late").rows()
+    assert rows == [(1, "on_time", 0), (2, "late", 1), (5, "pending", None)]
 
 
 @pytest.mark.parametrize(
