@@ -147,3 +147,29 @@ def test_duty_per_department_and_kind_is_met_not_met_or_undetermined(shape: LogS
         ("completed_on",),
     )
     assert open_.period == Q4 and open_.subject_kind == "service_hall"
+
+
+def test_duty_names_the_calendar_or_is_not_in_force_when_no_limit_applies(
+    shape: LogShape,
+) -> None:
+    late_2026 = Period(date(2026, 12, 1), date(2026, 12, 31))
+    frame = check_period(
+        shape, parse_log(shape, log(("1", BR, "2026-12-30", None, "A"))).applications, late_2026
+    )
+    (result,) = obligation_results(shape, frame, late_2026)
+    assert (result.status, result.missing_facts) == (
+        ObligationStatus.UNDETERMINED,
+        ("cn_working_day_calendar",),
+    )
+    before = Period(date(2018, 12, 1), date(2018, 12, 9))
+    frame = check_period(
+        shape,
+        parse_log(shape, log(("1", BR, "2018-12-03", "2018-12-20", "A"))).applications,
+        before,
+    )
+    (result,) = obligation_results(shape, frame, before)
+    assert (result.status, result.required, result.shortfall) == (
+        ObligationStatus.NOT_IN_FORCE,
+        Decimal(0),
+        None,
+    )

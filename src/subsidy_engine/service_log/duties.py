@@ -52,7 +52,7 @@ def _result(shape: LogShape, row: dict[str, int | str], period: Period) -> Oblig
     missing: tuple[str, ...] = ()
     shortfall: Decimal | None = Decimal(late)
     if required == 0 and int(row[NOT_IN_FORCE]):
-        status = ObligationStatus.NOT_IN_FORCE
+        status, shortfall = ObligationStatus.NOT_IN_FORCE, None
     elif late:
         status = ObligationStatus.NOT_MET
     elif open_ or unknown:
