@@ -199,3 +199,21 @@ def test_limits_follow_the_rulebooks_dated_parameter(tmp_path: Path) -> None:
 def test_a_rulebook_without_deadline_rules_is_refused() -> None:
     with pytest.raises(InputError, match="has no deadline rule"):
         log_shape(load_rulebook(Path(__file__).parents[2] / "benchmarks" / "anchor_rulebook"))
+
+
+def test_a_working_day_budget_past_its_back_to_back_date_is_undetermined(
+    shape: LogShape,
+) -> None:
+    assert [k.name for k in shape.kinds if k.budget] == [
+        "industrial_project_approval",
+        "construction_project_approval",
+    ]
+    applied = date(2019, 9, 2)
+    due = shape.calendar.add_working_days(applied, 45)
+    assert due is not None
+    project = Application("p1", "industrial_project_approval", applied, due, "发改委")
+    late = Application("p2", "industrial_project_approval", applied, due + timedelta(1), "发改委")
+    end = date(2019, 12, 31)
+    expected = [Check(due, "on_time", 0), Check(due, "undetermined", None, "paused_working_days")]
+    assert [check_application(shape, a, end) for a in (project, late)] == expected
+    assert vector(shape, [project, late], end) == expected

@@ -3,13 +3,15 @@
 A department meets a kind's deadline over a period when none of its applications of that kind
 accepted in the period is late. Figures count applications: `required` those with a limit in
 force, `achieved` those on time, `shortfall` those late. Open applications whose deadline has
-not passed at the period's end (and deadlines the calendar cannot give) leave it undetermined
-when nothing is late.
+not passed at the period's end, deadlines the calendar cannot give, and budget kinds past their
+back-to-back date leave it undetermined when nothing is late; `missing_facts` says what would
+decide it.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 
@@ -37,14 +39,17 @@ def obligation_results(
     counts = (
         checked.lazy()
         .group_by("department", "kind")
-        .agg((pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in STATUSES)
+        .agg(
+            *((pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in STATUSES),
+            pl.col("unknown").drop_nulls().unique().sort().alias("unknown"),
+        )
         .sort("department", "kind")
         .collect()
     )
     return [_result(shape, row, period) for row in counts.iter_rows(named=True)]
 
 
-def _result(shape: LogShape, row: dict[str, int | str], period: Period) -> ObligationResult:
+def _result(shape: LogShape, row: dict[str, Any], period: Period) -> ObligationResult:
     kind = shape.kind(str(row["kind"]))
     on_time, late = int(row[ON_TIME]), int(row[LATE])
     open_, unknown = int(row[PENDING]), int(row[UNDETERMINED])
@@ -57,7 +62,7 @@ def _result(shape: LogShape, row: dict[str, int | str], period: Period) -> Oblig
         status = ObligationStatus.NOT_MET
     elif open_ or unknown:
         status, shortfall = ObligationStatus.UNDETERMINED, None
-        missing = (("completed_on",) if open_ else ()) + ((shape.calendar_gap,) if unknown else ())
+        missing = (("completed_on",) if open_ else ()) + tuple(row["unknown"])
     else:
         status = ObligationStatus.MET
     return ObligationResult(

@@ -2,7 +2,8 @@
 
 The reference the vectorised check (`vector.py`) is held to. The N-th working day after
 applied_on is the last day on time (the day of acceptance does not count); an open application
-is judged at `period_end`.
+is judged at `period_end`. A budget kind (see `ApplicationKind.budget`) done after that day is
+undetermined: the log does not hold the working days the government's count leaves out.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from subsidy_engine.service_log.shape import LogShape
-from subsidy_engine.service_log.status import LATE, NOT_IN_FORCE, ON_TIME, PENDING, UNDETERMINED
+from subsidy_engine.service_log.status import (
+    LATE,
+    NOT_IN_FORCE,
+    ON_TIME,
+    PAUSED,
+    PENDING,
+    UNDETERMINED,
+)
 from subsidy_engine.workdays import WorkingDayCalendar
 
 
@@ -38,7 +46,8 @@ def check_application(shape: LogShape, application: Application, period_end: dat
 
     Raises KeyError for a kind the shape does not have (the log reader rejects those rows).
     """
-    limit = shape.kind(application.kind).limit_on(application.applied_on)
+    kind = shape.kind(application.kind)
+    limit = kind.limit_on(application.applied_on)
     if limit is None:
         return Check(None, NOT_IN_FORCE, None)
     calendar = shape.calendar
@@ -49,6 +58,8 @@ def check_application(shape: LogShape, application: Application, period_end: dat
     end = done if done is not None else period_end
     if end <= deadline:
         return Check(deadline, ON_TIME, 0) if done is not None else Check(deadline, PENDING, None)
+    if kind.budget:
+        return Check(deadline, UNDETERMINED, None, PAUSED)
     late = working_days_after(calendar, deadline, end)
     return Check(deadline, LATE, late, shape.calendar_gap if late is None else None)
 

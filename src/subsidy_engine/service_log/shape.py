@@ -6,6 +6,10 @@ details, is `add_working_days(<item>.<date>, <parameter>)` and one of whose cond
 limits it in working days, and the quote it is cited by; the rulebook's working-day calendar
 counts the days. Another city's rulebook with rules of that form needs no code change.
 
+When the date is only a detail and the amount is the parameter itself, the limit is a budget of
+the government's working days (`ApplicationKind.budget`). The applicant's conditions (such as
+is_private_enterprise) are facts of the enterprise, not of the log, and are not checked here.
+
 The log itself has the columns `LOG_COLUMNS`: what happened to each application.
 """
 
@@ -40,6 +44,12 @@ class ApplicationKind:
     parameter: Parameter
     spans: tuple[LimitSpan, ...]
     """Where the rule is in force and the parameter has a figure; outside them, no limit."""
+    budget: bool = False
+    """The limit is a budget of the government's own working days (the rule's amount is the
+    parameter and the date is only a detail: the day it falls due if every step ran back to
+    back). A completion by that date is on time; a later one may still be within the budget,
+    since the time the enterprise or others held the file is not counted, and the log does not
+    say how long that was."""
 
     def limit_on(self, applied_on: date) -> int | None:
         """The working days allowed to an application accepted on `applied_on`; None when the
@@ -84,12 +94,13 @@ def log_shape(rulebook: Rulebook) -> LogShape:
         found = _deadline(rule)
         if found is None:
             continue
-        kind_name, parameter_name = found
+        kind_name, parameter_name, budget = found
         if kind_name in kinds:
             other = kinds[kind_name].rule.id
             raise InputError(f"rules {other} and {rule.id} both set the deadline of {kind_name!r}")
         parameter = rulebook.parameters[parameter_name]
-        kinds[kind_name] = ApplicationKind(kind_name, rule, parameter, _spans(rule, parameter))
+        spans = _spans(rule, parameter)
+        kinds[kind_name] = ApplicationKind(kind_name, rule, parameter, spans, budget)
     if not kinds:
         raise InputError(
             f"rulebook {rulebook.id} has no deadline rule "
@@ -98,8 +109,8 @@ def log_shape(rulebook: Rulebook) -> LogShape:
     return LogShape(tuple(kinds.values()), rulebook.calendar)
 
 
-def _deadline(rule: Rule) -> tuple[str, str] | None:
-    """(kind, parameter) when `rule` is a deadline rule."""
+def _deadline(rule: Rule) -> tuple[str, str, bool] | None:
+    """(kind, parameter, whether the limit is a budget) when `rule` is a deadline rule."""
     if rule.for_each is None:
         return None
     quantities = [rule.amount.node, *(q.node for q in rule.details.values())]
@@ -112,7 +123,7 @@ def _deadline(rule: Rule) -> tuple[str, str] | None:
             f"rule {rule.id}: a deadline rule needs exactly one condition "
             f"<item>.<field> == '<kind>', found {len(kinds)}"
         )
-    return kinds[0], parameters[0]
+    return kinds[0], parameters[0], _deadline_parameter(rule.amount.node) is None
 
 
 def _deadline_parameter(node: ast.Node | None) -> str | None:

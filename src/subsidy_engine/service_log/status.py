@@ -11,9 +11,14 @@ LATE: Final = "late"
 PENDING: Final = "pending"
 """Still open at the period's end, whose deadline has not passed: not yet decided."""
 UNDETERMINED: Final = "undetermined"
-"""The deadline falls in a year the working-day calendar lacks: `unknown` names the calendar."""
+"""The deadline falls in a year the working-day calendar lacks (`unknown` names the calendar),
+or a budget kind took longer than its back-to-back date (`unknown` is `PAUSED`)."""
 NOT_IN_FORCE: Final = "not_in_force"
 """Accepted on a day the kind's deadline rule is not in force: no limit applies."""
+
+PAUSED: Final = "paused_working_days"
+"""What would decide a budget kind finished after its back-to-back date: the working days the
+file was held outside the government's count (the enterprise's corrections, reviews, notices)."""
 
 STATUSES: Final = (ON_TIME, LATE, PENDING, UNDETERMINED, NOT_IN_FORCE)
 

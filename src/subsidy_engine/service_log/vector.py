@@ -2,8 +2,9 @@
 
 Means exactly what `scalar.check_application` means (a differential test holds them equal):
 the deadline is the limit's N-th working day after applied_on (`backends.polars.dates`), an
-open application is judged at `period_end`, and a year the calendar lacks leaves the answer
-undetermined, naming the calendar.
+open application is judged at `period_end`, a year the calendar lacks leaves the answer
+undetermined, naming the calendar, and so does a budget kind past its back-to-back date, naming
+what would decide it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ import polars as pl
 
 from subsidy_engine.backends.polars.dates import add_working_days
 from subsidy_engine.service_log.shape import LogShape
-from subsidy_engine.service_log.status import LATE, NOT_IN_FORCE, ON_TIME, PENDING, UNDETERMINED
+from subsidy_engine.service_log.status import (
+    LATE,
+    NOT_IN_FORCE,
+    ON_TIME,
+    PAUSED,
+    PENDING,
+    UNDETERMINED,
+)
 
 _LIMIT, _KNOWN, _END = "__limit", "__known", "__end"
 
@@ -37,6 +45,7 @@ def check_frame(
     gap = no_limit.not_() & pl.col(_KNOWN).not_()
     done = pl.col("completed_on").is_not_null()
     in_time = end <= pl.col("deadline")
+    budget = pl.col("kind").is_in([kind.name for kind in shape.kinds if kind.budget])
     status = (
         pl.when(no_limit)
         .then(pl.lit(NOT_IN_FORCE))
@@ -46,6 +55,8 @@ def check_frame(
         .then(pl.lit(ON_TIME))
         .when(in_time)
         .then(pl.lit(PENDING))
+        .when(budget)
+        .then(pl.lit(UNDETERMINED))
         .otherwise(pl.lit(LATE))
     )
     is_late = pl.col("status") == LATE
@@ -69,6 +80,8 @@ def check_frame(
             .alias("working_days_late"),
             pl.when(gap | (is_late & end_known.not_()))
             .then(pl.lit(shape.calendar_gap))
+            .when(pl.col("status") == UNDETERMINED)
+            .then(pl.lit(PAUSED))
             .otherwise(pl.lit(None, dtype=pl.String))
             .alias("unknown"),
         )
