@@ -40,6 +40,7 @@ def vector(shape: LogShape, applications: list[Application], period_end: date) -
             "applied_on": [a.applied_on for a in applications],
             "completed_on": [a.completed_on for a in applications],
             "department": [a.department for a in applications],
+            "paused_working_days": [a.paused_working_days for a in applications],
         },
         schema={
             "id": pl.String,
@@ -47,6 +48,7 @@ def vector(shape: LogShape, applications: list[Application], period_end: date) -
             "applied_on": pl.Date,
             "completed_on": pl.Date,
             "department": pl.String,
+            "paused_working_days": pl.Int64,
         },
     )
     checked = check_frame(shape, frame, period_end).collect()
@@ -159,7 +161,8 @@ def applications(draw: st.DrawFn) -> Application:
     took = draw(st.none() | st.integers(0, 200))
     completed = None if took is None else applied + timedelta(days=took)
     kind = draw(st.sampled_from(SHAPE.kind_names))
-    return Application(str(draw(st.integers(0, 99))), kind, applied, completed, "d")
+    paused = draw(st.none() | st.integers(0, 3000))
+    return Application(str(draw(st.integers(0, 99))), kind, applied, completed, "d", paused)
 
 
 @settings(max_examples=200, deadline=None)
@@ -217,3 +220,18 @@ def test_a_working_day_budget_past_its_back_to_back_date_is_undetermined(
     expected = [Check(due, "on_time", 0), Check(due, "undetermined", None, "paused_working_days")]
     assert [check_application(shape, a, end) for a in (project, late)] == expected
     assert vector(shape, [project, late], end) == expected
+
+
+def test_paused_working_days_decide_a_budget_kind(shape: LogShape) -> None:
+    applied = date(2019, 9, 2)
+    due = shape.calendar.add_working_days(applied, 45 + 10)
+    assert due is not None
+    kind = "industrial_project_approval"
+    within = Application("p1", kind, applied, due, "发改委", paused_working_days=10)
+    beyond = Application("p2", kind, applied, due + timedelta(1), "发改委", paused_working_days=10)
+    end = date(2019, 12, 31)
+    after = due + timedelta(1)
+    late_by = 1 if shape.calendar.is_working_day(after) else 0
+    expected = [Check(due, "on_time", 0), Check(due, "late", late_by)]
+    assert [check_application(shape, a, end) for a in (within, beyond)] == expected
+    assert vector(shape, [within, beyond], end) == expected

@@ -173,3 +173,21 @@ def test_duty_names_the_calendar_or_is_not_in_force_when_no_limit_applies(
         Decimal(0),
         None,
     )
+
+
+def test_paused_working_days_are_read_for_budget_kinds_only(shape: LogShape) -> None:
+    frame = log(
+        ("1", "industrial_project_approval", "2019-09-02", "2019-12-20", "发改委"),
+        ("2", "industrial_project_approval", "2019-09-02", "2019-12-20", "发改委"),
+        ("3", BR, "2019-09-02", "2019-09-03", "A"),
+        ("4", "industrial_project_approval", "2019-09-02", None, "发改委"),
+    ).with_columns(pl.Series("paused_working_days", ["12", "-1", "2", None]))
+    parsed = parse_log(shape, frame)
+    assert parsed.applications.select("id", "paused_working_days").rows() == [
+        ("1", 12),
+        ("4", None),
+    ]
+    assert parsed.rejects.select("row", "reason").rows() == [
+        (2, "paused_working_days '-1' is not a whole number from 0 to 100000"),
+        (3, f"paused_working_days is given for {BR}, whose limit counts every working day"),
+    ]

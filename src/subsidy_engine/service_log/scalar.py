@@ -2,8 +2,9 @@
 
 The reference the vectorised check (`vector.py`) is held to. The N-th working day after
 applied_on is the last day on time (the day of acceptance does not count); an open application
-is judged at `period_end`. A budget kind (see `ApplicationKind.budget`) done after that day is
-undetermined: the log does not hold the working days the government's count leaves out.
+is judged at `period_end`. A budget kind (see `ApplicationKind.budget`) has its limit lengthened
+by the working days the file was paused; where the log does not say, one done after the
+back-to-back date is undetermined.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Application:
     applied_on: date
     completed_on: date | None
     department: str
+    paused_working_days: int | None = None
+    """For a budget kind: the working days the file was held outside the government's count."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +54,15 @@ def check_application(shape: LogShape, application: Application, period_end: dat
     if limit is None:
         return Check(None, NOT_IN_FORCE, None)
     calendar = shape.calendar
-    deadline = calendar.add_working_days(application.applied_on, limit)
+    paused = application.paused_working_days if kind.budget else None
+    deadline = calendar.add_working_days(application.applied_on, limit + (paused or 0))
     if deadline is None:
         return Check(None, UNDETERMINED, None, shape.calendar_gap)
     done = application.completed_on
     end = done if done is not None else period_end
     if end <= deadline:
         return Check(deadline, ON_TIME, 0) if done is not None else Check(deadline, PENDING, None)
-    if kind.budget:
+    if kind.budget and paused is None:
         return Check(deadline, UNDETERMINED, None, PAUSED)
     late = working_days_after(calendar, deadline, end)
     return Check(deadline, LATE, late, shape.calendar_gap if late is None else None)

@@ -26,6 +26,10 @@ from subsidy_engine.workdays import CALENDAR_GAP_SUFFIX, WorkingDayCalendar
 LOG_COLUMNS = ("id", "kind", "applied_on", "completed_on", "department")
 """One row per application; completed_on is empty while it is still open."""
 
+OPTIONAL_COLUMNS = ("paused_working_days",)
+"""For a budget kind only: the working days the file was held outside the government's count
+(the enterprise's corrections, technical reviews, public notices); empty when not recorded."""
+
 
 @dataclass(frozen=True, slots=True)
 class LimitSpan:

@@ -30,12 +30,16 @@ _LIMIT, _KNOWN, _END = "__limit", "__known", "__end"
 def check_frame(
     shape: LogShape, log: pl.LazyFrame | pl.DataFrame, period_end: date
 ) -> pl.LazyFrame:
-    """`log` (columns kind: String, applied_on: Date, completed_on: Date, and any others) with
-    the columns `status.CHECK_COLUMNS` added. Every kind must be one of the shape's."""
+    """`log` (columns kind: String, applied_on: Date, completed_on: Date, optionally
+    paused_working_days: Int64, and any others) with the columns `status.CHECK_COLUMNS`
+    added. Every kind must be one of the shape's."""
     calendar = shape.calendar
     days = pl.Series("working_days", calendar.working_days(), dtype=pl.Date)
     years = sorted(calendar.known_years)
-    deadline, known = add_working_days(pl.col("applied_on"), pl.col(_LIMIT), calendar)
+    budget = pl.col("kind").is_in([kind.name for kind in shape.kinds if kind.budget])
+    paused = pl.col(PAUSED) if PAUSED in log.lazy().collect_schema() else pl.lit(None, pl.Int64)
+    allowed = pl.col(_LIMIT) + pl.when(budget).then(paused.fill_null(0)).otherwise(0)
+    deadline, known = add_working_days(pl.col("applied_on"), allowed, calendar)
     end = pl.col(_END)
     late_days = pl.lit(days).search_sorted(end, side="right").cast(pl.Int64) - pl.lit(
         days
@@ -45,7 +49,6 @@ def check_frame(
     gap = no_limit.not_() & pl.col(_KNOWN).not_()
     done = pl.col("completed_on").is_not_null()
     in_time = end <= pl.col("deadline")
-    budget = pl.col("kind").is_in([kind.name for kind in shape.kinds if kind.budget])
     status = (
         pl.when(no_limit)
         .then(pl.lit(NOT_IN_FORCE))
@@ -55,7 +58,7 @@ def check_frame(
         .then(pl.lit(ON_TIME))
         .when(in_time)
         .then(pl.lit(PENDING))
-        .when(budget)
+        .when(budget & paused.is_null())
         .then(pl.lit(UNDETERMINED))
         .otherwise(pl.lit(LATE))
     )
