@@ -40,7 +40,8 @@ def check_period(
     shape: LogShape, applications: pl.DataFrame | pl.LazyFrame, period: Period
 ) -> pl.DataFrame:
     """The applications accepted within `period`, checked at its end."""
-    assert period.start is not None and period.end is not None
+    if period.start is None or period.end is None:
+        raise InputError("a log is checked over a period with a first and a last day")
     applied = pl.col("applied_on")
     within = applications.lazy().filter((applied >= period.start) & (applied <= period.end))
     return check_frame(shape, within, period.end).collect()
