@@ -1,5 +1,5 @@
 """Run benchmark suites: `python -m benchmarks [evaluate] [gaps] [load] [score] [spark]
-[service] [suite options]`.
+[service] [service-log] [suite options]`.
 
 The suite names come first; options after them go to the suite when only one is named.
 """
@@ -15,6 +15,7 @@ from benchmarks import (
     bench_load,
     bench_score,
     bench_service,
+    bench_service_log,
     bench_spark,
 )
 
@@ -25,6 +26,7 @@ SUITES = {
     "score": bench_score.main,
     "spark": bench_spark.main,
     "service": bench_service.main,
+    "service-log": bench_service_log.main,
 }
 
 

@@ -294,6 +294,10 @@ def _progress_bar(source: Path, given: str | None) -> Iterator[Callable[[int], N
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    if args.kind == "applications":
+        from subsidy_engine.cli_service_log import generate_applications_command
+
+        return generate_applications_command(args)
     target = generated_target(args.output)
     path = write_generated(_engine(args).rulebook, args.n, target, args.seed)
     print(f"{args.n:,} synthetic profiles written to {path}")
@@ -485,6 +489,9 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per op
     from subsidy_engine.cli_service import register
 
     register(command, rulebook_option, _as_of)
+    from subsidy_engine.cli_service_log import register as register_service_log
+
+    register_service_log(command, rulebook_option, _as_of)
     return add_registry_commands(parser, command)
 
 
@@ -584,6 +591,7 @@ def _generate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("n", type=_positive, metavar="N")
     p.add_argument("-o", "--output", required=True, metavar="REGISTRY.parquet")
     p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--kind", choices=["enterprises", "applications"], default="enterprises")
 
 
 if __name__ == "__main__":
