@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from subsidy_engine.errors import InputError
 from subsidy_engine.identifiers import (
     CREDIT_CODE_ALPHABET,
+    SECTION_DIVISIONS,
     credit_code_check_character,
     credit_code_problem,
     industry_code_problem,
@@ -160,29 +161,6 @@ def test_codes_with_both_check_characters_computed_are_valid(first17: str) -> No
 
 # --- industry classification --------------------------------------------------------------------
 
-SECTION_RANGES = {
-    "A": (1, 5),
-    "B": (6, 12),
-    "C": (13, 43),
-    "D": (44, 46),
-    "E": (47, 50),
-    "F": (51, 52),
-    "G": (53, 60),
-    "H": (61, 62),
-    "I": (63, 65),
-    "J": (66, 69),
-    "K": (70, 70),
-    "L": (71, 72),
-    "M": (73, 75),
-    "N": (76, 79),
-    "O": (80, 82),
-    "P": (83, 83),
-    "Q": (84, 85),
-    "R": (86, 90),
-    "S": (91, 96),
-    "T": (97, 97),
-}
-
 
 def _data_rows() -> list[dict[str, str]]:
     path = resources.files("subsidy_engine").joinpath("data", "gbt4754_2017.csv")
@@ -268,12 +246,12 @@ def test_data_has_every_level() -> None:
         assert industry_code_problem(row["code"]) is None
 
 
-def test_data_divisions_agree_with_the_section_ranges() -> None:
+def test_section_ranges_agree_with_the_data_divisions() -> None:
     codes = {row["code"] for row in _data_rows()}
-    assert {code for code in codes if len(code) == 1} == set(SECTION_RANGES)
+    assert {code for code in codes if len(code) == 1} == set(SECTION_DIVISIONS)
     expected = {
         f"{section}{division:02d}"
-        for section, (first, last) in SECTION_RANGES.items()
+        for section, (first, last) in SECTION_DIVISIONS.items()
         for division in range(first, last + 1)
     }
     assert {code for code in codes if len(code) == 3} == expected
