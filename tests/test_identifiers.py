@@ -182,33 +182,28 @@ def test_industry_names() -> None:
     assert industry_name("c307") is None
 
 
-def test_unknown_division_is_refused() -> None:
-    assert industry_code_problem("C999") == (
-        "C999 is not a GB/T 4754-2017 code; the division C99 does not exist"
-    )
-
-
-def test_unknown_section_is_refused() -> None:
-    assert industry_code_problem("Z01") == (
-        "Z01 is not a GB/T 4754-2017 code; there is no section Z (sections run from A to T)"
-    )
-
-
-def test_division_under_the_wrong_section_is_refused() -> None:
-    assert industry_code_problem("A30") == (
-        "A30 is not a GB/T 4754-2017 code; division 30 belongs to section C (C30)"
-    )
-
-
-def test_unknown_group_and_class_name_their_siblings() -> None:
-    assert industry_code_problem("C310") == (
-        "C310 is not a GB/T 4754-2017 code; the group C310 does not exist "
-        "(division C31 has C311, C312, C313, C314)"
-    )
-    assert industry_code_problem("C3010") == (
-        "C3010 is not a GB/T 4754-2017 code; the class C3010 does not exist "
-        "(group C301 has C3011, C3012)"
-    )
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        pytest.param("C999", "the division C99 does not exist", id="unknown-division"),
+        pytest.param(
+            "Z01", "there is no section Z (sections run from A to T)", id="unknown-section"
+        ),
+        pytest.param("A30", "division 30 belongs to section C (C30)", id="wrong-section"),
+        pytest.param(
+            "C310",
+            "the group C310 does not exist (division C31 has C311, C312, C313, C314)",
+            id="unknown-group-names-its-siblings",
+        ),
+        pytest.param(
+            "C3010",
+            "the class C3010 does not exist (group C301 has C3011, C3012)",
+            id="unknown-class-names-its-siblings",
+        ),
+    ],
+)
+def test_a_code_not_in_the_classification_is_refused_saying_why(code: str, why: str) -> None:
+    assert industry_code_problem(code) == f"{code} is not a GB/T 4754-2017 code; {why}"
 
 
 def test_lower_case_is_refused_but_normalising_fixes_it() -> None:
