@@ -94,6 +94,27 @@ def test_missing_file_and_bad_date(capsys: pytest.CaptureFixture[str], tmp_path:
     assert caught.value.code == 2
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["evaluate", "x.yaml"],
+        ["gaps", "x.yaml"],
+        ["what-if", "x.yaml"],
+        ["impact", "r.csv"],
+        ["score", "r.csv"],
+        ["report", "x.yaml"],
+        ["changes", "r.csv", "--previous", "p.csv"],
+    ],
+)
+def test_every_as_of_refuses_a_bad_date_in_the_same_words(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main([*command, "--as-of", "2019-13-01"])
+    assert caught.value.code == 2
+    assert "'2019-13-01' is not a date YYYY-MM-DD" in capsys.readouterr().err
+
+
 def test_lint(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "lint", str(MINI))
     assert code == 0 and "mini: ok" in out

@@ -27,6 +27,15 @@ def run(
     return code, captured.out, captured.err
 
 
+def _on_huairen(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str, *extra: str
+) -> str:
+    """`command` on the Huairen profile as of 2019-12-31, which must succeed; its output."""
+    code, out, _ = run(capsys, monkeypatch, command, str(HUAIREN), "--as-of", "2019-12-31", *extra)
+    assert code == 0
+    return out
+
+
 def test_evaluate_reads_the_profile_from_stdin(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -75,10 +84,7 @@ def test_a_missing_file_is_a_json_error_with_exit_2(
 def test_gaps_and_what_if_print_json(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = run(
-        capsys, monkeypatch, "gaps", str(HUAIREN), "--as-of", "2019-12-31", "--format", "json"
-    )
-    assert code == 0
+    out = _on_huairen(capsys, monkeypatch, "gaps", "--format", "json")
     gaps = json.loads(out)["gaps"]
     assert gaps and all({"rule_id", "changes", "reachable"} <= set(g) for g in gaps)
     code, out, _ = run(
@@ -87,6 +93,7 @@ def test_gaps_and_what_if_print_json(
         *("what-if", "-", "--set", "employees=480", "--as-of", "2019-12-31", "--format", "json"),
         stdin=HUAIREN.read_text(encoding="utf-8"),
     )
+    assert code == 0
     changes = {c["rule_id"]: c for c in json.loads(out)["changes"]}
     assert changes["m25.ceramic_loan_interest_subsidy"]["kind"] == "lost"
 
@@ -125,10 +132,7 @@ def test_report_writes_one_notice(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     output = tmp_path / "notice.html"
-    code, _, _ = run(
-        capsys, monkeypatch, "report", str(HUAIREN), "--as-of", "2019-12-31", "-o", str(output)
-    )
-    assert code == 0
+    _on_huairen(capsys, monkeypatch, "report", "-o", str(output))
     page = output.read_text(encoding="utf-8")
     assert "怀仁市华晟建筑陶瓷有限公司" in page and "91140681MA0K4D7U2Y" in page
     assert not list(tmp_path.glob(".*partial"))
@@ -160,20 +164,14 @@ def test_report_prints_a_pdf(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     output = tmp_path / "notice.pdf"
-    code, _, _ = run(
-        capsys, monkeypatch, "report", str(HUAIREN), "--as-of", "2019-12-31", "-o", str(output)
-    )
-    assert code == 0
+    _on_huairen(capsys, monkeypatch, "report", "-o", str(output))
     assert output.read_bytes().startswith(b"%PDF-")
 
 
 def test_the_table_in_chinese(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = run(
-        capsys, monkeypatch, "evaluate", str(HUAIREN), "--as-of", "2019-12-31", "--lang", "zh"
-    )
-    assert code == 0
+    out = _on_huairen(capsys, monkeypatch, "evaluate", "--lang", "zh")
     for words in ("状态", "兑付层级", "可申报", "780万元", "市级+县级：780万元，共1项"):
         assert words in out
     assert "eligible" not in out and "¥" not in out

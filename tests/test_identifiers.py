@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from subsidy_engine.errors import InputError
 from subsidy_engine.identifiers import (
     CREDIT_CODE_ALPHABET,
+    SECTION_DIVISIONS,
     credit_code_check_character,
     credit_code_problem,
     industry_code_problem,
@@ -160,29 +161,6 @@ def test_codes_with_both_check_characters_computed_are_valid(first17: str) -> No
 
 # --- industry classification --------------------------------------------------------------------
 
-SECTION_RANGES = {
-    "A": (1, 5),
-    "B": (6, 12),
-    "C": (13, 43),
-    "D": (44, 46),
-    "E": (47, 50),
-    "F": (51, 52),
-    "G": (53, 60),
-    "H": (61, 62),
-    "I": (63, 65),
-    "J": (66, 69),
-    "K": (70, 70),
-    "L": (71, 72),
-    "M": (73, 75),
-    "N": (76, 79),
-    "O": (80, 82),
-    "P": (83, 83),
-    "Q": (84, 85),
-    "R": (86, 90),
-    "S": (91, 96),
-    "T": (97, 97),
-}
-
 
 def _data_rows() -> list[dict[str, str]]:
     path = resources.files("subsidy_engine").joinpath("data", "gbt4754_2017.csv")
@@ -204,33 +182,28 @@ def test_industry_names() -> None:
     assert industry_name("c307") is None
 
 
-def test_unknown_division_is_refused() -> None:
-    assert industry_code_problem("C999") == (
-        "C999 is not a GB/T 4754-2017 code; the division C99 does not exist"
-    )
-
-
-def test_unknown_section_is_refused() -> None:
-    assert industry_code_problem("Z01") == (
-        "Z01 is not a GB/T 4754-2017 code; there is no section Z (sections run from A to T)"
-    )
-
-
-def test_division_under_the_wrong_section_is_refused() -> None:
-    assert industry_code_problem("A30") == (
-        "A30 is not a GB/T 4754-2017 code; division 30 belongs to section C (C30)"
-    )
-
-
-def test_unknown_group_and_class_name_their_siblings() -> None:
-    assert industry_code_problem("C310") == (
-        "C310 is not a GB/T 4754-2017 code; the group C310 does not exist "
-        "(division C31 has C311, C312, C313, C314)"
-    )
-    assert industry_code_problem("C3010") == (
-        "C3010 is not a GB/T 4754-2017 code; the class C3010 does not exist "
-        "(group C301 has C3011, C3012)"
-    )
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        pytest.param("C999", "the division C99 does not exist", id="unknown-division"),
+        pytest.param(
+            "Z01", "there is no section Z (sections run from A to T)", id="unknown-section"
+        ),
+        pytest.param("A30", "division 30 belongs to section C (C30)", id="wrong-section"),
+        pytest.param(
+            "C310",
+            "the group C310 does not exist (division C31 has C311, C312, C313, C314)",
+            id="unknown-group-names-its-siblings",
+        ),
+        pytest.param(
+            "C3010",
+            "the class C3010 does not exist (group C301 has C3011, C3012)",
+            id="unknown-class-names-its-siblings",
+        ),
+    ],
+)
+def test_a_code_not_in_the_classification_is_refused_saying_why(code: str, why: str) -> None:
+    assert industry_code_problem(code) == f"{code} is not a GB/T 4754-2017 code; {why}"
 
 
 def test_lower_case_is_refused_but_normalising_fixes_it() -> None:
@@ -268,12 +241,12 @@ def test_data_has_every_level() -> None:
         assert industry_code_problem(row["code"]) is None
 
 
-def test_data_divisions_agree_with_the_section_ranges() -> None:
+def test_section_ranges_agree_with_the_data_divisions() -> None:
     codes = {row["code"] for row in _data_rows()}
-    assert {code for code in codes if len(code) == 1} == set(SECTION_RANGES)
+    assert {code for code in codes if len(code) == 1} == set(SECTION_DIVISIONS)
     expected = {
         f"{section}{division:02d}"
-        for section, (first, last) in SECTION_RANGES.items()
+        for section, (first, last) in SECTION_DIVISIONS.items()
         for division in range(first, last + 1)
     }
     assert {code for code in codes if len(code) == 3} == expected

@@ -65,7 +65,7 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-class Outputs:
+class Outputs(contextlib.AbstractContextManager["Outputs"]):
     """The files of one run, written under temporary names and renamed into place together."""
 
     def __init__(self, inputs: Iterable[Path | str] = ()) -> None:
@@ -105,9 +105,6 @@ class Outputs:
         for folder in reversed(made):
             with contextlib.suppress(OSError):  # not empty: something else was put there
                 folder.rmdir()
-
-    def __enter__(self) -> Outputs:
-        return self
 
     def __exit__(
         self,

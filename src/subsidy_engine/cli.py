@@ -19,6 +19,7 @@ from typing import Any
 from subsidy_engine.batch.progress import log_progress
 from subsidy_engine.cli_errors import Command, debug_option, run_command
 from subsidy_engine.cli_errors import fail as _fail
+from subsidy_engine.cli_options import as_of_date, as_of_option, rulebook_option
 from subsidy_engine.cli_outputs import (
     chart_target,
     generated_target,
@@ -53,13 +54,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _engine(args: argparse.Namespace) -> Engine:
     return Engine(args.rulebook) if getattr(args, "rulebook", None) else Engine()
-
-
-def _as_of(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def _seed(text: str) -> int:
@@ -403,7 +397,7 @@ def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 # Parser ---------------------------------------------------------------------------------------
 
 
-def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per option)
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="subsidy-engine",
         description="Which incentive measures does an enterprise qualify for, how much, and "
@@ -416,12 +410,9 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per op
         p.set_defaults(command=fn)
         return p
 
-    def rulebook_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
-
     p = command("evaluate", cmd_evaluate, "evaluate one profile (YAML or JSON)")
     p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
-    p.add_argument("--as-of", type=_as_of, default=None, help="date YYYY-MM-DD (default today)")
+    as_of_option(p)
     p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     p.add_argument(
         "--all",
@@ -433,7 +424,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per op
 
     p = command("gaps", cmd_gaps, "what the enterprise would need to change to qualify")
     p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
-    p.add_argument("--as-of", type=_as_of, default=None)
+    as_of_option(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
     rulebook_option(p)
 
@@ -447,7 +438,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per op
         help="a changed fact (repeatable); FIELD may be list[i].field; empty removes",
     )
     p.add_argument("--reform", metavar="REFORM.yaml", help="evaluate the change under a reform")
-    p.add_argument("--as-of", type=_as_of, default=None)
+    as_of_option(p)
     rulebook_option(p)
 
     p = command("impact", cmd_impact, "what the policy, or a reform, costs over a registry")
@@ -486,12 +477,10 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per op
     p = command("coverage", cmd_coverage, "every measure with its rules or why it has none")
     rulebook_option(p)
 
-    from subsidy_engine.cli_service import register
+    from subsidy_engine import cli_service, cli_service_log
 
-    register(command, rulebook_option, _as_of)
-    from subsidy_engine.cli_service_log import register as register_service_log
-
-    register_service_log(command, rulebook_option, _as_of)
+    for module in (cli_service, cli_service_log):
+        module.register(command, rulebook_option, as_of_date)
     return add_registry_commands(parser, command)
 
 
@@ -508,7 +497,7 @@ def _impact_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weight", metavar="COLUMN", help="a sample registry's weight column")
     p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--as-of", type=_as_of, default=None)
+    as_of_option(p)
     p.add_argument(
         "--years",
         type=_years,
@@ -557,7 +546,7 @@ def _score_options(p: argparse.ArgumentParser) -> None:
         choices=["parquet", "csv", "jsonl", "xlsx"],
         help="the input's format (default: by its extension)",
     )
-    p.add_argument("--as-of", type=_as_of, default=None, help="date YYYY-MM-DD (default today)")
+    as_of_option(p)
     p.add_argument("--reform", metavar="REFORM.yaml", help="score under this reform")
     p.add_argument(
         "--mapping", metavar="FILE.yaml", help="which registry column holds each profile field"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from subsidy_engine.cli_options import as_of_option, rulebook_option
 from subsidy_engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -199,7 +200,7 @@ def add_commands(
     p.add_argument("--format", choices=["parquet", "csv", "jsonl", "xlsx"])
     p.add_argument("--encoding")
     p.add_argument("--sheet")
-    p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
+    rulebook_option(p)
     p = command("changes", cmd_changes, "what each enterprise gained or lost since a run")
     p.add_argument("registry", metavar="REGISTRY", help="the new snapshot")
     p.add_argument("--previous", required=True, metavar="RESULTS", help="the previous results")
@@ -211,11 +212,11 @@ def add_commands(
     p.add_argument(
         "-o", "--output", metavar="FILE", help=".jsonl, .csv or .xlsx (default: a table)"
     )
-    p.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    as_of_option(p)
     p.add_argument("--mapping", metavar="FILE.yaml")
     p.add_argument("--encoding")
     p.add_argument("--sheet")
-    p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
+    rulebook_option(p)
     return parser
 
 

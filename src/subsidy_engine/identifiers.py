@@ -33,6 +33,7 @@ import csv
 import functools
 import io
 import re
+import string
 import unicodedata
 from collections.abc import Mapping
 from importlib import resources
@@ -69,6 +70,25 @@ _ALPHABET_HINT = "0-9 and A-Z except I, O, S, V, Z"
 ORGANISATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 """GB 11714 weights of the 8 body characters of an organisation code."""
 
+_ORGANISATION_VALUE = {ch: int(ch, 36) for ch in string.digits + string.ascii_uppercase}
+"""Digits count as themselves, letters 10-35 (A = 10)."""
+
+
+def _weighted_sum(
+    characters: str, weights: tuple[int, ...], values: Mapping[str, int], words: tuple[str, str]
+) -> int:
+    """The sum of each character's value times its position's weight, the base of both checks.
+    `words` name, for the errors, what `characters` should be and what one of them should be."""
+    if len(characters) != len(weights):
+        raise InputError(f"expected {words[0]}, got {len(characters)}")
+    total = 0
+    for position, (ch, weight) in enumerate(zip(characters, weights, strict=True), 1):
+        value = values.get(ch)
+        if value is None:
+            raise InputError(f"position {position}: {ch!r} is not {words[1]}")
+        total += value * weight
+    return total
+
 
 def credit_code_check_character(first17: str) -> str:
     """The check character (position 18) of a credit code whose first 17 characters are given.
@@ -80,14 +100,8 @@ def credit_code_check_character(first17: str) -> str:
     >>> credit_code_check_character("91310110666007217")
     'T'
     """
-    if len(first17) != 17:
-        raise InputError(f"expected the first 17 characters of a credit code, got {len(first17)}")
-    total = 0
-    for position, (ch, weight) in enumerate(zip(first17, CREDIT_CODE_WEIGHTS, strict=True), 1):
-        value = _CREDIT_VALUE.get(ch)
-        if value is None:
-            raise InputError(f"position {position}: {ch!r} is not a credit-code character")
-        total += value * weight
+    words = ("the first 17 characters of a credit code", "a credit-code character")
+    total = _weighted_sum(first17, CREDIT_CODE_WEIGHTS, _CREDIT_VALUE, words)
     return CREDIT_CODE_ALPHABET[-total % 31]
 
 
@@ -103,13 +117,8 @@ def organisation_code_check_character(body: str) -> str:
     >>> organisation_code_check_character("MA31E12P")
     'X'
     """
-    if len(body) != 8:
-        raise InputError(f"expected the 8 body characters of an organisation code, got {len(body)}")
-    total = 0
-    for position, (ch, weight) in enumerate(zip(body, ORGANISATION_CODE_WEIGHTS, strict=True), 1):
-        if not (ch.isascii() and (ch.isdigit() or ch.isupper())):
-            raise InputError(f"position {position}: {ch!r} is not an organisation-code character")
-        total += int(ch, 36) * weight
+    words = ("the 8 body characters of an organisation code", "an organisation-code character")
+    total = _weighted_sum(body, ORGANISATION_CODE_WEIGHTS, _ORGANISATION_VALUE, words)
     check = 11 - total % 11
     return "X" if check == 10 else str(check % 11)
 

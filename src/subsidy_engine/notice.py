@@ -251,6 +251,18 @@ def find_browser() -> str:
     )
 
 
+CHROMIUM_QUIET = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+"""Chromium flags for a run with no window of its own: no sandbox, GPU, network chatter,
+updates, sync or first-run pages."""
+
+
 def notice_pdf(html: str, output: Path, *, timeout: float = 60.0) -> None:
     """Print the notice to `output` (PDF) with headless Chromium; written whole or not at all."""
     browser = find_browser()
@@ -261,12 +273,7 @@ def notice_pdf(html: str, output: Path, *, timeout: float = 60.0) -> None:
         command = [
             browser,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *CHROMIUM_QUIET,
             f"--user-data-dir={Path(work) / 'profile'}",
             "--no-pdf-header-footer",
             f"--print-to-pdf={printed}",

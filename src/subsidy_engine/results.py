@@ -366,8 +366,9 @@ class Evaluation(Tabular):
         traces: bool = True,
     ) -> str:
         """JSON text; `statuses` keeps only those results, `citations="ref"` lists each rule
-        once in a `rules` table (`"id"`: rule ids only), `traces=False` leaves out the condition traces; InputError over
-        `limits.MAX_JSON_RESULTS` results (`to_polars()` holds any number)."""
+        once in a `rules` table (`"id"`: rule ids only), `traces=False` leaves out the
+        condition traces; InputError over `limits.MAX_JSON_RESULTS` results (`to_polars()`
+        holds any number)."""
         from subsidy_engine.limits import check_json_size
 
         check_json_size(len(self.results))

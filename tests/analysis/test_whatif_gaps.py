@@ -164,28 +164,25 @@ def test_a_reform_that_changes_nothing_changes_no_result(engine: Engine) -> None
     assert comparison.changes == ()
 
 
+def _one_new_rule(quote: str, when: dict[str, str]) -> list[dict[str, Any]]:
+    """A reform's `add`: one cash rule, m1.new under measure 1, with this quote and condition."""
+    rule = {"id": "m1.new", "title": "新", "title_en": "New", "quote": quote, "when": when}
+    return [
+        {
+            "measure": 1,
+            "lead_departments": ["市财政局"],
+            "rules": [{**rule, "amount": {"unit": "cash"}}],
+        }
+    ]
+
+
 def test_bad_reforms_are_refused_like_rulebooks(engine: Engine) -> None:
     bad = {
         "id": "bad",
         "title": "Typos",
         "parameters": {"booth_subsidi": [{"value": 1}]},
         "disable": ["m1.nope"],
-        "add": [
-            {
-                "measure": 1,
-                "lead_departments": ["市财政局"],
-                "rules": [
-                    {
-                        "id": "m1.new",
-                        "title": "新",
-                        "title_en": "New",
-                        "quote": "不存在的话",
-                        "when": {"x": "employes > 3"},
-                        "amount": {"unit": "cash"},
-                    }
-                ],
-            }
-        ],
+        "add": _one_new_rule("不存在的话", {"x": "employes > 3"}),
     }
     with pytest.raises(RulebookError) as caught:
         engine.evaluate(BASE, as_of=AS_OF, reform=bad)
@@ -200,22 +197,7 @@ def test_reform_rules_are_checked_and_cite_the_reform(engine: Engine) -> None:
         "id": "new-rule",
         "title": "A new award",
         "text": "对员工100人以上的企业奖励1万元。",
-        "add": [
-            {
-                "measure": 1,
-                "lead_departments": ["市财政局"],
-                "rules": [
-                    {
-                        "id": "m1.new",
-                        "title": "新",
-                        "title_en": "New",
-                        "quote": "对员工100人以上的企业奖励1万元",
-                        "when": {"staff": "employes >= 100"},
-                        "amount": {"unit": "cash"},
-                    }
-                ],
-            }
-        ],
+        "add": _one_new_rule("对员工100人以上的企业奖励1万元", {"staff": "employes >= 100"}),
     }
     with pytest.raises(RulebookError, match="did you mean 'employees'"):
         engine.evaluate(BASE, as_of=AS_OF, reform=reform)

@@ -25,9 +25,11 @@ from hypothesis import strategies as st
 from subsidy_engine import Engine, ProfileError
 from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.batch import score
+from subsidy_engine.batch.conformance import differences, scored_records
+from subsidy_engine.cases import result_record
 from subsidy_engine.domains import FieldDomain, field_domain
 from subsidy_engine.lang import ast
-from subsidy_engine.results import Evaluation, RuleResult, Status
+from subsidy_engine.results import Evaluation, Status
 from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.testing import profiles
@@ -165,26 +167,6 @@ def _table(rulebook: Rulebook, rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
-def _expected(result: RuleResult) -> dict[str, Any]:
-    amount = result.amount
-    value = amount.value
-    figure = value if isinstance(value, Decimal) else None
-    return {
-        "status": result.status.value,
-        "amount": figure if result.status is Status.ELIGIBLE else None,
-        "potential_amount": figure if result.status is Status.UNDETERMINED else None,
-        "amount_date": value if isinstance(value, date) else None,
-        "amount_status": amount.status.value,
-        "unit": amount.unit.value,
-        "payer": "+".join(amount.payer) or "unstated",
-        "missing_facts": list(result.missing_facts),
-        "missing_parameters": list(result.missing_parameters),
-        "unspecified_parameters": list(amount.unspecified_parameters),
-        "excluded_by": result.excluded_by.rule_id if result.excluded_by else None,
-        "item_label": result.item.label if result.item else None,
-    }
-
-
 def _scalar(engine: Engine, profile: dict[str, Any], as_of: date) -> Evaluation | None:
     try:
         model = engine.validate(profile)
@@ -199,13 +181,12 @@ def check_same(engine: Engine, rows: list[dict[str, Any]], as_of: date) -> None:
     scored = score(engine, _table(rulebook, rows), as_of, statuses="all", summary=True)
     assert scored.rows_read == len(rows) == scored.rows_scored + scored.rows_rejected
     rejected = set(scored.rejects["row"].to_list())
-    by_row: dict[int, dict[tuple[str, int | None], dict[str, Any]]] = {}
+    by_row = scored_records(scored.results)
     for record in scored.results.iter_rows(named=True):
-        got = {k: record[k] for k in _expected_keys()}
-        got["status"], got["unit"] = str(got["status"]), str(got["unit"])
-        got["amount_status"] = str(got["amount_status"])
-        got["excluded_by"] = None if got["excluded_by"] is None else str(got["excluded_by"])
-        by_row.setdefault(record["row"], {})[(str(record["rule_id"]), record["item"])] = got
+        status = Status(str(record["status"]))
+        paid, potential = record["amount"] is not None, record["potential_amount"] is not None
+        assert not paid or status is Status.ELIGIBLE, record
+        assert not potential or status is Status.UNDETERMINED, record
     totals = {}
     if scored.summary is not None:
         totals = {r["row"]: r for r in scored.summary.iter_rows(named=True)}
@@ -215,33 +196,13 @@ def check_same(engine: Engine, rows: list[dict[str, Any]], as_of: date) -> None:
             assert index in rejected, f"row {index} should be rejected: {profile}"
             continue
         assert index not in rejected, (scored.rejects.filter(pl.col("row") == index), profile)
-        got = by_row.get(index, {})
-        want = {(r.rule_id, r.item.index if r.item else None): _expected(r) for r in evaluation}
-        assert set(got) == set(want), (profile, sorted(set(got) ^ set(want)))
-        for where, expected in want.items():
-            assert got[where] == expected, (where, profile, as_of, got[where], expected)
+        want = {(r.rule_id, r.item.index if r.item else None): result_record(r) for r in evaluation}
+        assert differences(want, by_row.get(index, {})) == [], (profile, as_of)
         for total in evaluation.totals:
             row = totals[index]
             assert row[f"amount_{total.payer}"] == total.amount, (profile, total)
             assert row[f"counted_{total.payer}"] == total.counted
             assert row[f"unspecified_{total.payer}"] == total.unspecified
-
-
-def _expected_keys() -> tuple[str, ...]:
-    return (
-        "status",
-        "amount",
-        "potential_amount",
-        "amount_date",
-        "amount_status",
-        "unit",
-        "payer",
-        "missing_facts",
-        "missing_parameters",
-        "unspecified_parameters",
-        "excluded_by",
-        "item_label",
-    )
 
 
 @pytest.mark.parametrize("name", sorted(RULEBOOKS))
@@ -270,6 +231,7 @@ def test_score_equals_evaluate(name: str) -> None:
 
 
 # Partial knowledge: coarse industry codes, size facts missing ----------------------------------
+
 
 def _partial_knowledge_cases() -> list[Any]:
     from subsidy_engine.rulebook.loader import load_cases

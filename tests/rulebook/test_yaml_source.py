@@ -323,21 +323,35 @@ def only(error: RulebookError, code: str) -> str:
     return error.render()
 
 
+SYNTAX_ERRORS = [
+    ("a: b: c\n", "bad.yaml:1:5:", "mapping values are not allowed"),
+    ("名称: [1, 2\nb: 3\n", "bad.yaml:", "flow sequence"),
+    ("a:\n\t- x\n", "bad.yaml:2:1:", "cannot start any token"),
+    ('a: "x \\q"\n', "bad.yaml:1:", "escape"),
+    ("a: *nope\n", "bad.yaml:1:4:", "undefined alias *nope"),
+    ("a: &x 1\nb: &x 2\n", "bad.yaml:2:4:", "duplicate anchor &x (first on line 1)"),
+    ("a: 1\n---\nb: 2\n", "bad.yaml:2:1:", "single document"),
+    ("中文: x\x07\n", "bad.yaml:1:6:", "#x0007"),
+]
+"""Text that is not YAML: where the error points, and words it says."""
+
+BAD_KEYS = [
+    ("yes: 1\n", "bad.yaml:1:1:", "the boolean true"),
+    ("a:\n  1.5: x\n", "bad.yaml:2:3:", "a float"),
+    ("~: x\n", "bad.yaml:1:1:", "null"),
+    ("[a, b]: x\n", "bad.yaml:1:1:", "a sequence cannot be a mapping key"),
+    ("? {a: 1}\n: x\n", "bad.yaml:1:3:", "a mapping cannot be a mapping key"),
+    ("2019-05-01 10:00:00: x\n", "bad.yaml:1:1:", "a timestamp"),
+]
+"""Mapping keys that are not plain text: where the error points, and words it says."""
+
+
 @pytest.mark.parametrize(
-    ("text", "where", "words"),
-    [
-        ("a: b: c\n", "bad.yaml:1:5:", "mapping values are not allowed"),
-        ("名称: [1, 2\nb: 3\n", "bad.yaml:", "flow sequence"),
-        ("a:\n\t- x\n", "bad.yaml:2:1:", "cannot start any token"),
-        ('a: "x \\q"\n', "bad.yaml:1:", "escape"),
-        ("a: *nope\n", "bad.yaml:1:4:", "undefined alias *nope"),
-        ("a: &x 1\nb: &x 2\n", "bad.yaml:2:4:", "duplicate anchor &x (first on line 1)"),
-        ("a: 1\n---\nb: 2\n", "bad.yaml:2:1:", "single document"),
-        ("中文: x\x07\n", "bad.yaml:1:6:", "#x0007"),
-    ],
+    ("code", "text", "where", "words"),
+    [*(("yaml-syntax", *row) for row in SYNTAX_ERRORS), *(("bad-key", *row) for row in BAD_KEYS)],
 )
-def test_yaml_syntax_errors(text: str, where: str, words: str) -> None:
-    rendered = only(errors(text), "yaml-syntax")
+def test_one_problem_is_reported_at_its_place(code: str, text: str, where: str, words: str) -> None:
+    rendered = only(errors(text), code)
     assert rendered.startswith(where)
     assert words in rendered
 
@@ -367,23 +381,6 @@ def test_duplicate_keys_compare_values_not_spelling() -> None:
 
 def test_merged_keys_are_not_duplicates_of_explicit_ones() -> None:
     assert load("b: &b {k: 1}\nc: {<<: *b, k: 2}\n").data["c"] == {"k": 2}
-
-
-@pytest.mark.parametrize(
-    ("text", "where", "words"),
-    [
-        ("yes: 1\n", "bad.yaml:1:1:", "the boolean true"),
-        ("a:\n  1.5: x\n", "bad.yaml:2:3:", "a float"),
-        ("~: x\n", "bad.yaml:1:1:", "null"),
-        ("[a, b]: x\n", "bad.yaml:1:1:", "a sequence cannot be a mapping key"),
-        ("? {a: 1}\n: x\n", "bad.yaml:1:3:", "a mapping cannot be a mapping key"),
-        ("2019-05-01 10:00:00: x\n", "bad.yaml:1:1:", "a timestamp"),
-    ],
-)
-def test_bad_keys(text: str, where: str, words: str) -> None:
-    rendered = only(errors(text), "bad-key")
-    assert rendered.startswith(where)
-    assert words in rendered
 
 
 def test_several_problems_are_reported_together() -> None:

@@ -32,6 +32,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from subsidy_engine import Engine
+from subsidy_engine.notice import CHROMIUM_QUIET
 from subsidy_engine.profile_files import read_profile
 from subsidy_engine.rulebook.models import ScalarFieldSpec
 from subsidy_engine.views import plain
@@ -41,16 +42,7 @@ pytestmark = pytest.mark.xdist_group("browser")
 ROOT = Path(__file__).parents[2]
 DAY = date(2019, 12, 31)
 ENTERPRISES = ["huairen-ceramics-large", "small-logistics-firm", "software-startup"]
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1100,1600",
-]
+CHROME_FLAGS = ["--headless=new", *CHROMIUM_QUIET, "--window-size=1100,1600"]
 
 
 def _binary(*names: str) -> str:

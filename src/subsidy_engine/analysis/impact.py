@@ -181,14 +181,11 @@ class Impact(Tabular):
         return per.group_by(keys).agg(aggregations)
 
 
+_HEADLINE = ("baseline", "reform", "change", "better_off", "gained", "worse_off", "lost")
+"""The totals and counts every impact table leads with."""
+
 _ORDER = [
-    "baseline",
-    "reform",
-    "change",
-    "better_off",
-    "gained",
-    "worse_off",
-    "lost",
+    *_HEADLINE,
     "unchanged",
     *(f"{side}_{what}" for side in SIDES for what in ("upper_bound", "unspecified")),
     *(f"{side}_{what}" for side in SIDES for what in ("undetermined", "unpriced")),
@@ -196,13 +193,7 @@ _ORDER = [
 
 
 SHOWN = (
-    "baseline",
-    "reform",
-    "change",
-    "better_off",
-    "gained",
-    "worse_off",
-    "lost",
+    *_HEADLINE,
     "baseline_upper_bound",
     "reform_upper_bound",
     "reform_unspecified",

@@ -10,8 +10,8 @@ UTF-8 BOM, so that Excel reads its Chinese text; an Excel file is split into she
 from __future__ import annotations
 
 import codecs
+from contextlib import AbstractContextManager
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any
 
 import polars as pl
@@ -19,7 +19,7 @@ import polars as pl
 from subsidy_engine.batch.registry import file_format
 
 
-class Sink:
+class Sink(AbstractContextManager["Sink"]):
     """An output file opened for appending frames; use as a context manager."""
 
     def __init__(self, path: Path, given: str | None = None, *, bom: bool = False) -> None:
@@ -97,15 +97,7 @@ class Sink:
         if self._text is not None:
             self._text.close()
 
-    def __enter__(self) -> Sink:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         self.close()
 
 

@@ -8,10 +8,11 @@ replaces them by *resolved* nodes (`FieldRef`, `ItemFieldRef`, `DerivedRef`, `Pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from subsidy_engine.errors import Span
 from subsidy_engine.lang.types import Type
@@ -218,25 +219,31 @@ class Call(Node):
         return self.args
 
 
-RESOLVED_NODES: tuple[type[Node], ...] = (
-    Literal,
-    FieldRef,
-    ItemFieldRef,
-    DerivedRef,
-    ParamRef,
-    AsOf,
-    Lookup,
-    Neg,
-    Not,
-    Arith,
-    Compare,
-    Logic,
-    InSet,
-    Contains,
-    Cond,
-    Call,
-)
-"""Every node kind a backend must compile."""
+RESOLVED_NODES: Mapping[type[Node], str] = {
+    Literal: "literal",
+    FieldRef: "field_ref",
+    ItemFieldRef: "item_field_ref",
+    DerivedRef: "derived_ref",
+    ParamRef: "param_ref",
+    AsOf: "as_of_",
+    Lookup: "lookup",
+    Neg: "neg",
+    Not: "not_",
+    Arith: "arith",
+    Compare: "compare",
+    Logic: "logic",
+    InSet: "in_set",
+    Contains: "contains",
+    Cond: "cond",
+    Call: "call",
+}
+"""Every node kind a backend must compile, with the name of the backend's method that does."""
+
+
+def visitor_table(backend: object) -> dict[type[Node], Callable[[Any], Any]]:
+    """`backend`'s method for each node kind in `RESOLVED_NODES`; AttributeError when it lacks
+    one, so a backend cannot be made without every visitor."""
+    return {kind: getattr(backend, method) for kind, method in RESOLVED_NODES.items()}
 
 
 def static_facts(node: Node) -> frozenset[str]:

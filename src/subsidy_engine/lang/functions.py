@@ -50,6 +50,16 @@ def _takes(n: int) -> Callable[[Checker], Checker]:
     return wrap
 
 
+def _one(kind: type[Type], result: Type, need: str) -> Checker:
+    """One argument of type `kind`, giving `result`; `need` says what it should be."""
+
+    @_takes(1)
+    def check(types: list[Type]) -> Type | str:
+        return result if isinstance(types[0], kind) else need
+
+    return check
+
+
 def _extremum(types: list[Type]) -> Type | str:
     if len(types) == 1:
         (only,) = types
@@ -95,23 +105,8 @@ def _date_plus(types: list[Type]) -> Type | str:
 
 
 @_takes(1)
-def _year(types: list[Type]) -> Type | str:
-    return INT if isinstance(types[0], Date) else "needs a date"
-
-
-@_takes(1)
-def _date_literal(types: list[Type]) -> Type | str:
-    return DATE if isinstance(types[0], Str) else "needs a text 'YYYY-MM-DD'"
-
-
-@_takes(1)
 def _known(types: list[Type]) -> Type | str:
     return BOOL
-
-
-@_takes(1)
-def _len(types: list[Type]) -> Type | str:
-    return INT if isinstance(types[0], List) else "needs a list"
 
 
 @_takes(1)
@@ -147,9 +142,9 @@ _SPECS = [
     FunctionSpec("round", "round(x, places)", _round),
     # the total of a list of numbers (0 when empty)
     FunctionSpec("sum", "sum(list)", _sum),
-    FunctionSpec("len", "len(list)", _len),
-    FunctionSpec("date", "date('YYYY-MM-DD')", _date_literal),
-    FunctionSpec("year", "year(d)", _year),
+    FunctionSpec("len", "len(list)", _one(List, INT, "needs a list")),
+    FunctionSpec("date", "date('YYYY-MM-DD')", _one(Str, DATE, "needs a text 'YYYY-MM-DD'")),
+    FunctionSpec("year", "year(d)", _one(Date, INT, "needs a date")),
     # whole years / whole months / days from a to b
     FunctionSpec("years_between", "years_between(a, b)", _date_to(INT)),
     FunctionSpec("months_between", "months_between(a, b)", _date_to(INT)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -17,8 +17,15 @@ from subsidy_engine.service.models import EvaluateOptions
 SCORE_LIMIT = 100
 """Profiles in one `POST /score`; larger jobs go to `subsidy-engine score` on files."""
 
-_REFORM_TEXT = "A reform, as the content of a reform file (schemas/reform.schema.json)."
-_OPTIONS_TEXT = "What the evaluation's JSON includes."
+AsOf = Annotated[date, Field(description="The date to evaluate on, YYYY-MM-DD.")]
+ReformIn = Annotated[
+    dict[str, Any] | None,
+    Field(description="A reform, as the content of a reform file (schemas/reform.schema.json)."),
+]
+Options = Annotated[
+    EvaluateOptions,
+    Field(default_factory=EvaluateOptions, description="What the evaluation's JSON includes."),
+]
 
 
 class _Body(BaseModel):
@@ -29,14 +36,14 @@ class EvaluateBody(_Body):
     """`POST /evaluate`; the profile's type is the rulebook's profile model."""
 
     profile: BaseModel
-    as_of: date = Field(description="The date to evaluate on, YYYY-MM-DD.")
-    reform: dict[str, Any] | None = Field(default=None, description=_REFORM_TEXT)
-    options: EvaluateOptions = Field(default_factory=EvaluateOptions, description=_OPTIONS_TEXT)
+    as_of: AsOf
+    reform: ReformIn = None
+    options: Options
 
 
 class GapsBody(_Body):
     profile: BaseModel
-    as_of: date = Field(description="The date to evaluate on, YYYY-MM-DD.")
+    as_of: AsOf
 
 
 class WhatIfBody(_Body):
@@ -47,8 +54,8 @@ class WhatIfBody(_Body):
         "the fact.",
         max_length=200,
     )
-    as_of: date = Field(description="The date to evaluate on, YYYY-MM-DD.")
-    reform: dict[str, Any] | None = Field(default=None, description=_REFORM_TEXT)
+    as_of: AsOf
+    reform: ReformIn = None
 
 
 class ScoreBody(_Body):
@@ -57,14 +64,14 @@ class ScoreBody(_Body):
         "profile refuses only itself.",
         max_length=SCORE_LIMIT,
     )
-    as_of: date = Field(description="The date to evaluate on, YYYY-MM-DD.")
-    reform: dict[str, Any] | None = Field(default=None, description=_REFORM_TEXT)
-    options: EvaluateOptions = Field(default_factory=EvaluateOptions, description=_OPTIONS_TEXT)
+    as_of: AsOf
+    reform: ReformIn = None
+    options: Options
 
 
 class NoticeBody(_Body):
     profile: BaseModel
-    as_of: date = Field(description="The date to evaluate on, YYYY-MM-DD.")
+    as_of: AsOf
 
 
 @dataclass(frozen=True, slots=True)

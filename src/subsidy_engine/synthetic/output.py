@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
@@ -65,27 +65,29 @@ def generate_arrow(
         yield pa.concat_tables(pending)
 
 
+class GenerateOptions(TypedDict, total=False):
+    """`generate`'s keyword arguments, with the defaults `generate_arrow` gives them."""
+
+    seed: int
+    batch_rows: int
+    config: SyntheticConfig | Mapping[str, Any] | str | Path | None
+    complete: bool
+
+
 def generate(
-    rulebook: Rulebook,
-    n: int,
-    *,
-    seed: int = 0,
-    batch_rows: int = 250_000,
-    config: SyntheticConfig | Mapping[str, Any] | str | Path | None = None,
-    complete: bool = False,
+    rulebook: Rulebook, n: int, **options: Unpack[GenerateOptions]
 ) -> Iterator[pl.DataFrame]:
-    """`n` synthetic profiles of `rulebook`, as Polars DataFrames of up to `batch_rows` rows.
+    """`n` synthetic profiles of `rulebook`, as Polars DataFrames of up to `batch_rows` rows
+    (250,000 unless given).
 
     `config` overrides the rulebook's ``synthetic.yaml`` (a path, a dict with the same content,
     or a `SyntheticConfig`). With `complete`, no fact is missing: every missing probability is
     zero and a field drawn `only_if` a condition without an `otherwise` is drawn on every row.
-    The same `seed` gives the same rows whatever `batch_rows` is.
+    The same `seed` (0 unless given) gives the same rows whatever `batch_rows` is.
     """
     import polars as pl
 
-    for table in generate_arrow(
-        rulebook, n, seed=seed, batch_rows=batch_rows, config=config, complete=complete
-    ):
+    for table in generate_arrow(rulebook, n, **options):
         frame = pl.from_arrow(table, rechunk=False)
         assert isinstance(frame, pl.DataFrame)
         yield frame

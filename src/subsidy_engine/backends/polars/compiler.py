@@ -65,24 +65,7 @@ class VectorCompiler:
         """Industry-code fields: a coarse code in one stands for every class it covers."""
         self.leaves, self.field = leaves, field
         self.derived: Mapping[str, Vec] = {} if derived is None else derived
-        self.visitors: dict[type[ast.Node], Callable[[Any], Vec]] = {
-            ast.Literal: self.literal,
-            ast.FieldRef: self.field_ref,
-            ast.ItemFieldRef: self.item_field_ref,
-            ast.DerivedRef: self.derived_ref,
-            ast.ParamRef: self.param_ref,
-            ast.AsOf: self.as_of_,
-            ast.Lookup: self.lookup,
-            ast.Neg: self.neg,
-            ast.Not: self.not_,
-            ast.Arith: self.arith,
-            ast.Compare: self.compare,
-            ast.Logic: self.logic,
-            ast.InSet: self.in_set,
-            ast.Contains: self.contains,
-            ast.Cond: self.cond,
-            ast.Call: self.call,
-        }
+        self.visitors: dict[type[ast.Node], Callable[[Any], Vec]] = ast.visitor_table(self)
         self.functions: dict[str, Callable[[VectorCompiler, ast.Call], Vec]] = dict(FUNCTIONS)
 
     def compile(self, node: ast.Node) -> Vec:

@@ -144,24 +144,7 @@ class ScalarCompiler:
         self.code_fields = code_fields
         """Industry-code fields (named as `ast.static_facts` names them): a coarse code in one
         stands for every class it covers."""
-        self.visitors: dict[type[ast.Node], Callable[[Any], Fn]] = {
-            ast.Literal: self.literal,
-            ast.FieldRef: self.field_ref,
-            ast.ItemFieldRef: self.item_field_ref,
-            ast.DerivedRef: self.derived_ref,
-            ast.ParamRef: self.param_ref,
-            ast.AsOf: self.as_of,
-            ast.Lookup: self.lookup,
-            ast.Neg: self.neg,
-            ast.Not: self.not_,
-            ast.Arith: self.arith,
-            ast.Compare: self.compare,
-            ast.Logic: self.logic,
-            ast.InSet: self.in_set,
-            ast.Contains: self.contains,
-            ast.Cond: self.cond,
-            ast.Call: self.call,
-        }
+        self.visitors: dict[type[ast.Node], Callable[[Any], Fn]] = ast.visitor_table(self)
         self.functions: dict[str, Callable[[ast.Call], Fn]] = {
             "min": self._extremum(min),
             "max": self._extremum(max),
@@ -232,7 +215,7 @@ class ScalarCompiler:
         name = node.name
         return lambda frame: frame.params[name]
 
-    def as_of(self, node: ast.AsOf) -> Fn:
+    def as_of_(self, node: ast.AsOf) -> Fn:
         return lambda frame: frame.as_of
 
     def lookup(self, node: ast.Lookup) -> Fn:
