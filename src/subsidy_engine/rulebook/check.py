@@ -45,6 +45,7 @@ from subsidy_engine.rulebook.models import (
     RuleFile,
     RuleSpec,
 )
+from subsidy_engine.rulebook.obligation_check import check_obligations, check_subjects
 from subsidy_engine.rulebook.readings import reading_problems, reading_type, rule_readings
 from subsidy_engine.rulebook.rulebook import (
     Condition,
@@ -168,6 +169,8 @@ class _Checker:
             for rule in self.rules(scope)
         ]
         item_checks = self.item_checks()
+        subjects = check_subjects(self, parameters)
+        obligations = check_obligations(self, subjects, parameters, {r.id for r in rules})
         if self.problems:
             raise RulebookError(self.with_measures(self.problems))
         assert calendar is not None
@@ -183,6 +186,8 @@ class _Checker:
             sha256=self.src.sha256,
             item_checks=tuple(item_checks),
             sources=self.src,
+            subjects=subjects,
+            obligations=tuple(obligations),
         )
 
     def calendar(self) -> WorkingDayCalendar | None:
