@@ -2,7 +2,8 @@
 
 A case is one conformance test for every backend: `evaluate` judges its profile alone, `score`
 judges it in a table (`batch.conformance`), and each must give what the case expects and the
-same results as the other, rule by rule, whether the case names the rule or not.
+same results as the other, rule by rule, whether the case names the rule or not. A case naming
+a subject kind checks obligations (`obligations.cases`), which only the scalar backend runs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from subsidy_engine.errors import ProfileError
 from subsidy_engine.money import exact_decimal, to_fen
+from subsidy_engine.obligations.cases import check_obligation_case
 from subsidy_engine.results import RuleResult
 from subsidy_engine.rulebook.loader import load_cases
 from subsidy_engine.rulebook.models import ExpectedCase, ExpectSpec
@@ -42,7 +44,7 @@ class CaseOutcome:
 def run_cases(engine: Engine, backends: tuple[Backend, ...] = BACKENDS) -> Iterator[CaseOutcome]:
     """Every test case of the engine's rulebook through each backend, one outcome per case."""
     files = sorted(load_cases(engine.rulebook.path).items())
-    everything = [case for _, cases_file in files for case in cases_file.cases]
+    everything = [c for _, cases_file in files for c in cases_file.cases if c.subject is None]
     scored = None
     if "score" in backends:
         from subsidy_engine.batch.conformance import score_cases
@@ -50,6 +52,9 @@ def run_cases(engine: Engine, backends: tuple[Backend, ...] = BACKENDS) -> Itera
         scored = score_cases(engine, everything)
     for rel, cases_file in files:
         for case in cases_file.cases:
+            if case.subject is not None:  # an obligation: checked by the scalar backend only
+                yield CaseOutcome(rel, case.name, tuple(check_obligation_case(engine, case)))
+                continue
             failures = check_case(engine, case) if "evaluate" in backends else []
             if scored is not None:
                 failures += check_scored_case(engine, case, scored.of(case))
