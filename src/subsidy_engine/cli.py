@@ -19,6 +19,7 @@ from typing import Any
 from subsidy_engine.batch.progress import log_progress
 from subsidy_engine.cli_errors import Command, debug_option, run_command
 from subsidy_engine.cli_errors import fail as _fail
+from subsidy_engine.cli_obligations import register as register_obligations
 from subsidy_engine.cli_outputs import (
     chart_target,
     generated_target,
@@ -485,6 +486,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per op
     from subsidy_engine.cli_service import register
 
     register(command, rulebook_option, _as_of)
+    register_obligations(command, rulebook_option)
     return add_registry_commands(parser, command)
 
 

@@ -117,7 +117,7 @@ def _result(
         )
     need, done = _figure(required, spec.unit), _figure(achieved, spec.unit)
     gap = need - done if spec.direction == "at_least" else done - need
-    shortfall = max(gap, Decimal(0))
+    shortfall = _figure(max(gap, Decimal(0)), spec.unit)
     status = ObligationStatus.MET if shortfall == 0 else ObligationStatus.NOT_MET
     return ObligationResult(
         status=status, required=need, achieved=done, shortfall=shortfall, **base
