@@ -109,6 +109,10 @@ class _Checker:
             label = measure_label(source.model.measure, self.src.manifest)
             for spec in source.model.rules:
                 labels.setdefault(spec.id, label)
+        for duties in self.src.obligation_files.values():
+            label = measure_label(duties.measure, self.src.manifest)
+            for duty in duties.obligations:
+                labels.setdefault(duty.id, label)
         return with_measures(problems, labels)
 
     def expression(
