@@ -17,6 +17,7 @@ from subsidy_engine.notice import _CSS as PRINT_CSS
 from subsidy_engine.obligations.period import period_label
 from subsidy_engine.obligations.report import ObligationReport, ObligationRollup
 from subsidy_engine.obligations.results import ObligationResult
+from subsidy_engine.optional import require
 
 RESULT_COLUMNS = (
     "subject_kind",
@@ -167,7 +168,8 @@ def _width(text: str) -> int:
 
 def write_excel(report: ObligationReport, path: Path) -> None:
     """Two sheets: `results` (subject by subject) and `rollup` (the city)."""
-    import polars as pl
+    require("xlsxwriter", extra="batch")
+    pl = require("polars", extra="batch")
 
     from subsidy_engine.batch.excel import ExcelBook, ExcelWriter
 
