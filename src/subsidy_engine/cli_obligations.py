@@ -88,8 +88,8 @@ def cmd_obligations(args: argparse.Namespace) -> int:
             if suffix == ".xlsx":
                 write_excel(report, temporary)
             elif suffix == ".html":
-                document = engine.rulebook.manifest.title
-                temporary.write_text(report_html(report, document, args.lang), encoding="utf-8")
+                page = report_html(report, engine.rulebook, args.lang)
+                temporary.write_text(page, encoding="utf-8")
             else:
                 temporary.write_text(_json(data), encoding="utf-8")
     sys.stdout.write(_json(data) if args.format == "json" else table_text(report, args.lang))

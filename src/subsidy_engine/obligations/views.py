@@ -18,6 +18,7 @@ from subsidy_engine.obligations.period import period_label
 from subsidy_engine.obligations.report import ObligationReport, ObligationRollup
 from subsidy_engine.obligations.results import ObligationResult
 from subsidy_engine.optional import require
+from subsidy_engine.rulebook.rulebook import Rulebook
 
 RESULT_COLUMNS = (
     "subject_kind",
@@ -191,10 +192,13 @@ def write_excel(report: ObligationReport, path: Path) -> None:
     book.close()
 
 
-def report_html(report: ObligationReport, document: str, language: str = "zh") -> str:
+def report_html(report: ObligationReport, rulebook: Rulebook, language: str = "zh") -> str:
     """The report as one printable HTML page: the city roll-up, then each subject's
-    obligations with their figures and the text that imposes them."""
+    obligations with their figures and the text that imposes them; a missing fact is named by
+    its title in the subject's facts file."""
     gettext = translator(language).gettext
+    number = rulebook.manifest.document_number
+    document = rulebook.manifest.title + (f"（{number}）" if number else "")
     title = gettext("Obligations report, %(period)s") % {"period": period_label(report.period)}
     parts = [
         "<!doctype html>",
@@ -211,7 +215,7 @@ def report_html(report: ObligationReport, document: str, language: str = "zh") -
     for subject in dict.fromkeys((r.subject_kind, r.subject) for r in report.results):
         results = [r for r in report.results if (r.subject_kind, r.subject) == subject]
         parts.append(f"<h3>{escape(subject[1])}</h3>")
-        parts.append(_results_table(results, language))
+        parts.append(_results_table(results, rulebook, language))
     parts.append("</section>")
     parts.append(f'<section id="citations"><h2>{escape(gettext("Legal basis"))}</h2>')
     for row in report.rollup:
@@ -240,6 +244,15 @@ def report_html(report: ObligationReport, document: str, language: str = "zh") -
     return "\n".join(parts)
 
 
+def _fact_titles(result: ObligationResult, rulebook: Rulebook) -> tuple[str, ...]:
+    """The missing facts by their titles in the subject's facts file (names when untitled)."""
+    subject = rulebook.subjects.get(result.subject_kind)
+    fields = subject.schema.spec.fields if subject else {}
+    return tuple(
+        (fields[name].title if name in fields else None) or name for name in result.missing_facts
+    )
+
+
 def _rollup_table(report: ObligationReport, language: str) -> str:
     gettext = translator(language).gettext
     heads = ("obligation", "subjects", "met", "not_met", "undetermined", "not_in_force")
@@ -262,13 +275,13 @@ def _rollup_table(report: ObligationReport, language: str) -> str:
     return f'<table class="grid">{"".join(rows)}</table>'
 
 
-def _results_table(results: list[ObligationResult], language: str) -> str:
+def _results_table(results: list[ObligationResult], rulebook: Rulebook, language: str) -> str:
     gettext = translator(language).gettext
     heads = ("obligation", "status", "required", "achieved", "shortfall / missing")
     rows = ["<tr>" + "".join(f"<th>{escape(gettext(h))}</th>" for h in heads) + "</tr>"]
     for result in results:
         gap = (
-            "、".join(result.missing_facts + result.missing_parameters)
+            "、".join(_fact_titles(result, rulebook) + result.missing_parameters)
             if result.shortfall is None
             else figure_text(result.shortfall, result.unit, language)
         )
