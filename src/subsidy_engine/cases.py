@@ -44,7 +44,7 @@ class CaseOutcome:
 def run_cases(engine: Engine, backends: tuple[Backend, ...] = BACKENDS) -> Iterator[CaseOutcome]:
     """Every test case of the engine's rulebook through each backend, one outcome per case."""
     files = sorted(load_cases(engine.rulebook.path).items())
-    everything = [c for _, cases_file in files for c in cases_file.cases if c.subject is None]
+    everything = [case for _, cases_file in files for case in cases_file.cases]
     scored = None
     if "score" in backends:
         from subsidy_engine.batch.conformance import score_cases
@@ -52,11 +52,9 @@ def run_cases(engine: Engine, backends: tuple[Backend, ...] = BACKENDS) -> Itera
         scored = score_cases(engine, everything)
     for rel, cases_file in files:
         for case in cases_file.cases:
-            if case.subject is not None:  # an obligation: checked by the scalar backend only
-                yield CaseOutcome(rel, case.name, tuple(check_obligation_case(engine, case)))
-                continue
-            failures = check_case(engine, case) if "evaluate" in backends else []
-            if scored is not None:
+            run = "evaluate" in backends or case.subject is not None  # obligations: scalar
+            failures = check_case(engine, case) if run else []
+            if scored is not None and case.subject is None:
                 failures += check_scored_case(engine, case, scored.of(case))
             yield CaseOutcome(rel, case.name, tuple(failures))
 
@@ -79,7 +77,10 @@ def _with_details(result: RuleResult) -> Record:
 
 
 def check_case(engine: Engine, case: ExpectedCase) -> list[str]:
-    """What differs between the case's expectations and `evaluate`'s results."""
+    """What differs between the case's expectations and `evaluate`'s results (for a case
+    naming a subject kind, the obligations' results)."""
+    if case.subject is not None:
+        return check_obligation_case(engine, case)
     engine = case_engine(engine, case)
     try:
         evaluation = engine.evaluate(case.profile, as_of=case.as_of)
