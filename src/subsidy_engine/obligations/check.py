@@ -16,6 +16,7 @@ from typing import Any
 from subsidy_engine.backends.python.compiler import Fn, Frame, ScalarCompiler, Unknown
 from subsidy_engine.backends.python.evaluate import parameters_at
 from subsidy_engine.errors import InputError
+from subsidy_engine.lang.partial import code_fields
 from subsidy_engine.money import to_fen
 from subsidy_engine.obligations.results import ObligationResult, ObligationStatus
 from subsidy_engine.results import Period, Reading
@@ -35,9 +36,16 @@ class ObligationChecker:
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
-        compiler = ScalarCompiler({}, rulebook.calendar)
+        compilers = {
+            kind: ScalarCompiler({}, rulebook.calendar, code_fields(subject.schema.spec))
+            for kind, subject in rulebook.subjects.items()
+        }  # one per kind: an industry-code fact stands for every class it covers
         self._compiled = tuple(
-            _Compiled(o, compiler.compile(o.required), compiler.compile(o.achieved))
+            _Compiled(
+                o,
+                compilers[o.subject].compile(o.required),
+                compilers[o.subject].compile(o.achieved),
+            )
             for o in rulebook.obligations
         )
 
