@@ -224,3 +224,13 @@ def test_required_figures_for_a_service_hall() -> None:
     (limit,) = required_figures(checker, "service_hall", {}, date(2020, 1, 1))
     assert limit.required == Decimal(3)
     assert limit.missing_facts == ("average_licence_days",)
+
+
+def test_coverage_lists_each_measures_obligations(engine: Engine) -> None:
+    from subsidy_engine.catalogue import coverage_rows
+
+    rows = {row["measure"]: row["coverage"] for row in coverage_rows(engine.rulebook)}
+    assert rows[48].startswith("government only: ")
+    assert rows[48].endswith("\nobligations: m48.quarterly_report")
+    assert "obligations: m37.sme_reserve, m37.small_micro_reserve" in rows[37]
+    assert "obligations" not in rows[1]
