@@ -128,3 +128,14 @@ def test_the_floors_of_a_budget(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_arguments_are_refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith("subsidy-engine: ")
+
+
+def test_a_subject_listed_twice_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    facts = tmp_path / "facts.yaml"
+    entry = "  - kind: department\n    name: 市财政局\n    facts: {implementation_reports: 1}\n"
+    facts.write_text("period: 2020Q1\nsubjects:\n" + entry + entry, encoding="utf-8")
+    assert main(["obligations", str(facts)]) == 1
+    err = capsys.readouterr().err
+    assert f"{facts}:7:" in err and "市财政局 (department) is listed twice" in err

@@ -85,6 +85,10 @@ def subject_facts(
                 for e in error.errors(include_url=False)
             ]
             continue
+        if any((s.kind, s.name) == (entry.kind, entry.name) for s in out):
+            message = f"{entry.name} ({entry.kind}) is listed twice; its facts would count twice"
+            problems.append(_at(document, message, [*where, "name"]))
+            continue
         try:
             facts = checker.validate(entry.kind, entry.facts)
         except InputError as error:
