@@ -92,3 +92,17 @@ def test_an_obligation_id_used_twice(tmp_path: Path) -> None:
 def test_an_obligation_of_a_measure_not_in_the_manifest(tmp_path: Path) -> None:
     root = _broken(tmp_path, "obligations/m1.yaml", "measure: 1", "measure: 9")
     assert "[unknown-measure] measure 9 is not in rulebook.yaml" in _refusal(root)
+
+
+def test_a_case_expecting_what_its_results_cannot_have(tmp_path: Path) -> None:
+    from subsidy_engine.rulebook.loader import load_cases
+
+    # without `subject:` the case is an enterprise's, whose results have no required figure
+    root = _broken(tmp_path, "tests/cases.yaml", "    subject: service_hall\n", "")
+    with pytest.raises(RulebookError) as caught:
+        load_cases(root)
+    rendered = caught.value.render().replace(f"{root}/", "")
+    assert rendered.startswith(
+        "tests/cases.yaml:2:5: [schema] m1.licence_days: a rule (no `subject:`) has no "
+        "achieved, required, shortfall, status met (at cases[0])"
+    ), rendered

@@ -495,6 +495,28 @@ class ExpectedCase(_Model):
         description="A subject kind: `profile` holds its facts and `expect` its obligations.",
     )
 
+    @model_validator(mode="after")
+    def _expects_what_its_results_have(self) -> ExpectedCase:
+        """An expectation the results cannot have would never be checked: refused."""
+        duty = self.subject is not None
+        for rule_id, expected in self.expect.items():
+            for spec in expected if isinstance(expected, list) else [expected]:
+                status = spec if isinstance(spec, str) else spec.status
+                given = set() if isinstance(spec, str) else spec.model_fields_set
+                wrong = given & (_RULE_ONLY if duty else _OBLIGATION_ONLY)
+                if (status in ("met", "not_met")) != duty and status not in _SHARED_STATUSES:
+                    wrong.add(f"status {status}")
+                if wrong:
+                    whose = "an obligation" if duty else "a rule (no `subject:`)"
+                    listed = ", ".join(sorted(wrong))
+                    raise ValueError(f"{rule_id}: {whose} has no {listed}")
+        return self
+
+
+_OBLIGATION_ONLY = frozenset({"required", "achieved", "shortfall"})
+_RULE_ONLY = frozenset({"amount", "unspecified", "item", "details"})
+_SHARED_STATUSES = ("undetermined", "not_in_force")
+
 
 class CasesFile(_Model):
     schema_: str | None = Field(default=None, alias="$schema")
