@@ -2,10 +2,13 @@
 file, line and field."""
 
 import json
+import tempfile
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from subsidy_engine.cli import main
 
@@ -139,3 +142,26 @@ def test_a_subject_listed_twice_is_refused(
     assert main(["obligations", str(facts)]) == 1
     err = capsys.readouterr().err
     assert f"{facts}:7:" in err and "市财政局 (department) is listed twice" in err
+
+
+FRAGMENTS = [
+    "period: 2020Q1\n", "period: 2020Q9\n", "period: 2020\n", "period: [1]\n", "subjects:\n",
+    "subjects: x\n", "  - kind: procuring_body\n", "  - kind: city\n", "  - kind: nope\n",
+    "    name: 市教育局\n", "    name: 7\n", "    facts: {procurement_budget: 1000万}\n",
+    "    facts: {sme_reserved: " + "9" * 60 + "}\n", "    facts: {sme_reserved: -1}\n",
+    "    facts: {small_to_above_size_firms: 1e400}\n", "    facts: [1]\n", "    extra: 1\n",
+    "[", "a: 1\na: 2\n", "\x00", "&a [*a]\n",
+]  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None)  # each run loads the rulebook
+@given(parts=st.lists(st.sampled_from(FRAGMENTS), max_size=8))
+def test_any_facts_file_is_answered_or_refused_never_a_bug(parts: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        facts = Path(folder) / "facts.yaml"
+        facts.write_text("".join(parts), encoding="utf-8")
+        out = Path(folder) / "r.xlsx"
+        code = main(["obligations", str(facts), "-o", str(out)])
+        assert code in (0, 1, 2)
+        assert out.exists() == (code == 0)
+        assert not [p for p in Path(folder).iterdir() if ".partial-" in p.name]
