@@ -165,3 +165,16 @@ def test_any_facts_file_is_answered_or_refused_never_a_bug(parts: list[str]) -> 
         assert code in (0, 1, 2)
         assert out.exists() == (code == 0)
         assert not [p for p in Path(folder).iterdir() if ".partial-" in p.name]
+
+
+def test_a_year_as_the_files_period(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        "period: 2019\nsubjects:\n  - kind: city\n    name: 朔州市\n"
+        "    facts: {small_to_above_size_firms: 20}\n",
+        encoding="utf-8",
+    )
+    assert main(["obligations", str(facts), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["period"] == {"label": "2019", "start": "2019-01-01", "end": "2019-12-31"}
+    assert data["results"][1]["status"] == "met"

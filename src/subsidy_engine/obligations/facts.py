@@ -34,7 +34,8 @@ class _Entry(BaseModel):
 
 class _FactsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    period: str | None = None
+    period: str | int | None = None
+    """`2020Q1`, or a year (which YAML reads as a number)."""
     subjects: list[_Entry]
 
 
@@ -63,7 +64,7 @@ def read_facts(path: Path, checker: ObligationChecker) -> FactsFile:
     except ValidationError as error:
         raise DiagnosticsError(schema_diagnostics(document, error)) from None
     subjects = subject_facts(model.subjects, checker, document)
-    return FactsFile(model.period, subjects)
+    return FactsFile(None if model.period is None else str(model.period), subjects)
 
 
 def subject_facts(
