@@ -16,14 +16,16 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from subsidy_engine.atomic import Outputs
 from subsidy_engine.errors import InputError
 from subsidy_engine.i18n import LANGUAGES, translator
 from subsidy_engine.money import parse_amount
+
+if TYPE_CHECKING:
+    from subsidy_engine.engine import Engine
 
 Command = Callable[[argparse.Namespace], int]
 SUFFIXES = (".json", ".xlsx", ".html")
@@ -96,33 +98,21 @@ def cmd_obligations(args: argparse.Namespace) -> int:
     return 0
 
 
-def _floors(engine: Any, args: argparse.Namespace) -> int:
+def _floors(engine: Engine, args: argparse.Namespace) -> int:
     from subsidy_engine.obligations.floors import procurement_floors
-    from subsidy_engine.obligations.views import figure_text
+    from subsidy_engine.obligations.views import figure_text, result_json
 
     try:
         budget = parse_amount(args.floors)
-        day = date.fromisoformat(args.as_of) if args.as_of else date.today()
     except ValueError as error:
-        raise InputError(f"--floors {args.floors!r} / --as-of: {error}") from None
+        raise InputError(f"--floors {args.floors!r}: {error}") from None
+    try:
+        day = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    except ValueError:
+        raise InputError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from None
     floors = procurement_floors(budget, day, engine)
     if args.format == "json":
-        rows = [
-            {
-                "rule_id": f.rule_id,
-                "title": f.title,
-                "unit": f.unit,
-                "required": None if f.required is None else str(f.required),
-                "missing_facts": list(f.missing_facts),
-                "missing_parameters": list(f.missing_parameters),
-                "readings": [str(r) for r in f.readings],
-                "measure": f.citation.measure,
-                "heading": f.citation.heading,
-                "quotes": list(f.citation.quotes),
-                "lead_departments": list(f.citation.lead_departments),
-            }
-            for f in floors
-        ]
+        rows = [result_json(floor) for floor in floors]
         sys.stdout.write(_json({"budget": str(budget), "as_of": day.isoformat(), "floors": rows}))
         return 0
     gettext = translator(args.lang).gettext
@@ -139,10 +129,4 @@ def _floors(engine: Any, args: argparse.Namespace) -> int:
 
 
 def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_number) + "\n"
-
-
-def _number(value: object) -> str:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"{value!r} has no JSON form")
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

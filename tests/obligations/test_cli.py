@@ -109,8 +109,8 @@ def test_the_floors_of_a_budget(capsys: pytest.CaptureFixture[str]) -> None:
         ("m37.sme_reserve", "3000000.00"),
         ("m37.small_micro_reserve", "1800000.00"),
     ]
-    assert data["floors"][1]["readings"] == ["procurement_small_micro_base=required_reserve"]
-    assert data["floors"][0]["quotes"] == [
+    assert [r["name"] for r in data["floors"][1]["readings"]] == ["required_reserve"]
+    assert data["floors"][0]["citation"]["quotes"] == [
         "应预留年度政府采购项目预算总额的30%以上,专门面向中小微企业采购"
     ]
     assert main(["obligations", "--floors", "1000万", "--as-of", "2020-03-31"]) == 0
@@ -123,6 +123,7 @@ def test_the_floors_of_a_budget(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ["obligations"],
         ["obligations", "--floors", "很多"],
+        ["obligations", "--floors", "1000万", "--as-of", "2020-02-30"],
         ["obligations", str(EXAMPLE), "--floors", "1000万"],
         ["obligations", str(EXAMPLE), "-o", "report.pdf"],
         ["obligations", str(EXAMPLE), "--quarter", "2020Q5"],

@@ -72,6 +72,12 @@ def report_json(report: ObligationReport) -> dict[str, Any]:
     return data
 
 
+def result_json(result: ObligationResult) -> dict[str, Any]:
+    """One result as JSON-ready data, as in `report_json`'s `results`."""
+    data: dict[str, Any] = _plain(asdict(result))
+    return data
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -128,11 +134,7 @@ def table_text(report: ObligationReport, language: str = "zh") -> str:
     header.append(gettext("shortfall / missing"))
     rows = [header]
     for result in report.results:
-        gap = (
-            "、".join(result.missing_facts + result.missing_parameters)
-            if result.shortfall is None
-            else figure_text(result.shortfall, result.unit, language)
-        )
+        gap = _gap_text(result, result.missing_facts, language)
         rows.append(
             [
                 result.subject,
@@ -150,6 +152,13 @@ def table_text(report: ObligationReport, language: str = "zh") -> str:
         shortfall = figure_text(row.shortfall, row.unit, language)
         roll.append([row.rule_id, *(str(getattr(row, c)) for c in counts), shortfall])
     return "\n".join([*lines, *_columns(roll)]) + "\n"
+
+
+def _gap_text(result: ObligationResult, missing: tuple[str, ...], language: str) -> str:
+    """The shortfall when it is decided, else what is missing (`missing`: the facts as shown)."""
+    if result.shortfall is None:
+        return "、".join(missing + result.missing_parameters)
+    return figure_text(result.shortfall, result.unit, language)
 
 
 def _columns(rows: list[list[str]]) -> list[str]:
@@ -280,11 +289,7 @@ def _results_table(results: list[ObligationResult], rulebook: Rulebook, language
     heads = ("obligation", "status", "required", "achieved", "shortfall / missing")
     rows = ["<tr>" + "".join(f"<th>{escape(gettext(h))}</th>" for h in heads) + "</tr>"]
     for result in results:
-        gap = (
-            "、".join(_fact_titles(result, rulebook) + result.missing_parameters)
-            if result.shortfall is None
-            else figure_text(result.shortfall, result.unit, language)
-        )
+        gap = _gap_text(result, _fact_titles(result, rulebook), language)
         status = result.status.value
         rows.append(
             f'<tr class="{status}">'
