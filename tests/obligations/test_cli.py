@@ -67,6 +67,7 @@ def test_excel_html_and_json_files_are_written_whole(
         assert heading in page
     assert "未达标" in page and "已达标" in page and "需补充信息" in page
     assert "预留面向中小微企业采购的预算（元）" in page  # 市交通局's missing fact, by its title
+    assert "市教育局 <small>政府采购单位（各级各部门）</small>" in page
     assert "应预留年度政府采购项目预算总额的30%以上,专门面向中小微企业采购" in page
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
 

@@ -223,7 +223,9 @@ def report_html(report: ObligationReport, rulebook: Rulebook, language: str = "z
     ]
     for subject in dict.fromkeys((r.subject_kind, r.subject) for r in report.results):
         results = [r for r in report.results if (r.subject_kind, r.subject) == subject]
-        parts.append(f"<h3>{escape(subject[1])}</h3>")
+        kind = rulebook.subjects.get(subject[0])
+        what = (kind.title if language == "zh" else kind.title_en) if kind else subject[0]
+        parts.append(f"<h3>{escape(subject[1])} <small>{escape(what)}</small></h3>")
         parts.append(_results_table(results, rulebook, language))
     parts.append("</section>")
     parts.append(f'<section id="citations"><h2>{escape(gettext("Legal basis"))}</h2>')
