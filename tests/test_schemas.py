@@ -34,6 +34,10 @@ def _schema_for(path: Path) -> str:
         return KIND_OF_FILE[path.name]
     if path.parent.name == "reforms":
         return "reform.schema.json"
+    if path.parent.name == "obligations":
+        return "obligation-file.schema.json"
+    if path.parent.name == "subjects":
+        return "profile-spec.schema.json"
     return "rule-file.schema.json" if path.parent.name == "measures" else "cases.schema.json"
 
 

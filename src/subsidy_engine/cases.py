@@ -2,7 +2,8 @@
 
 A case is one conformance test for every backend: `evaluate` judges its profile alone, `score`
 judges it in a table (`batch.conformance`), and each must give what the case expects and the
-same results as the other, rule by rule, whether the case names the rule or not.
+same results as the other, rule by rule, whether the case names the rule or not. A case naming
+a subject kind checks obligations (`obligations.cases`), which only the scalar backend runs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from subsidy_engine.errors import ProfileError
 from subsidy_engine.money import exact_decimal, to_fen
+from subsidy_engine.obligations.cases import check_obligation_case
 from subsidy_engine.results import RuleResult
 from subsidy_engine.rulebook.loader import load_cases
 from subsidy_engine.rulebook.models import ExpectedCase, ExpectSpec
@@ -50,8 +52,9 @@ def run_cases(engine: Engine, backends: tuple[Backend, ...] = BACKENDS) -> Itera
         scored = score_cases(engine, everything)
     for rel, cases_file in files:
         for case in cases_file.cases:
-            failures = check_case(engine, case) if "evaluate" in backends else []
-            if scored is not None:
+            run = "evaluate" in backends or case.subject is not None  # obligations: scalar
+            failures = check_case(engine, case) if run else []
+            if scored is not None and case.subject is None:
                 failures += check_scored_case(engine, case, scored.of(case))
             yield CaseOutcome(rel, case.name, tuple(failures))
 
@@ -74,7 +77,10 @@ def _with_details(result: RuleResult) -> Record:
 
 
 def check_case(engine: Engine, case: ExpectedCase) -> list[str]:
-    """What differs between the case's expectations and `evaluate`'s results."""
+    """What differs between the case's expectations and `evaluate`'s results (for a case
+    naming a subject kind, the obligations' results)."""
+    if case.subject is not None:
+        return check_obligation_case(engine, case)
     engine = case_engine(engine, case)
     try:
         evaluation = engine.evaluate(case.profile, as_of=case.as_of)

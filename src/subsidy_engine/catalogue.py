@@ -56,8 +56,9 @@ def readings_text(rows: list[dict[str, Any]]) -> str:
 
 
 def coverage_rows(rulebook: Rulebook) -> list[dict[str, Any]]:
-    """Every measure of the manifest with its rule ids, or "government only" and the reason, and
-    the sentences deliberately not encoded, each with why."""
+    """Every measure of the manifest with its rule ids, or "government only" and the reason, the
+    obligations of government bodies it imposes, and the sentences deliberately not encoded,
+    each with why."""
     rows = []
     for measure in rulebook.manifest.measures:
         rules = [r.id for r in rulebook.rules_of_measure(measure.number)]
@@ -67,6 +68,9 @@ def coverage_rows(rulebook: Rulebook) -> list[dict[str, Any]]:
             coverage = f"government only: {measure.government_only}"
         else:
             coverage = ""
+        duties = [o.id for o in rulebook.obligations if o.measure.number == measure.number]
+        if duties:
+            coverage += ("\n" if coverage else "") + f"obligations: {', '.join(duties)}"
         if measure.not_encoded:
             left_out = "; ".join(f"「{n.quote}」: {n.reason}" for n in measure.not_encoded)
             coverage += ("\n" if coverage else "") + f"not encoded: {left_out}"

@@ -477,9 +477,9 @@ def _parser() -> argparse.ArgumentParser:
     p = command("coverage", cmd_coverage, "every measure with its rules or why it has none")
     rulebook_option(p)
 
-    from subsidy_engine import cli_service, cli_service_log
+    from subsidy_engine import cli_obligations, cli_service, cli_service_log
 
-    for module in (cli_service, cli_service_log):
+    for module in (cli_service, cli_service_log, cli_obligations):
         module.register(command, rulebook_option, as_of_date)
     return add_registry_commands(parser, command)
 

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from subsidy_engine.batch.inputs import Table
     from subsidy_engine.batch.mapping import MappingLike
     from subsidy_engine.batch.scoring import ScoreResult
+    from subsidy_engine.obligations.report import ObligationReport
+    from subsidy_engine.results import Period
 from subsidy_engine.backends.python.evaluate import ScalarEvaluator
 from subsidy_engine.backends.python.items import checked_profile
 from subsidy_engine.optional import require
@@ -187,6 +189,17 @@ class Engine:
             mapping=mapping,
             columns=columns,
         )
+
+    def obligations(
+        self,
+        subjects: str | Path | Sequence[Mapping[str, Any]],
+        period: str | Period | None = None,
+    ) -> ObligationReport:
+        """Every obligation of government bodies for the subjects given (a facts file, or a
+        list of `{kind, name, facts}`) over `period` (e.g. `2020Q1`), with the city roll-up."""
+        from subsidy_engine.obligations.api import check_obligations
+
+        return check_obligations(self.rulebook, subjects, period)
 
 
 def _is_installed_id(name: str) -> bool:

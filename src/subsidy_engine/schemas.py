@@ -21,6 +21,7 @@ from subsidy_engine.rulebook.models import (
     CasesFile,
     DerivedFile,
     Manifest,
+    ObligationFile,
     ParametersFile,
     ProfileSpec,
     RuleFile,
@@ -38,6 +39,7 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
     "reform.schema.json": Reform,
     "column-mapping.schema.json": ColumnMapping,
     "synthetic.schema.json": SyntheticConfig,
+    "obligation-file.schema.json": ObligationFile,
 }
 
 

@@ -27,6 +27,7 @@ ENDPOINTS = {
     ("POST", "/what-if"),
     ("POST", "/score"),
     ("POST", "/notice"),
+    ("POST", "/obligations"),
     ("GET", "/rules"),
     ("GET", "/rules/{rule_id}"),
     ("GET", "/parameters"),

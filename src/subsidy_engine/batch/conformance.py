@@ -111,6 +111,8 @@ def score_cases(engine: Engine, cases: Iterable[ExpectedCase]) -> ScoredCases:
     """Score every case's profile, all those of one `as_of` date (and readings) in one table."""
     by_day: dict[tuple[date, str], list[ExpectedCase]] = {}
     for case in cases:
+        if case.subject is not None:  # a subject's facts, not an enterprise's: no score
+            continue
         chosen = repr(sorted({**case.parameters, **case.readings}.items()))
         by_day.setdefault((case.as_of, chosen), []).append(case)
     by_case: dict[int, dict[ResultKey, Record] | None] = {}

@@ -44,3 +44,8 @@ class ObligationResult:
     citation: Citation
     missing_facts: tuple[str, ...] = ()
     readings: tuple[Reading, ...] = ()
+    missing_parameters: tuple[str, ...] = ()
+    """Parameters with no value for the period that the figures need (not facts to supply)."""
+    direction: str = "at_least"
+    """`at_least`: achieved must reach required; `at_most`: it must not exceed it."""
+    interpretation: str | None = None

@@ -45,6 +45,7 @@ from subsidy_engine.rulebook.models import (
     RuleFile,
     RuleSpec,
 )
+from subsidy_engine.rulebook.obligation_check import check_obligations, check_subjects
 from subsidy_engine.rulebook.readings import reading_problems, reading_type, rule_readings
 from subsidy_engine.rulebook.rulebook import (
     Condition,
@@ -108,6 +109,10 @@ class _Checker:
             label = measure_label(source.model.measure, self.src.manifest)
             for spec in source.model.rules:
                 labels.setdefault(spec.id, label)
+        for duties in self.src.obligation_files.values():
+            label = measure_label(duties.measure, self.src.manifest)
+            for duty in duties.obligations:
+                labels.setdefault(duty.id, label)
         return with_measures(problems, labels)
 
     def expression(
@@ -168,6 +173,8 @@ class _Checker:
             for rule in self.rules(scope)
         ]
         item_checks = self.item_checks()
+        subjects = check_subjects(self, parameters)
+        obligations = check_obligations(self, subjects, parameters, {r.id for r in rules})
         if self.problems:
             raise RulebookError(self.with_measures(self.problems))
         assert calendar is not None
@@ -183,6 +190,8 @@ class _Checker:
             sha256=self.src.sha256,
             item_checks=tuple(item_checks),
             sources=self.src,
+            subjects=subjects,
+            obligations=tuple(obligations),
         )
 
     def calendar(self) -> WorkingDayCalendar | None:

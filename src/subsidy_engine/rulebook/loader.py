@@ -23,6 +23,7 @@ from subsidy_engine.rulebook.models import (
     CasesFile,
     DerivedFile,
     Manifest,
+    ObligationFile,
     ParametersFile,
     ProfileSpec,
     RuleFile,
@@ -36,6 +37,7 @@ PROFILE = "profile.yaml"
 PARAMETERS = "parameters.yaml"
 DERIVED = "derived.yaml"
 MEASURES_DIR = "measures"
+OBLIGATIONS_DIR = "obligations"
 TESTS_DIR = "tests"
 
 M = TypeVar("M", bound=BaseModel)
@@ -73,6 +75,16 @@ def load_rulebook(path: str | Path) -> Rulebook:
         for rel in reader.listing(MEASURES_DIR)
         if (model := reader.model(rel, RuleFile)) is not None
     }
+    subjects = {
+        kind: facts
+        for kind, spec in (manifest.subjects if manifest else {}).items()
+        if (facts := reader.model(spec.facts, ProfileSpec)) is not None
+    }
+    obligation_files = {
+        rel: obligation_file
+        for rel in reader.listing(OBLIGATIONS_DIR)
+        if (obligation_file := reader.model(rel, ObligationFile)) is not None
+    }
     source_text = reader.source(manifest.source) if manifest else None
     if problems or manifest is None or profile is None or source_text is None:
         problems = with_measures(problems, _raw_measures(reader.documents, manifest))
@@ -87,6 +99,8 @@ def load_rulebook(path: str | Path) -> Rulebook:
         rule_files=rule_files,
         source_text=source_text,
         sha256=reader.digest(),
+        subjects=subjects,
+        obligation_files=obligation_files,
     )
     return check_rulebook(sources)
 

@@ -108,6 +108,12 @@ class MeasureSpec(_Model):
     )
 
 
+class SubjectSpec(_Model):
+    facts: str = Field(description="Its facts file (the format of profile.yaml), relative path.")
+    title: str
+    title_en: str
+
+
 class Manifest(_Model):
     schema_: str | None = Field(default=None, alias="$schema")
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -123,6 +129,10 @@ class Manifest(_Model):
     calendar: str = Field(default="cn", description="Working-day calendar: a bundled name.")
     notes: str | None = None
     measures: list[MeasureSpec]
+    subjects: dict[Identifier, SubjectSpec] = Field(
+        default_factory=dict,
+        description="Kinds of subject other than the enterprise that obligations bind, by name.",
+    )
 
 
 # Profile --------------------------------------------------------------------------------------
@@ -406,11 +416,51 @@ class RuleFile(_Model):
     rules: list[RuleSpec]
 
 
+# Obligations ----------------------------------------------------------------------------------
+
+
+class ObligationSpec(_Model):
+    id: RuleId
+    title: str
+    title_en: str
+    subject: Identifier = Field(description="The kind of subject bound, declared in rulebook.yaml.")
+    quote: str | list[str] = Field(description="The sentence(s) encoded, verbatim.")
+    direction: Literal["at_least", "at_most"]
+    unit: Literal["yuan", "share", "count", "working_days"]
+    required: Expression = Field(description="The figure the text requires, over the facts.")
+    achieved: Expression = Field(description="The figure achieved, over the subject's facts.")
+    in_force: Period = Field(default_factory=Period)
+    interpretation: str | None = None
+    lead_departments: list[str] | None = None
+
+    @property
+    def quotes(self) -> list[str]:
+        return [self.quote] if isinstance(self.quote, str) else list(self.quote)
+
+
+class ObligationFile(_Model):
+    schema_: str | None = Field(default=None, alias="$schema")
+    measure: int = Field(ge=1)
+    lead_departments: list[str] = Field(
+        description="The departments in the measure's closing parentheses."
+    )
+    obligations: list[ObligationSpec]
+
+
 # Test cases -----------------------------------------------------------------------------------
 
 
 class ExpectSpec(_Model):
-    status: Literal["eligible", "ineligible", "undetermined", "not_in_force", "excluded", "ended"]
+    status: Literal[
+        "eligible",
+        "ineligible",
+        "undetermined",
+        "not_in_force",
+        "excluded",
+        "ended",
+        "met",
+        "not_met",
+    ]
     amount: Any = Field(default=None, description="Expected figure (万/亿 allowed), or a date.")
     unspecified: bool | None = None
     missing: list[str] | None = Field(default=None, description="Exactly the missing facts.")
@@ -422,6 +472,9 @@ class ExpectSpec(_Model):
         default=None,
         description="Expected detail figures by name (`evaluate` only: `score` has no details).",
     )
+    required: Any = Field(default=None, description="An obligation's required figure.")
+    achieved: Any = Field(default=None, description="An obligation's achieved figure.")
+    shortfall: Any = Field(default=None, description="An obligation's shortfall.")
 
 
 class ExpectedCase(_Model):
@@ -437,6 +490,32 @@ class ExpectedCase(_Model):
     )
     profile: dict[str, Any]
     expect: dict[str, ExpectSpec | list[ExpectSpec] | str]
+    subject: Identifier | None = Field(
+        default=None,
+        description="A subject kind: `profile` holds its facts and `expect` its obligations.",
+    )
+
+    @model_validator(mode="after")
+    def _expects_what_its_results_have(self) -> ExpectedCase:
+        """An expectation the results cannot have would never be checked: refused."""
+        duty = self.subject is not None
+        for rule_id, expected in self.expect.items():
+            for spec in expected if isinstance(expected, list) else [expected]:
+                status = spec if isinstance(spec, str) else spec.status
+                given = set() if isinstance(spec, str) else spec.model_fields_set
+                wrong = given & (_RULE_ONLY if duty else _OBLIGATION_ONLY)
+                if (status in ("met", "not_met")) != duty and status not in _SHARED_STATUSES:
+                    wrong.add(f"status {status}")
+                if wrong:
+                    whose = "an obligation" if duty else "a rule (no `subject:`)"
+                    listed = ", ".join(sorted(wrong))
+                    raise ValueError(f"{rule_id}: {whose} has no {listed}")
+        return self
+
+
+_OBLIGATION_ONLY = frozenset({"required", "achieved", "shortfall"})
+_RULE_ONLY = frozenset({"amount", "unspecified", "item", "details"})
+_SHARED_STATUSES = ("undetermined", "not_in_force")
 
 
 class CasesFile(_Model):

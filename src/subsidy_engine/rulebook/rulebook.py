@@ -28,6 +28,7 @@ from subsidy_engine.rulebook.models import (
     RuleSpec,
     Unit,
 )
+from subsidy_engine.rulebook.subjects import Obligation, Subject
 from subsidy_engine.workdays import WorkingDayCalendar
 
 if TYPE_CHECKING:
@@ -145,6 +146,9 @@ class Rulebook:
     """For a reformed rulebook: the reform's id and a hash of its file."""
     sources: Sources | None = None
     """The validated files it was compiled from (a reform recompiles them with changes)."""
+    subjects: Mapping[str, Subject] = field(default_factory=dict)
+    """The kinds of subject other than the enterprise that its obligations bind, by kind."""
+    obligations: tuple[Obligation, ...] = ()
 
     @property
     def id(self) -> str:

@@ -6,7 +6,7 @@ A loaded `Rulebook` keeps its `Sources`, so that a reform can re-check them with
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from subsidy_engine.errors import Diagnostic
 from subsidy_engine.rulebook.models import (
     DerivedFile,
     Manifest,
+    ObligationFile,
     ParametersFile,
     ProfileSpec,
     RuleFile,
@@ -50,6 +51,9 @@ class Sources:
     sha256: str
     check_coverage: bool = True
     """Every measure needs a rule or a reason; a reform that disables rules is exempt."""
+    subjects: Mapping[str, ProfileSpec] = field(default_factory=dict)
+    """The facts file of each subject kind the manifest declares, by kind."""
+    obligation_files: Mapping[str, ObligationFile] = field(default_factory=dict)
 
 
 def measure_label(number: int, manifest: Manifest | None) -> str:

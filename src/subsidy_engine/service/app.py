@@ -31,6 +31,7 @@ from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.service import models as out
 from subsidy_engine.service.catalog import field_rows, parameter_rows, rule_detail
 from subsidy_engine.service.limits import BodyLimit, Limits, TimeLimitError, within
+from subsidy_engine.service.obligations import add_obligations_route
 from subsidy_engine.service.problems import (
     error_body,
     on_diagnostics,
@@ -111,6 +112,7 @@ def create_app(engine: Engine | None = None, limits: Limits | None = None) -> Fa
         return JSONResponse(body, status_code=503)
 
     _evaluation_routes(app, engine, limits)
+    add_obligations_route(app, engine, limits, ERRORS)
     _rulebook_routes(app, rulebook)
     _page_routes(app)
     return app

@@ -132,11 +132,7 @@ class ScalarEvaluator:
         return self._params.get(self.rulebook, as_of, self._new_params, as_of)
 
     def _new_params(self, as_of: date) -> Mapping[str, Any]:
-        params: dict[str, Any] = {}
-        for name, parameter in self.rulebook.parameters.items():
-            value = parameter.value_at(as_of)
-            params[name] = Unknown(params=frozenset({name})) if value is None else value
-        return params
+        return parameters_at(self.rulebook, as_of)
 
     def frame(self, facts: Mapping[str, Any], as_of: date) -> Frame:
         """What evaluating `facts` as of a date reads; for explaining sub-expressions."""
@@ -185,6 +181,15 @@ class ScalarEvaluator:
         done = tuple(results)
         totals = _pending_totals(_payer_totals, self._totals_keys, done)
         return Evaluation(key, plan.provenance, done, totals)
+
+
+def parameters_at(rulebook: Rulebook, as_of: date) -> dict[str, Any]:
+    """Every parameter's value in force on `as_of`; an unstated one is Unknown."""
+    params: dict[str, Any] = {}
+    for name, parameter in rulebook.parameters.items():
+        value = parameter.value_at(as_of)
+        params[name] = Unknown(params=frozenset({name})) if value is None else value
+    return params
 
 
 @dataclass(frozen=True, slots=True)
