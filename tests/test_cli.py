@@ -104,6 +104,7 @@ def test_missing_file_and_bad_date(capsys: pytest.CaptureFixture[str], tmp_path:
         ["score", "r.csv"],
         ["report", "x.yaml"],
         ["changes", "r.csv", "--previous", "p.csv"],
+        ["obligations", "--floors", "1000万"],
     ],
 )
 def test_every_as_of_refuses_a_bad_date_in_the_same_words(

@@ -124,7 +124,6 @@ def test_the_floors_of_a_budget(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ["obligations"],
         ["obligations", "--floors", "很多"],
-        ["obligations", "--floors", "1000万", "--as-of", "2020-02-30"],
         ["obligations", str(EXAMPLE), "--floors", "1000万"],
         ["obligations", str(EXAMPLE), "-o", "report.pdf"],
         ["obligations", str(EXAMPLE), "--quarter", "2020Q5"],
