@@ -36,6 +36,11 @@ from subsidy_engine.profile import build_profile_schema, profile_types
 from subsidy_engine.results import Citation
 from subsidy_engine.rulebook.bounds import BOUND_CONDITION, bound_condition
 from subsidy_engine.rulebook.figures import parameter_value
+from subsidy_engine.rulebook.labels import (
+    derived_label_problems,
+    profile_label_problems,
+    value_labels,
+)
 from subsidy_engine.rulebook.models import (
     DerivedSpec,
     ListFieldSpec,
@@ -168,6 +173,7 @@ class _Checker:
             for rule in self.rules(scope)
         ]
         item_checks = self.item_checks()
+        self.check_labels(derived)
         if self.problems:
             raise RulebookError(self.with_measures(self.problems))
         assert calendar is not None
@@ -183,7 +189,22 @@ class _Checker:
             sha256=self.src.sha256,
             item_checks=tuple(item_checks),
             sources=self.src,
+            labels=value_labels(self.src.profile, self.src.derived),
         )
+
+    def check_labels(self, derived: Mapping[str, DerivedFact]) -> None:
+        """Every label names a value its enum field or derived fact can take."""
+        for path, message in profile_label_problems(self.src.profile):
+            self.report("profile.yaml", "unknown-enum-value", message, path, at_key=True)
+        if self.src.derived is None:
+            return
+        values_of = {
+            name: fact.node.ty.values
+            for name, fact in derived.items()
+            if isinstance(fact.node.ty, t.Enum)
+        }
+        for path, message in derived_label_problems(self.src.derived, values_of):
+            self.report("derived.yaml", "unknown-enum-value", message, path, at_key=True)
 
     def calendar(self) -> WorkingDayCalendar | None:
         try:

@@ -127,6 +127,15 @@ class Manifest(_Model):
 
 # Profile --------------------------------------------------------------------------------------
 
+class ValueLabel(_Model):
+    zh: str = Field(min_length=1, description="The value as a Chinese reader knows it.")
+    en: str | None = Field(default=None, description="The value in English, if not the raw value.")
+
+
+ValueLabels = dict[str, str | ValueLabel]
+"""An enum's values as people read them: value -> Chinese label, or {zh:, en:}."""
+
+
 ScalarKind = Literal[
     "bool",
     "int",
@@ -151,6 +160,11 @@ class ScalarFieldSpec(_Model):
     description: str | None = None
     unit: str | None = None
     values: list[str] | None = Field(default=None, description="The allowed values of an enum.")
+    labels: ValueLabels | None = Field(
+        default=None,
+        description="For an enum: how each value is shown to people (value -> Chinese label, "
+        "or {zh:, en:}); a value without one is shown as itself.",
+    )
     scale: int | None = Field(
         default=None, ge=0, le=12, description="Decimal places a decimal may carry."
     )
@@ -171,6 +185,8 @@ class ScalarFieldSpec(_Model):
     def _enum_has_values(self) -> ScalarFieldSpec:
         if (self.type == "enum") != (self.values is not None):
             raise ValueError("'values' is required for an enum and only allowed for one")
+        if self.labels is not None and self.type != "enum":
+            raise ValueError("'labels' is only allowed for an enum")
         return self
 
 
@@ -278,6 +294,11 @@ class DerivedSpec(_Model):
     otherwise: Any = Field(default=None, alias="else", description="Literal when no case holds.")
     values: list[str] | None = Field(
         default=None, description="For cases giving texts: the possible values (an enum)."
+    )
+    labels: ValueLabels | None = Field(
+        default=None,
+        description="For a fact whose values are texts: how each value is shown to people "
+        "(value -> Chinese label, or {zh:, en:}).",
     )
     interpretation: str | None = None
 

@@ -20,6 +20,7 @@ from subsidy_engine.lang import ast
 from subsidy_engine.lang.types import Type
 from subsidy_engine.profile import ProfileSchema
 from subsidy_engine.results import Citation, Reading
+from subsidy_engine.rulebook.labels import ValueLabels
 from subsidy_engine.rulebook.models import (
     Manifest,
     MeasureSpec,
@@ -145,6 +146,8 @@ class Rulebook:
     """For a reformed rulebook: the reform's id and a hash of its file."""
     sources: Sources | None = None
     """The validated files it was compiled from (a reform recompiles them with changes)."""
+    labels: ValueLabels = field(default_factory=ValueLabels)
+    """How the values of its enum fields and derived facts are shown to people."""
 
     @property
     def id(self) -> str:
