@@ -127,6 +127,7 @@ class Manifest(_Model):
 
 # Profile --------------------------------------------------------------------------------------
 
+
 class ValueLabel(_Model):
     zh: str = Field(min_length=1, description="The value as a Chinese reader knows it.")
     en: str | None = Field(default=None, description="The value in English, if not the raw value.")
