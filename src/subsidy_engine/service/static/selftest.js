@@ -38,7 +38,7 @@ function profileFields(openapi) {
     if (first.format === "date") kind = "date";
     if (first.type === "array") kind = "list";
     out[name] = { title: prop.title || name, description: prop.description || "",
-      kind, values: first.enum || [], unit: prop.unit || "" };
+      kind, values: first.enum || [], labels: prop.labels || {}, unit: prop.unit || "" };
   }
   return out;
 }
@@ -93,7 +93,7 @@ function renderQuestion(question) {
     for (const value of ["", ...field.values]) {
       const option = document.createElement("option");
       option.value = value;
-      option.textContent = value || "请选择";
+      option.textContent = value ? field.labels[value] || value : "请选择";
       select.append(option);
     }
     answer.append(select);
