@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from subsidy_engine.catalogue import rule_rows
 from subsidy_engine.dependencies import field_uses, inputs_of
 from subsidy_engine.results import Period, RuleInfo
+from subsidy_engine.rulebook.labels import Label
 from subsidy_engine.rulebook.rulebook import Rule, Rulebook
 from subsidy_engine.views import plain, rule_info_data
 
@@ -72,6 +74,7 @@ def parameter_rows(rulebook: Rulebook) -> list[dict[str, Any]]:
 def field_rows(rulebook: Rulebook, rule_id: str | None = None) -> list[dict[str, Any]]:
     """Each profile field with the rules it feeds; with `rule_id`, only that rule's fields."""
     rows = []
+    labels = rulebook.labels.by_field
     for use in field_uses(rulebook):
         rules = [u for u in use.rules if rule_id is None or u.rule_id == rule_id]
         if rule_id is not None and not rules:
@@ -80,9 +83,19 @@ def field_rows(rulebook: Rulebook, rule_id: str | None = None) -> list[dict[str,
             {
                 "field": use.field,
                 "title": use.title,
+                "labels": _labels(labels.get(use.field, {})),
+                "item_labels": {
+                    path.partition(".")[2]: _labels(values)
+                    for path, values in labels.items()
+                    if path.startswith(f"{use.field}.")
+                },
                 "rules": [
                     {"rule_id": u.rule_id, "measure": u.measure, "via": list(u.via)} for u in rules
                 ],
             }
         )
     return rows
+
+
+def _labels(values: Mapping[str, Label]) -> dict[str, dict[str, str | None]]:
+    return {value: {"zh": zh, "en": en} for value, (zh, en) in values.items()}

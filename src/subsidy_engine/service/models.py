@@ -397,9 +397,20 @@ class RuleUseOut(_Out):
     via: list[str] = Field(description="Derived facts in between (empty: read directly).")
 
 
+class ValueLabelOut(_Out):
+    zh: str = Field(description="The value as a Chinese reader knows it.")
+    en: str | None = Field(description="The value in English, or null: shown as itself.")
+
+
 class FieldUseOut(_Out):
     field: str = Field(description="A profile field.")
     title: str | None = Field(description="Its title in Chinese.")
+    labels: dict[str, ValueLabelOut] = Field(
+        description="For an enum: how each value is shown to people, by value."
+    )
+    item_labels: dict[str, dict[str, ValueLabelOut]] = Field(
+        description="For a list of records: the labels of its items' enum fields, by field."
+    )
     rules: list[RuleUseOut] = Field(description="The rules it feeds.")
 
 
