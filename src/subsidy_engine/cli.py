@@ -98,14 +98,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
         print(text)
     elif args.format == "markdown":
-        print(evaluation.to_markdown())
+        print(evaluation.to_markdown(args.lang, engine.rulebook))
     else:
         from rich.console import Console
 
         from subsidy_engine.report import rich_table, totals_lines
+        from subsidy_engine.wording import Wording
 
         console = Console(width=None if sys.stdout.isatty() else 160)
-        console.print(rich_table(evaluation, all_statuses=args.all, language=args.lang))
+        words = Wording.of(engine.rulebook, args.lang)
+        table = rich_table(evaluation, all_statuses=args.all, language=args.lang, wording=words)
+        console.print(table)
         for line in totals_lines(evaluation, args.lang):
             console.print(line)
     return 0
@@ -533,7 +536,9 @@ def _output_options(p: argparse.ArgumentParser) -> None:
         help="json: each result's full citation, or each rule once in a table (%(default)s)",
     )
     p.add_argument("--no-traces", action="store_true", help="json: leave out condition traces")
-    p.add_argument("--lang", choices=["en", "zh"], default="en", help="table: language")
+    p.add_argument(
+        "--lang", choices=["en", "zh"], default="en", help="table and markdown: language"
+    )
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:
