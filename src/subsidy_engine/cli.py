@@ -314,6 +314,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
         f"{len(book.parameters)} parameters, {len(book.profile.types)} profile fields, "
         f"{sum(len(c.cases) for c in cases.values())} test cases"
     )
+    from subsidy_engine.rulebook.translations import untranslated
+
+    for warning in untranslated(book):
+        print(warning)
     return 0
 
 

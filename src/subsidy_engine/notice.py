@@ -117,7 +117,7 @@ def notice_html(
                 f"<p>{escape(why)}</p></div>"
             )
         parts.append("</section>")
-    readings = _readings(evaluation.results, rulebook)
+    readings = _readings(evaluation.results, language)
     if readings:
         parts.append(f'<section id="readings"><h2>{escape(gettext("Readings taken"))}</h2><ul>')
         parts += [f"<li>{escape(text)}</li>" for text in readings]
@@ -210,13 +210,16 @@ def _citation_rows(result: RuleResult, language: str) -> str:
     )
 
 
-def _readings(results: Iterable[RuleResult], rulebook: Rulebook) -> list[str]:
-    """The readings taken by the rules shown (eligible, undetermined, excluded), once each."""
+def _readings(results: Iterable[RuleResult], language: str) -> list[str]:
+    """The readings taken by the rules shown (eligible, undetermined, excluded), once each, in
+    `language` (in Chinese, a rule's English reading where it has no Chinese one)."""
     shown = (Status.ELIGIBLE, Status.UNDETERMINED, Status.EXCLUDED)
     seen: dict[str, None] = {}
     for result in results:
-        if result.status in shown and result.rule.interpretation:
-            seen.setdefault(f"{result.rule.title}：{result.rule.interpretation}")
+        rule = result.rule
+        text = rule.interpretation_in(language)
+        if result.status in shown and text:
+            seen.setdefault(f"{rule.title if language == 'zh' else rule.title_en}：{text}")
     return list(seen)
 
 

@@ -306,10 +306,9 @@ def _markdown_entry(result: RuleResult, words: Wording) -> list[str]:
         lines.append(
             "  - " + gettext("Conditions met: %(conditions)s") % {"conditions": "; ".join(met)}
         )
-    if result.rule.interpretation:
-        lines.append(
-            "  - " + gettext("Reading taken: %(text)s") % {"text": result.rule.interpretation}
-        )
+    interpretation = result.rule.interpretation_in(words.language)
+    if interpretation:
+        lines.append("  - " + gettext("Reading taken: %(text)s") % {"text": interpretation})
     for reading in result.readings:
         others = ", ".join(a for a in reading.alternatives if a != reading.name)
         gloss = reading.gloss or gettext("none chosen")

@@ -251,6 +251,14 @@ class RuleInfo:
     interpretation: str | None = None
     readings: tuple[Reading, ...] = ()
     """The readings of the text the rule depends on, as chosen on the `as_of` date."""
+    interpretation_zh: str | None = None
+    """The interpretation in Chinese."""
+
+    def interpretation_in(self, language: str) -> str | None:
+        """The interpretation in `language`; in Chinese, the English where none is written."""
+        if language == "zh":
+            return self.interpretation_zh or self.interpretation
+        return self.interpretation
 
 
 @dataclass(slots=True)

@@ -396,7 +396,14 @@ class RuleSpec(_Model):
     amount: QuantitySpec
     details: dict[Identifier, QuantitySpec] = Field(default_factory=dict)
     in_force: Period = Field(default_factory=Period)
-    interpretation: str | None = None
+    interpretation: str | None = Field(
+        default=None, description="The reading of the text the rule takes, in English."
+    )
+    interpretation_zh: str | None = Field(
+        default=None,
+        description="The same reading in Chinese, for officials and enterprises; legal terms "
+        "as the source text words them.",
+    )
     lead_departments: list[str] | None = None
     excludes: ExclusionSpec | None = None
 

@@ -43,6 +43,7 @@ def _info(rule: Rule) -> RuleInfo:
         rule.citation,
         Period(force.from_, force.until),
         rule.spec.interpretation,
+        interpretation_zh=rule.spec.interpretation_zh,
     )
 
 

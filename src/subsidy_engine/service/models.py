@@ -89,6 +89,9 @@ class RuleInfoOut(_Out):
     interpretation: str | None = Field(
         default=None, description="The reading taken where the text admits more than one."
     )
+    interpretation_zh: str | None = Field(
+        default=None, description="The same reading in Chinese; null where none is written."
+    )
     readings: list[ReadingOut] = Field(
         default_factory=list,
         description="The named readings of the text the rule depends on, as chosen on `as_of`.",
