@@ -125,18 +125,11 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
         print(json.dumps(gaps_view(report), ensure_ascii=False, indent=2))
         return 0
-    print("Changes within reach, closest first:")
-    for gap in report.within_reach:
-        check = {True: " ✓ checked", False: " ✗ not enough", None: ""}[gap.verified]
-        print(f"  {gap} [distance {gap.distance:.3g}]{check}")
-    if report.questions:
-        print("Facts to supply, the one that decides the most rules first:")
-        for question in report.questions:
-            print(f"  {question.fact}: decides {len(question.decides)} rule(s)")
-    if report.out_of_reach:
-        print("Out of reach for this enterprise:")
-        for gap in report.out_of_reach:
-            print(f"  {gap}")
+    from subsidy_engine.analysis_text import gaps_lines
+    from subsidy_engine.wording import Wording
+
+    for line in gaps_lines(report, Wording.of(engine.rulebook, args.lang)):
+        print(line)
     return 0
 
 
@@ -152,26 +145,11 @@ def cmd_what_if(args: argparse.Namespace) -> int:
 
         print(json.dumps(comparison_view(comparison), ensure_ascii=False, indent=2))
         return 0
-    if not comparison.changes:
-        print("No rule's result changes.")
-    for change in comparison.changes:
-        before = change.before.status if change.before else "—"
-        after = change.after.status if change.after else "—"
-        delta = change.amount_delta
-        figures = [
-            "no figure" if a is None else f"{a} yuan"
-            for a in (change.amount_before, change.amount_after)
-        ]
-        money = f", {figures[0]} → {figures[1]} ({delta:+} yuan)" if delta else ""
-        print(
-            f"{change.kind:>7}  {change.rule_id}{' ' + str(change.item) if change.item else ''}:"
-            f" {before} → {after}{money}"
-        )
-        for flipped in change.flipped:
-            print(
-                f"           {flipped.name}: {flipped.before} → {flipped.after}"
-                f"  ({flipped.expression})"
-            )
+    from subsidy_engine.analysis_text import what_if_lines
+    from subsidy_engine.wording import Wording
+
+    for line in what_if_lines(comparison, Wording.of(engine.rulebook, args.lang)):
+        print(line)
     return 0
 
 
@@ -438,11 +416,13 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one statement per op
     p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
     p.add_argument("--as-of", type=_as_of, default=None)
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="text: language")
     rulebook_option(p)
 
     p = command("what-if", cmd_what_if, "what changes if some facts change, or under a reform")
     p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="text: language")
     p.add_argument(
         "--set",
         action="append",
