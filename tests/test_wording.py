@@ -41,7 +41,7 @@ def test_chinese_markdown_has_chinese_scaffolding_and_labels(
         re.search(r"[A-Za-z]{4,}", h.removeprefix("# 91140681MA0K4D7U2Y")) for h in headings
     )
     # a derived fact's value and a project's enum fields, by their labels and titles
-    assert "sme\\_size\\_class=大型" in text
+    assert "企业规模（2011年划型标准）=大型" in text
     assert "industrial (项目类型=工业项目)" in text and "project.kind=" not in text
     assert "所在县（市、区）=怀仁市" in text
     # amounts in 万元, the rule's title alone (no English beside it)
@@ -92,6 +92,8 @@ def test_values_read_as_people_read_them(engine: Engine) -> None:
     assert zh.value("above_scale_years", []) == "无"
     assert zh.value("in_park", False) == "否" and zh.value("in_park", None) == "缺失"
     assert zh.title("projects[1].land_tenure") == "投资项目（第2项）土地供应方式"
+    assert zh.title("is_small_low_profit") == "小型微利企业"  # a derived fact's title
+    assert zh.title("ceramic_jobs_threshold") == "ceramic_jobs_threshold"  # a parameter
     en = Wording.of(engine.rulebook, "en")
     assert en.title("projects[1].land_tenure") == "projects[1].land_tenure"
     assert en.value("in_park", True) == "yes" and en.value("ownership", "mixed") == "mixed"

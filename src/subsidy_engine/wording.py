@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 class Wording:
     language: str
     titles: Mapping[str, str] = field(default_factory=dict)
-    """Chinese titles by field path: `ownership`, `projects`, `projects.kind`."""
+    """Chinese titles by field path (`ownership`, `projects`, `projects.kind`) and of derived
+    facts (`sme_size_class`)."""
     labels: ValueLabels = field(default_factory=ValueLabels)
     money: frozenset[str] = frozenset()
     """Field paths holding amounts of yuan, shown as 780万元 in Chinese."""
@@ -55,6 +56,10 @@ class Wording:
                     titles[f"{name}.{item}"] = item_spec.title
                 if item_spec.type == "money":
                     money.add(f"{name}.{item}")
+        derived = rulebook.sources.derived if rulebook.sources else None
+        for name, fact in (derived.derived if derived else {}).items():
+            if fact.title:
+                titles[name] = fact.title
         lists: dict[str, set[str]] = {}
         for rule in rulebook.rules:
             if rule.for_each is not None:

@@ -34,7 +34,7 @@ def test_what_if_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert "jobs：满足 → 不满足（从业人员（人）=1200 → 480" in out
     # a derived fact's enum values by their labels: 480 staff make the firm medium-sized
-    assert "sme_size_class=大型 → 中型" in out
+    assert "企业规模（2011年划型标准）=大型 → 中型" in out
     assert "eligible" not in out and "lost" not in out
 
 

@@ -315,6 +315,9 @@ class CaseSpec(_Model):
 
 
 class DerivedSpec(_Model):
+    title: str | None = Field(
+        default=None, description="The fact as people know it, in Chinese (shown in traces)."
+    )
     description: str = Field(description="What the fact is, in English.")
     expr: Expression | None = Field(default=None, description="The fact as one expression.")
     cases: list[CaseSpec] | None = Field(
