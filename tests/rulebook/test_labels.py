@@ -1,6 +1,10 @@
 """Enum values are shown to people by their labels, read from the rulebook."""
 
 import re
+from functools import cache
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from subsidy_engine import Engine
 from subsidy_engine.rulebook.labels import ValueLabels
@@ -54,3 +58,35 @@ def test_labels_are_in_the_profile_schema_for_forms() -> None:
 def test_no_labels_means_every_value_is_shown_as_itself() -> None:
     assert ValueLabels().label("ownership", "private", "zh") == "private"
     assert ValueLabels().of("ownership", "zh") == {}
+
+
+@cache
+def _engine() -> Engine:
+    return Engine()
+
+
+_ENUMS = {
+    name: spec.values
+    for name, spec in _engine().rulebook.profile.spec.fields.items()
+    if isinstance(spec, ScalarFieldSpec) and spec.values
+}
+
+
+@given(
+    field=st.sampled_from(sorted(_ENUMS)),
+    index=st.integers(min_value=0, max_value=1000),
+    other=st.text(max_size=12),
+)
+def test_labels_round_trip_and_never_invent(field: str, index: int, other: str) -> None:
+    """Each declared value has exactly one Chinese label, distinct from the field's other
+    values' labels (a person can tell the choices apart); a value not declared reads as
+    itself, whatever it is."""
+    labels = _engine().rulebook.labels
+    values = _ENUMS[field]
+    value = values[index % len(values)]
+    chinese = labels.of(field, "zh")
+    assert chinese[value] == labels.label(field, value, "zh")
+    assert len(set(chinese.values())) == len(chinese)
+    assume(other not in values)
+    assert labels.label(field, other, "zh") == other
+    assert labels.label(f"{field}[3]", other, "en") == other
