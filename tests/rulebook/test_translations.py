@@ -18,6 +18,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 def test_every_shipped_rule_with_an_interpretation_has_it_in_chinese() -> None:
     rulebook = Engine().rulebook
     assert untranslated(rulebook) == []
+    facts = [f for f in rulebook.derived.values() if f.interpretation]
+    assert len(facts) >= 7 and all(HAN.search(f.interpretation_zh or "") for f in facts)
     read = [r for r in rulebook.rules if r.spec.interpretation]
     assert len(read) > 50
     for rule in read:
@@ -54,3 +56,21 @@ def test_a_translated_rule_is_not_warned_of(tmp_path: Path) -> None:
     assert untranslated(rulebook) == []
     rule = rulebook.rule("m1.rate_cut")
     assert rule.spec.interpretation_zh == "自2019年4月底起延续一年。"
+
+
+def test_a_derived_fact_in_english_only_is_warned_of(tmp_path: Path) -> None:
+    root = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    derived = root / "derived.yaml"
+    text = derived.read_text(encoding="utf-8")
+    anchor = "    description: A rough size class\n"
+    assert anchor in text
+    derived.write_text(
+        text.replace(anchor, anchor + "    interpretation: Staff alone decide.\n"),
+        encoding="utf-8",
+    )
+    warnings = untranslated(load_rulebook(root))
+    assert warnings[-1] == (
+        f"{root}/derived.yaml:7:21: warning: derived fact size has an interpretation in "
+        "English and none in Chinese (interpretation_zh)"
+    )

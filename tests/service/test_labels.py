@@ -1,5 +1,6 @@
-"""The service shows enum values by their labels: in /fields and in the profile schema the
-self-test page builds its choices from."""
+"""The service speaks to people in their words: enum values by their labels in /fields and in
+the profile schema the self-test page builds its choices from; readings in Chinese in
+/rules/{id}."""
 
 from typing import Any
 
@@ -37,3 +38,13 @@ def test_the_openapi_profile_carries_the_labels(client: TestClient) -> None:
     profile = schemas["EnterpriseProfile"]["properties"]
     assert profile["credit_status"]["labels"]["seriously_dishonest"] == "严重失信"
     assert schemas["ProjectsItem"]["properties"]["land_tenure"]["labels"]["allocated"] == "划拨"
+
+
+def test_a_rule_gives_its_readings_in_chinese(client: TestClient) -> None:
+    detail = client.get("/rules/m37.procurement_small_micro_set_aside").json()
+    assert detail["rule"]["interpretation_zh"].startswith("预留份额是各采购单位的义务")
+    assert len(detail["readings_zh"]) == len(detail["readings"])
+    assert detail["readings_zh"][0] == detail["rule"]["interpretation_zh"]
+    assert any(
+        r.startswith("企业规模（2011年划型标准）：每一规模档") for r in detail["readings_zh"]
+    )

@@ -309,7 +309,9 @@ class _Checker:
             node = self.derived_node(name, spec, scope)
             if node is not None and node.ty is not None:
                 types[name] = node.ty
-                out[name] = DerivedFact(name, spec.description, node, spec.interpretation)
+                out[name] = DerivedFact(
+                    name, spec.description, node, spec.interpretation, spec.interpretation_zh
+                )
             else:
                 self.broken.add(name)
         return out

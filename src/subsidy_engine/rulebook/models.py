@@ -335,6 +335,9 @@ class DerivedSpec(_Model):
     interpretation: str | None = Field(
         default=None, description="The reading of the text or standard the fact takes."
     )
+    interpretation_zh: str | None = Field(
+        default=None, description="The same reading in Chinese; legal terms as the text has them."
+    )
 
     @model_validator(mode="after")
     def _expr_or_cases(self) -> DerivedSpec:

@@ -67,6 +67,7 @@ class DerivedFact:
     description: str
     node: ast.Node
     interpretation: str | None = None
+    interpretation_zh: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
-"""Which rules explain their reading in English only: `lint` warns of each.
+"""Which rules and derived facts explain their reading in English only: `lint` warns of each.
 
-A rule's `interpretation` says which reading of the text it takes; officials and enterprises
-read it in Chinese (`interpretation_zh`). A rule with the one and not the other still loads (a
-rulebook is usable before it is translated), and `subsidy-engine lint` lists it, at its line.
+A rule's or a derived fact's `interpretation` says which reading of the text it takes;
+officials and enterprises read it in Chinese (`interpretation_zh`). One with the English and
+not the Chinese still loads (a rulebook is usable before it is translated), and
+`subsidy-engine lint` lists it, at its line.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from subsidy_engine.rulebook.rulebook import Rulebook
 
 
 def untranslated(rulebook: Rulebook) -> list[str]:
-    """`file:line:column: warning: …` for each rule with an English interpretation and no
-    Chinese one, in file order."""
+    """`file:line:column: warning: …` for each rule, then each derived fact, with an English
+    interpretation and no Chinese one, in file order."""
     sources = rulebook.sources
     if sources is None:
         return []
@@ -28,5 +29,15 @@ def untranslated(rulebook: Rulebook) -> list[str]:
             out.append(
                 f"{span}: warning: {spec.id} has an interpretation in English and none in "
                 "Chinese (interpretation_zh)"
+            )
+    derived = sources.derived.derived if sources.derived else {}
+    document = sources.documents.get("derived.yaml")
+    for name, fact in derived.items():
+        if fact.interpretation and not fact.interpretation_zh:
+            path = ["derived", name, "interpretation"]
+            span = (document.span_of(path) if document else None) or Span("derived.yaml", 1, 1)
+            out.append(
+                f"{span}: warning: derived fact {name} has an interpretation in English and "
+                "none in Chinese (interpretation_zh)"
             )
     return out

@@ -11,6 +11,7 @@ from subsidy_engine.results import Period, RuleInfo
 from subsidy_engine.rulebook.labels import Label
 from subsidy_engine.rulebook.rulebook import Rule, Rulebook
 from subsidy_engine.views import plain, rule_info_data
+from subsidy_engine.wording import Wording
 
 
 def rule_detail(rulebook: Rulebook, rule_id: str) -> dict[str, Any]:
@@ -18,17 +19,23 @@ def rule_detail(rulebook: Rulebook, rule_id: str) -> dict[str, Any]:
     rule = rulebook.rule(rule_id)  # KeyError when absent
     inputs = inputs_of(rulebook, rule_id)
     through = sorted({fact for via in inputs.fields.values() for fact in via})
-    readings = [rule.spec.interpretation] if rule.spec.interpretation else []
+    spec = rule.spec
+    titles = Wording.of(rulebook, "zh")
+    readings = [spec.interpretation] if spec.interpretation else []
+    readings_zh = [spec.interpretation_zh or spec.interpretation] if spec.interpretation else []
     for name in through:
         fact = rulebook.derived.get(name)  # the others are exclusion rules
         if fact is not None and fact.interpretation:
             readings.append(f"{name}: {fact.interpretation}")
+            zh = fact.interpretation_zh or fact.interpretation
+            readings_zh.append(f"{titles.title(name)}：{zh}")
     row = next(r for r in rule_rows(rulebook) if r["id"] == rule_id)
     return {
         "rule": rule_info_data(_info(rule)),
         "conditions": [{"name": c.name, "expression": c.text} for c in rule.conditions],
         "amount": row,
         "readings": readings,
+        "readings_zh": readings_zh,
         "fields": {name: list(via) for name, via in inputs.fields.items()},
     }
 

@@ -368,6 +368,10 @@ class RuleDetailOut(_Out):
         description="Readings taken where the text admits several (the rule's and its derived "
         "facts')."
     )
+    readings_zh: list[str] = Field(
+        description="The same readings in Chinese (English where none is written), each "
+        "derived fact's by its Chinese title."
+    )
     fields: dict[str, list[str]] = Field(
         description="Profile fields that decide it, each with the derived facts it goes "
         "through (empty: read directly)."
