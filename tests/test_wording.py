@@ -46,6 +46,9 @@ def test_chinese_markdown_has_chinese_scaffolding_and_labels(
     assert "所在县（市、区）=怀仁市" in text
     # amounts in 万元, the rule's title alone (no English beside it)
     assert "780万元" in text and "Ceramic" not in text
+    # a reading's gloss and a rule's reading in Chinese
+    assert "理解 `private_enterprise_reading=non_state`：统计意义上的民营" in text
+    assert "适用的理解：“年销售收入达到5000万元以上”包含恰好5000万元" in text
 
 
 def test_english_markdown_keeps_names_and_english_titles(

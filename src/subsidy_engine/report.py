@@ -311,7 +311,8 @@ def _markdown_entry(result: RuleResult, words: Wording) -> list[str]:
         lines.append("  - " + gettext("Reading taken: %(text)s") % {"text": interpretation})
     for reading in result.readings:
         others = ", ".join(a for a in reading.alternatives if a != reading.name)
-        gloss = reading.gloss or gettext("none chosen")
+        chinese = reading.gloss_zh if words.language == "zh" else None
+        gloss = chinese or reading.gloss or gettext("none chosen")
         lines.append(
             "  - "
             + gettext("Reading `%(reading)s`: %(gloss)s (others: %(others)s)")

@@ -233,6 +233,8 @@ class Reading:
     """None when the parameter has no value on the `as_of` date."""
     gloss: str | None
     alternatives: tuple[str, ...] = ()
+    gloss_zh: str | None = None
+    """The gloss in Chinese, where the rulebook gives one."""
 
     def __str__(self) -> str:
         return f"{self.parameter}={self.name or 'unset'}"

@@ -20,6 +20,9 @@ def test_every_shipped_rule_with_an_interpretation_has_it_in_chinese() -> None:
     assert untranslated(rulebook) == []
     facts = [f for f in rulebook.derived.values() if f.interpretation]
     assert len(facts) >= 7 and all(HAN.search(f.interpretation_zh or "") for f in facts)
+    for parameter in rulebook.parameters.values():
+        glosses = parameter.spec.readings_zh or {}
+        assert set(glosses) == set(parameter.spec.readings or {}), parameter.name
     read = [r for r in rulebook.rules if r.spec.interpretation]
     assert len(read) > 50
     for rule in read:
@@ -74,3 +77,23 @@ def test_a_derived_fact_in_english_only_is_warned_of(tmp_path: Path) -> None:
         f"{root}/derived.yaml:7:21: warning: derived fact size has an interpretation in "
         "English and none in Chinese (interpretation_zh)"
     )
+
+
+def test_a_reading_glossed_in_english_only_is_warned_of(tmp_path: Path) -> None:
+    root = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    parameters = root / "parameters.yaml"
+    text = parameters.read_text(encoding="utf-8")
+    anchor = "  booth_subsidy:\n"
+    reading = (
+        "  ceramics_reading:\n    description: Who is a ceramics maker\n    type: text\n"
+        "    readings: {by_code: its industry code, by_sales: its sales}\n"
+        "    readings_zh: {by_code: 按行业代码}\n"
+        "    values:\n      2019-01-01: {value: by_code}\n"
+    )
+    parameters.write_text(text.replace(anchor, reading + anchor), encoding="utf-8")
+    warnings = untranslated(load_rulebook(root))
+    assert [w for w in warnings if "parameters.yaml" in w] == [
+        f"{root}/parameters.yaml:16:54: warning: reading 'by_sales' of parameter "
+        "ceramics_reading has a gloss in English and none in Chinese (readings_zh)"
+    ]

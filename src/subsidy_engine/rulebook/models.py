@@ -291,6 +291,10 @@ class ParameterSpec(_Model):
             "can switch it, and every result of a rule that depends on it names it."
         ),
     )
+    readings_zh: dict[Identifier, str] | None = Field(
+        default=None,
+        description="Each reading's gloss in Chinese, by name (a name of `readings`).",
+    )
 
 
 class ParametersFile(_Model):

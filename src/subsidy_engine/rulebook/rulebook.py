@@ -52,7 +52,10 @@ class Parameter:
         """The reading in use on `day`, with its gloss and the alternatives."""
         readings = self.spec.readings or {}
         name = self.value_at(day)
-        return Reading(self.name, name, readings.get(name) if name else None, tuple(readings))
+        gloss_zh = (self.spec.readings_zh or {}).get(name) if name else None
+        return Reading(
+            self.name, name, readings.get(name) if name else None, tuple(readings), gloss_zh
+        )
 
     def value_at(self, day: date) -> Any | None:
         """The value in force on `day`, or None when there is none (unspecified)."""

@@ -1,9 +1,10 @@
-"""Which rules and derived facts explain their reading in English only: `lint` warns of each.
+"""Which readings a rulebook explains in English only: `lint` warns of each.
 
-A rule's or a derived fact's `interpretation` says which reading of the text it takes;
-officials and enterprises read it in Chinese (`interpretation_zh`). One with the English and
-not the Chinese still loads (a rulebook is usable before it is translated), and
-`subsidy-engine lint` lists it, at its line.
+A rule's or a derived fact's `interpretation` says which reading of the text it takes, and a
+reading parameter glosses each reading it offers; officials and enterprises read them in
+Chinese (`interpretation_zh`, `readings_zh`). One with the English and not the Chinese still
+loads (a rulebook is usable before it is translated), and `subsidy-engine lint` lists it, at
+its line.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from subsidy_engine.rulebook.rulebook import Rulebook
 
 def untranslated(rulebook: Rulebook) -> list[str]:
     """`file:line:column: warning: …` for each rule, then each derived fact, with an English
-    interpretation and no Chinese one, in file order."""
+    interpretation and no Chinese one, then each reading glossed in English only."""
     sources = rulebook.sources
     if sources is None:
         return []
@@ -40,4 +41,15 @@ def untranslated(rulebook: Rulebook) -> list[str]:
                 f"{span}: warning: derived fact {name} has an interpretation in English and "
                 "none in Chinese (interpretation_zh)"
             )
+    params = sources.documents.get("parameters.yaml")
+    for name, parameter in rulebook.parameters.items():
+        chinese = parameter.spec.readings_zh or {}
+        for reading in parameter.spec.readings or {}:
+            if reading not in chinese:
+                path = ["parameters", name, "readings", reading]
+                where = (params.span_of(path) if params else None) or Span("parameters.yaml", 1, 1)
+                out.append(
+                    f"{where}: warning: reading {reading!r} of parameter {name} has a gloss in "
+                    "English and none in Chinese (readings_zh)"
+                )
     return out

@@ -77,6 +77,9 @@ class ReadingOut(_Out):
     )
     gloss: str | None = Field(description="What the reading takes the text to mean.")
     alternatives: list[str] = Field(description="The names of the other readings.")
+    gloss_zh: str | None = Field(
+        default=None, description="The gloss in Chinese; null where none is written."
+    )
 
 
 class RuleInfoOut(_Out):
