@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from subsidy_engine.i18n import translator, yuan_text
 from subsidy_engine.rulebook.labels import ValueLabels
+from subsidy_engine.rulebook.models import ScalarFieldSpec
 
 if TYPE_CHECKING:
     from subsidy_engine.results import ConditionTrace
@@ -49,9 +50,11 @@ class Wording:
         for name, spec in rulebook.profile.spec.fields.items():
             if spec.title:
                 titles[name] = spec.title
-            if getattr(spec, "type", None) == "money":
-                money.add(name)
-            for item, item_spec in (getattr(spec, "fields", None) or {}).items():
+            if isinstance(spec, ScalarFieldSpec):
+                if spec.type == "money":
+                    money.add(name)
+                continue
+            for item, item_spec in (spec.fields or {}).items():
                 if item_spec.title:
                     titles[f"{name}.{item}"] = item_spec.title
                 if item_spec.type == "money":
