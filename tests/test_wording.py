@@ -44,6 +44,7 @@ def test_chinese_markdown_has_chinese_scaffolding_and_labels(
     assert "企业规模（2011年划型标准）=大型" in text
     assert "industrial (项目类型=工业项目)" in text and "project.kind=" not in text
     assert "所在县（市、区）=怀仁市" in text
+    assert "— 投资项目（第1项）岩板生产线项目**" in text  # an item by its list's title
     # amounts in 万元, the rule's title alone (no English beside it)
     assert "780万元" in text and "Ceramic" not in text
     # a reading's gloss and a rule's reading in Chinese

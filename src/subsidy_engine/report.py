@@ -90,7 +90,7 @@ def _what(result: RuleResult, words: Wording, shown: Callable[[str], str] = str)
     as `shown` renders it."""
     rule = result.rule
     title = rule.title if words.language == "zh" else f"{rule.title} ({rule.title_en})"
-    return f"{title} — {shown(str(result.item))}" if result.item else title
+    return f"{title} — {shown(words.item(result.item))}" if result.item else title
 
 
 def _sorted(results: Iterable[RuleResult]) -> list[RuleResult]:
@@ -139,7 +139,7 @@ def rich_table(
             why = ", ".join(words.title(fact) for fact in result.missing_facts)
         if result.excluded_by:
             why = gettext("excluded by %(rule)s") % {"rule": result.excluded_by.rule_id}
-        title = result.rule.title + (f" — {result.item}" if result.item else "")
+        title = result.rule.title + (f" — {words.item(result.item)}" if result.item else "")
         cells = (
             gettext(str(result.status)),
             str(result.rule.citation.measure),

@@ -24,7 +24,7 @@ from subsidy_engine.rulebook.labels import ValueLabels
 from subsidy_engine.rulebook.models import ScalarFieldSpec
 
 if TYPE_CHECKING:
-    from subsidy_engine.results import ConditionTrace
+    from subsidy_engine.results import ConditionTrace, ItemRef
     from subsidy_engine.rulebook.rulebook import Rulebook
 
 
@@ -108,6 +108,14 @@ class Wording:
         if isinstance(value, Decimal) and self._is_money(fact):
             return yuan_text(value, self.language)
         return self.labels.label(self._field(fact), value, self.language)
+
+    def item(self, item: ItemRef) -> str:
+        """An item a per-item result is for: `投资项目（第1项）岩板生产线项目` in Chinese,
+        `projects[0] (岩板生产线项目)` in English."""
+        if self.language != "zh":
+            return str(item)
+        where = f"{self.titles.get(item.list_field, item.list_field)}（第{item.index + 1}项）"
+        return where + (item.label or "")
 
     def seen(self, trace: ConditionTrace) -> str:
         """The values a condition saw: `所有制=私营企业, 从业人员（人）=86`."""
