@@ -8,7 +8,7 @@ the titles are Chinese; an enum value shows its English label where it has one.
 >>> words = Wording.plain("zh")
 >>> words.value("in_park", True), words.value("employees", None)
 ('是', '缺失')
->>> words.title("projects[0].area")
+>>> Wording.plain("en").title("projects[0].area")
 'projects[0].area'
 """
 
