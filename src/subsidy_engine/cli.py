@@ -92,14 +92,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
         print(text)
     elif args.format == "markdown":
-        print(evaluation.to_markdown())
+        print(evaluation.to_markdown(args.lang, engine.rulebook))
     else:
         from rich.console import Console
 
         from subsidy_engine.report import rich_table, totals_lines
+        from subsidy_engine.wording import Wording
 
         console = Console(width=None if sys.stdout.isatty() else 160)
-        console.print(rich_table(evaluation, all_statuses=args.all, language=args.lang))
+        words = Wording.of(engine.rulebook, args.lang)
+        table = rich_table(evaluation, all_statuses=args.all, language=args.lang, wording=words)
+        console.print(table)
         for line in totals_lines(evaluation, args.lang):
             console.print(line)
     return 0
@@ -116,18 +119,11 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
         print(json.dumps(gaps_view(report), ensure_ascii=False, indent=2))
         return 0
-    print("Changes within reach, closest first:")
-    for gap in report.within_reach:
-        check = {True: " ✓ checked", False: " ✗ not enough", None: ""}[gap.verified]
-        print(f"  {gap} [distance {gap.distance:.3g}]{check}")
-    if report.questions:
-        print("Facts to supply, the one that decides the most rules first:")
-        for question in report.questions:
-            print(f"  {question.fact}: decides {len(question.decides)} rule(s)")
-    if report.out_of_reach:
-        print("Out of reach for this enterprise:")
-        for gap in report.out_of_reach:
-            print(f"  {gap}")
+    from subsidy_engine.analysis_text import gaps_lines
+    from subsidy_engine.wording import Wording
+
+    for line in gaps_lines(report, Wording.of(engine.rulebook, args.lang)):
+        print(line)
     return 0
 
 
@@ -143,26 +139,11 @@ def cmd_what_if(args: argparse.Namespace) -> int:
 
         print(json.dumps(comparison_view(comparison), ensure_ascii=False, indent=2))
         return 0
-    if not comparison.changes:
-        print("No rule's result changes.")
-    for change in comparison.changes:
-        before = change.before.status if change.before else "—"
-        after = change.after.status if change.after else "—"
-        delta = change.amount_delta
-        figures = [
-            "no figure" if a is None else f"{a} yuan"
-            for a in (change.amount_before, change.amount_after)
-        ]
-        money = f", {figures[0]} → {figures[1]} ({delta:+} yuan)" if delta else ""
-        print(
-            f"{change.kind:>7}  {change.rule_id}{' ' + str(change.item) if change.item else ''}:"
-            f" {before} → {after}{money}"
-        )
-        for flipped in change.flipped:
-            print(
-                f"           {flipped.name}: {flipped.before} → {flipped.after}"
-                f"  ({flipped.expression})"
-            )
+    from subsidy_engine.analysis_text import what_if_lines
+    from subsidy_engine.wording import Wording
+
+    for line in what_if_lines(comparison, Wording.of(engine.rulebook, args.lang)):
+        print(line)
     return 0
 
 
@@ -309,6 +290,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
         f"{len(book.parameters)} parameters, {len(book.profile.types)} profile fields, "
         f"{sum(len(c.cases) for c in cases.values())} test cases"
     )
+    from subsidy_engine.rulebook.translations import untranslated
+
+    for warning in untranslated(book):
+        print(warning)
     return 0
 
 
@@ -426,11 +411,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
     as_of_option(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="text: language")
     rulebook_option(p)
 
     p = command("what-if", cmd_what_if, "what changes if some facts change, or under a reform")
     p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="text: language")
     p.add_argument(
         "--set",
         action="append",
@@ -530,7 +517,9 @@ def _output_options(p: argparse.ArgumentParser) -> None:
         "(%(default)s)",
     )
     p.add_argument("--no-traces", action="store_true", help="json: leave out condition traces")
-    p.add_argument("--lang", choices=["en", "zh"], default="en", help="table: language")
+    p.add_argument(
+        "--lang", choices=["en", "zh"], default="en", help="table and markdown: language"
+    )
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:

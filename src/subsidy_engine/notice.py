@@ -26,6 +26,7 @@ from subsidy_engine.i18n import translator, yuan_text
 from subsidy_engine.results import AmountStatus, Evaluation, RuleResult, Status
 from subsidy_engine.rulebook.models import Unit
 from subsidy_engine.rulebook.rulebook import Rulebook
+from subsidy_engine.wording import Wording
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 NO_CASH = "No cash entitlement is established from the facts supplied."
@@ -60,7 +61,7 @@ def notice_html(
 ) -> str:
     """The notice as one HTML page (UTF-8, print CSS inline)."""
     gettext = translator(language).gettext
-    titles = _field_titles(rulebook)
+    titles = Wording.of(rulebook, "zh")  # the profile's titles are Chinese in either language
     eligible = evaluation.with_status(Status.ELIGIBLE)
     cash = sorted(
         (r for r in eligible if r.amount.unit is Unit.CASH),
@@ -96,7 +97,7 @@ def notice_html(
     if not open_:
         parts.append(_paragraph(gettext("Nothing further is needed.")))
     for result in open_:
-        facts = "、".join(_fact_title(f, titles) for f in result.missing_facts)
+        facts = "、".join(titles.title(f) for f in result.missing_facts)
         parts.append(
             f'<div class="entry"><h3>{escape(_title(result, language))}</h3><dl>'
             f"<dt>{escape(gettext('Facts that would decide it'))}</dt><dd>{escape(facts)}</dd>"
@@ -116,7 +117,7 @@ def notice_html(
                 f"<p>{escape(why)}</p></div>"
             )
         parts.append("</section>")
-    readings = _readings(evaluation.results, rulebook)
+    readings = _readings(evaluation.results, language)
     if readings:
         parts.append(f'<section id="readings"><h2>{escape(gettext("Readings taken"))}</h2><ul>')
         parts += [f"<li>{escape(text)}</li>" for text in readings]
@@ -209,34 +210,16 @@ def _citation_rows(result: RuleResult, language: str) -> str:
     )
 
 
-def _field_titles(rulebook: Rulebook) -> dict[str, str]:
-    titles: dict[str, str] = {}
-    for name, spec in rulebook.profile.spec.fields.items():
-        titles[name] = spec.title or name
-        for item_name, item_spec in (getattr(spec, "fields", None) or {}).items():
-            titles[f"{name}.{item_name}"] = item_spec.title or item_name
-    return titles
-
-
-def _fact_title(fact: str, titles: Mapping[str, str]) -> str:
-    """`projects[0].area` -> `项目（第1项）用地面积`; a plain field -> its title."""
-    head, _, rest = fact.partition(".")
-    list_name, bracket, index = head.partition("[")
-    if bracket and rest:
-        number = index.rstrip("]")
-        where = f"（第{int(number) + 1}项）" if number.isdigit() else ""
-        inner = titles.get(f"{list_name}.{rest}", rest)
-        return f"{titles.get(list_name, list_name)}{where}{inner}"
-    return titles.get(fact, fact)
-
-
-def _readings(results: Iterable[RuleResult], rulebook: Rulebook) -> list[str]:
-    """The readings taken by the rules shown (eligible, undetermined, excluded), once each."""
+def _readings(results: Iterable[RuleResult], language: str) -> list[str]:
+    """The readings taken by the rules shown (eligible, undetermined, excluded), once each, in
+    `language` (in Chinese, a rule's English reading where it has no Chinese one)."""
     shown = (Status.ELIGIBLE, Status.UNDETERMINED, Status.EXCLUDED)
     seen: dict[str, None] = {}
     for result in results:
-        if result.status in shown and result.rule.interpretation:
-            seen.setdefault(f"{result.rule.title}：{result.rule.interpretation}")
+        rule = result.rule
+        text = rule.interpretation_in(language)
+        if result.status in shown and text:
+            seen.setdefault(f"{rule.title if language == 'zh' else rule.title_en}：{text}")
     return list(seen)
 
 

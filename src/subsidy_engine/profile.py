@@ -37,6 +37,7 @@ from subsidy_engine.identifiers import (
     normalise_industry_code,
 )
 from subsidy_engine.lang import types as t
+from subsidy_engine.rulebook.labels import label_pair
 from subsidy_engine.rulebook.models import ListFieldSpec, ProfileSpec, ScalarFieldSpec, ScalarKind
 from subsidy_engine.schema_bounds import standard_bounds
 from subsidy_engine.values import reader
@@ -138,6 +139,12 @@ def _field(spec: ScalarFieldSpec | ListFieldSpec, annotation: Any) -> tuple[Any,
         extra["unit"] = unit
     if getattr(spec, "self_declared", False):
         extra["self_declared"] = True
+    labels = {v: label_pair(label) for v, label in (getattr(spec, "labels", None) or {}).items()}
+    if labels:
+        extra["labels"] = {value: zh for value, (zh, _) in labels.items()}
+        english = {value: en for value, (_, en) in labels.items() if en}
+        if english:
+            extra["labels_en"] = english
     return (
         annotation | None,
         Field(

@@ -16,12 +16,12 @@ from subsidy_engine.money import in_wan
 from subsidy_engine.results import (
     Amount,
     AmountStatus,
-    ConditionTrace,
     Evaluation,
     RuleResult,
     Status,
 )
 from subsidy_engine.rulebook.models import Unit
+from subsidy_engine.wording import Wording
 
 if TYPE_CHECKING:
     import polars as pl
@@ -85,24 +85,12 @@ def markdown_text(text: str) -> str:
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~]")
 
 
-def _what(result: RuleResult, shown: Callable[[str], str] = str) -> str:
-    """The rule's title, and the item's label from the profile as `shown` renders it."""
-    title = f"{result.rule.title} ({result.rule.title_en})"
-    return f"{title} — {shown(str(result.item))}" if result.item else title
-
-
-def _seen(trace: ConditionTrace) -> str:
-    return ", ".join(f"{k}={_value_text(v)}" for k, v in trace.values.items())
-
-
-def _value_text(value: Any) -> str:
-    if value is None:
-        return "missing"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return f"[{len(value)} items]" if value and hasattr(value[0], "__dict__") else str(value)
-    return str(value)
+def _what(result: RuleResult, words: Wording, shown: Callable[[str], str] = str) -> str:
+    """The rule's title (in English beside the Chinese), and the item's label from the profile
+    as `shown` renders it."""
+    rule = result.rule
+    title = rule.title if words.language == "zh" else f"{rule.title} ({rule.title_en})"
+    return f"{title} — {shown(words.item(result.item))}" if result.item else title
 
 
 def _sorted(results: Iterable[RuleResult]) -> list[RuleResult]:
@@ -114,15 +102,21 @@ def _sorted(results: Iterable[RuleResult]) -> list[RuleResult]:
 
 
 def rich_table(
-    evaluation: Evaluation, *, all_statuses: bool = False, language: str = "en"
+    evaluation: Evaluation,
+    *,
+    all_statuses: bool = False,
+    language: str = "en",
+    wording: Wording | None = None,
 ) -> Table:
-    """The results as a terminal table, in English or Chinese (`language` 'zh')."""
+    """The results as a terminal table, in English or Chinese (`language` 'zh'); with a
+    rulebook's `wording`, missing facts by their titles."""
     from rich.markup import escape
     from rich.table import Table
 
     from subsidy_engine.i18n import translator
 
     gettext = translator(language).gettext
+    words = wording or Wording.plain(language)
     provenance = evaluation.provenance
     table = Table(
         title=escape(
@@ -140,10 +134,12 @@ def rich_table(
     for result in _sorted(evaluation.results):
         if not all_statuses and result.status in (Status.INELIGIBLE, Status.NOT_IN_FORCE):
             continue
-        why = ", ".join(result.missing_facts) if result.status is Status.UNDETERMINED else ""
+        why = ""
+        if result.status is Status.UNDETERMINED:
+            why = ", ".join(words.title(fact) for fact in result.missing_facts)
         if result.excluded_by:
             why = gettext("excluded by %(rule)s") % {"rule": result.excluded_by.rule_id}
-        title = result.rule.title + (f" — {result.item}" if result.item else "")
+        title = result.rule.title + (f" — {words.item(result.item)}" if result.item else "")
         cells = (
             gettext(str(result.status)),
             str(result.rule.citation.measure),
@@ -196,45 +192,60 @@ def _totals_lines_in(evaluation: Evaluation, language: str) -> list[str]:
 # Markdown -------------------------------------------------------------------------------------
 
 
-def markdown(evaluation: Evaluation) -> str:
-    """A report for a person: entitlements by payer, near misses, facts to supply."""
+def markdown(evaluation: Evaluation, wording: Wording | None = None) -> str:
+    """A report for a person: entitlements by payer, near misses, facts to supply; in the
+    language of `wording` (default: English, fields by name)."""
+    words = wording or Wording.plain()
+    gettext = words.gettext
     provenance = evaluation.provenance
+    who = markdown_text(evaluation.profile_key or gettext("this enterprise"))
     out = [
-        f"# Entitlements of {markdown_text(evaluation.profile_key or 'this enterprise')}",
+        "# " + gettext("Entitlements of %(who)s") % {"who": who},
         "",
-        f"Rulebook `{provenance.rulebook_id}` (sha256 `{provenance.rulebook_sha256[:12]}…`), "
-        f"as of {provenance.as_of}, engine {provenance.engine_version}.",
+        gettext("Rulebook `%(id)s` (sha256 `%(sha)s…`), as of %(as_of)s, engine %(version)s.")
+        % {
+            "id": provenance.rulebook_id,
+            "sha": provenance.rulebook_sha256[:12],
+            "as_of": provenance.as_of,
+            "version": provenance.engine_version,
+        },
         "",
     ]
     eligible = [r for r in evaluation.results if r.status is Status.ELIGIBLE]
     if eligible:
-        out += ["## What the enterprise qualifies for", ""]
+        out += ["## " + gettext("What the enterprise qualifies for"), ""]
         by_payer: dict[str, list[RuleResult]] = {}
         for result in eligible:
-            by_payer.setdefault("+".join(result.amount.payer) or "no payment", []).append(result)
+            payer = "+".join(gettext(str(p)) for p in result.amount.payer)
+            by_payer.setdefault(payer or gettext("no payment"), []).append(result)
         for payer, results in sorted(by_payer.items()):
-            out += [f"### Paid or granted by: {payer}", ""]
+            out += ["### " + gettext("Paid or granted by: %(payer)s") % {"payer": payer}, ""]
             for result in results:
-                out += _markdown_entry(result)
+                out += _markdown_entry(result, words)
         if evaluation.totals:
-            out += ["**Cash totals by payer:** " + "; ".join(totals_lines(evaluation)), ""]
+            totals = "; ".join(totals_lines(evaluation, words.language))
+            out += [f"**{gettext('Cash totals by payer:')}** {totals}", ""]
     else:
-        out += ["The enterprise qualifies for no measure on the facts given.", ""]
+        out += [gettext("The enterprise qualifies for no measure on the facts given."), ""]
     excluded = evaluation.with_status(Status.EXCLUDED)
     if excluded:
-        out += ["## Withdrawn", ""]
+        out += ["## " + gettext("Withdrawn"), ""]
         for result in excluded:
             assert result.excluded_by is not None
+            measure = gettext("measure %(number)s") % {
+                "number": result.excluded_by.citation.measure
+            }
             out.append(
-                f"- {_what(result, markdown_text)}: {result.excluded_by.reason} "
-                f"(measure {result.excluded_by.citation.measure}, "
-                f"`{result.excluded_by.rule_id}`)"
+                f"- {_what(result, words, markdown_text)}: {result.excluded_by.reason} "
+                f"({measure}, `{result.excluded_by.rule_id}`)"
             )
         out.append("")
     ended = evaluation.with_status(Status.ENDED)
     if ended:
-        out += ["## Periods that have ended", ""]
-        out += [f"- {_what(r)}: ended on {r.amount.value}" for r in ended]
+        out += ["## " + gettext("Periods that have ended"), ""]
+        for result in ended:
+            when = gettext("ended on %(date)s") % {"date": result.amount.value}
+            out.append(f"- {_what(result, words, markdown_text)}: {when}")
         out.append("")
     near = [
         r
@@ -242,50 +253,70 @@ def markdown(evaluation: Evaluation) -> str:
         if r.status is Status.INELIGIBLE and sum(c.outcome is False for c in r.conditions) == 1
     ]
     if near:
-        out += ["## Nearly qualified (one condition short)", ""]
+        out += ["## " + gettext("Nearly qualified (one condition short)"), ""]
         for result in near:
             failed = next(c for c in result.conditions if c.outcome is False)
+            short = gettext("`%(condition)s` is not met (%(seen)s)") % {
+                "condition": failed.expression,
+                "seen": markdown_text(words.seen(failed)),
+            }
             out.append(
-                f"- {_what(result, markdown_text)}, measure {result.rule.citation.measure}: "
-                f"`{failed.expression}` is not met ({markdown_text(_seen(failed))})"
+                f"- {_what(result, words, markdown_text)}, {_measure(result, words)}: {short}"
             )
         out.append("")
     undetermined = evaluation.undetermined
     if undetermined:
         out += [
-            "## Facts to supply",
+            "## " + gettext("Facts to supply"),
             "",
-            "These measures may apply; the facts listed would decide them.",
+            gettext("These measures may apply; the facts listed would decide them."),
             "",
         ]
         for result in undetermined:
-            facts = ", ".join(f"`{f}`" for f in result.missing_facts + result.missing_parameters)
+            named = [words.title(f) for f in result.missing_facts] + list(result.missing_parameters)
+            facts = ", ".join(f"`{markdown_text(f)}`" for f in named)
             out.append(
-                f"- {_what(result, markdown_text)}, measure {result.rule.citation.measure}: {facts}"
+                f"- {_what(result, words, markdown_text)}, {_measure(result, words)}: {facts}"
             )
         out.append("")
     return "\n".join(out)
 
 
-def _markdown_entry(result: RuleResult) -> list[str]:
+def _measure(result: RuleResult, words: Wording) -> str:
+    return words.gettext("measure %(number)s") % {"number": result.rule.citation.measure}
+
+
+def _markdown_entry(result: RuleResult, words: Wording) -> list[str]:
+    gettext = words.gettext
     citation = result.rule.citation
     lines = [
-        f"- **{_what(result, markdown_text)}** — {format_amount(result.amount)}",
-        f"  - Measure {citation.measure} {citation.heading}; contact "
-        f"{'、'.join(citation.lead_departments)}",
+        f"- **{_what(result, words, markdown_text)}** — {_amount_text(result, words.language)}",
+        "  - "
+        + gettext("Measure %(number)s") % {"number": citation.measure}
+        + f" {citation.heading}; "
+        + gettext("contact %(departments)s")
+        % {"departments": "、".join(citation.lead_departments)},
     ]
     lines += [f"  - > {quote}" for quote in citation.quotes]
     met = [
-        f"{c.name} ({markdown_text(_seen(c))})" if c.values else c.name for c in result.conditions
+        f"{c.name} ({markdown_text(words.seen(c))})" if c.values else c.name
+        for c in result.conditions
     ]
     if met:
-        lines.append("  - Conditions met: " + "; ".join(met))
-    if result.rule.interpretation:
-        lines.append(f"  - Reading taken: {result.rule.interpretation}")
+        lines.append(
+            "  - " + gettext("Conditions met: %(conditions)s") % {"conditions": "; ".join(met)}
+        )
+    interpretation = result.rule.interpretation_in(words.language)
+    if interpretation:
+        lines.append("  - " + gettext("Reading taken: %(text)s") % {"text": interpretation})
     for reading in result.readings:
         others = ", ".join(a for a in reading.alternatives if a != reading.name)
+        chinese = reading.gloss_zh if words.language == "zh" else None
+        gloss = chinese or reading.gloss or gettext("none chosen")
         lines.append(
-            f"  - Reading `{reading}`: {reading.gloss or 'none chosen'} (others: {others})"
+            "  - "
+            + gettext("Reading `%(reading)s`: %(gloss)s (others: %(others)s)")
+            % {"reading": reading, "gloss": gloss, "others": others}
         )
     lines.append("")
     return lines
@@ -294,29 +325,46 @@ def _markdown_entry(result: RuleResult) -> list[str]:
 # HTML (notebooks) -----------------------------------------------------------------------------
 
 
-def html(evaluation: Evaluation) -> str:
+def html(evaluation: Evaluation, wording: Wording | None = None) -> str:
+    """The results as an HTML table (a notebook's view), in the language of `wording`."""
+    words = wording or Wording.plain()
+    gettext = words.gettext
     escape = html_lib.escape
     rows = []
     for result in _sorted(evaluation.results):
         citation = result.rule.citation
+        missing = ", ".join(words.title(f) for f in result.missing_facts)
         rows.append(
             "<tr>"
-            f"<td>{escape(str(result.status))}</td>"
+            f"<td>{escape(gettext(str(result.status)))}</td>"
             f"<td>{citation.measure}</td>"
-            f"<td>{escape(_what(result))}</td>"
-            f"<td>{escape(format_amount(result.amount))}</td>"
-            f"<td>{escape('+'.join(result.amount.payer))}</td>"
-            f"<td>{escape(', '.join(result.missing_facts))}</td>"
+            f"<td>{escape(_what(result, words))}</td>"
+            f"<td>{escape(_amount_text(result, words.language))}</td>"
+            f"<td>{escape('+'.join(gettext(str(p)) for p in result.amount.payer))}</td>"
+            f"<td>{escape(missing)}</td>"
             f'<td title="{escape(" ".join(citation.quotes))}">{escape(citation.heading)}</td>'
             "</tr>"
         )
     provenance = evaluation.provenance
     caption = escape(
-        f"{evaluation.profile_key or 'profile'} — {provenance.rulebook_id} as of {provenance.as_of}"
+        gettext("%(key)s — %(rulebook)s as of %(as_of)s")
+        % {
+            "key": evaluation.profile_key or gettext("profile"),
+            "rulebook": provenance.rulebook_id,
+            "as_of": provenance.as_of,
+        }
     )
     head = "".join(
-        f"<th>{h}</th>"
-        for h in ("status", "measure", "rule", "amount", "payer", "missing", "citation")
+        f"<th>{escape(h)}</th>"
+        for h in (
+            gettext("status"),
+            gettext("measure"),
+            gettext("rule"),
+            gettext("amount"),
+            gettext("payer"),
+            gettext("missing"),
+            gettext("citation"),
+        )
     )
     return (
         f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"

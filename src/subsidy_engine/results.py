@@ -28,6 +28,8 @@ from subsidy_engine.tables import Tabular
 if TYPE_CHECKING:
     import polars as pl
 
+    from subsidy_engine.rulebook.rulebook import Rulebook
+
 T = TypeVar("T")
 _new = object.__new__
 
@@ -231,6 +233,8 @@ class Reading:
     """None when the parameter has no value on the `as_of` date."""
     gloss: str | None
     alternatives: tuple[str, ...] = ()
+    gloss_zh: str | None = None
+    """The gloss in Chinese, where the rulebook gives one."""
 
     def __str__(self) -> str:
         return f"{self.parameter}={self.name or 'unset'}"
@@ -249,6 +253,14 @@ class RuleInfo:
     interpretation: str | None = None
     readings: tuple[Reading, ...] = ()
     """The readings of the text the rule depends on, as chosen on the `as_of` date."""
+    interpretation_zh: str | None = None
+    """The interpretation in Chinese."""
+
+    def interpretation_in(self, language: str) -> str | None:
+        """The interpretation in `language`; in Chinese, the English where none is written."""
+        if language == "zh":
+            return self.interpretation_zh or self.interpretation
+        return self.interpretation
 
 
 @dataclass(slots=True)
@@ -396,15 +408,25 @@ class Evaluation(Tabular):
         require("polars", extra="batch")
         return evaluation_frame(self)
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, language: str = "en", rulebook: Rulebook | None = None) -> str:
+        """A report for a person, in `language` ('en' or 'zh'); given the `rulebook` the
+        evaluation came from, facts read by their titles and enum values by their labels."""
         from subsidy_engine.report import markdown
+        from subsidy_engine.wording import Wording
 
-        return markdown(self)
+        return markdown(
+            self, Wording.of(rulebook, language) if rulebook else Wording.plain(language)
+        )
+
+    def to_html(self, language: str = "en", rulebook: Rulebook | None = None) -> str:
+        """The results as an HTML table, in `language`, with `rulebook`'s titles if given."""
+        from subsidy_engine.report import html
+        from subsidy_engine.wording import Wording
+
+        return html(self, Wording.of(rulebook, language) if rulebook else Wording.plain(language))
 
     def _repr_html_(self) -> str:
-        from subsidy_engine.report import html
-
-        return html(self)
+        return self.to_html()
 
 
 @cache

@@ -235,3 +235,79 @@ def test_a_notice_renders_its_chinese_as_glyphs(
     assert len({pixels for _, pixels in drawn}) == len(drawn), "the glyphs are all the same box"
     title_ink, _ = _ink(browser.find_element(By.TAG_NAME, "h1").screenshot_as_png)
     assert title_ink > 200
+
+
+def _fill(driver: WebDriver, name: str, value: Any) -> None:
+    """One field of the item form: a select by value, a date set as ISO text, else typed."""
+    element = driver.find_element(By.ID, f"item-{name}")
+    if element.tag_name == "select":
+        Select(element).select_by_value(str(value).lower() if isinstance(value, bool) else value)
+    elif isinstance(value, date):
+        driver.execute_script("arguments[0].value = arguments[1]", element, value.isoformat())
+    else:
+        element.send_keys(format(value, "f") if isinstance(value, Decimal) else str(value))
+
+
+def _answer_list(driver: WebDriver, items: list[Any]) -> None:
+    if not items:
+        driver.find_element(By.ID, "answer-none").click()
+        return
+    for item in items:
+        for name, value in item.items() if isinstance(item, dict) else [("value", item)]:
+            _fill(driver, name, value)
+        driver.find_element(By.ID, "add-item").click()
+    added = driver.find_elements(By.CSS_SELECTOR, "#added-items .added-item")
+    assert len(added) == len(items)
+    driver.find_element(By.ID, "submit-answer").click()
+
+
+def test_the_self_test_asks_for_list_items_and_shows_per_item_entitlements(
+    server: str, browser: WebDriver, engine: Engine
+) -> None:
+    """An enterprise adds its awards, exhibitions, technology centres and above-size years
+    item by item, answers 'none' for service applications and skips its projects; each award,
+    fair and centre that qualifies appears as its own entitlement."""
+    facts = read_profile(ROOT / "examples" / "huairen-ceramics-large.yaml", engine).model_dump(
+        exclude_none=True
+    )
+    del facts["projects"]
+    browser.get(f"{server}/?as_of={DAY.isoformat()}")
+    wait = WebDriverWait(browser, 30)
+    wait.until(lambda d: d.find_element(By.ID, "question-title").get_attribute("data-fact"))
+    lists_asked: list[str] = []
+    for _ in range(len(engine.rulebook.profile.spec.fields) + 1):
+        if browser.find_element(By.ID, "done").is_displayed():
+            break
+        fact = browser.find_element(By.ID, "question-title").get_attribute("data-fact") or ""
+        number = browser.find_element(By.ID, "question-number").text
+        if browser.find_elements(By.ID, "item-form"):
+            lists_asked.append(fact)
+            if fact == "awards":
+                options = browser.find_element(By.ID, "item-kind").text
+                assert "省级质量奖" in options and "provincial_quality_award" not in options
+        if fact in facts and isinstance(facts[fact], list):
+            _answer_list(browser, facts[fact])
+        elif fact in facts:
+            _answer(browser, facts[fact])
+        else:
+            browser.find_element(By.ID, "skip").click()
+        wait.until(lambda d, n=number: _settled(d, n))
+    else:
+        pytest.fail("the page kept asking")
+
+    assert {"awards", "exhibitions", "technology_centres", "service_applications"} <= set(
+        lists_asked
+    )
+    assert "projects" in lists_asked  # asked, and skipped
+    expected = engine.evaluate(facts, DAY).eligible
+    shown = browser.find_elements(By.CSS_SELECTOR, "#entitlements .entitlement")
+    assert sorted(e.get_attribute("data-rule-id") or "" for e in shown) == sorted(
+        r.rule_id for r in expected
+    )
+    per_item = [r for r in expected if r.item is not None]
+    assert {r.rule_id for r in per_item} >= {
+        "m34.provincial_quality_award",
+        "m35.exhibition_booth_subsidy",
+    }
+    award = browser.find_element(By.CSS_SELECTOR, '[data-rule-id="m34.provincial_quality_award"]')
+    assert "第七届山西省质量奖" in award.text and "100万元" in award.text

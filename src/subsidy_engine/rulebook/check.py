@@ -36,6 +36,11 @@ from subsidy_engine.profile import build_profile_schema, profile_types
 from subsidy_engine.results import Citation
 from subsidy_engine.rulebook.bounds import BOUND_CONDITION, bound_condition
 from subsidy_engine.rulebook.figures import parameter_value
+from subsidy_engine.rulebook.labels import (
+    derived_label_problems,
+    profile_label_problems,
+    value_labels,
+)
 from subsidy_engine.rulebook.models import (
     DerivedSpec,
     ListFieldSpec,
@@ -175,6 +180,7 @@ class _Checker:
         item_checks = self.item_checks()
         subjects = check_subjects(self, parameters)
         obligations = check_obligations(self, subjects, parameters, {r.id for r in rules})
+        self.check_labels(derived)
         if self.problems:
             raise RulebookError(self.with_measures(self.problems))
         assert calendar is not None
@@ -192,7 +198,22 @@ class _Checker:
             sources=self.src,
             subjects=subjects,
             obligations=tuple(obligations),
+            labels=value_labels(self.src.profile, self.src.derived),
         )
+
+    def check_labels(self, derived: Mapping[str, DerivedFact]) -> None:
+        """Every label names a value its enum field or derived fact can take."""
+        for path, message in profile_label_problems(self.src.profile):
+            self.report("profile.yaml", "unknown-enum-value", message, path, at_key=True)
+        if self.src.derived is None:
+            return
+        values_of = {
+            name: fact.node.ty.values
+            for name, fact in derived.items()
+            if isinstance(fact.node.ty, t.Enum)
+        }
+        for path, message in derived_label_problems(self.src.derived, values_of):
+            self.report("derived.yaml", "unknown-enum-value", message, path, at_key=True)
 
     def calendar(self) -> WorkingDayCalendar | None:
         try:
@@ -297,7 +318,9 @@ class _Checker:
             node = self.derived_node(name, spec, scope)
             if node is not None and node.ty is not None:
                 types[name] = node.ty
-                out[name] = DerivedFact(name, spec.description, node, spec.interpretation)
+                out[name] = DerivedFact(
+                    name, spec.description, node, spec.interpretation, spec.interpretation_zh
+                )
             else:
                 self.broken.add(name)
         return out

@@ -115,7 +115,11 @@ class SubjectSpec(_Model):
 
 
 class Manifest(_Model):
-    schema_: str | None = Field(default=None, alias="$schema")
+    schema_: str | None = Field(
+        default=None,
+        alias="$schema",
+        description="The JSON Schema an editor checks the file against (ignored by the loader).",
+    )
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     title: str
     title_en: str
@@ -137,6 +141,16 @@ class Manifest(_Model):
 
 # Profile --------------------------------------------------------------------------------------
 
+
+class ValueLabel(_Model):
+    zh: str = Field(min_length=1, description="The value as a Chinese reader knows it.")
+    en: str | None = Field(default=None, description="The value in English, if not the raw value.")
+
+
+ValueLabels = dict[str, str | ValueLabel]
+"""An enum's values as people read them: value -> Chinese label, or {zh:, en:}."""
+
+
 ScalarKind = Literal[
     "bool",
     "int",
@@ -153,19 +167,30 @@ ScalarKind = Literal[
 
 
 class ScalarFieldSpec(_Model):
-    type: ScalarKind
-    title: str | None = None
+    type: ScalarKind = Field(description="The kind of value the field holds.")
+    title: str | None = Field(
+        default=None, description="The field as people know it, in Chinese (a form's label)."
+    )
     aliases: list[str] = Field(
         default_factory=list, description="Other registry column names that hold this field."
     )
-    description: str | None = None
-    unit: str | None = None
+    description: str | None = Field(
+        default=None, description="What the fact is, for whom and when, in English."
+    )
+    unit: str | None = Field(
+        default=None, description="The unit of a number, e.g. yuan, persons, tonnes."
+    )
     values: list[str] | None = Field(default=None, description="The allowed values of an enum.")
+    labels: ValueLabels | None = Field(
+        default=None,
+        description="For an enum: how each value is shown to people (value -> Chinese label, "
+        "or {zh:, en:}); a value without one is shown as itself.",
+    )
     scale: int | None = Field(
         default=None, ge=0, le=12, description="Decimal places a decimal may carry."
     )
-    min: Decimal | None = None
-    max: Decimal | None = None
+    min: Decimal | None = Field(default=None, description="Smallest value allowed, inclusive.")
+    max: Decimal | None = Field(default=None, description="Largest value allowed, inclusive.")
     self_declared: bool = Field(
         default=False,
         description="Declared by the enterprise itself: no register holds this fact.",
@@ -175,27 +200,33 @@ class ScalarFieldSpec(_Model):
         description="A fact of the enterprise's past (a year it entered a register, a date "
         "already past, a recognition already received): gaps never propose changing it.",
     )
-    example: Any = None
+    example: Any = Field(default=None, description="A typical value, shown in documentation.")
 
     @model_validator(mode="after")
     def _enum_has_values(self) -> ScalarFieldSpec:
         if (self.type == "enum") != (self.values is not None):
             raise ValueError("'values' is required for an enum and only allowed for one")
+        if self.labels is not None and self.type != "enum":
+            raise ValueError("'labels' is only allowed for an enum")
         return self
 
 
 class CheckSpec(_Model):
     expr: Expression
-    message: str
+    message: str = Field(description="Why an item failing the check is refused.")
 
 
 class ListFieldSpec(_Model):
-    type: Literal["list"]
-    title: str | None = None
+    type: Literal["list"] = Field(description="A list: of plain values (`item`) or records.")
+    title: str | None = Field(
+        default=None, description="The list as people know it, in Chinese (a form's label)."
+    )
     aliases: list[str] = Field(
         default_factory=list, description="Other registry column names that hold this field."
     )
-    description: str | None = None
+    description: str | None = Field(
+        default=None, description="What the list holds and which items belong in it, in English."
+    )
     item: ScalarKind | None = Field(default=None, description="A list of plain values: their type.")
     fields: dict[Identifier, ScalarFieldSpec] | None = Field(
         default=None, description="A list of records: the fields of one item."
@@ -211,7 +242,7 @@ class ListFieldSpec(_Model):
         description="Its values or items record the enterprise's past (the years it was in "
         "a register, the awards it received): gaps never propose changing it.",
     )
-    example: Any = None
+    example: Any = Field(default=None, description="A typical value, shown in documentation.")
 
     @model_validator(mode="after")
     def _item_or_fields(self) -> ListFieldSpec:
@@ -221,10 +252,18 @@ class ListFieldSpec(_Model):
 
 
 class ProfileSpec(_Model):
-    schema_: str | None = Field(default=None, alias="$schema")
-    title: str = "EnterpriseProfile"
+    schema_: str | None = Field(
+        default=None,
+        alias="$schema",
+        description="The JSON Schema an editor checks the file against (ignored by the loader).",
+    )
+    title: str = Field(
+        default="EnterpriseProfile", description="The name of the profile model and schema."
+    )
     key: Identifier | None = Field(default=None, description="The field identifying a profile.")
-    fields: dict[Identifier, ScalarFieldSpec | ListFieldSpec]
+    fields: dict[Identifier, ScalarFieldSpec | ListFieldSpec] = Field(
+        description="Every fact a profile may carry, by name; all optional (missing: unknown)."
+    )
 
 
 # Parameters and derived facts -----------------------------------------------------------------
@@ -262,10 +301,18 @@ class ParameterSpec(_Model):
             "can switch it, and every result of a rule that depends on it names it."
         ),
     )
+    readings_zh: dict[Identifier, str] | None = Field(
+        default=None,
+        description="Each reading's gloss in Chinese, by name (a name of `readings`).",
+    )
 
 
 class ParametersFile(_Model):
-    schema_: str | None = Field(default=None, alias="$schema")
+    schema_: str | None = Field(
+        default=None,
+        alias="$schema",
+        description="The JSON Schema an editor checks the file against (ignored by the loader).",
+    )
     parameters: dict[Identifier, ParameterSpec]
 
 
@@ -282,14 +329,29 @@ class CaseSpec(_Model):
 
 
 class DerivedSpec(_Model):
-    description: str
-    expr: Expression | None = None
-    cases: list[CaseSpec] | None = None
+    title: str | None = Field(
+        default=None, description="The fact as people know it, in Chinese (shown in traces)."
+    )
+    description: str = Field(description="What the fact is, in English.")
+    expr: Expression | None = Field(default=None, description="The fact as one expression.")
+    cases: list[CaseSpec] | None = Field(
+        default=None, description="Or the fact by cases: the first that holds gives the value."
+    )
     otherwise: Any = Field(default=None, alias="else", description="Literal when no case holds.")
     values: list[str] | None = Field(
         default=None, description="For cases giving texts: the possible values (an enum)."
     )
-    interpretation: str | None = None
+    labels: ValueLabels | None = Field(
+        default=None,
+        description="For a fact whose values are texts: how each value is shown to people "
+        "(value -> Chinese label, or {zh:, en:}).",
+    )
+    interpretation: str | None = Field(
+        default=None, description="The reading of the text or standard the fact takes."
+    )
+    interpretation_zh: str | None = Field(
+        default=None, description="The same reading in Chinese; legal terms as the text has them."
+    )
 
     @model_validator(mode="after")
     def _expr_or_cases(self) -> DerivedSpec:
@@ -301,17 +363,23 @@ class DerivedSpec(_Model):
 
 
 class DerivedFile(_Model):
-    schema_: str | None = Field(default=None, alias="$schema")
-    derived: dict[Identifier, DerivedSpec]
+    schema_: str | None = Field(
+        default=None,
+        alias="$schema",
+        description="The JSON Schema an editor checks the file against (ignored by the loader).",
+    )
+    derived: dict[Identifier, DerivedSpec] = Field(description="The derived facts, by name.")
 
 
 # Rules ----------------------------------------------------------------------------------------
 
 
 class Period(_Model):
-    from_: date | None = Field(default=None, alias="from")
+    from_: date | None = Field(
+        default=None, alias="from", description="The first day in force (none: from the start)."
+    )
     until: date | None = Field(default=None, description="The last day in force, inclusive.")
-    note: str | None = None
+    note: str | None = Field(default=None, description="Where the dates come from in the text.")
 
     @model_validator(mode="after")
     def _in_order(self) -> Period:
@@ -326,13 +394,16 @@ class Period(_Model):
 
 
 class QuantitySpec(_Model):
-    unit: Unit
+    unit: Unit = Field(description="What the figure measures: cash, a saving, a deadline…")
     value: Expression | None = Field(
         default=None, description="The figure; leave out where the text states none."
     )
-    payer: list[Payer] = Field(default_factory=list)
+    payer: list[Payer] = Field(
+        default_factory=list,
+        description="The levels of government (or banks) that pay or grant it.",
+    )
     basis: str | None = Field(default=None, description="The words granting it, verbatim.")
-    label: str | None = None
+    label: str | None = Field(default=None, description="What the figure is, for a reader.")
 
 
 class ExclusionSpec(_Model):
@@ -342,7 +413,7 @@ class ExclusionSpec(_Model):
     rules: list[RuleId] = Field(
         default_factory=list, description="These rules' entitlements are withdrawn too."
     )
-    reason: str
+    reason: str = Field(description="Why the entitlements are withdrawn, in the text's terms.")
 
     @model_validator(mode="after")
     def _withdraws_something(self) -> ExclusionSpec:
@@ -356,10 +427,13 @@ class ExclusionSpec(_Model):
 
 
 class RuleSpec(_Model):
-    id: RuleId
-    title: str
-    title_en: str
-    kind: Literal["entitlement", "exclusion"] = "entitlement"
+    id: RuleId = Field(description="`m<measure>.<name>`, unique in the rulebook.")
+    title: str = Field(description="The rule's title in Chinese.")
+    title_en: str = Field(description="The rule's title in English.")
+    kind: Literal["entitlement", "exclusion"] = Field(
+        default="entitlement",
+        description="An entitlement grants something; an exclusion withdraws others' grants.",
+    )
     quote: str | list[str] = Field(description="The sentence(s) encoded, verbatim.")
     for_each: str | None = Field(
         default=None,
@@ -381,12 +455,27 @@ class RuleSpec(_Model):
     when: dict[str, Expression] = Field(
         default_factory=dict, description="Named conditions, all of which must hold."
     )
-    amount: QuantitySpec
-    details: dict[Identifier, QuantitySpec] = Field(default_factory=dict)
-    in_force: Period = Field(default_factory=Period)
-    interpretation: str | None = None
-    lead_departments: list[str] | None = None
-    excludes: ExclusionSpec | None = None
+    amount: QuantitySpec = Field(description="What the rule grants: its unit, figure and payer.")
+    details: dict[Identifier, QuantitySpec] = Field(
+        default_factory=dict, description="Further figures reported beside the amount, by name."
+    )
+    in_force: Period = Field(
+        default_factory=Period, description="When the rule is in force (default: always)."
+    )
+    interpretation: str | None = Field(
+        default=None, description="The reading of the text the rule takes, in English."
+    )
+    interpretation_zh: str | None = Field(
+        default=None,
+        description="The same reading in Chinese, for officials and enterprises; legal terms "
+        "as the source text words them.",
+    )
+    lead_departments: list[str] | None = Field(
+        default=None, description="Departments leading this rule, where not the measure's own."
+    )
+    excludes: ExclusionSpec | None = Field(
+        default=None, description="For an exclusion: what it withdraws and why."
+    )
 
     @field_validator("quote")
     @classmethod
@@ -408,12 +497,16 @@ class RuleSpec(_Model):
 
 
 class RuleFile(_Model):
-    schema_: str | None = Field(default=None, alias="$schema")
-    measure: int = Field(ge=1)
+    schema_: str | None = Field(
+        default=None,
+        alias="$schema",
+        description="The JSON Schema an editor checks the file against (ignored by the loader).",
+    )
+    measure: int = Field(ge=1, description="The number of the measure the rules encode.")
     lead_departments: list[str] = Field(
         description="The departments in the measure's closing parentheses."
     )
-    rules: list[RuleSpec]
+    rules: list[RuleSpec] = Field(description="The rules of the measure.")
 
 
 # Obligations ----------------------------------------------------------------------------------
@@ -519,5 +612,9 @@ _SHARED_STATUSES = ("undetermined", "not_in_force")
 
 
 class CasesFile(_Model):
-    schema_: str | None = Field(default=None, alias="$schema")
+    schema_: str | None = Field(
+        default=None,
+        alias="$schema",
+        description="The JSON Schema an editor checks the file against (ignored by the loader).",
+    )
     cases: list[ExpectedCase]

@@ -35,11 +35,17 @@ def reading_problems(
     if not spec.readings:
         return [(("readings",), "a parameter with readings needs at least one")]
     known = ", ".join(spec.readings)
-    return [
+    problems: list[tuple[tuple[Any, ...], str]] = [
         (("values", start, "value"), f"{value!r} is not one of its readings ({known})")
         for start, value in values
         if value is not None and value not in spec.readings
     ]
+    problems += [
+        (("readings_zh", name), f"a Chinese gloss for {name!r}, which is not one of its readings")
+        for name in spec.readings_zh or {}
+        if name not in spec.readings
+    ]
+    return problems
 
 
 def rule_readings(

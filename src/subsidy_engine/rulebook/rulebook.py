@@ -20,6 +20,7 @@ from subsidy_engine.lang import ast
 from subsidy_engine.lang.types import Type
 from subsidy_engine.profile import ProfileSchema
 from subsidy_engine.results import Citation, Reading
+from subsidy_engine.rulebook.labels import ValueLabels
 from subsidy_engine.rulebook.models import (
     Manifest,
     MeasureSpec,
@@ -52,7 +53,10 @@ class Parameter:
         """The reading in use on `day`, with its gloss and the alternatives."""
         readings = self.spec.readings or {}
         name = self.value_at(day)
-        return Reading(self.name, name, readings.get(name) if name else None, tuple(readings))
+        gloss_zh = (self.spec.readings_zh or {}).get(name) if name else None
+        return Reading(
+            self.name, name, readings.get(name) if name else None, tuple(readings), gloss_zh
+        )
 
     def value_at(self, day: date) -> Any | None:
         """The value in force on `day`, or None when there is none (unspecified)."""
@@ -67,6 +71,7 @@ class DerivedFact:
     description: str
     node: ast.Node
     interpretation: str | None = None
+    interpretation_zh: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +154,8 @@ class Rulebook:
     subjects: Mapping[str, Subject] = field(default_factory=dict)
     """The kinds of subject other than the enterprise that its obligations bind, by kind."""
     obligations: tuple[Obligation, ...] = ()
+    labels: ValueLabels = field(default_factory=ValueLabels)
+    """How the values of its enum fields and derived facts are shown to people."""
 
     @property
     def id(self) -> str:

@@ -78,6 +78,9 @@ class ReadingOut(_Out):
     )
     gloss: str | None = Field(description="What the reading takes the text to mean.")
     alternatives: list[str] = Field(description="The names of the other readings.")
+    gloss_zh: str | None = Field(
+        default=None, description="The gloss in Chinese; null where none is written."
+    )
 
 
 class RuleInfoOut(_Out):
@@ -89,6 +92,9 @@ class RuleInfoOut(_Out):
     in_force: PeriodOut = Field(description="When the rule is in force.")
     interpretation: str | None = Field(
         default=None, description="The reading taken where the text admits more than one."
+    )
+    interpretation_zh: str | None = Field(
+        default=None, description="The same reading in Chinese; null where none is written."
     )
     readings: list[ReadingOut] = Field(
         default_factory=list,
@@ -368,6 +374,10 @@ class RuleDetailOut(_Out):
         description="Readings taken where the text admits several (the rule's and its derived "
         "facts')."
     )
+    readings_zh: list[str] = Field(
+        description="The same readings in Chinese (English where none is written), each "
+        "derived fact's by its Chinese title."
+    )
     fields: dict[str, list[str]] = Field(
         description="Profile fields that decide it, each with the derived facts it goes "
         "through (empty: read directly)."
@@ -400,9 +410,20 @@ class RuleUseOut(_Out):
     via: list[str] = Field(description="Derived facts in between (empty: read directly).")
 
 
+class ValueLabelOut(_Out):
+    zh: str = Field(description="The value as a Chinese reader knows it.")
+    en: str | None = Field(description="The value in English, or null: shown as itself.")
+
+
 class FieldUseOut(_Out):
     field: str = Field(description="A profile field.")
     title: str | None = Field(description="Its title in Chinese.")
+    labels: dict[str, ValueLabelOut] = Field(
+        description="For an enum: how each value is shown to people, by value."
+    )
+    item_labels: dict[str, dict[str, ValueLabelOut]] = Field(
+        description="For a list of records: the labels of its items' enum fields, by field."
+    )
     rules: list[RuleUseOut] = Field(description="The rules it feeds.")
 
 

@@ -96,6 +96,7 @@ class ScalarEvaluator:
             rule.citation,
             Period(period.from_, period.until),
             spec.interpretation,
+            interpretation_zh=spec.interpretation_zh,
         )
         payer_key = "+".join(rule.amount.spec.payer) or "unstated"
         return CompiledRule(

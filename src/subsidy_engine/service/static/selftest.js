@@ -7,7 +7,8 @@ const UNITS = { cash: "资金", saving: "减免", recommendation: "推荐奖励"
   price_floor_per_m2: "元/平方米（土地出让最低价）", deadline: "办理时限", period_end: "期限截止", right: "权益" };
 const PAYERS = { national: "国家", provincial: "省级", city: "市级", county: "县级", bank: "银行" };
 
-const state = { fields: {}, profile: {}, skipped: new Set(), current: null, asked: 0, choice: null };
+const state = { fields: {}, profile: {}, skipped: new Set(), current: null, asked: 0, choice: null,
+  items: [] };
 const $ = (id) => document.getElementById(id);
 
 async function call(path, body) {
@@ -26,19 +27,38 @@ async function call(path, body) {
 
 function asOf() { return $("as-of").value; }
 
+function fieldOf(prop, schemas) {
+  const branches = (prop.anyOf || [prop]).filter((b) => b.type !== "null");
+  const first = branches[0] || {};
+  let kind = first.type || "string";
+  if (first.anyOf) kind = "number";
+  if (first.enum) kind = "enum";
+  if (first.format === "date") kind = "date";
+  const field = { title: prop.title || "", description: prop.description || "", kind,
+    values: first.enum || [], labels: prop.labels || {}, unit: prop.unit || "" };
+  if (first.type === "array") {
+    field.kind = "list";
+    const items = first.items || {};
+    if (items.$ref) {
+      const item = schemas[items.$ref.split("/").pop()];
+      field.fields = {};
+      for (const [name, itemProp] of Object.entries(item.properties)) {
+        field.fields[name] = fieldOf(itemProp, schemas);
+        field.fields[name].title ||= name;
+      }
+    } else {
+      field.item = fieldOf(items, schemas);
+    }
+  }
+  return field;
+}
+
 function profileFields(openapi) {
-  const schema = openapi.components.schemas.EnterpriseProfile;
+  const schemas = openapi.components.schemas;
   const out = {};
-  for (const [name, prop] of Object.entries(schema.properties)) {
-    const branches = (prop.anyOf || [prop]).filter((b) => b.type !== "null");
-    const first = branches[0] || {};
-    let kind = first.type || "string";
-    if (first.anyOf) kind = "number";
-    if (first.enum) kind = "enum";
-    if (first.format === "date") kind = "date";
-    if (first.type === "array") kind = "list";
-    out[name] = { title: prop.title || name, description: prop.description || "",
-      kind, values: first.enum || [], unit: prop.unit || "" };
+  for (const [name, prop] of Object.entries(schemas.EnterpriseProfile.properties)) {
+    out[name] = fieldOf(prop, schemas);
+    out[name].title ||= name;
   }
   return out;
 }
@@ -46,7 +66,8 @@ function profileFields(openapi) {
 function nextQuestion(questions) {
   for (const q of questions) {
     const field = state.fields[q.fact];
-    if (!field || field.kind === "list" || state.skipped.has(q.fact) || q.fact in state.profile) {
+    // an item's own facts (projects[0].kind) were asked by the item's form
+    if (!field || state.skipped.has(q.fact) || q.fact in state.profile) {
       continue;
     }
     return q;
@@ -54,9 +75,58 @@ function nextQuestion(questions) {
   return null;
 }
 
+function choiceButtons(answer, choices) {
+  for (const [label, value, id] of choices) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.id = id;
+    button.className = "choice";
+    button.textContent = label;
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", () => {
+      state.choice = value;
+      for (const b of answer.querySelectorAll("button.choice")) b.setAttribute("aria-pressed", "false");
+      button.setAttribute("aria-pressed", "true");
+    });
+    answer.append(button);
+  }
+}
+
+// An input for one value: a select for an enum (by its labels) or a yes/no, else a text box.
+function valueInput(field, id) {
+  if (field.kind === "enum" || field.kind === "boolean") {
+    const select = document.createElement("select");
+    select.id = id;
+    const choices = field.kind === "enum"
+      ? field.values.map((v) => [v, field.labels[v] || v])
+      : [["true", "是"], ["false", "否"]];
+    for (const [value, label] of [["", "请选择"], ...choices]) {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = label;
+      select.append(option);
+    }
+    return select;
+  }
+  const input = document.createElement("input");
+  input.id = id;
+  input.type = field.kind === "date" ? "date" : "text";
+  return input;
+}
+
+function typed(field, text) {
+  if (field.kind === "boolean") return text === "true";
+  if (field.kind === "integer") {
+    const number = Number(text.replace(/,/g, ""));
+    return Number.isInteger(number) ? number : text;
+  }
+  return text;
+}
+
 function renderQuestion(question) {
   state.current = question;
   state.choice = null;
+  state.items = [];
   $("problem").textContent = "";
   if (!question) {
     $("ask").hidden = true;
@@ -72,49 +142,73 @@ function renderQuestion(question) {
     (field.unit === "yuan" ? "；金额单位：元，可写“5000万”" : "");
   const answer = $("answer");
   answer.replaceChildren();
-  if (field.kind === "boolean") {
-    for (const [label, value, id] of [["是", true, "answer-yes"], ["否", false, "answer-no"]]) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.id = id;
-      button.className = "choice";
-      button.textContent = label;
-      button.setAttribute("aria-pressed", "false");
-      button.addEventListener("click", () => {
-        state.choice = value;
-        for (const b of answer.querySelectorAll("button")) b.setAttribute("aria-pressed", "false");
-        button.setAttribute("aria-pressed", "true");
-      });
-      answer.append(button);
-    }
-  } else if (field.kind === "enum") {
-    const select = document.createElement("select");
-    select.id = "answer-input";
-    for (const value of ["", ...field.values]) {
-      const option = document.createElement("option");
-      option.value = value;
-      option.textContent = value || "请选择";
-      select.append(option);
-    }
-    answer.append(select);
+  $("answer-none").hidden = field.kind !== "list";
+  if (field.kind === "list") {
+    renderListForm(answer, field);
+  } else if (field.kind === "boolean") {
+    choiceButtons(answer, [["是", true, "answer-yes"], ["否", false, "answer-no"]]);
   } else {
-    const input = document.createElement("input");
-    input.id = "answer-input";
-    input.type = field.kind === "date" ? "date" : "text";
+    const input = valueInput(field, "answer-input");
     answer.append(input);
     input.focus();
   }
 }
 
+// A list question: the enterprise adds its items one by one (each item's fields, by their
+// Chinese titles), or answers that it has none.
+function renderListForm(answer, field) {
+  const form = document.createElement("div");
+  form.id = "item-form";
+  const fields = field.fields || { value: { ...field.item, title: "取值" } };
+  for (const [name, itemField] of Object.entries(fields)) {
+    const label = document.createElement("label");
+    label.className = "item-field";
+    label.append(`${itemField.title}${itemField.unit === "yuan" ? "（元）" : ""} `);
+    const input = valueInput(itemField, `item-${name}`);
+    input.dataset.field = name;
+    label.append(input);
+    form.append(label);
+  }
+  const add = document.createElement("button");
+  add.type = "button";
+  add.id = "add-item";
+  add.textContent = "添加一项";
+  add.addEventListener("click", () => addItem(field, fields));
+  const added = document.createElement("ol");
+  added.id = "added-items";
+  answer.append(form, add, added);
+  $("question-help").textContent += "；逐项填写后点“添加一项”，全部添加后点“确定”；没有的点“没有”";
+}
+
+function addItem(field, fields) {
+  const item = {};
+  for (const input of document.querySelectorAll("#item-form [data-field]")) {
+    const text = input.value.trim();
+    if (text !== "") item[input.dataset.field] = typed(fields[input.dataset.field], text);
+    input.value = "";
+  }
+  if (Object.keys(item).length === 0) {
+    $("problem").textContent = "请至少填写一项内容。";
+    return;
+  }
+  $("problem").textContent = "";
+  state.items.push(field.fields ? item : item.value);
+  const entry = document.createElement("li");
+  entry.className = "added-item";
+  entry.textContent = field.fields ? Object.entries(item).map(([name, value]) => {
+    const f = fields[name];
+    const shown = f.kind === "enum" ? f.labels[value] || value
+      : f.kind === "boolean" ? (value ? "是" : "否") : value;
+    return `${f.title}：${shown}`;
+  }).join("；") : String(item.value);
+  $("added-items").append(entry);
+}
+
 function answerValue(field) {
   if (field.kind === "boolean") return state.choice;
+  if (field.kind === "list") return state.items.length ? [...state.items] : null;
   const text = $("answer-input").value.trim();
-  if (text === "") return null;
-  if (field.kind === "integer") {
-    const number = Number(text.replace(/,/g, ""));
-    return Number.isInteger(number) ? number : text;
-  }
-  return text;
+  return text === "" ? null : typed(field, text);
 }
 
 function yuan(text) {
@@ -183,13 +277,17 @@ async function refresh() {
   renderQuestion(nextQuestion(gaps.questions));
 }
 
-async function submit(skip) {
+async function submit(skip, none = false) {
   const question = state.current;
   if (!question) return;
   const field = state.fields[question.fact];
-  const value = skip ? null : answerValue(field);
+  const value = none ? [] : skip ? null : answerValue(field);
   if (value === null) {
-    if (!skip) { $("problem").textContent = "请先作答，或选择“不清楚，跳过”。"; return; }
+    if (!skip) {
+      $("problem").textContent = field.kind === "list"
+        ? "请先添加一项，或选择“没有”“不清楚，跳过”。" : "请先作答，或选择“不清楚，跳过”。";
+      return;
+    }
     state.skipped.add(question.fact);
   } else {
     state.profile[question.fact] = value;
@@ -219,6 +317,7 @@ async function start() {
   state.fields = profileFields(openapi);
   $("submit-answer").addEventListener("click", () => submit(false));
   $("skip").addEventListener("click", () => submit(true));
+  $("answer-none").addEventListener("click", () => submit(false, true));
   $("download-notice").addEventListener("click", downloadNotice);
   $("as-of").addEventListener("change", () => refresh().catch((e) => {
     $("problem").textContent = e.message;

@@ -1,0 +1,77 @@
+"""Gaps and what-if read in Chinese with --lang zh: facts by their titles, values by their
+labels, rules by their titles and measures; English stays the analysts' terse form."""
+
+from pathlib import Path
+
+import pytest
+
+from subsidy_engine.cli import main
+
+ROOT = Path(__file__).parents[2]
+HUAIREN = str(ROOT / "examples" / "huairen-ceramics-large.yaml")
+LOGISTICS = str(ROOT / "examples" / "small-logistics-firm.yaml")
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def test_what_if_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(
+        capsys,
+        "what-if",
+        HUAIREN,
+        "--as-of",
+        "2019-12-31",
+        "--set",
+        "employees=480",
+        "--lang",
+        "zh",
+    )
+    assert (
+        "失去：年销售收入5000万元、就业岗位500个以上陶瓷企业银行贷款贴息：可申报 → 暂不符合" in out
+    )
+    assert "jobs：满足 → 不满足（从业人员（人）=1200 → 480" in out
+    # a derived fact's enum values by their labels: 480 staff make the firm medium-sized
+    assert "企业规模（2011年划型标准）=大型 → 中型" in out
+    assert "eligible" not in out and "lost" not in out
+
+
+def test_what_if_in_english_keeps_ids_and_values(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(capsys, "what-if", HUAIREN, "--as-of", "2019-12-31", "--set", "employees=480")
+    assert "   lost  m25.ceramic_loan_interest_subsidy: eligible → ineligible" in out
+
+
+def test_no_change_is_said_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(
+        capsys,
+        "what-if",
+        HUAIREN,
+        "--as-of",
+        "2019-12-31",
+        "--set",
+        "employees=1200",
+        "--lang",
+        "zh",
+    )
+    assert out.strip() == "没有政策的结果发生变化。"
+
+
+def test_gaps_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(capsys, "gaps", LOGISTICS, "--as-of", "2019-12-31", "--lang", "zh")
+    lines = out.splitlines()
+    assert lines[0] == "可以达成的变化（由近及远）："
+    # an item's enum field by its titles and both values by their labels
+    assert any(
+        "政务服务申请（第1项）事项类别 不动产查封、抵押、注销登记 → 新开办企业 — 第6条" in line
+        for line in lines
+    )
+    assert "政府性工程拖欠款项 0.00元 → 0.01元（+0.01元）" in out
+    assert "Changes within reach" not in out and "service_applications[0]" not in out
+
+
+def test_gaps_in_english_are_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(capsys, "gaps", LOGISTICS, "--as-of", "2019-12-31")
+    assert out.splitlines()[0] == "Changes within reach, closest first:"
+    assert "service_applications[0].kind" in out
