@@ -396,9 +396,7 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     p = command("evaluate", cmd_evaluate, "evaluate one profile (YAML or JSON)")
-    p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
-    as_of_option(p)
-    p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    _profile_options(p, ["table", "json", "markdown"])
     p.add_argument(
         "--all",
         action="store_true",
@@ -408,15 +406,12 @@ def _parser() -> argparse.ArgumentParser:
     rulebook_option(p)
 
     p = command("gaps", cmd_gaps, "what the enterprise would need to change to qualify")
-    p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
-    as_of_option(p)
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    _profile_options(p, ["text", "json"])
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="text: language")
     rulebook_option(p)
 
     p = command("what-if", cmd_what_if, "what changes if some facts change, or under a reform")
-    p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    _profile_options(p, ["text", "json"])
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="text: language")
     p.add_argument(
         "--set",
@@ -425,7 +420,6 @@ def _parser() -> argparse.ArgumentParser:
         help="a changed fact (repeatable); FIELD may be list[i].field; empty removes",
     )
     p.add_argument("--reform", metavar="REFORM.yaml", help="evaluate the change under a reform")
-    as_of_option(p)
     rulebook_option(p)
 
     p = command("impact", cmd_impact, "what the policy, or a reform, costs over a registry")
@@ -469,6 +463,13 @@ def _parser() -> argparse.ArgumentParser:
     for module in (cli_service, cli_service_log, cli_obligations):
         module.register(command, rulebook_option, as_of_date)
     return add_registry_commands(parser, command)
+
+
+def _profile_options(p: argparse.ArgumentParser, formats: list[str]) -> None:
+    """The profile, `--as-of` and `--format` (the first format is the default)."""
+    p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
+    as_of_option(p)
+    p.add_argument("--format", choices=formats, default=formats[0])
 
 
 def _impact_options(p: argparse.ArgumentParser) -> None:
