@@ -121,7 +121,8 @@ def _names(frame: pl.DataFrame, plan: Plan, wanted: Sequence[str]) -> dict[str, 
     flags = [pl.col(m) != 0 for words in masks.values() for m in words]
     flags += [pl.col(c).list.len().fill_null(0) > 0 for c in dynamic]
     naming = frame.select(pl.any_horizontal(flags)).to_series().cast(pl.UInt32)
-    chosen = frame.filter(naming.cast(pl.Boolean))
+    read = [*(m for words in masks.values() for m in words), *dynamic]
+    chosen = frame.select(read).filter(naming.cast(pl.Boolean))
     # 0 for a row naming nothing, else 1 + its place among the rows that do
     index = naming.cum_sum() * naming
     decoded = {
