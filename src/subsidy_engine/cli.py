@@ -301,6 +301,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from subsidy_engine.rulebook.lint import lint_warnings
     from subsidy_engine.rulebook.loader import load_cases
 
     engine = Engine(args.rulebook_dir)
@@ -311,6 +312,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
         f"{len(book.parameters)} parameters, {len(book.profile.types)} profile fields, "
         f"{sum(len(c.cases) for c in cases.values())} test cases"
     )
+    for warning in lint_warnings(book):
+        print(f"warning: {warning}")
     return 0
 
 

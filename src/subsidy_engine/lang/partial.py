@@ -39,7 +39,8 @@ CLASS_LENGTH = 5
 """A class (小类) code: the section letter and four digits."""
 
 MAX_SCENARIOS = 64
-"""The most value combinations a derived fact is worked out for; beyond, it is not split."""
+"""The most value combinations a derived fact is worked out for; inputs beyond are not split
+on (`unsplit_inputs`, which `lint` reports)."""
 
 _COMPARE: dict[str, Any] = {
     "<": lambda a, b: a < b,
@@ -253,19 +254,41 @@ def scenarios(node: ast.Node, code_fields: frozenset[str] = frozenset()) -> Scen
     inputs may take; None when there is nothing to split on (or too much)."""
     if domain(node.ty) is None:
         return None
-    inputs = split_inputs(node, code_fields)
+    inputs, _ = _bounded(split_inputs(node, code_fields))
     if not inputs:
-        return None
-    count = 1
-    for split in inputs:
-        count *= len(split.values)
-    if count > MAX_SCENARIOS:
         return None
     out = []
     for combo in itertools.product(*(split.values for split in inputs)):
         values = {_key(split.node): v for split, v in zip(inputs, combo, strict=True)}
         out.append((combo, pin(node, values)))
     return inputs, out
+
+
+def unsplit_inputs(node: ast.Node, code_fields: frozenset[str]) -> tuple[SplitInput, ...]:
+    """The split inputs a finite-valued expression is not worked out over, for want of room
+    within MAX_SCENARIOS combinations: it reads them by three-valued logic only."""
+    if domain(node.ty) is None:
+        return ()
+    return _bounded(split_inputs(node, code_fields))[1]
+
+
+def _bounded(
+    inputs: tuple[SplitInput, ...],
+) -> tuple[tuple[SplitInput, ...], tuple[SplitInput, ...]]:
+    """The inputs split on (in the order read, each while the combinations stay within
+    MAX_SCENARIOS) and those left out. Splitting on some inputs only is still sound: each
+    combination is judged on the others as they are known, so a decided answer is still the
+    answer of every completion; it is only less often decided."""
+    kept: list[SplitInput] = []
+    left: list[SplitInput] = []
+    count = 1
+    for split in inputs:
+        if count * len(split.values) <= MAX_SCENARIOS:
+            kept.append(split)
+            count *= len(split.values)
+        else:
+            left.append(split)
+    return tuple(kept), tuple(left)
 
 
 def _key(node: ast.Node) -> tuple[str, str]:
