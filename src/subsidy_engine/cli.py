@@ -280,6 +280,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from subsidy_engine.rulebook.lint import lint_warnings
     from subsidy_engine.rulebook.loader import load_cases
 
     engine = Engine(args.rulebook_dir)
@@ -290,9 +291,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
         f"{len(book.parameters)} parameters, {len(book.profile.types)} profile fields, "
         f"{sum(len(c.cases) for c in cases.values())} test cases"
     )
-    from subsidy_engine.rulebook.translations import untranslated
-
-    for warning in untranslated(book):
+    for warning in lint_warnings(book):
         print(warning)
     return 0
 

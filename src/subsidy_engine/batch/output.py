@@ -24,6 +24,7 @@ from subsidy_engine.backends.polars.plan import (
 )
 from subsidy_engine.backends.polars.rules import NAMES
 from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
+from subsidy_engine.batch.possible import possible_values
 from subsidy_engine.results import AmountStatus, Status
 from subsidy_engine.rulebook.models import Unit
 
@@ -79,6 +80,8 @@ def finish(
     }
     if key:
         made[key] = _lookup(profiles[key], POSITION)
+    if "possible_values" in columns:
+        made["possible_values"] = possible_values(profiles, plan)
     if "name" in columns:
         names_given = profiles["name"] if "name" in profiles.columns else None
         made["name"] = _lookup(names_given, POSITION) if names_given is not None else pl.lit(None)
@@ -121,7 +124,8 @@ def _names(frame: pl.DataFrame, plan: Plan, wanted: Sequence[str]) -> dict[str, 
     flags = [pl.col(m) != 0 for words in masks.values() for m in words]
     flags += [pl.col(c).list.len().fill_null(0) > 0 for c in dynamic]
     naming = frame.select(pl.any_horizontal(flags)).to_series().cast(pl.UInt32)
-    chosen = frame.filter(naming.cast(pl.Boolean))
+    read = [*(m for words in masks.values() for m in words), *dynamic]
+    chosen = frame.select(read).filter(naming.cast(pl.Boolean))
     # 0 for a row naming nothing, else 1 + its place among the rows that do
     index = naming.cum_sum() * naming
     decoded = {

@@ -26,6 +26,7 @@ from subsidy_engine.batch.long import long_schema, rule_rows
 from subsidy_engine.batch.mapping import MappingLike, as_mapping
 from subsidy_engine.batch.output import finish
 from subsidy_engine.batch.output import summary as summary_of  # `summary` is a parameter
+from subsidy_engine.batch.possible import possible_texts
 from subsidy_engine.batch.rollup import rollup_part
 from subsidy_engine.batch.transform import prepare
 from subsidy_engine.batch.validate import validate
@@ -113,6 +114,8 @@ def score(
         kept_rows = kept_rows.filter(pl.col("__rule").is_in(_rules_in(plan, units)))
     named = ["name"] if "name" in chosen and "name" in base.columns and key != "name" else []
     scored = base.select(pl.col(ROW).alias("row"), *([key] if key else []), *named)
+    if "possible_values" in chosen:
+        scored = scored.with_columns(possible_texts(base, plan))
     results = finish(kept_rows, plan, scored, key, chosen)
     totals = None
     if summary:

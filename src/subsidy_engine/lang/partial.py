@@ -5,6 +5,8 @@ Two kinds of value are finite and may be known in part:
 * an industry code shorter than a class (`C30`, `F`) stands for every GB/T 4754-2017 class it
   covers: `starts_with(code, prefix)` is true when every one of them starts with `prefix`, false
   when none does, and unknown otherwise (`code_verdict`);
+* `code == class` and `code in {classes}` likewise: a coarse code covering the class and
+  others is unknown, one not covering it is unequal (`code_equals`, `code_in`);
 * a finite-valued expression (a string enumeration or a truth value) that is not known carries
   the set of values it may still take: a `cases` chain whose test is unknown may take either
   branch's values, and `in`, `==` and `!=` decide when that set lies wholly inside or outside.
@@ -37,7 +39,8 @@ CLASS_LENGTH = 5
 """A class (小类) code: the section letter and four digits."""
 
 MAX_SCENARIOS = 64
-"""The most value combinations a derived fact is worked out for; beyond, it is not split."""
+"""The most value combinations a derived fact is worked out for; inputs beyond are not split
+on (`unsplit_inputs`, which `lint` reports)."""
 
 _COMPARE: dict[str, Any] = {
     "<": lambda a, b: a < b,
@@ -70,6 +73,61 @@ def code_verdict(code: str, prefix: str) -> bool | None:
     if hits == 0:
         return False
     return True if hits == len(classes) else None
+
+
+@cache
+def code_equals(code: str, literal: str) -> bool | None:
+    """`code == literal` for a code that may be coarse, against a class: true when the code is
+    that class (or covers it alone), false when it does not cover it, None when it covers it
+    and other classes. A literal coarser than a class is compared as written: no class equals
+    it, so only a code recorded at that level does."""
+    if code == literal:
+        return True
+    if len(literal) < CLASS_LENGTH or len(code) >= CLASS_LENGTH:
+        return False
+    classes = covered_classes(code)
+    if literal not in classes:
+        return False
+    return True if len(classes) == 1 else None
+
+
+def code_in(code: str, options: tuple[str, ...]) -> bool | None:
+    """`code in options` for a code that may be coarse (`code_equals` for each option)."""
+    verdicts = {code_equals(code, option) for option in options}
+    if True in verdicts:
+        return True
+    return None if None in verdicts else False
+
+
+def coarse_codes_in(options: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The coarse codes for which `code in options` is true though the code is no option, and
+    those for which it is unknown, each in a fixed order."""
+    candidates = dict.fromkeys(p for o in options for p in _shorter(o) if p not in options)
+    verdicts = {p: code_in(p, options) for p in candidates}
+    true = tuple(p for p, v in verdicts.items() if v is True)
+    return true, tuple(p for p, v in verdicts.items() if v is None)
+
+
+def code_equality(
+    node: ast.Compare | ast.InSet, code_fields: frozenset[str]
+) -> tuple[ast.Node, tuple[str, ...], bool] | None:
+    """For `code == 'X'`, `code != 'X'`, `code in {...}` or `code not in {...}` with literal
+    options, on an industry-code field: the code, the options and whether negated; None for
+    any other comparison."""
+    options: tuple[ast.Node, ...]
+    if isinstance(node, ast.InSet):
+        text, options, negated = node.value, node.options, node.negated
+    elif len(node.ops) == 1 and node.ops[0] in ("==", "!="):
+        text, literal = node.operands
+        if isinstance(text, ast.Literal):
+            text, literal = literal, text
+        options, negated = (literal,), node.ops[0] == "!="
+    else:
+        return None
+    literals = tuple(str(o.value) for o in options if isinstance(o, ast.Literal))
+    if not is_code_operand(text, code_fields) or len(literals) != len(options):
+        return None
+    return text, literals, negated
 
 
 def undecided_prefixes(prefix: str) -> tuple[str, ...]:
@@ -196,19 +254,41 @@ def scenarios(node: ast.Node, code_fields: frozenset[str] = frozenset()) -> Scen
     inputs may take; None when there is nothing to split on (or too much)."""
     if domain(node.ty) is None:
         return None
-    inputs = split_inputs(node, code_fields)
+    inputs, _ = _bounded(split_inputs(node, code_fields))
     if not inputs:
-        return None
-    count = 1
-    for split in inputs:
-        count *= len(split.values)
-    if count > MAX_SCENARIOS:
         return None
     out = []
     for combo in itertools.product(*(split.values for split in inputs)):
         values = {_key(split.node): v for split, v in zip(inputs, combo, strict=True)}
         out.append((combo, pin(node, values)))
     return inputs, out
+
+
+def unsplit_inputs(node: ast.Node, code_fields: frozenset[str]) -> tuple[SplitInput, ...]:
+    """The split inputs a finite-valued expression is not worked out over, for want of room
+    within MAX_SCENARIOS combinations: it reads them by three-valued logic only."""
+    if domain(node.ty) is None:
+        return ()
+    return _bounded(split_inputs(node, code_fields))[1]
+
+
+def _bounded(
+    inputs: tuple[SplitInput, ...],
+) -> tuple[tuple[SplitInput, ...], tuple[SplitInput, ...]]:
+    """The inputs split on (in the order read, each while the combinations stay within
+    MAX_SCENARIOS) and those left out. Splitting on some inputs only is still sound: each
+    combination is judged on the others as they are known, so a decided answer is still the
+    answer of every completion; it is only less often decided."""
+    kept: list[SplitInput] = []
+    left: list[SplitInput] = []
+    count = 1
+    for split in inputs:
+        if count * len(split.values) <= MAX_SCENARIOS:
+            kept.append(split)
+            count *= len(split.values)
+        else:
+            left.append(split)
+    return tuple(kept), tuple(left)
 
 
 def _key(node: ast.Node) -> tuple[str, str]:

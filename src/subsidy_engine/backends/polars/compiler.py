@@ -32,7 +32,7 @@ from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.numbers import compare_bound
 from subsidy_engine.lang.operators import COMPARE
-from subsidy_engine.lang.partial import domain
+from subsidy_engine.lang.partial import code_equality, domain
 from subsidy_engine.lang.types import BOOL, DATE, Enum, List, Table, Type
 from subsidy_engine.workdays import WorkingDayCalendar
 
@@ -175,6 +175,9 @@ class VectorCompiler:
         return Vec(value, union(missing, by_zero, overflow), _ty(node))
 
     def compare(self, node: ast.Compare) -> Vec:
+        coded = self._code_equality(node)
+        if coded is not None:
+            return coded
         operands = [self.compile(o) for o in node.operands]
         partly = any(o.possible is not None for o in operands) and any(
             isinstance(o.ty, Enum) for o in operands
@@ -207,6 +210,9 @@ class VectorCompiler:
         return Vec(value, missing, BOOL)
 
     def in_set(self, node: ast.InSet) -> Vec:
+        coded = self._code_equality(node)
+        if coded is not None:
+            return coded
         subject = self.compile(node.value)
         options_given = {o.value for o in node.options}
         if isinstance(subject.ty, Enum) and (
@@ -220,6 +226,15 @@ class VectorCompiler:
         )
         found = strict(found, subject)
         return Vec(~found if node.negated else found, subject.missing, BOOL)
+
+    def _code_equality(self, node: ast.Compare | ast.InSet) -> Vec | None:
+        """A code compared with classes, where the code may be coarse; None for any other
+        comparison."""
+        found = code_equality(node, self.code_fields)
+        if found is None:
+            return None
+        text, options, negated = found
+        return partial.code_in_options(self.compile(text), options, negated)
 
     def contains(self, node: ast.Contains) -> Vec:
         subject, container = self.compile(node.value), self.compile(node.container)

@@ -20,6 +20,7 @@ from subsidy_engine.identifiers import industry_codes
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.partial import (
     SplitInput,
+    coarse_codes_in,
     covering_prefixes,
     domain,
     scenarios,
@@ -142,6 +143,20 @@ def code_starts_with(text: Vec, prefixes: list[str]) -> Vec:
             verdicts.append(verdict.otherwise(False))
     found = reduce(operator.or_, verdicts) if verdicts else pl.lit(False)
     value = pl.when(text.value.is_null()).then(None).otherwise(found)
+    return Vec(value, Missing.of(text.missing.bits, value.is_null()), BOOL)
+
+
+def code_in_options(text: Vec, options: tuple[str, ...], negated: bool) -> Vec:
+    """`code in options` (or `not in`; `==` and `!=` are the one-option case) where a coarse
+    code stands for the classes it covers (`lang.partial.code_in`)."""
+    covering, undecided = coarse_codes_in(options)
+    equal = text.value.is_in([*options, *covering])
+    decided = (
+        pl.when(equal).then(True).when(text.value.is_in(list(undecided))).then(None)
+        if undecided
+        else pl.when(equal).then(True)
+    ).otherwise(False)
+    value = pl.when(text.value.is_null()).then(None).otherwise(~decided if negated else decided)
     return Vec(value, Missing.of(text.missing.bits, value.is_null()), BOOL)
 
 

@@ -21,7 +21,13 @@ from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.numbers import arith_fits, compare_bound
 from subsidy_engine.lang.operators import COMPARE
-from subsidy_engine.lang.partial import code_verdict, domain, is_code_operand
+from subsidy_engine.lang.partial import (
+    code_equality,
+    code_in,
+    code_verdict,
+    domain,
+    is_code_operand,
+)
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Enum, Int
 from subsidy_engine.workdays import WorkingDayCalendar
 
@@ -285,6 +291,9 @@ class ScalarCompiler:
         return divide if node.op == "/" else get
 
     def compare(self, node: ast.Compare) -> Fn:
+        coded = self._code_equality(node)
+        if coded is not None:
+            return coded
         fns = [self.compile(o) for o in node.operands]
         ops = [COMPARE[o] for o in node.ops]
         bound = compare_bound([o.ty for o in node.operands if o.ty is not None])
@@ -340,6 +349,9 @@ class ScalarCompiler:
         return get
 
     def in_set(self, node: ast.InSet) -> Fn:
+        coded = self._code_equality(node)
+        if coded is not None:
+            return coded
         value_fn = self.compile(node.value)
         options = frozenset(o.value for o in node.options)
         negated = node.negated
@@ -480,34 +492,58 @@ class ScalarCompiler:
         return self._strict(add)(node)
 
     def _starts_with(self, node: ast.Call) -> Fn:
-        strict = self._strict(_starts_with)(node)
         text = node.args[0]
         fixed = isinstance(node.args[1], ast.Literal | ast.ParamRef)
         if not fixed or not is_code_operand(text, self.code_fields):
-            return strict
-        text_fn, prefix_fn = self.compile(text), self.compile(node.args[1])
+            return self._strict(_starts_with)(node)
+        return self._code_test(text, _code_starts_with, self.compile(node.args[1]))
+
+    def _code_test(
+        self, text: ast.Node, verdict: Callable[[str, Any], bool | None], other: Fn
+    ) -> Fn:
+        """A test of an industry code that may be coarse: `verdict(code, other)`, None leaving
+        it unknown for want of a finer code."""
+        text_fn = self.compile(text)
         item_field = text.name if isinstance(text, ast.ItemFieldRef) else None
         coarse = Unknown(ast.static_facts(text))
 
         def get(frame: Frame) -> Any:
-            code, prefix = text_fn(frame), prefix_fn(frame)
-            if code.__class__ is Unknown or prefix.__class__ is Unknown:
-                return merge([code, prefix])
-            prefixes = [prefix] if prefix.__class__ is str else prefix
-            verdicts = [code_verdict(code, p) for p in prefixes]
-            if True in verdicts:
-                return True
-            if None not in verdicts:
-                return False
+            code, against = text_fn(frame), other(frame)
+            if code.__class__ is Unknown or against.__class__ is Unknown:
+                return merge([code, against])
+            found = verdict(code, against)
+            if found is not None:
+                return found
             if item_field is None:
                 return coarse
             return Unknown(frozenset({f"{frame.item_prefix}.{item_field}"}))
 
         return get
 
+    def _code_equality(self, node: ast.Compare | ast.InSet) -> Fn | None:
+        """A code compared with classes, where the code may be coarse (`lang.partial.code_in`);
+        None for any other comparison."""
+        found = code_equality(node, self.code_fields)
+        if found is None:
+            return None
+        text, chosen, negated = found
+
+        def verdict(code: str, _: Any) -> bool | None:
+            answer = code_in(code, chosen)
+            return answer if answer is None else answer != negated
+
+        return self._code_test(text, verdict, lambda frame: chosen)
+
     def _known(self, node: ast.Call) -> Fn:
         value_fn = self.compile(node.args[0])
         return lambda frame: value_fn(frame).__class__ is not Unknown
+
+
+def _code_starts_with(code: str, prefix: str | list[str]) -> bool | None:
+    verdicts = {code_verdict(code, p) for p in ([prefix] if prefix.__class__ is str else prefix)}
+    if True in verdicts:
+        return True
+    return None if None in verdicts else False
 
 
 def join(values: list[Any], whole: frozenset[Any]) -> Any:
