@@ -97,3 +97,35 @@ def test_a_reading_glossed_in_english_only_is_warned_of(tmp_path: Path) -> None:
         f"{root}/parameters.yaml:16:54: warning: reading 'by_sales' of parameter "
         "ceramics_reading has a gloss in English and none in Chinese (readings_zh)"
     ]
+
+
+def test_an_obligation_read_in_english_only_is_warned_of(tmp_path: Path) -> None:
+    root = tmp_path / "duties"
+    shutil.copytree(FIXTURES / "duties", root)
+    duties = root / "obligations" / "m1.yaml"
+    text = duties.read_text(encoding="utf-8")
+    anchor = "    achieved: average_licence_days\n"
+    assert anchor in text
+    duties.write_text(
+        text.replace(anchor, anchor + "    interpretation: An average over the quarter.\n"),
+        encoding="utf-8",
+    )
+    assert untranslated(load_rulebook(root)) == [
+        f"{root}/obligations/m1.yaml:14:21: warning: obligation m1.licence_days has an "
+        "interpretation in English and none in Chinese (interpretation_zh)"
+    ]
+    duties.write_text(
+        text.replace(
+            anchor,
+            anchor + "    interpretation: An average over the quarter.\n"
+            "    interpretation_zh: 按季度平均计算。\n",
+        ),
+        encoding="utf-8",
+    )
+    assert untranslated(load_rulebook(root)) == []
+
+
+def test_every_shipped_obligation_is_read_in_chinese_too() -> None:
+    obligations = [o for o in Engine().rulebook.obligations if o.spec.interpretation]
+    assert len(obligations) >= 6
+    assert all(len(HAN.findall(o.spec.interpretation_zh or "")) > 5 for o in obligations)

@@ -100,6 +100,7 @@ def _result(
         "readings": readings,
         "direction": spec.direction,
         "interpretation": spec.interpretation,
+        "interpretation_zh": spec.interpretation_zh,
     }
     if not in_force:
         return ObligationResult(

@@ -49,3 +49,4 @@ class ObligationResult:
     direction: str = "at_least"
     """`at_least`: achieved must reach required; `at_most`: it must not exceed it."""
     interpretation: str | None = None
+    interpretation_zh: str | None = None

@@ -513,18 +513,31 @@ class RuleFile(_Model):
 
 
 class ObligationSpec(_Model):
-    id: RuleId
-    title: str
-    title_en: str
+    id: RuleId = Field(description="`m<measure>.<name>`, unique across rules and obligations.")
+    title: str = Field(description="The duty in Chinese, as the text puts it.")
+    title_en: str = Field(description="The duty in English.")
     subject: Identifier = Field(description="The kind of subject bound, declared in rulebook.yaml.")
     quote: str | list[str] = Field(description="The sentence(s) encoded, verbatim.")
-    direction: Literal["at_least", "at_most"]
-    unit: Literal["yuan", "share", "count", "working_days"]
+    direction: Literal["at_least", "at_most"] = Field(
+        description="Whether the achieved figure must reach the required one or stay within it."
+    )
+    unit: Literal["yuan", "share", "count", "working_days"] = Field(
+        description="What the required and achieved figures count."
+    )
     required: Expression = Field(description="The figure the text requires, over the facts.")
     achieved: Expression = Field(description="The figure achieved, over the subject's facts.")
-    in_force: Period = Field(default_factory=Period)
-    interpretation: str | None = None
-    lead_departments: list[str] | None = None
+    in_force: Period = Field(
+        default_factory=Period, description="When the duty binds (from/until, inclusive)."
+    )
+    interpretation: str | None = Field(
+        default=None, description="How the text is read where it leaves room (English)."
+    )
+    interpretation_zh: str | None = Field(
+        default=None, description="The same reading in Chinese; legal terms as the text has them."
+    )
+    lead_departments: list[str] | None = Field(
+        default=None, description="The departments responsible, when not the file's own."
+    )
 
     @property
     def quotes(self) -> list[str]:

@@ -31,6 +31,16 @@ def untranslated(rulebook: Rulebook) -> list[str]:
                 f"{span}: warning: {spec.id} has an interpretation in English and none in "
                 "Chinese (interpretation_zh)"
             )
+    for rel, duties in sources.obligation_files.items():
+        document = sources.documents.get(rel)
+        for index, duty in enumerate(duties.obligations):
+            if duty.interpretation and not duty.interpretation_zh:
+                path = ["obligations", index, "interpretation"]
+                span = (document.span_of(path) if document else None) or Span(rel, 1, 1)
+                out.append(
+                    f"{span}: warning: obligation {duty.id} has an interpretation in English "
+                    "and none in Chinese (interpretation_zh)"
+                )
     derived = sources.derived.derived if sources.derived else {}
     document = sources.documents.get("derived.yaml")
     for name, fact in derived.items():

@@ -63,6 +63,7 @@ class ObligationResultOut(_Out):
     missing_parameters: list[str] = Field(description="Parameters with no value for the period.")
     direction: str = Field(description="at_least or at_most.")
     interpretation: str | None = Field(description="How the text is read.")
+    interpretation_zh: str | None = Field(description="The same reading in Chinese.")
 
 
 class ObligationRollupOut(_Out):
