@@ -7,12 +7,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from subsidy_engine.cli_changes import add_changes
 from subsidy_engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -191,7 +191,7 @@ def add_commands(
     parser: argparse.ArgumentParser,
     command: Callable[[str, Command, str], argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
-    """`parser` with `mapping suggest` added through `command`."""
+    """`parser` with `mapping suggest` and `changes` added through `command`."""
     p = command("mapping", cmd_mapping_suggest, "draft a column mapping for a registry")
     p.add_argument("action", choices=["suggest"], help="suggest: draft from headers and values")
     p.add_argument("registry", metavar="REGISTRY")
@@ -200,64 +200,8 @@ def add_commands(
     p.add_argument("--encoding")
     p.add_argument("--sheet")
     p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
-    p = command("changes", cmd_changes, "what each enterprise gained or lost since a run")
-    p.add_argument("registry", metavar="REGISTRY", help="the new snapshot")
-    p.add_argument("--previous", required=True, metavar="RESULTS", help="the previous results")
-    p.add_argument(
-        "--previous-registry",
-        metavar="REGISTRY",
-        help="the previous snapshot: only changed rows are evaluated, changed facts are named",
-    )
-    p.add_argument(
-        "-o", "--output", metavar="FILE", help=".jsonl, .csv or .xlsx (default: a table)"
-    )
-    p.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
-    p.add_argument("--mapping", metavar="FILE.yaml")
-    p.add_argument("--encoding")
-    p.add_argument("--sheet")
-    p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
+    add_changes(command)
     return parser
-
-
-def cmd_changes(args: argparse.Namespace) -> int:
-    from subsidy_engine.batch.changes import changes
-    from subsidy_engine.batch.mapping import load_mapping
-    from subsidy_engine.batch.registry import Reading
-    from subsidy_engine.batch.sinks import Sink
-    from subsidy_engine.engine import Engine
-
-    engine = Engine(args.rulebook) if args.rulebook else Engine()
-    mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
-    found, evaluated = changes(
-        engine,
-        Path(args.previous),
-        Path(args.registry),
-        as_of=args.as_of or date.today(),
-        previous_registry=Path(args.previous_registry) if args.previous_registry else None,
-        mapping=mapping,
-        reading=Reading(None, args.encoding, args.sheet),
-    )
-    counts = found["change"].value_counts(sort=True).iter_rows() if found.height else []
-    summary = ", ".join(f"{n:,} {change}" for change, n in counts) or "no change"
-    if args.output:
-        with Sink(Path(args.output)) as sink:
-            sink.write(found)
-        print(f"{evaluated:,} enterprises evaluated; {summary}; written to {args.output}")
-        return 0
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{evaluated:,} enterprises evaluated; {summary}")
-    shown = [found.columns[0], "change", "rule_id", "status_before", "status_now",
-             "amount_before", "amount_now", "changed_facts"]  # fmt: skip
-    for column in shown:
-        table.add_column(column)
-    for row in found.select(shown).iter_rows():
-        table.add_row(
-            *("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in row)
-        )
-    Console(width=None if sys.stdout.isatty() else 160).print(table)
-    return 0
 
 
 def _share(text: str) -> float:

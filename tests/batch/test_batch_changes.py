@@ -46,16 +46,18 @@ def snapshots(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
 
 def test_changed_rows_only_give_the_full_runs_list(snapshots: tuple[Path, Path, Path]) -> None:
     old, new, results = snapshots
-    full, evaluated_all = changes(SHUOZHOU, results, new, as_of=AS_OF)
-    fast, evaluated = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
-    assert evaluated_all == 300 and evaluated < 30
+    whole = changes(SHUOZHOU, results, new, as_of=AS_OF)
+    shortcut = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
+    full, fast = whole.changes, shortcut.changes
+    assert whole.evaluated == 300 and shortcut.evaluated < 30
+    assert shortcut.full_run_reason is None
     assert full.height > 0
     assert fast.drop("changed_facts").equals(full.drop("changed_facts"))
     assert set(full["change"]) <= {"gained", "lost", "amount", "status"}
     facts = {tuple(f) for f in fast["changed_facts"].to_list()}
     assert facts <= {("ownership",), ("in_park",), ("ownership", "in_park")}
-    again, _ = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
-    assert again.equals(fast)
+    again = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
+    assert again.changes.equals(fast)
 
 
 def test_each_change_is_what_the_two_runs_say(
@@ -66,7 +68,7 @@ def test_each_change_is_what_the_two_runs_say(
     score_file(SHUOZHOU, new, now, as_of=AS_OF)
     before = pl.read_parquet(results).with_columns(pl.col("rule_id", "status").cast(pl.String))
     after = pl.read_parquet(now).with_columns(pl.col("rule_id", "status").cast(pl.String))
-    found, _ = changes(SHUOZHOU, results, new, as_of=AS_OF)
+    found = changes(SHUOZHOU, results, new, as_of=AS_OF).changes
     for row in found.iter_rows(named=True):
         key = (pl.col("credit_code") == row["credit_code"]) & (pl.col("rule_id") == row["rule_id"])
         was = before.filter(key)["status"].to_list()
