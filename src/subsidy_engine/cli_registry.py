@@ -112,7 +112,7 @@ def score_from_database(
     )
     print(
         f"{done.results_written:,} results written to {args.to_table} in {done.seconds:.1f} s "
-        f"({done.rows_per_second:,.0f} rows/s); the run is in subsidy_engine_runs"
+        f"({done.rows_per_second:,.0f} rows/s); the run is {done.run_id} in subsidy_engine_runs"
     )
     return 0
 

@@ -197,6 +197,12 @@ def _same(left: str, right: str) -> pl.Expr:
     return pl.col(left).eq_missing(pl.col(right))
 
 
+def _unlike_text(field: str, dtype: pl.DataType) -> pl.Expr:
+    text = pl.List(pl.String) if isinstance(dtype, pl.List) else pl.String
+    before = pl.col(f"{field}__before").cast(text)
+    return ~pl.col(field).cast(text).eq_missing(before)
+
+
 _CITED: dict[str, pl.DataType] = {
     "rule_id": pl.String(), "measure": pl.Int64(), "title": pl.String(), "payer": pl.String(),
     "citation": pl.String(), "lead_departments": pl.List(pl.String()),
@@ -221,10 +227,18 @@ def _cited(found: pl.DataFrame, engine: Engine) -> pl.DataFrame:
 
 
 def _changed_facts(old: pl.DataFrame, new: pl.DataFrame, key: str) -> pl.DataFrame:
-    """Per enterprise in both snapshots: the fields whose values differ."""
+    """Per enterprise in both snapshots: the fields whose values differ (as text, when the two
+    snapshots hold a field in different types, e.g. one a CSV file and the other Parquet)."""
     fields = [c for c in new.columns if c in old.columns and c not in (key, "__hash", _ROW)]
     joined = new.join(old, on=key, how="inner", suffix="__before")
-    differs = [pl.when(~_same(c, f"{c}__before")).then(pl.lit(c)) for c in fields]
+    differs = [
+        pl.when(
+            ~_same(c, f"{c}__before")
+            if new.schema[c] == old.schema[c]
+            else _unlike_text(c, new.schema[c])
+        ).then(pl.lit(c))
+        for c in fields
+    ]
     return joined.select(
         pl.col(key).cast(pl.String),
         pl.concat_list(differs).list.drop_nulls().alias("changed_facts"),

@@ -86,11 +86,12 @@ def score_database(
         rejects = TableSink(connection, target.kind, rejects_table)
         done = drain(results, out, rejects, None, progress)
         book = engine.rulebook
+        run_id = uuid.uuid4().hex
         record_run(
             connection,
             target.kind,
             {
-                "run_id": uuid.uuid4().hex,
+                "run_id": run_id,
                 "started_at": started_at,
                 "finished_at": now(),
                 "rulebook_id": book.id,
@@ -112,7 +113,7 @@ def score_database(
         raise
     finally:
         connection.close()
-    return done.summary(out.rows, started, None, rejects_table=rejects_table)
+    return done.summary(out.rows, started, None, rejects_table=rejects_table, run_id=run_id)
 
 
 def _checked(

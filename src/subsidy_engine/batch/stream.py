@@ -57,6 +57,8 @@ class ScoreSummary:
     """Where the rejected rows went (a file), or None when they went to `rejects_table`."""
     rollup: pl.DataFrame | None = None
     rejects_table: str | None = None
+    run_id: str | None = None
+    """A database run's id in the runs table."""
 
     @property
     def rows_per_second(self) -> float:
@@ -86,6 +88,7 @@ class Drained:
         *,
         rollup: pl.DataFrame | None = None,
         rejects_table: str | None = None,
+        run_id: str | None = None,
     ) -> ScoreSummary:
         """The run's summary, its time counted from `started` (`time.perf_counter()`)."""
         return ScoreSummary(
@@ -97,6 +100,7 @@ class Drained:
             rejects_path=rejects_path,
             rollup=rollup,
             rejects_table=rejects_table,
+            run_id=run_id,
         )
 
 
