@@ -40,7 +40,8 @@ def add_score_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--rollup",
         metavar="FILE",
-        help="also write the roll-up by county × measure × payer, and print it by measure",
+        help="also write the roll-up by county × measure × payer, and print it by measure "
+        "(with --from: a table of that name)",
     )
     p.add_argument("--rollup-by", default="county", metavar="FIELD", help="(default: county)")
     p.add_argument("--bom", action="store_true", help="start CSV outputs with a BOM, for Excel")
@@ -87,9 +88,8 @@ def score_from_database(
         )
     if args.input is not None or args.output is not None:
         raise InputError("--from reads a database and --to-table writes one: no INPUT or -o")
-    unused = [o for o in ("rollup_path", "encoding", "sheet") if options.get(o)]
-    if unused or args.summary:
-        raise InputError("--summary, --rollup, --encoding and --sheet are for files")
+    if any(options.get(o) for o in ("encoding", "sheet")):
+        raise InputError("--encoding and --sheet are for files")
     done = score_database(
         engine,
         args.source_url,
@@ -105,6 +105,9 @@ def score_from_database(
         min_share=options["min_share"],
         units=options.get("units"),
         progress=None if sys.stderr.isatty() else log_progress(sys.stderr, None),
+        summary_table=args.summary,
+        rollup_table=args.rollup,
+        rollup_by=args.rollup_by,
     )
     print(
         f"{done.rows_read:,} rows read: {done.rows_scored:,} scored, "
@@ -114,6 +117,9 @@ def score_from_database(
         f"{done.results_written:,} results written to {args.to_table} in {done.seconds:.1f} s "
         f"({done.rows_per_second:,.0f} rows/s); the run is {done.run_id} in subsidy_engine_runs"
     )
+    if args.summary:
+        print(f"totals per enterprise: table {args.summary}")
+    print_rollup(done.rollup, f"table {args.rollup}" if args.rollup else None)
     return 0
 
 
