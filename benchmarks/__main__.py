@@ -1,5 +1,5 @@
 """Run benchmark suites: `python -m benchmarks [evaluate] [gaps] [load] [score] [spark]
-[service] [suite options]`.
+[service] [changes] [suite options]`.
 
 The suite names come first; options after them go to the suite when only one is named.
 """
@@ -10,6 +10,7 @@ import itertools
 import sys
 
 from benchmarks import (
+    bench_changes,
     bench_evaluate,
     bench_gaps,
     bench_load,
@@ -25,6 +26,7 @@ SUITES = {
     "score": bench_score.main,
     "spark": bench_spark.main,
     "service": bench_service.main,
+    "changes": bench_changes.main,
 }
 
 

@@ -161,17 +161,24 @@ def _canonical(
 _ROW = "__registry_row"
 
 
-def _results(frame: pl.DataFrame, key: str, source: str) -> pl.DataFrame:
-    absent = [c for c in (key, *_COMPARED) if c not in frame.columns]
+def _results(frame: pl.DataFrame | pl.LazyFrame, key: str, source: str) -> pl.DataFrame:
+    """The compared columns of a run's results (only those are read from a scanned file)."""
+    names = frame.collect_schema().names()
+    absent = [c for c in (key, *_COMPARED) if c not in names]
     if absent:
         raise InputError(f"{source}: results without the column(s) {', '.join(absent)}")
-    return frame.select(
+    selected = frame.lazy().select(
         pl.col(key).cast(pl.String),
         pl.col("rule_id").cast(pl.String),
         pl.col("item").cast(pl.Int64),
         pl.col("status").cast(pl.String),
         pl.col("amount").cast(pl.String).cast(pl.Decimal(38, 2)),
     )
+    try:
+        return selected.collect()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise InputError(f"{source}: the results cannot be read: {first}") from None
 
 
 def _compared(before: pl.DataFrame, now: pl.DataFrame, key: str) -> pl.DataFrame:

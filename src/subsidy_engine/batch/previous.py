@@ -18,7 +18,7 @@ from subsidy_engine.batch.database import (
     quoted,
     table_exists,
 )
-from subsidy_engine.batch.registry import file_format, read_registry
+from subsidy_engine.batch.registry import file_format, scan_registry
 from subsidy_engine.batch.stream import BATCH_ROWS
 from subsidy_engine.errors import InputError
 
@@ -27,7 +27,8 @@ from subsidy_engine.errors import InputError
 class PreviousRun:
     """A previous run's results and, when it was recorded, its basis."""
 
-    results: pl.DataFrame
+    results: pl.DataFrame | pl.LazyFrame
+    """A file's results are scanned: only the columns compared are read."""
     basis: RunBasis | None
     source: str
     """Where the results came from, for messages."""
@@ -35,7 +36,7 @@ class PreviousRun:
 
 def from_file(path: Path) -> PreviousRun:
     """A scored file and its basis (Parquet metadata, else the sidecar; None when neither)."""
-    results = read_registry(path)
+    results = scan_registry(path)
     basis = None
     if file_format(path) == "parquet":
         import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
