@@ -96,3 +96,37 @@ def test_the_changes_command_writes_json_lines(
     assert "enterprises evaluated" in capsys.readouterr().out
     written = pl.read_ndjson(out)
     assert written.height > 0 and "lead_departments" in written.columns
+
+
+def test_the_command_says_why_it_evaluated_every_row(
+    snapshots: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new, results = snapshots
+    rulebook = str(ROOT / "rules" / "shuozhou-2019")
+    out = str(tmp_path / "c.csv")
+    args = ["changes", str(new), "--previous", str(results), "--previous-registry", str(old),
+            "--as-of", "2020-01-01", "-o", out, "--rulebook", rulebook]  # fmt: skip
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "as_of 2019-12-31 -> 2020-01-01" in captured.err
+    assert captured.err.startswith("note: ") and "so every row was evaluated" in captured.err
+    assert "300 enterprises evaluated" in captured.out
+    assert not (tmp_path / "c.rejects.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--table", "t"], "--table names a table: give the database with --from URL"),
+        (["--from", "sqlite:///x.sqlite", "--table", "t"], "as REGISTRY or as --table T"),
+    ],
+)
+def test_the_command_refuses_a_snapshot_given_twice_or_a_table_without_a_database(
+    snapshots: tuple[Path, Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    message: str,
+) -> None:
+    _, new, results = snapshots
+    assert main(["changes", str(new), "--previous", str(results), *extra]) == 2
+    assert message in capsys.readouterr().err
