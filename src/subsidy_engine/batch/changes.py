@@ -182,6 +182,13 @@ def _results(frame: pl.DataFrame | pl.LazyFrame, key: str, source: str) -> pl.Da
 
 
 def _compared(before: pl.DataFrame, now: pl.DataFrame, key: str) -> pl.DataFrame:
+    # results the same in both runs are no change: dropped first, so that the join that pairs
+    # the others is the size of the changes, not of the registry's results
+    whole = [key, *_COMPARED]
+    before, now = (
+        before.join(now, on=whole, how="anti", nulls_equal=True),
+        now.join(before, on=whole, how="anti", nulls_equal=True),
+    )
     on = [key, "rule_id", "item"]
     both = before.join(now, on=on, how="full", coalesce=True, nulls_equal=True, suffix="_now")
     both = both.rename({"status": "status_before", "amount": "amount_before"})
