@@ -78,7 +78,7 @@ def changes(
         raise InputError("change-only runs need a profile key to match enterprises")
     if isinstance(previous, Path):
         previous = from_file(previous)
-    before = _results(previous.results, key, previous.source)
+    before = _results(previous.results, key, previous.source)  # read once it is narrowed
     new, unread = _canonical(engine, _rows(registry, reading), mapping)
     changed_rows, old, reason = new, None, None
     if previous_registry is not None:
@@ -89,12 +89,12 @@ def changes(
             changed_rows = new.join(seen, on=[key, "__hash"], how="anti")
     now, rejects = _scored(engine, changed_rows, as_of, key)
     rejects = pl.concat([unread, rejects]).sort("row")
-    keys = changed_rows.select(key).unique()
+    keys = changed_rows.select(pl.col(key).cast(pl.String)).unique().lazy()
     # an enterprise not evaluated again keeps its results; only the evaluated ones are compared
     before = before.join(keys, on=key, how="semi") if old is not None else before
-    unread = rejects.select(pl.col(key).cast(pl.String)).drop_nulls()
-    before = before.join(unread, on=key, how="anti")
-    found = _cited(_compared(before, now, key), engine)
+    unreadable = rejects.select(pl.col(key).cast(pl.String)).drop_nulls().lazy()
+    before = before.join(unreadable, on=key, how="anti")
+    found = _cited(_compared(_collected(before, previous.source), now, key), engine)
     facts = _changed_facts(old, changed_rows, key) if old is not None else None
     if facts is not None:
         found = found.join(facts, on=key, how="left")
@@ -137,7 +137,7 @@ def _scored(
     rejects = pl.concat([p.rejects for p in parts])
     numbers = rows[_ROW]
     rejects = rejects.with_columns(pl.lit(numbers).gather(pl.col("row")).alias("row"))
-    return _results(results, key, "the new results"), rejects
+    return _collected(_results(results, key, "the new results"), "the new results"), rejects
 
 
 def _canonical(
@@ -161,21 +161,25 @@ def _canonical(
 _ROW = "__registry_row"
 
 
-def _results(frame: pl.DataFrame | pl.LazyFrame, key: str, source: str) -> pl.DataFrame:
-    """The compared columns of a run's results (only those are read from a scanned file)."""
+def _results(frame: pl.DataFrame | pl.LazyFrame, key: str, source: str) -> pl.LazyFrame:
+    """The compared columns of a run's results, not yet read (a scanned file is read only in
+    those columns, and only in the rows kept)."""
     names = frame.collect_schema().names()
     absent = [c for c in (key, *_COMPARED) if c not in names]
     if absent:
         raise InputError(f"{source}: results without the column(s) {', '.join(absent)}")
-    selected = frame.lazy().select(
+    return frame.lazy().select(
         pl.col(key).cast(pl.String),
         pl.col("rule_id").cast(pl.String),
         pl.col("item").cast(pl.Int64),
         pl.col("status").cast(pl.String),
         pl.col("amount").cast(pl.String).cast(pl.Decimal(38, 2)),
     )
+
+
+def _collected(results: pl.LazyFrame, source: str) -> pl.DataFrame:
     try:
-        return selected.collect()
+        return results.collect()
     except (pl.exceptions.PolarsError, OSError) as error:
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise InputError(f"{source}: the results cannot be read: {first}") from None
