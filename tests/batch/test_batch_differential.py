@@ -271,7 +271,6 @@ def test_score_equals_evaluate(name: str) -> None:
 
 # Partial knowledge: coarse industry codes, size facts missing ----------------------------------
 
-
 def _partial_knowledge_cases() -> list[Any]:
     from subsidy_engine.rulebook.loader import load_cases
 
