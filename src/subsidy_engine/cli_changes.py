@@ -101,7 +101,7 @@ def _database(args: argparse.Namespace) -> Database | None:
     if args.source_url is None:
         if given:
             option = "--" + given[0].replace("_", "-")
-            raise InputError(f"{option} names a table: give the database with --from URL")
+            raise InputError(f"{option} needs a database: give it with --from URL")
         if args.registry is None:
             raise InputError("give the new snapshot as REGISTRY, or --from URL with --table T")
         return None

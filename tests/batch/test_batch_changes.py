@@ -117,7 +117,7 @@ def test_the_command_says_why_it_evaluated_every_row(
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--table", "t"], "--table names a table: give the database with --from URL"),
+        (["--table", "t"], "--table needs a database: give it with --from URL"),
         (["--from", "sqlite:///x.sqlite", "--table", "t"], "as REGISTRY or as --table T"),
     ],
 )

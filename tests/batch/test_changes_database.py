@@ -193,9 +193,8 @@ def test_the_changes_command_reads_and_writes_tables(
     assert main([*args[:-5], "--as-of", "2019-12-31", "--rulebook", rulebook]) == 2
     assert "table changes_cli already exists" in capsys.readouterr().err
     assert main(["changes", "new.parquet", "--previous-table", "res_cli"]) == 2
-    assert "--previous-table names a table: give the database with --from URL" in (
-        capsys.readouterr().err
-    )
+    message = "--previous-table needs a database: give it with --from URL"
+    assert message in capsys.readouterr().err
 
 
 def test_a_rejected_new_row_is_not_compared_and_is_reported(tmp_path: Path) -> None:
