@@ -66,6 +66,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
     from subsidy_engine.engine import Engine
 
     database = _database(args)
+    _check_output(args, database)
     engine = Engine(args.rulebook) if args.rulebook else Engine()
     mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
     run = changes(
@@ -114,6 +115,28 @@ def _database(args: argparse.Namespace) -> Database | None:
     return Database(args.source_url)
 
 
+def _check_output(args: argparse.Namespace, database: Database | None) -> None:
+    """Refuse an output that could not be written before anything is evaluated."""
+    from subsidy_engine.atomic import check_targets
+    from subsidy_engine.batch.database import table_exists
+    from subsidy_engine.batch.stream import rejects_path_for
+
+    if args.output:
+        target = Path(args.output)
+        check_targets([target, rejects_path_for(target)], _inputs(args))
+    if args.to_table and not args.replace:
+        assert database is not None
+        connection = database.connect()
+        try:
+            if table_exists(connection, database.kind, args.to_table):
+                raise InputError(
+                    f"table {args.to_table} already exists (give --replace to overwrite it)"
+                )
+        finally:
+            connection.rollback()
+            connection.close()
+
+
 def _previous(args: argparse.Namespace, database: Database | None) -> PreviousRun:
     from subsidy_engine.batch import previous
 
@@ -155,13 +178,12 @@ def _inputs(args: argparse.Namespace) -> list[str]:
 
 def _to_file(run: ChangeRun, target: Path, inputs: list[str]) -> Path:
     """The changes (and any rejected rows, beside them) written whole or not at all."""
-    from subsidy_engine.atomic import Outputs, check_targets
+    from subsidy_engine.atomic import Outputs
     from subsidy_engine.batch.registry import file_format
     from subsidy_engine.batch.sinks import Sink
     from subsidy_engine.batch.stream import rejects_path_for
 
     rejects = rejects_path_for(target)
-    check_targets([target, rejects], inputs)
     with Outputs(inputs) as outputs:
         with Sink(outputs.add(target), file_format(target)) as sink:
             sink.write(run.changes)

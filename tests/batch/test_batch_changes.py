@@ -130,3 +130,13 @@ def test_the_command_refuses_a_snapshot_given_twice_or_a_table_without_a_databas
     _, new, results = snapshots
     assert main(["changes", str(new), "--previous", str(results), *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_command_refuses_to_write_over_an_input_before_evaluating(
+    snapshots: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, new, results = snapshots
+    before = results.read_bytes()
+    assert main(["changes", str(new), "--previous", str(results), "-o", str(results)]) == 2
+    assert "is also an input" in capsys.readouterr().err
+    assert results.read_bytes() == before
