@@ -1,5 +1,5 @@
 """Run benchmark suites: `python -m benchmarks [evaluate] [gaps] [load] [score] [spark]
-[service] [service-log] [suite options]`.
+[service] [service-log] [changes] [suite options]`.
 
 The suite names come first; options after them go to the suite when only one is named.
 """
@@ -10,6 +10,7 @@ import itertools
 import sys
 
 from benchmarks import (
+    bench_changes,
     bench_evaluate,
     bench_gaps,
     bench_load,
@@ -27,6 +28,7 @@ SUITES = {
     "spark": bench_spark.main,
     "service": bench_service.main,
     "service-log": bench_service_log.main,
+    "changes": bench_changes.main,
 }
 
 

@@ -551,7 +551,11 @@ def _score_options(p: argparse.ArgumentParser) -> None:
         help="result columns written, a comma list in that order, e.g. row,rule_id,amount "
         "(default: all); only what they need is computed",
     )
-    p.add_argument("--summary", metavar="FILE", help="also write one row per enterprise, totals")
+    p.add_argument(
+        "--summary",
+        metavar="FILE",
+        help="also write one row per enterprise, totals (with --from: a table of that name)",
+    )
     p.add_argument(
         "--rejects", metavar="FILE", help="bad rows (default: OUTPUT's name with .rejects.csv)"
     )

@@ -7,13 +7,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from subsidy_engine.cli_options import as_of_option, rulebook_option
+from subsidy_engine.cli_changes import add_changes
+from subsidy_engine.cli_options import rulebook_option
 from subsidy_engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ def add_score_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--rollup",
         metavar="FILE",
-        help="also write the roll-up by county × measure × payer, and print it by measure",
+        help="also write the roll-up by county × measure × payer, and print it by measure "
+        "(with --from: a table of that name)",
     )
     p.add_argument("--rollup-by", default="county", metavar="FIELD", help="(default: county)")
     p.add_argument("--bom", action="store_true", help="start CSV outputs with a BOM, for Excel")
@@ -88,9 +89,8 @@ def score_from_database(
         )
     if args.input is not None or args.output is not None:
         raise InputError("--from reads a database and --to-table writes one: no INPUT or -o")
-    unused = [o for o in ("rollup_path", "encoding", "sheet") if options.get(o)]
-    if unused or args.summary:
-        raise InputError("--summary, --rollup, --encoding and --sheet are for files")
+    if any(options.get(o) for o in ("encoding", "sheet")):
+        raise InputError("--encoding and --sheet are for files")
     done = score_database(
         engine,
         args.source_url,
@@ -106,6 +106,9 @@ def score_from_database(
         min_share=options["min_share"],
         units=options.get("units"),
         progress=None if sys.stderr.isatty() else log_progress(sys.stderr, None),
+        summary_table=args.summary,
+        rollup_table=args.rollup,
+        rollup_by=args.rollup_by,
     )
     print(
         f"{done.rows_read:,} rows read: {done.rows_scored:,} scored, "
@@ -113,8 +116,11 @@ def score_from_database(
     )
     print(
         f"{done.results_written:,} results written to {args.to_table} in {done.seconds:.1f} s "
-        f"({done.rows_per_second:,.0f} rows/s); the run is in subsidy_engine_runs"
+        f"({done.rows_per_second:,.0f} rows/s); the run is {done.run_id} in subsidy_engine_runs"
     )
+    if args.summary:
+        print(f"totals per enterprise: table {args.summary}")
+    print_rollup(done.rollup, f"table {args.rollup}" if args.rollup else None)
     return 0
 
 
@@ -192,7 +198,7 @@ def add_commands(
     parser: argparse.ArgumentParser,
     command: Callable[[str, Command, str], argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
-    """`parser` with `mapping suggest` added through `command`."""
+    """`parser` with `mapping suggest` and `changes` added through `command`."""
     p = command("mapping", cmd_mapping_suggest, "draft a column mapping for a registry")
     p.add_argument("action", choices=["suggest"], help="suggest: draft from headers and values")
     p.add_argument("registry", metavar="REGISTRY")
@@ -201,64 +207,8 @@ def add_commands(
     p.add_argument("--encoding")
     p.add_argument("--sheet")
     rulebook_option(p)
-    p = command("changes", cmd_changes, "what each enterprise gained or lost since a run")
-    p.add_argument("registry", metavar="REGISTRY", help="the new snapshot")
-    p.add_argument("--previous", required=True, metavar="RESULTS", help="the previous results")
-    p.add_argument(
-        "--previous-registry",
-        metavar="REGISTRY",
-        help="the previous snapshot: only changed rows are evaluated, changed facts are named",
-    )
-    p.add_argument(
-        "-o", "--output", metavar="FILE", help=".jsonl, .csv or .xlsx (default: a table)"
-    )
-    as_of_option(p)
-    p.add_argument("--mapping", metavar="FILE.yaml")
-    p.add_argument("--encoding")
-    p.add_argument("--sheet")
-    rulebook_option(p)
+    add_changes(command)
     return parser
-
-
-def cmd_changes(args: argparse.Namespace) -> int:
-    from subsidy_engine.batch.changes import changes
-    from subsidy_engine.batch.mapping import load_mapping
-    from subsidy_engine.batch.registry import Reading
-    from subsidy_engine.batch.sinks import Sink
-    from subsidy_engine.engine import Engine
-
-    engine = Engine(args.rulebook) if args.rulebook else Engine()
-    mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
-    found, evaluated = changes(
-        engine,
-        Path(args.previous),
-        Path(args.registry),
-        as_of=args.as_of or date.today(),
-        previous_registry=Path(args.previous_registry) if args.previous_registry else None,
-        mapping=mapping,
-        reading=Reading(None, args.encoding, args.sheet),
-    )
-    counts = found["change"].value_counts(sort=True).iter_rows() if found.height else []
-    summary = ", ".join(f"{n:,} {change}" for change, n in counts) or "no change"
-    if args.output:
-        with Sink(Path(args.output)) as sink:
-            sink.write(found)
-        print(f"{evaluated:,} enterprises evaluated; {summary}; written to {args.output}")
-        return 0
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{evaluated:,} enterprises evaluated; {summary}")
-    shown = [found.columns[0], "change", "rule_id", "status_before", "status_now",
-             "amount_before", "amount_now", "changed_facts"]  # fmt: skip
-    for column in shown:
-        table.add_column(column)
-    for row in found.select(shown).iter_rows():
-        table.add_row(
-            *("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in row)
-        )
-    Console(width=None if sys.stdout.isatty() else 160).print(table)
-    return 0
 
 
 def _share(text: str) -> float:

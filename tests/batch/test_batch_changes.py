@@ -46,16 +46,18 @@ def snapshots(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
 
 def test_changed_rows_only_give_the_full_runs_list(snapshots: tuple[Path, Path, Path]) -> None:
     old, new, results = snapshots
-    full, evaluated_all = changes(SHUOZHOU, results, new, as_of=AS_OF)
-    fast, evaluated = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
-    assert evaluated_all == 300 and evaluated < 30
+    whole = changes(SHUOZHOU, results, new, as_of=AS_OF)
+    shortcut = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
+    full, fast = whole.changes, shortcut.changes
+    assert whole.evaluated == 300 and shortcut.evaluated < 30
+    assert shortcut.full_run_reason is None
     assert full.height > 0
     assert fast.drop("changed_facts").equals(full.drop("changed_facts"))
     assert set(full["change"]) <= {"gained", "lost", "amount", "status"}
     facts = {tuple(f) for f in fast["changed_facts"].to_list()}
     assert facts <= {("ownership",), ("in_park",), ("ownership", "in_park")}
-    again, _ = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
-    assert again.equals(fast)
+    again = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
+    assert again.changes.equals(fast)
 
 
 def test_each_change_is_what_the_two_runs_say(
@@ -66,7 +68,7 @@ def test_each_change_is_what_the_two_runs_say(
     score_file(SHUOZHOU, new, now, as_of=AS_OF)
     before = pl.read_parquet(results).with_columns(pl.col("rule_id", "status").cast(pl.String))
     after = pl.read_parquet(now).with_columns(pl.col("rule_id", "status").cast(pl.String))
-    found, _ = changes(SHUOZHOU, results, new, as_of=AS_OF)
+    found = changes(SHUOZHOU, results, new, as_of=AS_OF).changes
     for row in found.iter_rows(named=True):
         key = (pl.col("credit_code") == row["credit_code"]) & (pl.col("rule_id") == row["rule_id"])
         was = before.filter(key)["status"].to_list()
@@ -94,3 +96,47 @@ def test_the_changes_command_writes_json_lines(
     assert "enterprises evaluated" in capsys.readouterr().out
     written = pl.read_ndjson(out)
     assert written.height > 0 and "lead_departments" in written.columns
+
+
+def test_the_command_says_why_it_evaluated_every_row(
+    snapshots: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new, results = snapshots
+    rulebook = str(ROOT / "rules" / "shuozhou-2019")
+    out = str(tmp_path / "c.csv")
+    args = ["changes", str(new), "--previous", str(results), "--previous-registry", str(old),
+            "--as-of", "2020-01-01", "-o", out, "--rulebook", rulebook]  # fmt: skip
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "as_of 2019-12-31 -> 2020-01-01" in captured.err
+    assert captured.err.startswith("note: ") and "so every row was evaluated" in captured.err
+    assert "300 enterprises evaluated" in captured.out
+    assert not (tmp_path / "c.rejects.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--table", "t"], "--table needs a database: give it with --from URL"),
+        (["--from", "sqlite:///x.sqlite", "--table", "t"], "as REGISTRY or as --table T"),
+    ],
+)
+def test_the_command_refuses_a_snapshot_given_twice_or_a_table_without_a_database(
+    snapshots: tuple[Path, Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    message: str,
+) -> None:
+    _, new, results = snapshots
+    assert main(["changes", str(new), "--previous", str(results), *extra]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_command_refuses_to_write_over_an_input_before_evaluating(
+    snapshots: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, new, results = snapshots
+    before = results.read_bytes()
+    assert main(["changes", str(new), "--previous", str(results), "-o", str(results)]) == 2
+    assert "is also an input" in capsys.readouterr().err
+    assert results.read_bytes() == before

@@ -272,3 +272,100 @@ def test_a_bare_industry_code_gets_its_section_letter(tmp_path: Path) -> None:
     assert result.results.equals(lettered.results)
     assert result.rejects["reason"].to_list() == lettered.rejects["reason"].to_list()
     assert result.rows_rejected == 1
+
+
+project_strategy = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(["甲", "乙"]),
+        "signed": st.one_of(st.none(), st.dates(date(2015, 1, 1), date(2022, 12, 31))),
+        "days": st.integers(-3, 400),
+        "style": st.integers(0, 2),
+    }
+)
+
+
+def _project(item: dict[str, Any], written: bool) -> dict[str, Any]:
+    from datetime import timedelta
+
+    signed = item["signed"]
+    done = None if signed is None else signed + timedelta(days=item["days"])
+    style = _DATES[item["style"]]
+
+    def shown(day: date | None) -> str | None:
+        if day is None:
+            return None
+        return style.format(d=day) if written else day.isoformat()
+
+    return {"name": item["name"], "signed": shown(signed), "done": shown(done)}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(st.lists(project_strategy, max_size=3), min_size=1, max_size=6))
+def test_dates_inside_list_items_are_read_in_the_mappings_formats(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[dict[str, Any]]]
+) -> None:
+    import json
+
+    folder = tmp_path_factory.mktemp("item-dates")
+    source = folder / "registry.csv"
+    cells = [json.dumps([_project(p, True) for p in row], ensure_ascii=False) for row in rows]
+    pl.DataFrame({"统一社会信用代码": [GOOD] * len(rows), "项目": cells}).write_csv(source)
+    mapping = ColumnMapping(
+        columns={
+            "credit_code": "统一社会信用代码",
+            "projects": FieldMapping(
+                column="项目", list_format="json", dates=["%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日"]
+            ),
+        }
+    )
+    item = pl.Struct({"name": pl.String, "signed": pl.Date, "done": pl.Date})
+    canonical = pl.DataFrame(
+        {
+            "credit_code": [GOOD] * len(rows),
+            "projects": [
+                [
+                    {k: v if k == "name" or v is None else date.fromisoformat(v)
+                     for k, v in _project(p, False).items()}
+                    for p in row
+                ]
+                for row in rows
+            ],
+        },
+        schema={"credit_code": pl.String, "projects": pl.List(item)},
+    )  # fmt: skip
+    out = folder / "out.parquet"
+    done = score_file(
+        KITCHEN, source, out, as_of=AS_OF, mapping=mapping, statuses="all", min_share=None
+    )
+    expected = KITCHEN.score(canonical, AS_OF, statuses="all")
+    assert done.rows_read == len(rows) == done.rows_scored + done.rows_rejected
+    assert done.rows_rejected == expected.rows_rejected
+    assert _plain(pl.read_parquet(out)).equals(_plain(expected.results))
+
+
+def test_an_item_date_no_format_fits_rejects_its_row_naming_the_field(tmp_path: Path) -> None:
+    source = tmp_path / "registry.csv"
+    good = '[{"name": "甲", "signed": "2019/03/15", "done": "2019/06/01"}]'
+    bad = '[{"name": "甲", "signed": "15.03.2019", "done": "2019/06/01"}]'
+    pl.DataFrame({"统一社会信用代码": [GOOD, GOOD], "项目": [good, bad]}).write_csv(source)
+    mapping = ColumnMapping(
+        columns={
+            "credit_code": "统一社会信用代码",
+            "projects": FieldMapping(column="项目", list_format="json", dates=["%Y/%m/%d"]),
+        }
+    )
+    done = score_file(
+        KITCHEN, source, tmp_path / "o.parquet", as_of=AS_OF, mapping=mapping, min_share=None
+    )
+    assert (done.rows_read, done.rows_scored, done.rows_rejected) == (2, 1, 1)
+    assert done.rejects_path is not None
+    reason = pl.read_csv(done.rejects_path)["reason"][0]
+    assert reason.startswith("projects (column 项目): ")
+    assert "is not a JSON list whose dates (signed, done) written as %Y/%m/%d" in reason
+
+
+def test_item_dates_on_a_list_without_dated_records_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mapping.yaml"
+    path.write_text("columns:\n  tags: {column: 标签, list: ';', dates: ['%Y/%m/%d']}\n")
+    with pytest.raises(DiagnosticsError, match=r"tags is a field of type list, not a date nor"):
+        load_mapping(path, KITCHEN.rulebook)

@@ -41,6 +41,11 @@ class Database:
             return "sqlite"
         raise InputError(f"{self.url}: a database is postgresql://… or sqlite:///path")
 
+    @property
+    def shown(self) -> str:
+        """The URL without its password, for messages."""
+        return _shown(self.url)
+
     def connect(self) -> Any:
         """A DB-API connection; InputError naming the database when it cannot be reached."""
         try:

@@ -31,6 +31,7 @@ from subsidy_engine.batch.database import (
 )
 from subsidy_engine.batch.mapping import MappingLike, as_mapping, missing_columns, renames
 from subsidy_engine.batch.recognise import MIN_SHARE, check_registry
+from subsidy_engine.batch.rollup import merge_rollups
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score_batches
 from subsidy_engine.batch.stream import BATCH_ROWS, Progress, ScoreSummary, drain
 from subsidy_engine.errors import InputError
@@ -57,12 +58,17 @@ def score_database(
     min_share: float | None = MIN_SHARE,
     units: Iterable[str] | None = None,
     to_url: str | None = None,
+    summary_table: str | None = None,
+    rollup_table: str | None = None,
+    rollup_by: str = "county",
 ) -> ScoreSummary:
     """Score the registry `table` (or the rows `query` gives) of the database at `url` into
     the new table `to_table` (and `to_table`_rejects) of the database at `to_url` (default: the
     same one). InputError when the database cannot be reached, the query fails, the registry
     cannot be understood, or a target table exists and `replace` is not given; nothing is
-    written then."""
+    written then. `summary_table` also gets one row per scored enterprise with its totals, and
+    `rollup_table` the roll-up by `rollup_by` × measure × payer (`ScoreSummary.rollup`), in the
+    same transaction."""
     if batch_rows < 1:
         raise InputError(f"batch rows must be at least 1, not {batch_rows}")
     started, started_at = time.perf_counter(), now()
@@ -73,24 +79,42 @@ def score_database(
     source = Database(url)
     target = Database(to_url or url)
     rejects_table = f"{to_table}_rejects"
+    extra = [t for t in (summary_table, rollup_table) if t is not None]
+    named = [to_table, rejects_table, *extra]
+    if len(set(named)) < len(named):
+        raise InputError(f"each output needs its own table: {', '.join(named)}")
     connection = target.connect()
+    rolled = None
     try:
-        prepare_tables(connection, target.kind, [to_table, rejects_table], replace)
+        prepare_tables(connection, target.kind, named, replace)
         shared = connection if source == target and source.kind == "sqlite" else None
         reader = database_batches(source, sql, batch_rows, shared)
         batches = _checked(reader, sql, mapping, engine, min_share)
         results = score_batches(
-            engine, batches, day, statuses=statuses, mapping=mapping, columns=chosen, units=units
+            engine,
+            batches,
+            day,
+            statuses=statuses,
+            summary=summary_table is not None,
+            mapping=mapping,
+            columns=chosen,
+            units=units,
+            rollup=rollup_by if rollup_table is not None else None,
         )
         out = TableSink(connection, target.kind, to_table)
         rejects = TableSink(connection, target.kind, rejects_table)
-        done = drain(results, out, rejects, None, progress)
+        totals = TableSink(connection, target.kind, summary_table) if summary_table else None
+        done = drain(results, out, rejects, totals, progress)
+        if rollup_table is not None:
+            rolled = merge_rollups(done.rollups, rollup_by)
+            TableSink(connection, target.kind, rollup_table).write(rolled)
         book = engine.rulebook
+        run_id = uuid.uuid4().hex
         record_run(
             connection,
             target.kind,
             {
-                "run_id": uuid.uuid4().hex,
+                "run_id": run_id,
                 "started_at": started_at,
                 "finished_at": now(),
                 "rulebook_id": book.id,
@@ -112,7 +136,9 @@ def score_database(
         raise
     finally:
         connection.close()
-    return done.summary(out.rows, started, None, rejects_table=rejects_table)
+    return done.summary(
+        out.rows, started, None, rollup=rolled, rejects_table=rejects_table, run_id=run_id
+    )
 
 
 def _checked(

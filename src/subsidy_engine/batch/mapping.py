@@ -10,6 +10,7 @@ registry writes values its own way, how to read them:
       county: {column: 所在县区, strip: [朔州市]}
       first_registered: {column: 成立日期, dates: ['%Y/%m/%d', '%Y%m%d', '%Y年%m月%d日']}
       above_scale_years: {column: 规上年份, list: ';'}
+      projects: {column: 项目, list: json, dates: ['%Y/%m/%d']}
     ignore: [序号]
 
 Mapped columns are renamed to their fields and their values transformed (`transform`) before
@@ -65,7 +66,8 @@ class FieldMapping(BaseModel):
     dates: list[str] | None = Field(
         default=None,
         description="Date formats tried in order (strftime), e.g. '%Y/%m/%d', '%Y%m%d', "
-        "'%Y年%m月%d日'; a date that fits none rejects its row.",
+        "'%Y年%m月%d日'; a date that fits none rejects its row. For a list of records: the "
+        "formats of its items' date fields.",
     )
     list_format: str | None = Field(
         default=None,
@@ -167,8 +169,13 @@ def field_problems(
             found.append(
                 ("unit", f"{name} is a field of type {kind}: unit {spec.unit} does not apply")
             )
-    if spec.dates is not None and kind != "date":
-        found.append(("dates", f"{name} is a field of type {kind}, not a date"))
+    if spec.dates is not None and not _dated(field):
+        found.append(
+            (
+                "dates",
+                f"{name} is a field of type {kind}, not a date nor a list of records with dates",
+            )
+        )
     if spec.list_format is not None and kind != "list":
         found.append(("list", f"{name} is a field of type {kind}, not a list"))
     if spec.values is not None and isinstance(field, ScalarFieldSpec):
@@ -178,6 +185,13 @@ def field_problems(
                 listed = ", ".join(allowed)
                 found.append(("values", f"{given}: {target!r} is not a value of {name} ({listed})"))
     return found
+
+
+def _dated(field: ScalarFieldSpec | ListFieldSpec) -> bool:
+    """A date, or a list whose items have date fields."""
+    if isinstance(field, ScalarFieldSpec):
+        return field.type == "date"
+    return any(f.type == "date" for f in (field.fields or {}).values())
 
 
 def _allowed(field: ScalarFieldSpec) -> tuple[str, ...] | None:

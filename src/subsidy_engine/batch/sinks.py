@@ -22,10 +22,19 @@ from subsidy_engine.batch.registry import file_format
 class Sink(AbstractContextManager["Sink"]):
     """An output file opened for appending frames; use as a context manager."""
 
-    def __init__(self, path: Path, given: str | None = None, *, bom: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        given: str | None = None,
+        *,
+        bom: bool = False,
+        metadata: dict[str, str] | None = None,
+    ) -> None:
         self.path = path
         self.kind = file_format(path, given)
         self.bom = bom
+        self.metadata = metadata
+        """Key-value metadata of a Parquet file (other formats have none)."""
         self.rows = 0
         self._schema: pl.Schema | None = None
         self._parquet: Any = None
@@ -60,6 +69,8 @@ class Sink(AbstractContextManager["Sink"]):
             import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
             arrow = pl.DataFrame(schema=schema).to_arrow().schema
+            if self.metadata:
+                arrow = arrow.with_metadata(self.metadata)
             self._parquet = pq.ParquetWriter(self.path, arrow, compression="zstd")
         elif self.kind == "xlsx":
             from subsidy_engine.batch.excel import ExcelWriter

@@ -19,6 +19,7 @@ import polars as pl
 
 from subsidy_engine import interrupt
 from subsidy_engine.atomic import Outputs, check_targets
+from subsidy_engine.batch.basis import METADATA_KEY, RunBasis, sidecar
 from subsidy_engine.batch.columns import chosen_columns
 from subsidy_engine.batch.mapping import MappingLike, as_mapping, missing_columns, renames
 from subsidy_engine.batch.recognise import MIN_SHARE, check_registry
@@ -56,6 +57,8 @@ class ScoreSummary:
     """Where the rejected rows went (a file), or None when they went to `rejects_table`."""
     rollup: pl.DataFrame | None = None
     rejects_table: str | None = None
+    run_id: str | None = None
+    """A database run's id in the runs table."""
 
     @property
     def rows_per_second(self) -> float:
@@ -85,6 +88,7 @@ class Drained:
         *,
         rollup: pl.DataFrame | None = None,
         rejects_table: str | None = None,
+        run_id: str | None = None,
     ) -> ScoreSummary:
         """The run's summary, its time counted from `started` (`time.perf_counter()`)."""
         return ScoreSummary(
@@ -96,6 +100,7 @@ class Drained:
             rejects_path=rejects_path,
             rollup=rollup,
             rejects_table=rejects_table,
+            run_id=run_id,
         )
 
 
@@ -161,7 +166,9 @@ def score_file(
     an output is the input or two outputs are one file. `units` keeps the results of rules with
     those units; `rollup_path` also writes the roll-up by `rollup_by` × measure × payer
     (`ScoreSummary.rollup`). `encoding` and `sheet` say how to read a CSV or an Excel file;
-    `bom` starts CSV outputs with a UTF-8 BOM, for Excel.
+    `bom` starts CSV outputs with a UTF-8 BOM, for Excel. What the results depend on besides
+    the rows (rulebook id and hash, `as_of`, reform: `batch.basis`) is recorded in a Parquet
+    output's metadata, or beside another output in `OUTPUT.run.json`.
 
     The outputs appear together once every row is scored; a run that fails or is interrupted
     leaves any previous files of those names as they were (see `subsidy_engine.atomic`)."""
@@ -177,16 +184,18 @@ def score_file(
     rollup_target = Path(rollup_path) if rollup_path is not None else None
     separate = [rejected_to] if not one_book else []
     extra = [p for p in (summary_target, rollup_target) if p is not None]
-    check_targets([target, *separate, *extra], [source])
+    recorded = [] if file_format(target) == "parquet" else [sidecar(target)]
+    check_targets([target, *separate, *extra, *recorded], [source])
     chosen = chosen_columns(columns, engine.rulebook.profile.key)
     mapping = as_mapping(mapping)
     reading = Reading(input_format, encoding, sheet)
     _check_columns(source, reading, mapping, engine, min_share)
     batches = registry_batches(source, reading, batch_rows)
+    day = as_of or date.today()
     results = score_batches(
         engine,
         batches,
-        as_of or date.today(),
+        day,
         statuses=statuses,
         summary=summary_path is not None,
         mapping=mapping,
@@ -196,16 +205,22 @@ def score_file(
     )
     expected = row_count(source, reading)
     rolled = None
+    basis = RunBasis.of(engine.rulebook, day).to_json()
+    in_file = file_format(target) == "parquet"
     with interrupt.trapped(), Outputs([source]) as outputs:
         with ExitStack() as files:
 
-            def sink(path: Path) -> Sink:
-                return files.enter_context(Sink(outputs.add(path), file_format(path), bom=bom))
+            def sink(path: Path, metadata: dict[str, str] | None = None) -> Sink:
+                return files.enter_context(
+                    Sink(outputs.add(path), file_format(path), bom=bom, metadata=metadata)
+                )
 
-            out = sink(target)
+            out = sink(target, {METADATA_KEY: basis} if in_file else None)
             rejects = out.sheet("rejects") if one_book else sink(rejected_to)
             totals = sink(summary_target) if summary_target is not None else None
             done = drain(results, out, rejects, totals, progress)
+        if not in_file:
+            outputs.add(sidecar(target)).write_text(basis + "\n", encoding="utf-8")
         interrupt.check()
         if expected is not None and done.read != expected:
             raise InputError(f"{source}: {done.read:,} rows read but the file holds {expected:,}")

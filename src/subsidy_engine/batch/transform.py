@@ -3,10 +3,12 @@
 Each recognised column (`recognise`) is renamed to its field, and read as its mapping says:
 numbers in 万元/亿元/% get their unit (so the one parser of amounts reads `2595.18万` exactly),
 values go through the value map (after prefixes such as 朔州市 are stripped), dates through the
-formats given, a flat list cell is split (`2018;2019`) or decoded (JSON). An industry code
-written without its section letter (`3071`) gets it from GB/T 4754-2017. A value the mapping
-cannot read (not in the value map, no date format fits, not a JSON list) rejects its row, with
-the column, the value and what was expected; every other row goes on to validation.
+formats given, a flat list cell is split (`2018;2019`) or decoded (JSON), and a list's dates
+(its items' date fields, such as a project's signing_date) through the formats given for it.
+An industry code written without its section letter (`3071`) gets it from GB/T 4754-2017. A
+value the mapping cannot read (not in the value map, no date format fits, not a JSON list)
+rejects its row, with the column, the value and what was expected; every other row goes on to
+validation.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class _Read:
     miss: pl.Expr | None = None
     """True where the cell cannot be read as the mapping says."""
     expected: str = ""
+    dtype: pl.DataType | None = None
+    """The value's type, when a list's items are read further (their dates)."""
 
 
 def prepare(
@@ -83,13 +87,10 @@ def _read(
 ) -> _Read | None:
     column = pl.col(field)
     if isinstance(declared, ListFieldSpec):
-        if spec is None or spec.list_format is None or frame.schema[field] != pl.String:
-            return None
-        if spec.list_format == "json":
-            return _json(frame[field])
-        items = column.str.split(spec.list_format).list.eval(pl.element().str.strip_chars())
-        items = items.list.eval(pl.element().filter(pl.element() != ""))
-        return _Read(pl.when(_text(column) != "").then(items))
+        read = _list(column, spec, frame[field])
+        if read is None or spec is None or not spec.dates:
+            return read
+        return _item_dates(read, declared, spec.dates)
     if spec is None or not (spec.unit or spec.values is not None or spec.dates or spec.strip):
         return _industry(column) if declared.type == "industry_code" else None
     text = _text(column)
@@ -98,13 +99,58 @@ def _read(
     if spec.values is not None:
         return _mapped(text, spec.values, declared)
     if spec.dates:
-        parsed = pl.coalesce([text.str.to_date(f, strict=False) for f in spec.dates])
+        parsed = _dated(text, spec.dates)
         formats = ", ".join(spec.dates)
         return _Read(parsed, (text != "") & parsed.is_null(), f"a date as {formats}")
     if spec.unit in _SUFFIX:
         suffix = _SUFFIX[spec.unit]
         return _Read(pl.when(text.str.contains(r"\d$")).then(text + suffix).otherwise(text))
     return _Read(text)
+
+
+def _list(column: pl.Expr, spec: FieldMapping | None, cells: pl.Series) -> _Read | None:
+    """A list field's cells as lists: split or decoded from text as the mapping says, or as
+    they are (a typed list column) when only its items' dates need reading."""
+    if spec is None:
+        return None
+    if spec.list_format is None or cells.dtype != pl.String:
+        return _Read(column, dtype=cells.dtype) if spec.dates else None
+    if spec.list_format == "json":
+        return _json(cells)
+    items = column.str.split(spec.list_format).list.eval(pl.element().str.strip_chars())
+    items = items.list.eval(pl.element().filter(pl.element() != ""))
+    return _Read(pl.when(_text(column) != "").then(items), dtype=pl.List(pl.String()))
+
+
+def _item_dates(read: _Read, declared: ListFieldSpec, formats: list[str]) -> _Read:
+    """`read` with its items' date fields read in `formats`; an item date that fits none rejects
+    the row. Dates already typed are left as they are."""
+    dtype = read.dtype
+    if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
+        return read
+    subfields = declared.fields or {}
+    names = [
+        f.name
+        for f in dtype.inner.fields
+        if f.name in subfields and subfields[f.name].type == "date" and f.dtype != pl.Date
+    ]
+    if not names:
+        return read
+    texts = {n: _text(pl.element().struct.field(n)) for n in names}
+    parsed = {n: _dated(t, formats) for n, t in texts.items()}
+    value = read.value.list.eval(
+        pl.element().struct.with_fields(*(p.alias(n) for n, p in parsed.items()))
+    )
+    bad = pl.any_horizontal([(texts[n] != "") & parsed[n].is_null() for n in names])
+    unread = read.value.list.eval(bad).list.any().fill_null(False)
+    miss = unread if read.miss is None else read.miss | unread
+    written = f"dates ({', '.join(names)}) written as {', '.join(formats)}"
+    expected = f"{read.expected} whose {written}" if read.expected else f"a list whose {written}"
+    return _Read(value, miss, expected)
+
+
+def _dated(text: pl.Expr, formats: list[str]) -> pl.Expr:
+    return pl.coalesce([text.str.to_date(f, strict=False) for f in formats])
 
 
 def _json(cells: pl.Series) -> _Read:
@@ -124,7 +170,8 @@ def _json(cells: pl.Series) -> _Read:
         misses.append(bad)
     decoded = pl.Series(values, strict=False) if any(v is not None for v in values) else None
     value = pl.lit(decoded) if decoded is not None else pl.lit(None)
-    return _Read(value, pl.lit(pl.Series(misses, dtype=pl.Boolean)), "a JSON list")
+    dtype = decoded.dtype if decoded is not None else None
+    return _Read(value, pl.lit(pl.Series(misses, dtype=pl.Boolean)), "a JSON list", dtype)
 
 
 def _text(column: pl.Expr) -> pl.Expr:
