@@ -100,3 +100,42 @@ def test_what_the_domain_cannot_hold_is_refused_at_lint(
         Engine(root)
     message = caught.value.render()
     assert "[number-domain]" in message and words in message and "m1.yaml" in message
+
+
+@pytest.mark.parametrize("booths", [[], [1], [3, 999, 1000], [997] * 300])
+def test_a_total_beyond_28_digits_is_exact_and_equal_in_both(
+    tmp_path: Path, booths: list[int]
+) -> None:
+    book = _book(tmp_path, "annual_sales > 0", "annual_sales * annual_sales")
+    rules = book / "measures" / "m1.yaml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8")
+        + """  - id: m1.per_booth
+    title: per booth
+    title_en: per booth
+    quote: 对参加展会的企业、每个展位给予补助
+    for_each: exhibition in exhibitions
+    unbounded: a probe of totals, not of periods
+    when:
+      c: exhibition.booths > 0
+    amount: {unit: cash, value: annual_sales * annual_sales * exhibition.booths, payer: [city]}
+""",
+        encoding="utf-8",
+    )
+    engine = Engine(book)
+    sales = 10**15 - 3  # its square has 30 digits
+    profile = {
+        "credit_code": "91350100M000100Y43",
+        "industry_code": "C3071",
+        "seriously_dishonest": False,
+        "annual_sales": sales,
+        "exhibitions": [{"name": f"e{i}", "booths": n} for i, n in enumerate(booths)],
+    }
+    evaluation = engine.evaluate(profile, AS_OF)
+    (city,) = [t for t in evaluation.totals if t.payer == "city"]
+    assert city.amount == sales * sales * (1 + sum(booths)) + 500_000  # Python's exact ints
+    assert city.counted == 2 + len(booths)
+    assert len(city.amount.as_tuple().digits) > 28
+    scored = engine.score(pl.DataFrame([profile]), as_of=AS_OF, summary=True)
+    assert scored.summary is not None
+    assert scored.summary["amount_city"].to_list() == [city.amount]
