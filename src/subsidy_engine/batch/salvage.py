@@ -125,7 +125,15 @@ def readable(path: Path, kind: str, source: Path | None = None) -> Path:
 
 
 def _has_bad_record(path: Path) -> bool:
-    return any(record.problem is not None for record in csv_records(path))
+    """Whether `csv_records` would find a fault: the same reading at the C reader's speed, as
+    this pass runs on every CSV file (a blank line has no fields)."""
+    with path.open(encoding="utf-8", newline="") as text:
+        reader = csv.reader(text, strict=True)
+        try:
+            width = len(next(reader, []))
+            return not set(map(len, reader)) <= {width, 0}
+        except (csv.Error, UnicodeDecodeError):
+            return True
 
 
 def _csv_copy(path: Path) -> Path:
