@@ -22,6 +22,7 @@ GOOD = "91350100M000100Y43"
 HEADER = ["credit_code", "employees", "county", "note"]
 
 CSV_FAULTS = {
+    "empty": lambda row: "",
     "extra field": lambda row: f"{GOOD},{row},东区,,x",
     "short": lambda row: f"{GOOD},{row}",
     "text after a quote": lambda row: f'{GOOD},"{row}"x,东区,',
@@ -33,6 +34,7 @@ JSON_FAULTS = {
     "too large": lambda row: f'{{"employees": 1e400, "note": "{row}"}}',
 }
 CSV_REASONS = {
+    "empty": "an empty line",
     "extra field": "5 fields where the header has 4",
     "short": "2 fields where the header has 4",
     "text after a quote": "',' expected after '\"'",
@@ -56,7 +58,7 @@ def _json_line(row: int, multiline: bool) -> str:
 
 
 rows = st.lists(
-    st.tuples(st.sampled_from([None, 0, 1, 2, 3]), st.booleans()), min_size=1, max_size=25
+    st.tuples(st.sampled_from([None, 0, 1, 2, 3, 4]), st.booleans()), min_size=1, max_size=25
 )
 
 

@@ -269,6 +269,17 @@ def test_a_bad_line_of_a_registry_is_a_rejected_row(
     assert scored == set(range(read)) - rejected.keys()
 
 
+def test_an_empty_line_of_a_csv_registry_is_rejected_not_scored(kit: Kit, tmp_path: Path) -> None:
+    (tmp_path / "e.csv").write_text(f"credit_code,employees\n{G},3\n\n{G},4\n\n", "utf-8")
+    code, stdout, err = kit.run(
+        "score", tmp_path / "e.csv", "-o", tmp_path / "o.parquet", "--rulebook", kit.MINI,
+        "--as-of", kit.AS_OF,
+    )  # fmt: skip
+    assert (code, err) == (0, "") and "4 rows read: 2 scored, 2 rejected" in stdout
+    rejected = pl.read_csv(tmp_path / "o.rejects.csv").select("row", "reason").rows()
+    assert rejected == [(1, "line 3: an empty line"), (3, "line 5: an empty line")]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

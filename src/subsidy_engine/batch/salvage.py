@@ -1,10 +1,10 @@
 """Registry files with bad lines: a bad line becomes a row that says why, the others read as
 they are.
 
-A CSV record with more or fewer fields than the header or a quote closed in the middle of a
-field, and a JSON Lines line that is not one JSON object of finite numbers, is a fault of that
-line, not of the file: `readable` gives a UTF-8 copy in which such a line is a row holding only
-its reason ("line N: why") in the column UNREADABLE, which `score` rejects, keeping
+A CSV record with more or fewer fields than the header, an empty line, or a quote closed in the
+middle of a field, and a JSON Lines line that is not one JSON object of finite numbers, is a
+fault of that line, not of the file: `readable` gives a UTF-8 copy in which such a line is a row
+holding only its reason ("line N: why") in the column UNREADABLE, which `score` rejects, keeping
 `rows read = scored + rejected`. Where the structure does not allow going on (a quote left open
 to the end of the file, bytes that are not UTF-8) the file is refused, naming the line.
 
@@ -76,7 +76,10 @@ def csv_records(path: Path) -> Iterator[Record]:
                 continue
             if width is None:
                 width = len(fields)
-            elif fields and len(fields) != width:
+            elif not fields:  # Polars would read it as an enterprise of which nothing is known
+                yield Record(start, fields, "an empty line")
+                continue
+            elif len(fields) != width:
                 yield Record(start, fields, f"{len(fields)} fields where the header has {width}")
                 continue
             yield Record(start, fields)
@@ -126,12 +129,12 @@ def readable(path: Path, kind: str, source: Path | None = None) -> Path:
 
 def _has_bad_record(path: Path) -> bool:
     """Whether `csv_records` would find a fault: the same reading at the C reader's speed, as
-    this pass runs on every CSV file (a blank line has no fields)."""
+    this pass runs on every CSV file (an empty line has no fields)."""
     with path.open(encoding="utf-8", newline="") as text:
         reader = csv.reader(text, strict=True)
         try:
             width = len(next(reader, []))
-            return not set(map(len, reader)) <= {width, 0}
+            return not set(map(len, reader)) <= {width}
         except (csv.Error, UnicodeDecodeError):
             return True
 
@@ -148,7 +151,7 @@ def _csv_copy(path: Path) -> Path:
             if record.problem is not None:
                 writer.writerow([*empty, f"line {record.line}: {record.problem}"])
             else:
-                writer.writerow([*(record.fields or empty), ""])
+                writer.writerow([*record.fields, ""])
     return copy
 
 
