@@ -374,3 +374,24 @@ def test_ctrl_c_in_any_command_is_exit_130(kit: Kit, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(catalogue, "rule_rows", interrupted)
     assert kit.run("rules") == (130, "", "subsidy-engine: interrupted; no output was written\n")
+
+
+def test_a_megabyte_line_is_not_echoed_whole(kit: Kit, tmp_path: Path) -> None:
+    source = tmp_path / "long.yaml"
+    source.write_text("name: " + "x" * 1_000_000 + ": y\n", encoding="utf-8")
+    code, _, err = kit.run("evaluate", source)
+    message = kit.one_message(err)
+    assert code != 0 and "1:1000007: [yaml-syntax]" in message
+    excerpt, caret = message.splitlines()[2:4]
+    assert excerpt.startswith("    1 | …") and excerpt.endswith("x: y")
+    assert len(excerpt) < 200 and caret.index("^") == excerpt.index(": y")
+    assert len(err) < 1000
+
+
+def test_an_integer_of_thousands_of_digits_is_named_as_too_long(kit: Kit, tmp_path: Path) -> None:
+    source = tmp_path / "digits.yaml"
+    source.write_text("employees: " + "9" * 5000 + "\n", encoding="utf-8")
+    code, _, err = kit.run("evaluate", source)
+    message = kit.one_message(err)
+    assert code != 0 and "has 5,000 digits, more than a number read may have" in message
+    assert "is not a valid int" not in message and len(err) < 1000
