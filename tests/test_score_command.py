@@ -160,10 +160,10 @@ def test_an_unknown_column_exits_2_listing_the_columns(
     [
         ("absent.parquet", None, "no such registry file"),
         ("fake.parquet", b"PAR1 this is not parquet", "cannot be read as parquet"),
-        ("open-quote.csv", b'"credit_code,employees\n1,2\n', "CSV header cannot be parsed"),
-        ("ragged.csv", b"credit_code,employees\n1,2,3,4\n", "cannot be read as csv"),
+        ("open-quote.csv", b'"credit_code,employees\n1,2\n', "line 1: a quote opened here"),
+        ("open.csv", b'credit_code,employees\n1,"2\n3,4\n', "cannot be read as csv"),
         ("gbk.csv", "统一社会信用代码,employees\n".encode("gbk"), "not UTF-8"),
-        ("broken.jsonl", b'{"employees": 1}\nnot json\n', "cannot be read as jsonl"),
+        ("broken.jsonl", b'{"employees": 1}\n{"name": "\xff"}\n', "cannot be read as jsonl"),
         ("registry.xlsx", b"", "cannot be read as an Excel workbook"),
         ("registry.xls", b"", "a registry is .parquet, .csv, .jsonl or .xlsx"),
     ],

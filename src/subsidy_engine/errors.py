@@ -112,20 +112,36 @@ class Diagnostic:
         lines = [f"{head}[{self.code}] {who}{self.message}{at}"]
         if self.span and self.source_line is not None:
             gutter = f"{self.span.line:>5} | "
-            lines.append(gutter + self.source_line.rstrip("\n"))
             width = 1
             if self.span.end_column and (self.span.end_line in (None, self.span.line)):
                 width = max(1, self.span.end_column - self.span.column)
-            pad = _display_width(self.source_line[: self.span.column - 1])
-            underline = "^" * _display_width(
-                self.source_line[self.span.column - 1 : self.span.column - 1 + width]
-            )
+            source, column, width = _excerpt(self.source_line, self.span.column, width)
+            lines.append(gutter + source)
+            pad = _display_width(source[: column - 1])
+            underline = "^" * _display_width(source[column - 1 : column - 1 + width])
             lines.append(" " * (len(gutter) - 2) + "| " + " " * pad + (underline or "^"))
         if self.hint:
             lines.append(f"      = hint: {self.hint}")
         if self.measure:
             lines.append(f"      = in measure {self.measure}")
         return "\n".join(lines)
+
+
+_EXCERPT = 120
+"""Most characters of a source line a message shows: a line of a megabyte is not echoed whole."""
+
+
+def _excerpt(line: str, column: int, width: int) -> tuple[str, int, int]:
+    """(the part of `line` to show, the column and the width of the marked text in it)."""
+    line = line.rstrip("\n")
+    if len(line) <= _EXCERPT:
+        return line, column, width
+    start = max(0, min(column - 1 - _EXCERPT // 3, len(line) - _EXCERPT))
+    shown = line[start : start + _EXCERPT]
+    lead = "…" if start > 0 else ""
+    tail = "…" if start + _EXCERPT < len(line) else ""
+    column = column - start + len(lead)
+    return lead + shown + tail, column, max(1, min(width, _EXCERPT - (column - 1 - len(lead))))
 
 
 def _display_width(text: str) -> int:

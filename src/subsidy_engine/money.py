@@ -80,6 +80,12 @@ def to_fen(value: Decimal) -> Decimal:
     return value.quantize(FEN, context=_WIDE)
 
 
+def add_exact(total: Decimal, amount: Decimal) -> Decimal:
+    """`total + amount` without rounding at any size a total of the rule language's amounts
+    (38 digits each) reaches, rather than in the default 28-digit context."""
+    return _WIDE.add(total, amount)
+
+
 def exact_decimal(value: object) -> Decimal:
     """A Decimal from an int, Decimal, float (by its shortest repr) or amount text."""
     if isinstance(value, bool):

@@ -129,6 +129,13 @@ def _with_extremes(
                         item[item_name] = extreme(spec.type, spec)
                 items.append(item)
             out[name] = items
+        elif (
+            isinstance(field, ListFieldSpec) and field.item in _NUMERIC and data.draw(st.booleans())
+        ):
+            # totals of values at the edges of their domain, some beyond an integer's 64 bits
+            edges = _edges(field_domain(field.item, None))
+            drawn = data.draw(st.lists(st.sampled_from(edges), max_size=12))
+            out[name] = [int(v) if field.item in ("int", "year") else v for v in drawn]
     return out
 
 

@@ -73,7 +73,7 @@ def test_a_csv_in_another_encoding_scores_as_the_utf8_one(tmp_path: Path, encodi
 def test_a_gbk_csv_read_as_utf8_is_refused_naming_the_option(tmp_path: Path) -> None:
     source = tmp_path / "gbk.csv"
     source.write_bytes(registry().write_csv().encode("gbk"))
-    with pytest.raises(InputError, match=r"not UTF-8 text.*--encoding gbk"):
+    with pytest.raises(InputError, match=r"line 1: not UTF-8.*--encoding gbk"):
         score_file(KITCHEN, source, tmp_path / "o.parquet", as_of=AS_OF, mapping=MAPPING)
     with pytest.raises(InputError, match="unknown encoding 'gbkk'"):
         score_file(KITCHEN, source, tmp_path / "o.parquet", mapping=MAPPING, encoding="gbkk")

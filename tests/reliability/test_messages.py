@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import polars as pl
 import pyarrow as pa
 import pytest
 
@@ -217,21 +218,80 @@ def test_markdown_escapes_text_from_the_profile() -> None:
 # Registry files ---------------------------------------------------------------------------------
 
 
+G = "91350100M000100Y43"  # a valid credit code
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "rejected"),
+    [
+        (
+            "a.jsonl",
+            f'{{"credit_code": "{G}", "employees": 3}}\n{{"employees": NaN}}\n'
+            f'[1,2,3]\n\n{{"employees": 1e400}}\n{{"credit_code": "{G}", "employees": 4}}\n'
+            '{"employees": 3',
+            {
+                1: "line 2: NaN is not a JSON number",
+                2: "line 3: a JSON object (one enterprise) is expected, not list",
+                3: "line 5: 1e400 is too large a number",
+                5: "line 7: not valid JSON",
+            },
+        ),
+        (
+            "b.csv",
+            f"credit_code,employees,county,note\n{G},3,东区,\n{G},5,东区,,7\n{G},4\n"
+            f'"{G}","6"x,东区,\n{G},8,东区,"two\nlines"\n{G},9,东区,"a ""b"""\n{G},"1,0",东区,'
+            f"\n{G},10,东区,",
+            {
+                1: "line 3: 5 fields where the header has 4",
+                2: "line 4: 2 fields where the header has 4",
+                3: "line 5: ',' expected after '\"'",
+                6: "employees: ",
+            },
+        ),
+    ],
+)
+def test_a_bad_line_of_a_registry_is_a_rejected_row(
+    kit: Kit, tmp_path: Path, name: str, content: str, rejected: dict[int, str]
+) -> None:
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    out, rejects = tmp_path / "o.parquet", tmp_path / "o.rejects.csv"
+    code, stdout, err = kit.run(
+        "score", tmp_path / name, "-o", out, "--as-of", kit.AS_OF, "--rulebook", kit.MINI,
+        "--statuses", "all", "--batch-rows", "2",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    read = len(rejected) + (2 if name.endswith(".jsonl") else 4)
+    assert f"{read} rows read: {read - len(rejected)} scored, {len(rejected)} rejected" in stdout
+    reasons = dict(pl.read_csv(rejects).select("row", "reason").iter_rows())
+    assert reasons.keys() == rejected.keys()
+    assert all(reasons[row].startswith(why) for row, why in rejected.items())
+    scored = set(pl.read_parquet(out)["row"].to_list())
+    assert scored == set(range(read)) - rejected.keys()
+
+
+def test_an_empty_line_of_a_csv_registry_is_rejected_not_scored(kit: Kit, tmp_path: Path) -> None:
+    (tmp_path / "e.csv").write_text(f"credit_code,employees\n{G},3\n\n{G},4\n\n", "utf-8")
+    code, stdout, err = kit.run(
+        "score", tmp_path / "e.csv", "-o", tmp_path / "o.parquet", "--rulebook", kit.MINI,
+        "--as-of", kit.AS_OF,
+    )  # fmt: skip
+    assert (code, err) == (0, "") and "4 rows read: 2 scored, 2 rejected" in stdout
+    rejected = pl.read_csv(tmp_path / "o.rejects.csv").select("row", "reason").rows()
+    assert rejected == [(1, "line 3: an empty line"), (3, "line 5: an empty line")]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("a.jsonl", '{"employees": 3}\n{"employees": NaN}\n', "line 2: NaN is not a JSON number"),
-        ("b.jsonl", '{"employees": 3}\n\n{"employees": 1e400}\n', "line 3: 1e400 is too large"),
-        ("c.jsonl", '{"employees": 3}\n[1,2,3]\n', "line 2: a JSON object (one enterprise)"),
-        ("d.jsonl", '{"employees": 3}\n{"employees": 3', "line 2: not valid JSON"),
-        ("a.csv", "credit_code,employees\nA,3\nB,5,7\n", "line 3: 3 fields where the header"),
-        ("b.csv", 'credit_code,employees\nA,3\n"B,6\n', "line 3: unexpected end of data"),
+        ("a.csv", 'credit_code,employees\nA,3\n"B,6\nC,7\n', "line 3: a quote opened here is"),
+        ("b.csv", 'credit_code,employees\nA,3\nB,"6', "line 3: a quote opened here is never"),
+        ("c.jsonl", '{"employees": 3}\n{"name": "\udcff"}\n', "line 2: not UTF-8"),
     ],
 )
-def test_an_unreadable_registry_names_its_bad_line(
+def test_a_registry_whose_structure_is_lost_is_refused_naming_the_line(
     kit: Kit, tmp_path: Path, name: str, content: str, message: str
 ) -> None:
-    (tmp_path / name).write_text(content, encoding="utf-8")
+    (tmp_path / name).write_bytes(content.encode("utf-8", "surrogateescape"))
     code, _, err = kit.run("score", tmp_path / name, "-o", tmp_path / "o.parquet")
     assert code == 2 and message in kit.one_message(err)
     assert not (tmp_path / "o.parquet").exists()
@@ -314,3 +374,24 @@ def test_ctrl_c_in_any_command_is_exit_130(kit: Kit, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(catalogue, "rule_rows", interrupted)
     assert kit.run("rules") == (130, "", "subsidy-engine: interrupted; no output was written\n")
+
+
+def test_a_megabyte_line_is_not_echoed_whole(kit: Kit, tmp_path: Path) -> None:
+    source = tmp_path / "long.yaml"
+    source.write_text("name: " + "x" * 1_000_000 + ": y\n", encoding="utf-8")
+    code, _, err = kit.run("evaluate", source)
+    message = kit.one_message(err)
+    assert code != 0 and "1:1000007: [yaml-syntax]" in message
+    excerpt, caret = message.splitlines()[2:4]
+    assert excerpt.startswith("    1 | …") and excerpt.endswith("x: y")
+    assert len(excerpt) < 200 and caret.index("^") == excerpt.index(": y")
+    assert len(err) < 1000
+
+
+def test_an_integer_of_thousands_of_digits_is_named_as_too_long(kit: Kit, tmp_path: Path) -> None:
+    source = tmp_path / "digits.yaml"
+    source.write_text("employees: " + "9" * 5000 + "\n", encoding="utf-8")
+    code, _, err = kit.run("evaluate", source)
+    message = kit.one_message(err)
+    assert code != 0 and "has 5,000 digits, more than a number read may have" in message
+    assert "is not a valid int" not in message and len(err) < 1000

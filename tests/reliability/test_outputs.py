@@ -99,9 +99,9 @@ def test_two_outputs_on_one_path_are_refused_before_reading(
 def test_a_failed_run_removes_the_folders_it_made(kit: Kit, tmp_path: Path) -> None:
     source = kit.registry(tmp_path / "reg.csv", rows=3)
     with source.open("a") as file:
-        file.write("1,2,3,4,5,6\n")
+        file.write('1,2,3,"4,5\n')
     code, _, err = score(kit, source, tmp_path / "new" / "deeper" / "out.parquet")
-    assert code == 2 and "line 5" in kit.one_message(err)
+    assert code == 2 and "line 5: a quote opened here is never closed" in kit.one_message(err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reg.csv"]
 
 
@@ -130,7 +130,7 @@ def test_a_successful_run_replaces_the_previous_outputs_whole(kit: Kit, tmp_path
 def test_a_bad_line_late_in_the_input_leaves_no_output(kit: Kit, tmp_path: Path) -> None:
     source = kit.registry(tmp_path / "reg.csv", rows=30)
     with source.open("a") as file:
-        file.write(f"{kit.GOOD},C3071,1,2,东区,one too many\n")
+        file.write(f'{kit.GOOD},C3071,1,2,"东区\n')
     out = tmp_path / "out.parquet"
     out.write_bytes(b"previous run")
     before = kit.snapshot(tmp_path)
@@ -138,7 +138,7 @@ def test_a_bad_line_late_in_the_input_leaves_no_output(kit: Kit, tmp_path: Path)
         kit, source, out, "--batch-rows", "5", "--summary", tmp_path / "s.csv"
     )
     assert code == 2 and stdout == ""
-    assert "line 32: 6 fields where the header has 5" in kit.one_message(err)
+    assert "line 32: a quote opened here is never closed" in kit.one_message(err)
     assert kit.snapshot(tmp_path) == before
 
 

@@ -7,10 +7,9 @@ after a failure, so its speed does not matter.
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 from pathlib import Path
+
+from subsidy_engine.batch.salvage import BadFileError, csv_records, json_problem
 
 
 def first_bad_line(path: Path, kind: str) -> str | None:
@@ -34,49 +33,17 @@ def _jsonl(path: Path) -> str | None:
                 return f"line {number}: not UTF-8 (byte {error.start + 1} of the line)"
             if not text.strip():
                 continue
-            problem = _json_problem(text)
+            problem = json_problem(text)
             if problem:
                 return f"line {number}: {problem}"
     return None
 
 
-def _json_problem(text: str) -> str | None:
-    def refuse(name: str) -> float:
-        raise ValueError(f"{name} is not a JSON number")
-
-    def finite(literal: str) -> float:
-        value = float(literal)
-        if not math.isfinite(value):
-            raise ValueError(f"{literal[:20]} is too large a number")
-        return value
-
-    try:
-        value = json.loads(text, parse_constant=refuse, parse_float=finite)
-    except json.JSONDecodeError as error:
-        return f"not valid JSON ({error.msg} at column {error.colno})"
-    except ValueError as error:
-        return str(error)
-    if not isinstance(value, dict):
-        return f"a JSON object (one enterprise) is expected, not {type(value).__name__}"
-    return None
-
-
 def _csv(path: Path) -> str | None:
-    with path.open("rb") as file:
-        for number, raw in enumerate(file, start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                return f"line {number}: not UTF-8 (byte {error.start + 1} of the line)"
-    with path.open(encoding="utf-8", newline="") as text:
-        reader = csv.reader(text, strict=True)
-        width = None
-        try:
-            for row in reader:
-                if width is None:
-                    width = len(row)
-                elif row and len(row) != width:
-                    return f"line {reader.line_num}: {len(row)} fields where the header has {width}"
-        except csv.Error as error:
-            return f"line {reader.line_num}: {error}"
+    try:
+        for record in csv_records(path):
+            if record.problem is not None:
+                return f"line {record.line}: {record.problem}"
+    except BadFileError as error:
+        return str(error)
     return None

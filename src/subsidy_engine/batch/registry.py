@@ -54,8 +54,12 @@ def file_format(path: Path, given: str | Reading | None = None) -> str:
     return found
 
 
-def scan_registry(path: Path, given: str | Reading | None = None) -> pl.LazyFrame:
-    """The registry at `path` as a lazy frame whose schema has been read."""
+def scan_registry(
+    path: Path, given: str | Reading | None = None, *, salvage: bool = False
+) -> pl.LazyFrame:
+    """The registry at `path` as a lazy frame whose schema has been read. With `salvage`, a
+    CSV or JSON Lines file with bad lines is read with each bad line as a row holding only its
+    reason, in `salvage.UNREADABLE` (see `subsidy_engine.batch.salvage`)."""
     reading = _reading(given)
     kind = file_format(path, reading)
     if not path.is_file():
@@ -63,26 +67,50 @@ def scan_registry(path: Path, given: str | Reading | None = None) -> pl.LazyFram
     try:
         if path.stat().st_size == 0 and kind in ("csv", "jsonl"):
             return pl.LazyFrame()
-        if kind == "parquet":
-            frame = pl.scan_parquet(path)
-        elif kind == "xlsx":
-            from subsidy_engine.batch.excel import read_sheet
-
-            frame = read_sheet(path, reading.sheet).lazy()
-        elif kind == "csv":
-            from subsidy_engine.batch.encodings import utf8_path
-
-            # an empty cell is a missing fact, quoted ("") or not
-            path_utf8 = utf8_path(path, reading.encoding)
-            frame = pl.scan_csv(path_utf8, infer_schema=False, null_values=[""])
-        else:
-            frame = pl.scan_ndjson(path, infer_schema_length=None)
+        frame = _scan(path, kind, reading, salvage)
         names = frame.collect_schema().names()
     except (pl.exceptions.PolarsError, OSError) as error:
-        raise unreadable(path, kind, error) from None
+        if not (salvage and kind == "jsonl"):
+            raise unreadable(path, kind, error) from None
+        frame, names = _salvaged_jsonl(path, error)
     if kind == "csv":
         _check_header(path, names)
     return frame
+
+
+def _scan(path: Path, kind: str, reading: Reading, salvage: bool) -> pl.LazyFrame:
+    if kind == "parquet":
+        return pl.scan_parquet(path)
+    if kind == "xlsx":
+        from subsidy_engine.batch.excel import read_sheet
+
+        return read_sheet(path, reading.sheet).lazy()
+    if kind == "csv":
+        from subsidy_engine.batch.encodings import utf8_path
+
+        text = utf8_path(path, reading.encoding)
+        if salvage:
+            from subsidy_engine.batch.salvage import readable
+
+            text = readable(path, kind, text)
+        # an empty cell is a missing fact, quoted ("") or not
+        return pl.scan_csv(text, infer_schema=False, null_values=[""])
+    return pl.scan_ndjson(path, infer_schema_length=None)
+
+
+def _salvaged_jsonl(path: Path, error: Exception) -> tuple[pl.LazyFrame, list[str]]:
+    """A JSON Lines file Polars cannot read, read with its bad lines as rows saying why."""
+    from subsidy_engine.batch.salvage import readable
+
+    copy = readable(path, "jsonl")
+    if copy == path:
+        raise unreadable(path, "jsonl", error) from None
+    try:
+        frame = pl.scan_ndjson(copy, infer_schema_length=None)
+        return frame, frame.collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError) as again:
+        # its bad lines are salvaged: the fault is elsewhere, and Polars' words are all there is
+        raise InputError(f"{path}: cannot be read as jsonl: {_first_line(again)}") from None
 
 
 def _check_header(path: Path, names: list[str]) -> None:
@@ -107,9 +135,10 @@ def read_registry(path: Path, given: str | Reading | None = None) -> pl.DataFram
 
 
 def registry_batches(path: Path, given: str | Reading | None, rows: int) -> Iterator[pl.DataFrame]:
-    """The registry at `path` in batches of about `rows` rows, in file order; a file without
+    """The registry at `path` in batches of about `rows` rows, in file order, a bad line of a
+    CSV or JSON Lines file as a row saying why (`scan_registry`'s `salvage`); a file without
     rows gives one empty batch, so that its columns are known."""
-    frame = scan_registry(path, given)
+    frame = scan_registry(path, given, salvage=True)
     batches = iter(frame.collect_batches(chunk_size=rows))
     empty = True
     while True:
@@ -143,5 +172,8 @@ def unreadable(path: Path, kind: str, error: Exception) -> InputError:
     located = first_bad_line(path, kind)
     if located is not None:
         return InputError(f"{path}: cannot be read as {kind}: {located}")
-    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return InputError(f"{path}: cannot be read as {kind}: {first}")
+    return InputError(f"{path}: cannot be read as {kind}: {_first_line(error)}")
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -28,6 +28,7 @@ from subsidy_engine.batch.output import finish
 from subsidy_engine.batch.output import summary as summary_of  # `summary` is a parameter
 from subsidy_engine.batch.possible import possible_texts
 from subsidy_engine.batch.rollup import rollup_part
+from subsidy_engine.batch.salvage import unreadable_rows
 from subsidy_engine.batch.transform import prepare
 from subsidy_engine.batch.validate import validate
 from subsidy_engine.errors import InputError
@@ -89,10 +90,10 @@ def score(
     kept = _status_codes(statuses)
     key = rulebook.profile.key
     chosen = chosen_columns(columns, key)
-    frame = to_polars(table, row_offset)
-    unread = None
+    frame, unread = unreadable_rows(to_polars(table, row_offset), key)
     if mapping is not None:
-        frame, unread = prepare(frame, as_mapping(mapping), rulebook)
+        frame, unmapped = prepare(frame, as_mapping(mapping), rulebook)
+        unread = unmapped if unread is None else pl.concat([unread, unmapped])
     valid, rejects = validate(frame, rulebook)
     if unread is not None and unread.height:
         rejects = pl.concat([unread, rejects]).sort("row")

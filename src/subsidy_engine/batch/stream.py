@@ -31,6 +31,7 @@ from subsidy_engine.batch.registry import (
     scan_registry,
 )
 from subsidy_engine.batch.rollup import merge_rollups
+from subsidy_engine.batch.salvage import UNREADABLE
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, ScoreResult, score_batches
 from subsidy_engine.batch.sinks import Sink
 from subsidy_engine.errors import InputError
@@ -238,7 +239,8 @@ def _check_columns(
     engine: Engine,
     min_share: float | None,
 ) -> None:
-    columns = scan_registry(source, reading).collect_schema().names()
+    named = scan_registry(source, reading, salvage=True).collect_schema().names()
+    columns = [c for c in named if c != UNREADABLE]
     problem = missing_columns(renames(mapping, engine.rulebook), columns)
     if problem:
         raise InputError(f"{source}: {problem}")

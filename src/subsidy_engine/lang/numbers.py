@@ -6,6 +6,9 @@
   brings its operands to the scale it computes at (`+ -`: the larger scale; `*`: the sum of
   scales; `/`: the largest of the operands' scales and `DIVISION_SCALE`), so they too must fit
   38 digits there.
+* Operands brought to one scale to be compared or chosen among (a comparison, `min`/`max` of
+  several values, the branches of `… if … else …`, an `in` set) must fit 38 digits there
+  (`compare_bound`); a `sum` must fit its type (`sum_fits`).
 * A value that would leave the domain is not a wrong figure but no figure: the operation is
   unknown, naming the facts it reads (as a division by zero is), in every backend.
 * At load (`lint`), an expression whose scale exceeds `MAX_SCALE` and a number literal larger
@@ -73,13 +76,22 @@ def largest(ty: Type) -> Decimal:
 
 
 def compare_bound(types: Sequence[Type]) -> Decimal | None:
-    """Operands of a comparison are brought to the larger scale among them and must fit 38
-    digits there: the bound their magnitude must stay under, or None when every value of
-    `types` always does (same scales, integers, or not numbers)."""
+    """Operands of a comparison (or of `min`/`max`, the branches of a conditional, an `in` set)
+    are brought to the larger scale among them and must fit 38 digits there: the bound their
+    magnitude must stay under, or None when every value of `types` always does (same scales,
+    integers, or not numbers)."""
     if not all(isinstance(t, Int | Dec) for t in types) or all(isinstance(t, Int) for t in types):
         return None
     bound = limit_at(max(scale_of(t) for t in types))
     return bound if any(largest(t) > bound for t in types) else None
+
+
+def sum_fits(ty: Type) -> Callable[[Any], bool]:
+    """A test of whether a total of type `ty` (a `sum`) stays in the domain."""
+    if isinstance(ty, Int):
+        return lambda total: -INT_MAX <= total <= INT_MAX
+    top = limit_at(scale_of(ty))
+    return lambda total: -top < total < top
 
 
 def literal_problem(value: int | Decimal) -> str | None:

@@ -64,6 +64,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -775,7 +776,13 @@ class _Builder:
             )
         except (ValueError, KeyError, AttributeError, TypeError, OverflowError, yaml.YAMLError):
             shown = _show_tag(tag).removeprefix("!!")
-            self.problem("yaml-value", f"{node.value!r} is not a valid {shown}", node, path)
+            value = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+            digits = sum(c.isdigit() for c in node.value)
+            if shown == "int" and digits > sys.get_int_max_str_digits():
+                why = f"has {digits:,} digits, more than a number read may have"
+            else:
+                why = f"is not a valid {shown}"
+            self.problem("yaml-value", f"{value!r} {why}", node, path)
             return _BAD if key else None
 
     def key(self, key_node: _Node, path: tuple[PathItem, ...]) -> Any:

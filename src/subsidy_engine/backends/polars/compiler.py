@@ -26,7 +26,7 @@ from subsidy_engine.backends.polars import partial
 from subsidy_engine.backends.polars.dtypes import cast_to, common_type, dtype_of, literal
 from subsidy_engine.backends.polars.functions import FUNCTIONS
 from subsidy_engine.backends.polars.missing import Leaves, Missing, pick, union
-from subsidy_engine.backends.polars.numeric import beyond, checked_arith
+from subsidy_engine.backends.polars.numeric import beyond, checked_arith, guarded
 from subsidy_engine.backends.polars.vec import Vec, convert, strict
 from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
@@ -221,11 +221,22 @@ class VectorCompiler:
             return partial.in_options(subject, [o.value for o in node.options], node.negated)
         common = common_type([subject.ty, *(_ty(o) for o in node.options)])
         options = pl.Series([convert(o.value, common) for o in node.options])
-        found = cast_to(subject.value, subject.ty, common).is_in(
+        outside = beyond([subject], compare_bound([subject.ty, *(_ty(o) for o in node.options)]))
+        found = cast_to(guarded(subject.value, outside), subject.ty, common).is_in(
             options.cast(dtype_of(common)).implode()
         )
         found = strict(found, subject)
-        return Vec(~found if node.negated else found, subject.missing, BOOL)
+        value = ~found if node.negated else found
+        return self.out_of_domain(node, Vec(value, subject.missing, BOOL), outside)
+
+    def out_of_domain(self, node: ast.Node, vec: Vec, outside: pl.Expr | None) -> Vec:
+        """`vec`, unknown (naming `node`'s facts) where `outside` flags a value beyond the
+        number domain, as the scalar backend decides."""
+        if outside is None:
+            return vec
+        value = pl.when(outside).then(None).otherwise(vec.value)
+        overflow = Missing.of(self.static_fact_bits(node), outside)
+        return Vec(value, union(vec.missing, overflow), vec.ty)
 
     def _code_equality(self, node: ast.Compare | ast.InSet) -> Vec | None:
         """A code compared with classes, where the code may be coarse; None for any other
@@ -256,15 +267,25 @@ class VectorCompiler:
         ty = _ty(node)
         if domain(ty) is not None:
             return partial.cond(test, then, otherwise, ty)
+        bound = compare_bound([then.ty, otherwise.ty])
+        large = [beyond([b], bound) for b in (then, otherwise)]
         value = (
             pl.when(test.value.is_null())
             .then(None)
             .when(test.value)
-            .then(cast_to(then.value, then.ty, ty))
-            .otherwise(cast_to(otherwise.value, otherwise.ty, ty))
+            .then(cast_to(guarded(then.value, large[0]), then.ty, ty))
+            .otherwise(cast_to(guarded(otherwise.value, large[1]), otherwise.ty, ty))
         )
         branch = pick(test.value, then.missing, otherwise.missing)
-        return Vec(value, union(test.missing, branch.gate(test.value.is_not_null())), ty)
+        vec = Vec(value, union(test.missing, branch.gate(test.value.is_not_null())), ty)
+        if bound is None:
+            return vec
+        chosen_large = (
+            pl.when(test.value)
+            .then(large[0] if large[0] is not None else pl.lit(False))
+            .otherwise(large[1] if large[1] is not None else pl.lit(False))
+        )
+        return self.out_of_domain(node, vec, chosen_large.fill_null(False))
 
     def call(self, node: ast.Call) -> Vec:
         make = self.functions.get(node.func)

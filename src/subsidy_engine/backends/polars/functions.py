@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from subsidy_engine.backends.polars import dates
-from subsidy_engine.backends.polars.dtypes import cast_to, dtype_of, literal
+from subsidy_engine.backends.polars.dtypes import cast_to, decimal, dtype_of, literal
 from subsidy_engine.backends.polars.missing import Missing, union
-from subsidy_engine.backends.polars.numeric import as_decimal, round_half_away
+from subsidy_engine.backends.polars.numeric import as_decimal, beyond, guarded, round_half_away
 from subsidy_engine.backends.polars.partial import code_starts_with
 from subsidy_engine.backends.polars.vec import Vec, strict
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.numbers import INT_MAX, compare_bound, limit_at, sum_fits
 from subsidy_engine.lang.partial import is_code_operand
 from subsidy_engine.lang.types import BOOL, DATE, INT, Int, Type, is_text, scale_of
 
@@ -49,9 +50,11 @@ def _extremum(which: str) -> Impl:
         ty = _ty(node)
         args = _args(compiler, node)
         if len(args) > 1:
-            values = [cast_to(a.value, a.ty, ty) for a in args]
+            outside = beyond(args, compare_bound([a.ty for a in args]))
+            values = [cast_to(guarded(a.value, outside), a.ty, ty) for a in args]
             horizontal = pl.min_horizontal if which == "min" else pl.max_horizontal
-            return Vec(strict(horizontal(values), *args), _missing(args), ty)
+            vec = Vec(strict(horizontal(values), *args), _missing(args), ty)
+            return compiler.out_of_domain(node, vec, outside)
         (items,) = args
         empty_bits = compiler.static_fact_bits(node.args[0])
         if items.is_const:
@@ -95,6 +98,29 @@ def _list_fold(python: Callable[[list[Any]], Any], column: Callable[[pl.Expr], p
         return Vec(column(items.value).cast(dtype_of(ty)), items.missing, ty)
 
     return make
+
+
+def _sum(compiler: VectorCompiler, node: ast.Call) -> Vec:
+    """`sum(list)`: unknown, naming its facts, where the total leaves its type's domain (an
+    integer total is added in 128 bits, so that it cannot wrap)."""
+    (items,) = _args(compiler, node)
+    ty = _ty(node)
+    fits = sum_fits(ty)
+    if items.is_const:
+        value = _sum_of(list(items.const))
+        if fits(value):
+            return Vec(literal(value, ty), Missing.none(), ty, value)
+        return Vec(literal(None, ty), Missing.of(compiler.static_fact_bits(node)), ty)
+    if isinstance(ty, Int):
+        total = items.value.list.eval(pl.element().cast(pl.Int128)).list.sum()
+        bound = pl.lit(INT_MAX, dtype=pl.Int128)
+        outside = (total.abs() > bound).fill_null(False)
+    else:
+        total = items.value.list.sum()
+        limit = pl.lit(limit_at(scale_of(ty)), dtype=decimal(0))
+        outside = (total.abs() >= limit).fill_null(False)
+    value = pl.when(~outside).then(total).cast(dtype_of(ty))
+    return compiler.out_of_domain(node, Vec(value, items.missing, ty), outside)
 
 
 def _unary(fn: Callable[[pl.Expr], pl.Expr]) -> Impl:
@@ -221,7 +247,7 @@ FUNCTIONS: dict[str, Impl] = {
     "max": _extremum("max"),
     "abs": _abs,
     "round": _round,
-    "sum": _list_fold(_sum_of, lambda e: e.list.sum()),
+    "sum": _sum,
     "len": _list_fold(len, lambda e: e.list.len()),
     "date": _date_literal,
     "year": _unary(lambda d: d.dt.year().cast(pl.Int64)),

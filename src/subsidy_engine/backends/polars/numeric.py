@@ -224,4 +224,10 @@ def beyond(operands: list[Vec], bound: Decimal | None) -> pl.Expr | None:
         for o in operands
         if largest(o.ty) > bound
     ]
-    return reduce(operator.or_, flags)
+    return reduce(operator.or_, flags) if flags else None
+
+
+def guarded(value: pl.Expr, outside: pl.Expr | None) -> pl.Expr:
+    """`value`, null where `outside` flags it (so that casting it to a finer scale cannot
+    fail)."""
+    return value if outside is None else pl.when(~outside).then(value)

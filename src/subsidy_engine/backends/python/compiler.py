@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
-from subsidy_engine.lang.numbers import arith_fits, compare_bound
+from subsidy_engine.lang.numbers import arith_fits, compare_bound, sum_fits
 from subsidy_engine.lang.operators import COMPARE
 from subsidy_engine.lang.partial import (
     code_equality,
@@ -156,7 +156,7 @@ class ScalarCompiler:
             "max": self._extremum(max),
             "abs": self._strict(abs),
             "round": self._round,
-            "sum": self._strict(lambda xs: sum(xs, start=0)),
+            "sum": self._sum,
             "len": self._strict(len),
             "year": self._strict(lambda d: d.year),
             "years_between": self._strict(lambda a, b: relativedelta(b, a).years),
@@ -358,10 +358,15 @@ class ScalarCompiler:
         ty = node.value.ty
         whole = frozenset(ty.values) if isinstance(ty, Enum) else None
 
+        bound = compare_bound([t for t in (ty, *(o.ty for o in node.options)) if t is not None])
+        overflow = Unknown(ast.static_facts(node))
+
         def get(frame: Frame) -> Any:
             value = value_fn(frame)
             if value.__class__ is Unknown:
                 return _in_possible(value, options, negated, whole)
+            if bound is not None and abs(value) >= bound:
+                return overflow
             return (value in options) != negated
 
         return get
@@ -389,12 +394,17 @@ class ScalarCompiler:
         )
         widen = _widener(node)
         every = domain(node.ty)
+        bound = compare_bound([n.ty for n in (node.then, node.otherwise) if n.ty is not None])
+        overflow = Unknown(ast.static_facts(node))
 
         def get(frame: Frame) -> Any:
             decided = test(frame)
             if decided.__class__ is Unknown:
                 return decided
-            return widen(then(frame) if decided else otherwise(frame))
+            value = then(frame) if decided else otherwise(frame)
+            if bound is not None and value.__class__ is not Unknown and abs(value) >= bound:
+                return overflow
+            return widen(value)
 
         if every is None:
             return get
@@ -436,6 +446,9 @@ class ScalarCompiler:
             strict = self._strict(pick)(node)
             widen = _widener(node)
             if len(node.args) > 1:
+                bound = compare_bound([a.ty for a in node.args if a.ty is not None])
+                if bound is not None:
+                    return self._bounded_extremum(node, pick, bound)
                 return lambda frame: widen(strict(frame))
             empty = Unknown(ast.static_facts(node.args[0]))
             items = self.compile(node.args[0])
@@ -449,6 +462,39 @@ class ScalarCompiler:
             return get
 
         return make
+
+    def _bounded_extremum(self, node: ast.Call, pick: Callable[..., Any], bound: Decimal) -> Fn:
+        """`min`/`max` of values some of which may not fit 38 digits at the scale they are
+        compared at: unknown (naming its facts) when one does not, as a comparison is."""
+        args = [self.compile(a) for a in node.args]
+        overflow = Unknown(ast.static_facts(node))
+
+        def get(frame: Frame) -> Any:
+            values = [fn(frame) for fn in args]
+            unknowns = [v for v in values if v.__class__ is Unknown]
+            if any(v.__class__ is not Unknown and abs(v) >= bound for v in values):
+                return merge([overflow, *unknowns])
+            return merge(values) if unknowns else Decimal(pick(values))
+
+        return get
+
+    def _sum(self, node: ast.Call) -> Fn:
+        items = self.compile(node.args[0])
+        assert node.ty is not None
+        fits = sum_fits(node.ty)
+        overflow = Unknown(ast.static_facts(node))
+        add = _CTX.add if isinstance(node.ty, Dec) else operator.add
+
+        def get(frame: Frame) -> Any:
+            values = items(frame)
+            if values.__class__ is Unknown:
+                return values
+            total: Any = 0
+            for value in values:
+                total = add(total, value)
+            return total if fits(total) else overflow
+
+        return get
 
     def _round(self, node: ast.Call) -> Fn:
         value_fn = self.compile(node.args[0])

@@ -30,7 +30,7 @@ from subsidy_engine.backends.python.partial import compile_derived
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.partial import code_fields
 from subsidy_engine.memo import Memo
-from subsidy_engine.money import to_fen
+from subsidy_engine.money import add_exact, to_fen
 from subsidy_engine.results import (
     AmountStatus,
     Evaluation,
@@ -238,7 +238,7 @@ def _payer_totals(keys: dict[str, str], results: tuple[RuleResult, ...]) -> tupl
         amount = result.amount
         if amount.status is _DETERMINED:
             assert isinstance(amount.value, Decimal)  # a cash figure
-            total.amount += amount.value
+            total.amount = add_exact(total.amount, amount.value)
             total.counted += 1
         else:
             total.unspecified += 1

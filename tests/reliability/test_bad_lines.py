@@ -1,0 +1,95 @@
+"""A bad line of a CSV or JSON Lines registry rejects its row, not the file: whatever lines are
+spoiled, every other row is scored as it would be alone, each spoiled one is rejected naming its
+line, and `rows read = scored + rejected`."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from subsidy_engine import Engine
+from subsidy_engine.batch import score_file
+
+MINI = Engine(Path(__file__).parents[1] / "fixtures" / "mini")
+AS_OF = date(2019, 6, 30)
+GOOD = "91350100M000100Y43"
+HEADER = ["credit_code", "employees", "county", "note"]
+
+CSV_FAULTS = {
+    "empty": lambda row: "",
+    "extra field": lambda row: f"{GOOD},{row},东区,,x",
+    "short": lambda row: f"{GOOD},{row}",
+    "text after a quote": lambda row: f'{GOOD},"{row}"x,东区,',
+}
+JSON_FAULTS = {
+    "NaN": lambda row: f'{{"credit_code": "{GOOD}", "employees": NaN}}',
+    "a list": lambda row: f"[{row}]",
+    "cut short": lambda row: f'{{"credit_code": "{GOOD}", "employees": {row}',
+    "too large": lambda row: f'{{"employees": 1e400, "note": "{row}"}}',
+}
+CSV_REASONS = {
+    "empty": "an empty line",
+    "extra field": "5 fields where the header has 4",
+    "short": "2 fields where the header has 4",
+    "text after a quote": "',' expected after '\"'",
+}
+JSON_REASONS = {
+    "NaN": "NaN is not a JSON number",
+    "a list": "a JSON object (one enterprise) is expected",
+    "cut short": "not valid JSON",
+    "too large": "1e400 is too large a number",
+}
+
+
+def _csv_line(row: int, multiline: bool) -> str:
+    note = f'"two\nlines {row}"' if multiline else f'"a, ""quoted"" note {row}"'
+    return f"{GOOD},{row},东区,{note}"
+
+
+def _json_line(row: int, multiline: bool) -> str:
+    note = "two\nlines" if multiline else "a note"
+    return json.dumps({"credit_code": GOOD, "employees": row, "county": "东区", "note": note})
+
+
+rows = st.lists(
+    st.tuples(st.sampled_from([None, 0, 1, 2, 3, 4]), st.booleans()), min_size=1, max_size=25
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows, st.sampled_from(["csv", "jsonl"]), st.integers(1, 7))
+def test_each_spoiled_line_is_one_rejected_row(
+    spec: list[tuple[int | None, bool]], kind: str, batch_rows: int
+) -> None:
+    faults, reasons = (CSV_FAULTS, CSV_REASONS) if kind == "csv" else (JSON_FAULTS, JSON_REASONS)
+    kinds = list(faults)
+    lines: list[str] = [",".join(HEADER)] if kind == "csv" else []
+    spoiled: dict[int, str] = {}
+    starts: dict[int, int] = {}
+    for row, (fault, multiline) in enumerate(spec):
+        starts[row] = sum(line.count("\n") + 1 for line in lines) + 1
+        if fault is None:
+            lines.append((_csv_line if kind == "csv" else _json_line)(row, multiline))
+            continue
+        name = kinds[fault % len(kinds)]
+        spoiled[row] = f"line {starts[row]}: {reasons[name]}"
+        lines.append(faults[name](row))
+    with tempfile.TemporaryDirectory() as folder:
+        source, out = Path(folder) / f"registry.{kind}", Path(folder) / "out.parquet"
+        source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        done = score_file(MINI, source, out, as_of=AS_OF, statuses="all", batch_rows=batch_rows)
+        rejected = pl.read_csv(Path(folder) / "out.rejects.csv")
+        scored = set(pl.read_parquet(out)["row"].to_list())
+    assert done.rows_read == len(spec) == done.rows_scored + done.rows_rejected
+    assert done.rows_rejected == len(spoiled)
+    reasons_by_row = dict(rejected.select("row", "reason").iter_rows())
+    assert reasons_by_row.keys() == spoiled.keys()
+    for row, reason in spoiled.items():
+        assert reasons_by_row[row].startswith(reason), (reasons_by_row[row], reason)
+    assert scored == set(range(len(spec))) - spoiled.keys()
