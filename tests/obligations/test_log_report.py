@@ -3,11 +3,15 @@ department and kind beside the facts' obligations, in every view, and the log's 
 counted and listed."""
 
 import json
+from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from subsidy_engine import Engine
 from subsidy_engine.cli import main
@@ -128,6 +132,12 @@ def test_excel_and_html_carry_the_log(
     assert rollup.select("subjects", "not_met", "undetermined").rows() == [(2, 1, 1)]
     rejects = pl.read_excel(xlsx, sheet_name="rejects")
     assert rejects.select("row", "id").rows() == [(4, "bad-kind")]
+    clean = tmp_path / "clean.xlsx"
+    clean_log = tmp_path / "clean.parquet"
+    small_log().filter(pl.col("id") != "bad-kind").write_parquet(clean_log)
+    assert main(["obligations", str(EXAMPLE), "--log", str(clean_log), "-o", str(clean)]) == 0
+    capsys.readouterr()
+    assert pl.read_excel(clean, sheet_name="rejects").columns == ["row", "id", "reason"]
     page = html.read_text(encoding="utf-8")
     assert "读取 5 行，本期受理 3 件，退回 1 行" in page
     assert f"{CITY_HALL} <small>政务服务窗口部门</small>" in page
@@ -168,3 +178,61 @@ def test_a_log_without_its_columns_is_refused_and_nothing_is_written(
 def test_a_log_goes_with_facts_not_with_floors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["obligations", "--floors", "1000万", "--log", "x.parquet"]) == 2
     assert "--log goes with a facts file" in capsys.readouterr().err
+
+
+ENGINE = Engine()
+KINDS = ("business_registration", "real_estate_registration", "passport")
+Q1 = (date(2020, 1, 1), date(2020, 3, 31))
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(("甲局", "乙局", "丙局")),
+        st.sampled_from(KINDS),
+        st.integers(0, 150),  # applied: days after 2019-12-01
+        st.none() | st.integers(0, 15),  # completed: days after applied, or open
+    ),
+    max_size=30,
+)
+
+
+@given(rows)
+@settings(max_examples=30, deadline=None)
+def test_every_row_is_counted_once_and_every_duty_counts_its_applications(
+    given_rows: list[tuple[str, str, int, int | None]],
+) -> None:
+    start = date(2019, 12, 1)
+    applied = [start + timedelta(days=day) for _, _, day, _ in given_rows]
+    frame = pl.DataFrame(
+        {
+            "id": [str(i) for i in range(len(given_rows))],
+            "kind": [kind for _, kind, _, _ in given_rows],
+            "applied_on": [d.isoformat() for d in applied],
+            "completed_on": [
+                None if late is None else (d + timedelta(days=late)).isoformat()
+                for d, (_, _, _, late) in zip(applied, given_rows, strict=True)
+            ],
+            "department": [department for department, _, _, _ in given_rows],
+        },
+        schema=dict.fromkeys(("id", "kind", "applied_on", "completed_on", "department"), pl.String),
+    )
+    report = ENGINE.obligations([], "2020Q1", log=frame)
+    within = Counter(
+        (department, kind)
+        for (department, kind, _, _), d in zip(given_rows, applied, strict=True)
+        if kind != "passport" and Q1[0] <= d <= Q1[1]
+    )
+    assert report.log is not None
+    assert report.log.rows_read == len(given_rows)
+    assert len(report.log.rejected) == sum(kind == "passport" for _, kind, _, _ in given_rows)
+    assert report.log.in_period == sum(within.values())
+    by_department_kind = {
+        (r.subject, KINDS[0] if "business" in r.rule_id else KINDS[1]): r for r in report.results
+    }
+    assert set(by_department_kind) == set(within)
+    for key, result in by_department_kind.items():
+        assert result.required == within[key]
+        assert result.achieved is not None and result.achieved <= within[key]
+        assert (result.status.value == "not_met") == bool(result.shortfall)
+    for row in report.rollup:
+        mine = [r for r in report.results if r.rule_id == row.rule_id]
+        assert row.subjects == len(mine)
+        assert row.met + row.not_met + row.undetermined + row.not_in_force == len(mine)

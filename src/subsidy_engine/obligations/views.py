@@ -227,14 +227,13 @@ def write_excel(report: ObligationReport, path: Path) -> None:
         sheets.append(("rejects", [asdict(r) for r in report.log.rejected], REJECT_COLUMNS))
     for sheet, rows, columns in sheets:
         writer = ExcelWriter(book, sheet)
-        if rows:
-            frame = pl.DataFrame(
-                [[row[c] for c in columns] for row in rows],
-                schema=list(columns),
-                orient="row",
-                infer_schema_length=None,
-            )
-            writer.write(frame)
+        frame = pl.DataFrame(
+            [[row[c] for c in columns] for row in rows],
+            schema=list(columns),
+            orient="row",
+            infer_schema_length=None,
+        )
+        writer.write(frame)  # an empty sheet keeps its header: none rejected, not unknown
         writer.close()
     book.close()
 
