@@ -3,6 +3,8 @@
     subsidy-engine obligations FACTS.yaml --quarter 2020Q1            a table in the terminal
     subsidy-engine obligations FACTS.yaml --format json               the report as JSON
     subsidy-engine obligations FACTS.yaml -o report.xlsx -o report.html
+    subsidy-engine obligations FACTS.yaml --log applications.parquet  with the service hall's
+                                                                       deadlines (measure 6)
     subsidy-engine obligations --floors 1000万                         a procuring body's floors
 
 Files are written whole or not at all (`atomic.Outputs`); a bad facts file is refused with
@@ -57,6 +59,12 @@ def register(
     p.add_argument(
         "--as-of", type=as_of, default=None, help="--floors: date YYYY-MM-DD (default today)"
     )
+    p.add_argument(
+        "--log",
+        metavar="LOG",
+        help="also a service hall's application log (Parquet, CSV, JSON Lines or Excel): "
+        "its deadline duties per department and kind, and its refused rows",
+    )
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument(
         "-o",
@@ -74,6 +82,8 @@ def cmd_obligations(args: argparse.Namespace) -> int:
 
     if (args.facts is None) == (args.floors is None):
         raise InputError("give a facts file, or --floors BUDGET (not both)")
+    if args.log is not None and args.floors is not None:
+        raise InputError("--log goes with a facts file, not --floors")
     engine = Engine(args.rulebook) if args.rulebook else Engine()
     if args.floors is not None:
         return _floors(engine, args)
@@ -82,11 +92,12 @@ def cmd_obligations(args: argparse.Namespace) -> int:
     for target in targets:
         if target.suffix.lower() not in SUFFIXES:
             raise InputError(f"{target}: write .json, .xlsx or .html")
-    report = engine.obligations(facts, args.quarter)
+    log = Path(args.log) if args.log else None
+    report = engine.obligations(facts, args.quarter, log)
     from subsidy_engine.obligations.views import report_html, report_json, table_text, write_excel
 
     data = report_json(report)
-    with Outputs(inputs=[facts]) as outputs:
+    with Outputs(inputs=[facts, *([log] if log else [])]) as outputs:
         for target in targets:
             temporary = outputs.add(target)
             suffix = target.suffix.lower()

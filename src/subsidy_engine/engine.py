@@ -20,6 +20,8 @@ from subsidy_engine.lang import types as t
 from subsidy_engine.limits import MAX_LIST_ITEMS, check_profile_size
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from subsidy_engine.analysis.gaps import GapReport
     from subsidy_engine.analysis.whatif import Comparison
     from subsidy_engine.batch.inputs import Table
@@ -194,12 +196,14 @@ class Engine:
         self,
         subjects: str | Path | Sequence[Mapping[str, Any]],
         period: str | Period | None = None,
+        log: str | Path | pl.DataFrame | None = None,
     ) -> ObligationReport:
         """Every obligation of government bodies for the subjects given (a facts file, or a
-        list of `{kind, name, facts}`) over `period` (e.g. `2020Q1`), with the city roll-up."""
+        list of `{kind, name, facts}`) over `period` (e.g. `2020Q1`), with the city roll-up;
+        with `log`, a service hall's application log, its deadline duties too."""
         from subsidy_engine.obligations.api import check_obligations
 
-        return check_obligations(self.rulebook, subjects, period)
+        return check_obligations(self.rulebook, subjects, period, log)
 
 
 def _is_installed_id(name: str) -> bool:

@@ -106,3 +106,20 @@ def test_a_case_expecting_what_its_results_cannot_have(tmp_path: Path) -> None:
         "tests/cases.yaml:2:5: [schema] m1.licence_days: a rule (no `subject:`) has no "
         "achieved, required, shortfall, status met (at cases[0])"
     ), rendered
+
+
+def test_a_role_declared_by_two_subject_kinds(tmp_path: Path) -> None:
+    hall = "    title_en: A government service hall\n"
+    twice = (
+        hall + "    role: application_log\n"
+        "  county_hall:\n"
+        "    facts: subjects/service_hall.yaml\n"
+        "    title: 县级政务服务大厅\n"
+        "    title_en: A county service hall\n"
+        "    role: application_log\n"
+    )
+    rendered = _refusal(_broken(tmp_path, "rulebook.yaml", hall, twice))
+    assert rendered.startswith(
+        "rulebook.yaml:21:11: [duplicate-name] role application_log is already declared by "
+        "subject kind 'service_hall' (at subjects.county_hall.role)"
+    ), rendered

@@ -3,6 +3,7 @@ and each limit holds at its bound, across holidays and adjusted working days."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -235,3 +236,20 @@ def test_paused_working_days_decide_a_budget_kind(shape: LogShape) -> None:
     expected = [Check(due, "on_time", 0), Check(due, "late", late_by)]
     assert [check_application(shape, a, end) for a in (within, beyond)] == expected
     assert vector(shape, [within, beyond], end) == expected
+
+
+def test_a_rulebook_naming_no_kind_to_bind_is_refused_at_its_manifest(tmp_path: Path) -> None:
+    folder = tmp_path / "rulebook"
+    shutil.copytree(bundled_rulebook_path(), folder)
+    manifest = folder / "rulebook.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    assert text.count("    role: application_log\n") == 1
+    manifest.write_text(text.replace("    role: application_log\n", ""), encoding="utf-8")
+    message = f"{manifest}: subjects: no subject kind has role: application_log"
+    with pytest.raises(InputError, match=re.escape(message)):
+        log_shape(load_rulebook(folder))
+
+
+def test_the_bound_kind_is_the_one_the_rulebook_declares(shape: LogShape) -> None:
+    assert shape.subject_kind == "service_hall"
+    assert Engine().rulebook.subjects[shape.subject_kind].role == "application_log"

@@ -38,34 +38,70 @@ class ObligationRollup:
 
 
 @dataclass(frozen=True, slots=True)
+class RejectedRow:
+    row: int
+    """The log's data row, counted from 1."""
+    id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogSummary:
+    """What became of an application log's rows: rows read = in the period + outside it +
+    rejected; none is dropped unsaid."""
+
+    source: str
+    rows_read: int
+    in_period: int
+    """The applications accepted within the period, the ones its results count."""
+    rejected: tuple[RejectedRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LogResults:
+    """The deadline duties checked over an application log, ready for a report."""
+
+    results: tuple[ObligationResult, ...]
+    summary: LogSummary
+
+
+@dataclass(frozen=True, slots=True)
 class ObligationReport:
     period: Period
     provenance: Provenance
     results: tuple[ObligationResult, ...]
-    """Subject by subject, in the order given; each subject's obligations in rulebook order."""
+    """Subject by subject, in the order given; each subject's obligations in rulebook order;
+    then the application log's, by department and kind."""
     rollup: tuple[ObligationRollup, ...]
-    """One row per obligation that binds any subject reported, in rulebook order."""
+    """One row per obligation that binds any subject reported, in rulebook order; then one per
+    deadline rule the log's results name."""
+    log: LogSummary | None = None
+    """The application log checked with the facts, when one was given."""
 
 
 def obligation_report(
-    checker: ObligationChecker, subjects: Iterable[SubjectFacts], period: Period
+    checker: ObligationChecker,
+    subjects: Iterable[SubjectFacts],
+    period: Period,
+    log: LogResults | None = None,
 ) -> ObligationReport:
-    """Check every subject's obligations over `period` and roll them up."""
+    """Check every subject's obligations over `period`, add the log's, and roll them up."""
     assert period.end is not None
     results = tuple(
         result
         for subject in subjects
         for result in checker.check(subject.kind, subject.name, subject.facts, period)
-    )
+    ) + (log.results if log else ())
     book = checker.rulebook
     provenance = Provenance(book.id, book.sha256, __version__, period.end, book.reform_label)
     order = [o.id for o in book.obligations]
+    order += list(dict.fromkeys(r.rule_id for r in results if r.rule_id not in order))
     rollup = tuple(
         _rollup([r for r in results if r.rule_id == rule_id])
         for rule_id in order
         if any(r.rule_id == rule_id for r in results)
     )
-    return ObligationReport(period, provenance, results, rollup)
+    return ObligationReport(period, provenance, results, rollup, log.summary if log else None)
 
 
 def _rollup(results: list[ObligationResult]) -> ObligationRollup:

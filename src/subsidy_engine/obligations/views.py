@@ -15,9 +15,15 @@ from typing import Any
 from subsidy_engine.i18n import translator, yuan_text
 from subsidy_engine.notice import _CSS as PRINT_CSS
 from subsidy_engine.obligations.period import period_label
-from subsidy_engine.obligations.report import ObligationReport, ObligationRollup
+from subsidy_engine.obligations.report import (
+    LogSummary,
+    ObligationReport,
+    ObligationRollup,
+    RejectedRow,
+)
 from subsidy_engine.obligations.results import ObligationResult
 from subsidy_engine.optional import require
+from subsidy_engine.rulebook.models import ListFieldSpec
 from subsidy_engine.rulebook.rulebook import Rulebook
 
 RESULT_COLUMNS = (
@@ -50,6 +56,7 @@ ROLLUP_COLUMNS = (
     "achieved",
     "shortfall",
 )
+REJECT_COLUMNS = ("row", "id", "reason")
 _TABLE_CSS = """
 table.grid { border-collapse: collapse; width: 100%; font-size: 9.5pt; margin: 2mm 0 4mm; }
 table.grid th, table.grid td { border: 0.5pt solid #777; padding: 1mm 1.5mm; vertical-align: top; }
@@ -69,6 +76,8 @@ def report_json(report: ObligationReport) -> dict[str, Any]:
             "rollup": [asdict(r) for r in report.rollup],
         }
     )
+    if report.log is not None:
+        data["log"] = {**_plain(asdict(report.log)), "rows_rejected": len(report.log.rejected)}
     return data
 
 
@@ -145,13 +154,38 @@ def table_text(report: ObligationReport, language: str = "zh") -> str:
                 gap,
             ]
         )
-    lines = [heading, *_columns(rows), "", gettext("City roll-up")]
+    lines = [heading, *_log_lines(report.log, language), *_columns(rows)]
+    lines += ["", gettext("City roll-up")]
     counts = ("met", "not_met", "undetermined", "not_in_force")
     roll = [[gettext("obligation"), *(gettext(c) for c in counts), gettext("shortfall")]]
     for row in report.rollup:
         shortfall = figure_text(row.shortfall, row.unit, language)
         roll.append([row.rule_id, *(str(getattr(row, c)) for c in counts), shortfall])
     return "\n".join([*lines, *_columns(roll)]) + "\n"
+
+
+def log_text(log: LogSummary, language: str) -> str:
+    """One line: what became of the application log's rows."""
+    gettext = translator(language).gettext
+    counts = {"read": log.rows_read, "kept": log.in_period, "rejected": len(log.rejected)}
+    what = gettext("Application log %(source)s") % {"source": log.source}
+    rows = gettext("%(read)d rows read, %(kept)d in the period, %(rejected)d rejected") % counts
+    return what + ("：" if language == "zh" else ": ") + rows
+
+
+def rejected_text(row: RejectedRow, language: str) -> str:
+    gettext = translator(language).gettext
+    return gettext("row %(row)d (%(id)s): %(reason)s") % {
+        "row": row.row,
+        "id": row.id or "—",
+        "reason": row.reason,
+    }
+
+
+def _log_lines(log: LogSummary | None, language: str) -> list[str]:
+    if log is None:
+        return []
+    return [log_text(log, language), *("  " + rejected_text(r, language) for r in log.rejected)]
 
 
 def _gap_text(result: ObligationResult, missing: tuple[str, ...], language: str) -> str:
@@ -177,26 +211,29 @@ def _width(text: str) -> int:
 
 
 def write_excel(report: ObligationReport, path: Path) -> None:
-    """Two sheets: `results` (subject by subject) and `rollup` (the city)."""
+    """Two sheets: `results` (subject by subject) and `rollup` (the city); a third,
+    `rejects` (row, id, reason), when an application log was checked."""
     require("xlsxwriter", extra="batch")
     pl = require("polars", extra="batch")
 
     from subsidy_engine.batch.excel import ExcelBook, ExcelWriter
 
     book = ExcelBook(path)
-    for sheet, rows, columns in (
+    sheets: list[tuple[str, list[dict[str, Any]], tuple[str, ...]]] = [
         ("results", [result_row(r) for r in report.results], RESULT_COLUMNS),
         ("rollup", [rollup_row(r) for r in report.rollup], ROLLUP_COLUMNS),
-    ):
+    ]
+    if report.log is not None:
+        sheets.append(("rejects", [asdict(r) for r in report.log.rejected], REJECT_COLUMNS))
+    for sheet, rows, columns in sheets:
         writer = ExcelWriter(book, sheet)
-        if rows:
-            frame = pl.DataFrame(
-                [[row[c] for c in columns] for row in rows],
-                schema=list(columns),
-                orient="row",
-                infer_schema_length=None,
-            )
-            writer.write(frame)
+        frame = pl.DataFrame(
+            [[row[c] for c in columns] for row in rows],
+            schema=list(columns),
+            orient="row",
+            infer_schema_length=None,
+        )
+        writer.write(frame)  # an empty sheet keeps its header: none rejected, not unknown
         writer.close()
     book.close()
 
@@ -219,6 +256,7 @@ def report_html(report: ObligationReport, rulebook: Rulebook, language: str = "z
         f'<section id="rollup"><h2>{escape(gettext("City roll-up"))}</h2>',
         _rollup_table(report, language),
         "</section>",
+        *_log_section(report.log, language),
         f'<section id="subjects"><h2>{escape(gettext("Obligations by subject"))}</h2>',
     ]
     for subject in dict.fromkeys((r.subject_kind, r.subject) for r in report.results):
@@ -255,13 +293,31 @@ def report_html(report: ObligationReport, rulebook: Rulebook, language: str = "z
     return "\n".join(parts)
 
 
+def _log_section(log: LogSummary | None, language: str) -> list[str]:
+    if log is None:
+        return []
+    gettext = translator(language).gettext
+    parts = [
+        f'<section id="log"><h2>{escape(gettext("Application log"))}</h2>',
+        f"<p>{escape(log_text(log, language))}</p>",
+    ]
+    if log.rejected:
+        parts.append("<ul>")
+        parts += [f"<li>{escape(rejected_text(r, language))}</li>" for r in log.rejected]
+        parts.append("</ul>")
+    return [*parts, "</section>"]
+
+
 def _fact_titles(result: ObligationResult, rulebook: Rulebook) -> tuple[str, ...]:
-    """The missing facts by their titles in the subject's facts file (names when untitled)."""
+    """The missing facts by their titles in the subject's facts file (names when untitled);
+    a log's column by its title among the fields of the file's list of records."""
     subject = rulebook.subjects.get(result.subject_kind)
     fields = subject.schema.spec.fields if subject else {}
-    return tuple(
-        (fields[name].title if name in fields else None) or name for name in result.missing_facts
-    )
+    titles = {name: spec.title for name, spec in fields.items()}
+    for spec in fields.values():
+        if isinstance(spec, ListFieldSpec) and spec.fields:
+            titles |= {n: f.title for n, f in spec.fields.items() if n not in titles}
+    return tuple(titles.get(name) or name for name in result.missing_facts)
 
 
 def _rollup_table(report: ObligationReport, language: str) -> str:

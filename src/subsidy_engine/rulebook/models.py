@@ -108,10 +108,20 @@ class MeasureSpec(_Model):
     )
 
 
+SubjectRole = Literal["application_log"]
+"""What a subject kind is for besides its obligations: `application_log`, the kind whose
+application log the working-day deadline rules are checked over (at most one kind)."""
+
+
 class SubjectSpec(_Model):
     facts: str = Field(description="Its facts file (the format of profile.yaml), relative path.")
     title: str
     title_en: str
+    role: SubjectRole | None = Field(
+        default=None,
+        description="application_log: the kind whose application log the deadline rules are "
+        "checked over, per department (at most one kind).",
+    )
 
 
 class Manifest(_Model):

@@ -33,12 +33,16 @@ def check_subjects(checker: _Checker, parameters: Mapping[str, Parameter]) -> di
     """Each declared subject kind with its compiled facts model."""
     out: dict[str, Subject] = {}
     manifest = checker.src.manifest
+    roles: dict[str, str] = {}
     for kind, spec in manifest.subjects.items():
         where = ["subjects", kind]
         if kind == ENTERPRISE:
             message = f"'{ENTERPRISE}' is the default subject; its facts are profile.yaml"
             checker.report(MANIFEST, "duplicate-name", message, where, at_key=True)
             continue
+        if spec.role is not None and roles.setdefault(spec.role, kind) != kind:
+            message = f"role {spec.role} is already declared by subject kind '{roles[spec.role]}'"
+            checker.report(MANIFEST, "duplicate-name", message, [*where, "role"])
         facts = checker.src.subjects.get(kind)
         if facts is None:
             continue  # the loader reported the file
@@ -50,7 +54,7 @@ def check_subjects(checker: _Checker, parameters: Mapping[str, Parameter]) -> di
                 message = f"fact '{name}' has the name of a parameter"
                 checker.report(spec.facts, "duplicate-name", message, ["fields", name], at_key=True)
         schema = build_profile_schema(facts)
-        out[kind] = Subject(kind, spec.title, spec.title_en, schema)
+        out[kind] = Subject(kind, spec.title, spec.title_en, schema, spec.role)
     return out
 
 

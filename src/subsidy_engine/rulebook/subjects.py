@@ -23,6 +23,8 @@ class Subject:
     title_en: str
     schema: ProfileSchema
     """Its declared facts: the model validating a subject's facts, and their types."""
+    role: str | None = None
+    """What else the kind is for (`SubjectSpec.role`), e.g. `application_log`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,16 @@
 """`POST /obligations`: the obligations of government bodies for a period, as JSON.
 
-The body lists the subjects (`kind`, `name`, `facts`) and the period; the answer is the report
-`subsidy-engine obligations --format json` prints: each subject's obligations with status,
-figures, missing facts, readings and citation, and the city roll-up.
+The body lists the subjects (`kind`, `name`, `facts`) and the period, and may give a service
+hall's `applications` (the rows of an application log); the answer is the report
+`subsidy-engine obligations --format json [--log LOG]` prints: each subject's obligations with
+status, figures, missing facts, readings and citation, the log's deadline duties per department
+and kind, the city roll-up, and what became of the log's rows.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the endpoint's annotations as objects.
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,8 +19,12 @@ from subsidy_engine.engine import Engine
 from subsidy_engine.service.limits import Limits, within
 from subsidy_engine.service.models import CitationOut, ProvenanceOut, ReadingOut, _Out
 
+if TYPE_CHECKING:
+    import polars as pl
+
 Decimal = str
 MAX_SUBJECTS = 1000
+MAX_APPLICATIONS = 100_000
 
 
 class SubjectIn(BaseModel):
@@ -31,6 +37,24 @@ class SubjectIn(BaseModel):
     )
 
 
+class ApplicationIn(BaseModel):
+    """One row of a service hall's application log, dates as YYYY-MM-DD; a bad row is
+    refused in the answer's `log.rejected`, by its place in the list (from 1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(max_length=200, description="The application's identifier.")
+    kind: str | None = Field(max_length=64, description="An application kind of the rulebook.")
+    applied_on: str | None = Field(max_length=32, description="The day it was accepted.")
+    completed_on: str | None = Field(
+        default=None, max_length=32, description="The day it was completed; empty while open."
+    )
+    department: str | None = Field(max_length=200, description="The department accepting it.")
+    paused_working_days: int | None = Field(
+        default=None, description="Working days not counted, for a budget kind only."
+    )
+
+
 class ObligationsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -38,6 +62,11 @@ class ObligationsBody(BaseModel):
         pattern=r"^[0-9]{4}([Qq][1-4])?$", description="A quarter (2020Q1) or a year (2020)."
     )
     subjects: list[SubjectIn] = Field(max_length=MAX_SUBJECTS)
+    applications: list[ApplicationIn] | None = Field(
+        default=None,
+        max_length=MAX_APPLICATIONS,
+        description="A service hall's application log, checked against the deadline rules.",
+    )
 
 
 class ReportPeriodOut(_Out):
@@ -82,11 +111,26 @@ class ObligationRollupOut(_Out):
     shortfall: Decimal | None = Field(description="Sum over the subjects decided.")
 
 
+class RejectedRowOut(_Out):
+    row: int = Field(description="The application's place in the list, from 1.")
+    id: str | None = Field(description="Its id, when given.")
+    reason: str = Field(description="Every problem of the row.")
+
+
+class LogOut(_Out):
+    source: str = Field(description="Where the log came from.")
+    rows_read: int = Field(description="Rows given: in the period + outside it + rejected.")
+    in_period: int = Field(description="Applications accepted within the period.")
+    rejected: list[RejectedRowOut] = Field(description="Every row refused, with why.")
+    rows_rejected: int = Field(description="How many rows were refused.")
+
+
 class ObligationReportOut(_Out):
     period: ReportPeriodOut
     provenance: ProvenanceOut
     results: list[ObligationResultOut] = Field(description="Subject by subject.")
     rollup: list[ObligationRollupOut] = Field(description="The city: one row per obligation.")
+    log: LogOut | None = Field(default=None, description="When applications were given.")
 
 
 def add_obligations_route(
@@ -108,6 +152,19 @@ def add_obligations_route(
 
         def work() -> dict[str, Any]:
             subjects = [subject.model_dump() for subject in body.subjects]
-            return report_json(engine.obligations(subjects, body.period))
+            log = None if body.applications is None else _log_frame(body.applications)
+            return report_json(engine.obligations(subjects, body.period, log))
 
         return JSONResponse(await within(limits.seconds, work))
+
+
+def _log_frame(applications: list[ApplicationIn]) -> "pl.DataFrame":
+    """The rows as a log's frame, every cell text, for `service_log.parse_log` to check."""
+    import polars as pl
+
+    columns = list(ApplicationIn.model_fields)
+    rows = [
+        [None if value is None else str(value) for value in application.model_dump().values()]
+        for application in applications
+    ]
+    return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")

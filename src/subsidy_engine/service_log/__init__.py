@@ -12,12 +12,18 @@ the applications accepted in a period (`quarter`, `between`) at its end (`period
 
 from __future__ import annotations
 
-from subsidy_engine.service_log.duties import SUBJECT_KIND, obligation_results
+from subsidy_engine.service_log.duties import obligation_results
 from subsidy_engine.service_log.period import between, check_period, quarter
 from subsidy_engine.service_log.rates import GROUPS, compliance_rates
 from subsidy_engine.service_log.read import Log, parse_log, read_log
 from subsidy_engine.service_log.scalar import Application, Check, check_application
-from subsidy_engine.service_log.shape import LOG_COLUMNS, ApplicationKind, LogShape, log_shape
+from subsidy_engine.service_log.shape import (
+    LOG_COLUMNS,
+    LOG_ROLE,
+    ApplicationKind,
+    LogShape,
+    log_shape,
+)
 from subsidy_engine.service_log.status import CHECK_COLUMNS, STATUSES
 from subsidy_engine.service_log.vector import check_frame
 
@@ -25,8 +31,8 @@ __all__ = [
     "CHECK_COLUMNS",
     "GROUPS",
     "LOG_COLUMNS",
+    "LOG_ROLE",
     "STATUSES",
-    "SUBJECT_KIND",
     "Application",
     "ApplicationKind",
     "Check",

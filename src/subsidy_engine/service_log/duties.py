@@ -27,9 +27,6 @@ from subsidy_engine.service_log.status import (
     UNDETERMINED,
 )
 
-SUBJECT_KIND = "service_hall"
-"""The kind of body measure 6's deadlines bind: the department running a service hall."""
-
 
 def obligation_results(
     shape: LogShape, checked: pl.LazyFrame | pl.DataFrame, period: Period
@@ -68,7 +65,7 @@ def _result(shape: LogShape, row: dict[str, Any], period: Period) -> ObligationR
     return ObligationResult(
         rule_id=kind.rule.id,
         title=kind.rule.spec.title,
-        subject_kind=SUBJECT_KIND,
+        subject_kind=shape.subject_kind,
         subject=str(row["department"]),
         period=period,
         status=status,

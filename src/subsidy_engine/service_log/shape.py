@@ -6,6 +6,10 @@ details, is `add_working_days(<item>.<date>, <parameter>)` and one of whose cond
 limits it in working days, and the quote it is cited by; the rulebook's working-day calendar
 counts the days. Another city's rulebook with rules of that form needs no code change.
 
+The body the deadlines bind is the subject kind the rulebook declares with
+`role: application_log` under `subjects:` in rulebook.yaml; its results are one per department
+of the log. A rulebook with deadline rules and no such kind is refused, naming the file and key.
+
 When the date is only a detail and the amount is the parameter itself, the limit is a budget of
 the government's working days (`ApplicationKind.budget`). The applicant's conditions (such as
 is_private_enterprise) are facts of the enterprise, not of the log, and are not checked here.
@@ -25,6 +29,9 @@ from subsidy_engine.workdays import CALENDAR_GAP_SUFFIX, WorkingDayCalendar
 
 LOG_COLUMNS = ("id", "kind", "applied_on", "completed_on", "department")
 """One row per application; completed_on is empty while it is still open."""
+
+LOG_ROLE = "application_log"
+"""The role of the subject kind whose application log the deadline rules are checked over."""
 
 OPTIONAL_COLUMNS = ("paused_working_days",)
 """For a budget kind only: the working days the file was held outside the government's count
@@ -70,6 +77,8 @@ class ApplicationKind:
 class LogShape:
     kinds: tuple[ApplicationKind, ...]
     calendar: WorkingDayCalendar
+    subject_kind: str
+    """The kind of body the deadlines bind: the one declared with `role: application_log`."""
 
     def kind(self, name: str) -> ApplicationKind:
         for kind in self.kinds:
@@ -110,7 +119,18 @@ def log_shape(rulebook: Rulebook) -> LogShape:
             f"rulebook {rulebook.id} has no deadline rule "
             "(an amount add_working_days(<item>.<date>, <parameter>) with a kind test)"
         )
-    return LogShape(tuple(kinds.values()), rulebook.calendar)
+    return LogShape(tuple(kinds.values()), rulebook.calendar, _log_subject(rulebook))
+
+
+def _log_subject(rulebook: Rulebook) -> str:
+    """The subject kind declared with role application_log (the checker allows one at most)."""
+    for kind, subject in rulebook.subjects.items():
+        if subject.role == LOG_ROLE:
+            return kind
+    raise InputError(
+        f"{rulebook.path / 'rulebook.yaml'}: subjects: no subject kind has role: {LOG_ROLE}; "
+        "declare the kind of body the deadline rules bind (e.g. a service hall) with it"
+    )
 
 
 def _deadline(rule: Rule) -> tuple[str, str, bool] | None:
