@@ -23,7 +23,7 @@ import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import PRECISION, decimal
 from subsidy_engine.batch import shapes
-from subsidy_engine.values import read_value
+from subsidy_engine.values import NUMBER_KINDS, WHOLE_KINDS, read_value
 
 _INT64 = 2**63
 _RAW = "raw"
@@ -66,6 +66,13 @@ class _Reader:
         where = undecided.arg_true()
         return problem.scatter(where, self._distinct(cells.gather(where))["problem"])
 
+    def one(self, cell: str) -> tuple[Any, str | None]:
+        """(value, None) or (None, problem) of one cell, by `read_value` alone."""
+        try:
+            return self.convert(read_value(self.kind, cell)), None
+        except ValueError as error:
+            return None, str(error)
+
     def _distinct(self, cells: pl.Series) -> pl.DataFrame:
         """(value, problem) of each of `cells` (not null), worked out once per distinct cell:
         by `wide` where it decides, by `read_value` elsewhere."""
@@ -81,12 +88,9 @@ class _Reader:
         problems: list[str | None] = []
         left = table.filter(~decided)[_RAW].to_list()
         for cell in left:
-            try:
-                values.append(self.convert(read_value(self.kind, cell)))
-                problems.append(None)
-            except ValueError as error:
-                values.append(None)
-                problems.append(str(error))
+            value, problem = self.one(cell)
+            values.append(value)
+            problems.append(problem)
         read = pl.DataFrame(
             {
                 _RAW: pl.Series(left, dtype=pl.String),
@@ -100,25 +104,46 @@ class _Reader:
 
 def read_whole(text: pl.Expr, kind: str) -> tuple[pl.Expr, pl.Expr]:
     """(Int64 value, problem) of text cells of a whole-number field of `kind`."""
-    wide = lambda cells: shapes.wide(cells, kind, 0)  # noqa: E731
-    return _Reader(kind, pl.Int64(), shapes.whole, _to_int, wide).read(text)
+    return _reader(kind, 0).read(text)
 
 
 def read_decimal(text: pl.Expr, kind: str, scale: int) -> tuple[pl.Expr, pl.Expr]:
     """(Decimal(38, scale) value, problem) of number text cells of a field of `kind`."""
-    wide = lambda cells: shapes.wide(cells, kind, scale)  # noqa: E731
-    plain = lambda cells: shapes.number(cells, scale)  # noqa: E731
-    return _Reader(kind, decimal(scale), plain, _to_decimal(scale), wide).read(text)
+    return _reader(kind, scale).read(text)
 
 
 def read_bool(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """(Boolean value, problem) of true/false text cells."""
-    return _Reader("bool", pl.Boolean(), shapes.boolean, bool).read(text)
+    return _reader("bool", 0).read(text)
 
 
 def read_date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """(Date value, problem) of date text cells."""
-    return _Reader("date", pl.Date(), shapes.day, _same).read(text)
+    return _reader("date", 0).read(text)
+
+
+def read_one(cell: str, kind: str, scale: int = 0) -> tuple[Any, str | None]:
+    """(value, None) or (None, problem) of one text cell of a field of `kind` (and `scale`),
+    by `read_value` alone: what the column-wise reading gives that cell.
+
+    >>> read_one("1,500万", "money", 2), read_one("1.5", "int")
+    ((Decimal('15000000'), None), (None, 'must be a whole number'))
+    """
+    return _reader(kind, scale).one(cell)
+
+
+def _reader(kind: str, scale: int) -> _Reader:
+    if kind in WHOLE_KINDS:
+        wide = lambda cells: shapes.wide(cells, kind, 0)  # noqa: E731
+        return _Reader(kind, pl.Int64(), shapes.whole, _to_int, wide)
+    if kind in NUMBER_KINDS:
+        wide = lambda cells: shapes.wide(cells, kind, scale)  # noqa: E731
+        plain = lambda cells: shapes.number(cells, scale)  # noqa: E731
+        return _Reader(kind, decimal(scale), plain, _to_decimal(scale), wide)
+    if kind == "bool":
+        return _Reader(kind, pl.Boolean(), shapes.boolean, bool)
+    assert kind == "date", kind
+    return _Reader(kind, pl.Date(), shapes.day, _same)
 
 
 def _same(value: date) -> date:
