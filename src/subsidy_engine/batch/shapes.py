@@ -103,11 +103,31 @@ def _number(cells: pl.Series, kind: str) -> pl.DataFrame:
     magnitude_ok, yuan_ok, percent_ok = _UNITS[kind]
     full = list(_FULL_WIDTH)
     normal = cells.str.replace_many(full, [_FULL_WIDTH[c] for c in full]).str.strip_chars()
-    frame = normal.str.extract_groups(_NUMBER).struct.unnest()
-    frame = frame.with_columns(
-        pl.col("2").str.replace_all(r"[,_]", "").alias("digits"),
+    # the shape is checked by a regex without captures (far cheaper); its parts, found in text
+    # of that shape, by plain string operations
+    shaped = normal.to_frame("normal").select(
+        pl.when(pl.col("normal").str.contains(_NUMBER)).then(pl.col("normal")).alias("text")
+    )
+    text = pl.col("text")
+    body = text.str.strip_chars_start("+-").str.strip_chars_end("万亿元% ").str.split_exact(".", 1)
+    found = shaped.with_columns(body.alias("body")).select(
+        text.str.starts_with("-").alias("1"),
+        pl.col("body").struct.field("field_0").alias("2"),
+        pl.col("body").struct.field("field_1").alias("3"),
+        pl.when(text.str.contains("万", literal=True))
+        .then(pl.lit("万"))
+        .when(text.str.contains("亿", literal=True))
+        .then(pl.lit("亿"))
+        .alias("4"),
+        pl.when(text.str.contains("元", literal=True)).then(pl.lit("元")).alias("5"),
+        text.str.contains("%", literal=True).fill_null(False).alias("percent"),
+    )
+    frame = found.with_columns(
+        pl.col("2")
+        .str.replace_all(",", "", literal=True)
+        .str.replace_all("_", "", literal=True)
+        .alias("digits"),
         pl.col("3").fill_null(""),
-        pl.col("6").is_not_null().alias("percent"),
         (normal.str.len_chars() <= MAX_NUMBER_TEXT).alias("short"),
     )
     allowed = pl.col("digits").is_not_null() & pl.col("short")
@@ -123,7 +143,7 @@ def _number(cells: pl.Series, kind: str) -> pl.DataFrame:
     shift = pl.col("4").replace_strict(_SHIFT, default=0, return_dtype=pl.Int64)
     shift = shift - pl.col("percent").cast(pl.Int64) * 2
     frame = frame.select(
-        pl.when(pl.col("1") == "-").then(pl.lit("-")).otherwise(pl.lit("")).alias("sign"),
+        pl.when(pl.col("1")).then(pl.lit("-")).otherwise(pl.lit("")).alias("sign"),
         pl.concat_str(pl.lit("00"), "digits", "3", pl.lit("00000000")).alias("padded"),
         (pl.col("digits").str.len_bytes().cast(pl.Int64) + 2 + shift).alias("point"),
         (allowed & ~(scaled & long)).fill_null(False).alias("kept"),
