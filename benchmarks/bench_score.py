@@ -2,7 +2,9 @@
 query of the same rules, `evaluate` in a loop and durable-rules (those two on a sample,
 extrapolated).
 
-`python -m benchmarks score [--sizes 100000,1000000,10000000] [--quick] [--in-memory]`. Two
+`python -m benchmarks score [--sizes 100000,1000000,10000000] [--quick] [--in-memory]`;
+`--formats csv,parquet` compares instead the same registry read from each file format
+(`benchmarks.formats`). Two
 workloads: the eight-rule anchor workload (its generated data, shared/bench/ANCHOR-WORKLOAD.md)
 and the bundled Shuozhou rulebook (`synthetic.write_parquet` data, 5% of facts missing). Each
 engine runs in a process of its own, reads the input Parquet file in batches, writes the
@@ -38,6 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks import anchor_workload, shuozhou_polars
+from benchmarks.formats import compare
 from benchmarks.timing import Measurement
 from subsidy_engine import Engine, Status
 
@@ -472,6 +475,11 @@ def main(argv: list[str] | None = None) -> None:
         "--in-memory", action="store_true", help="tables in and out, no Parquet I/O timed"
     )
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "subsidy-bench")
+    parser.add_argument(
+        "--formats",
+        default=None,
+        help="registry file formats to compare, e.g. csv,parquet (`Engine.score` only)",
+    )
     args = parser.parse_args(argv)
     sizes = [
         int(s) for s in (args.sizes or ("100000" if args.quick else "100000,1000000")).split(",")
@@ -490,6 +498,14 @@ def main(argv: list[str] | None = None) -> None:
         for n in sizes:
             print(f"\n{workload.name} workload, {n:,} profiles (as of {workload.as_of})")
             source = _input(workload, n, args.data)
+            if args.formats:
+                formats = args.formats.split(",")
+                found = compare(
+                    source, formats, workload.as_of, workload.rulebook, args.batch_rows, args.repeat
+                )
+                for line in found:
+                    print("  " + line)
+                continue
             with tempfile.TemporaryDirectory() as out:
                 results: dict[str, Result] = {}
                 for name in engines:

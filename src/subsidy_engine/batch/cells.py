@@ -1,16 +1,20 @@
-"""Text cells read as the profile model reads them: by `values.read_value`, once per distinct
-cell.
+"""Text cells read as the profile model reads them: by `values.read_value`.
 
-A column of text (every column of a CSV file) is read in two parts. Cells in the plain form a
-cast reads exactly as `read_value` does (`1234`, `-5`, `12.50` within the field's decimal
-places, `2019-05-01`) are cast, column-wise; every other cell (`1,500万`, `２０１９.0`, `yes`, a
-typo) goes through `read_value` itself, once per distinct value, so that its value or its
-problem is the one `evaluate` gives.
+A column of text (every column of a CSV file) is read in three steps, each on the cells the one
+before left: cells in the plain form a cast reads exactly (`1234`, `-12.50`, `yes`,
+`2019-05-01`) are cast, column-wise (`shapes`); number cells in a wider shape (`1,500万`,
+`２０１９.0`, `20%`) are read by Polars string operations, once per distinct cell
+(`shapes.wide`); every other cell (a typo, `1e3`, a value out of range) goes through
+`read_value` itself, once per distinct cell, so that its value or its problem is the one
+`evaluate` gives. The value of a column is one Python call per batch: `validate` computes it
+once, and finds a bad cell as text given but no value; the messages are another call, made on
+the rejected rows alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,91 +22,128 @@ from typing import Any
 import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import PRECISION, decimal
-from subsidy_engine.values import DATE_PROBLEM, read_value
+from subsidy_engine.batch import shapes
+from subsidy_engine.values import NUMBER_KINDS, WHOLE_KINDS, read_value
 
-_WHOLE = r"^[+-]?[0-9]{1,18}$"
-_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _INT64 = 2**63
+_RAW = "raw"
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """How to read the text cells of one kind of field."""
+
+    kind: str
+    dtype: pl.DataType
+    plain: Callable[[pl.Expr], pl.Expr]
+    """The values of the cells in the plain form (`shapes`), null elsewhere."""
+    convert: Callable[[Any], Any]
+    """`read_value`'s answer checked against the column's type (range, decimal places)."""
+    wide: Callable[[pl.Series], pl.Series] | None = None
+
+    def read(self, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        """(value, problem) of the text cells `text`; the value is null where the problem is
+        not, and the problem null where the value is not."""
+        value = text.map_batches(self.values, return_dtype=self.dtype, is_elementwise=True)
+        problem = text.map_batches(self.problems, return_dtype=pl.String, is_elementwise=True)
+        return value, problem
+
+    def values(self, cells: pl.Series) -> pl.Series:
+        value = cells.to_frame(_RAW).select(self.plain(pl.col(_RAW))).to_series()
+        undecided = cells.is_not_null() & value.is_null()
+        if not undecided.any():
+            return value.alias(cells.name)
+        where = undecided.arg_true()
+        found = self._distinct(cells.gather(where))
+        return value.scatter(where, found["value"]).alias(cells.name)
+
+    def problems(self, cells: pl.Series) -> pl.Series:
+        value = cells.to_frame(_RAW).select(self.plain(pl.col(_RAW))).to_series()
+        undecided = cells.is_not_null() & value.is_null()
+        problem = pl.repeat(None, cells.len(), dtype=pl.String, eager=True).alias(cells.name)
+        if not undecided.any():
+            return problem
+        where = undecided.arg_true()
+        return problem.scatter(where, self._distinct(cells.gather(where))["problem"])
+
+    def one(self, cell: str) -> tuple[Any, str | None]:
+        """(value, None) or (None, problem) of one cell, by `read_value` alone."""
+        try:
+            return self.convert(read_value(self.kind, cell)), None
+        except ValueError as error:
+            return None, str(error)
+
+    def _distinct(self, cells: pl.Series) -> pl.DataFrame:
+        """(value, problem) of each of `cells` (not null), worked out once per distinct cell:
+        by `wide` where it decides, by `read_value` elsewhere."""
+        distinct = cells.unique()
+        table = pl.DataFrame({_RAW: distinct}).with_columns(
+            value=pl.repeat(None, distinct.len(), dtype=self.dtype, eager=True)
+            if self.wide is None
+            else self.wide(distinct),
+            problem=pl.lit(None, dtype=pl.String),
+        )
+        decided = table["value"].is_not_null()
+        values: list[Any] = []
+        problems: list[str | None] = []
+        left = table.filter(~decided)[_RAW].to_list()
+        for cell in left:
+            value, problem = self.one(cell)
+            values.append(value)
+            problems.append(problem)
+        read = pl.DataFrame(
+            {
+                _RAW: pl.Series(left, dtype=pl.String),
+                "value": pl.Series(values, dtype=self.dtype),
+                "problem": pl.Series(problems, dtype=pl.String),
+            }
+        )
+        table = pl.concat([table.filter(decided), read])
+        return cells.alias(_RAW).to_frame().join(table, on=_RAW, how="left", maintain_order="left")
 
 
 def read_whole(text: pl.Expr, kind: str) -> tuple[pl.Expr, pl.Expr]:
     """(Int64 value, problem) of text cells of a whole-number field of `kind`."""
-    return _read(text, kind, pl.Int64(), _WHOLE, _to_int, lambda t: t.cast(pl.Int64))
+    return _reader(kind, 0).read(text)
 
 
 def read_decimal(text: pl.Expr, kind: str, scale: int) -> tuple[pl.Expr, pl.Expr]:
     """(Decimal(38, scale) value, problem) of number text cells of a field of `kind`."""
-    fraction = rf"(\.[0-9]{{1,{scale}}})?" if scale else ""
-    plain = rf"^[+-]?[0-9]{{1,{PRECISION - scale}}}{fraction}$"
-    target = decimal(scale)
-    convert = _to_decimal(scale)
-    return _read(text, kind, target, plain, convert, lambda t: t.cast(target))
+    return _reader(kind, scale).read(text)
 
 
 def read_bool(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(Boolean value, problem) of true/false text cells (a handful of distinct spellings)."""
-    no_cast = pl.lit(None, dtype=pl.Boolean)
-    return _read(text, "bool", pl.Boolean(), None, bool, lambda _: no_cast)
+    """(Boolean value, problem) of true/false text cells."""
+    return _reader("bool", 0).read(text)
 
 
 def read_date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """(Date value, problem) of date text cells."""
-    to_date = lambda t: t.str.to_date("%Y-%m-%d", strict=False)  # noqa: E731
-    return _read(text, "date", pl.Date(), _DATE, _same, to_date)
+    return _reader("date", 0).read(text)
 
 
-def _read(
-    text: pl.Expr,
-    kind: str,
-    dtype: pl.DataType,
-    plain: str | None,
-    convert: Callable[[Any], Any],
-    cast: Callable[[pl.Expr], pl.Expr],
-) -> tuple[pl.Expr, pl.Expr]:
-    stripped = text.str.strip_chars()
-    fast = stripped.str.contains(plain) if plain is not None else pl.lit(False)
-    others = pl.when(~fast).then(text)
-    shape = pl.Struct({"value": dtype, "problem": pl.String()})
-    read = others.map_batches(
-        lambda cells: _read_cells(cells, kind, dtype, convert),
-        return_dtype=shape,
-        is_elementwise=True,
-    )
-    cast_value = cast(pl.when(fast).then(stripped))
-    value = pl.when(fast).then(cast_value).otherwise(read.struct.field("value"))
-    # a plain form a cast cannot read is a date that does not exist (2019-02-30)
-    problem = (
-        pl.when(fast & cast_value.is_null())
-        .then(pl.lit(DATE_PROBLEM))
-        .when(fast)
-        .then(pl.lit(None, dtype=pl.String))
-        .otherwise(read.struct.field("problem"))
-    )
-    return value, problem
+def read_one(cell: str, kind: str, scale: int = 0) -> tuple[Any, str | None]:
+    """(value, None) or (None, problem) of one text cell of a field of `kind` (and `scale`),
+    by `read_value` alone: what the column-wise reading gives that cell.
+
+    >>> read_one("1,500万", "money", 2), read_one("1.5", "int")
+    ((Decimal('15000000'), None), (None, 'must be a whole number'))
+    """
+    return _reader(kind, scale).one(cell)
 
 
-def _read_cells(
-    cells: pl.Series, kind: str, dtype: pl.DataType, convert: Callable[[Any], Any]
-) -> pl.Series:
-    distinct = cells.drop_nulls().unique()
-    values: list[Any] = []
-    problems: list[str | None] = []
-    for cell in distinct.to_list():
-        try:
-            values.append(convert(read_value(kind, cell)))
-            problems.append(None)
-        except ValueError as error:
-            values.append(None)
-            problems.append(str(error))
-    table = pl.DataFrame(
-        {
-            "raw": distinct,
-            "value": pl.Series(values, dtype=dtype),
-            "problem": pl.Series(problems, dtype=pl.String),
-        }
-    )
-    joined = cells.alias("raw").to_frame().join(table, on="raw", how="left", maintain_order="left")
-    return joined.select(pl.struct("value", "problem").alias(cells.name)).to_series()
+def _reader(kind: str, scale: int) -> _Reader:
+    if kind in WHOLE_KINDS:
+        wide = lambda cells: shapes.wide(cells, kind, 0)  # noqa: E731
+        return _Reader(kind, pl.Int64(), shapes.whole, _to_int, wide)
+    if kind in NUMBER_KINDS:
+        wide = lambda cells: shapes.wide(cells, kind, scale)  # noqa: E731
+        plain = lambda cells: shapes.number(cells, scale)  # noqa: E731
+        return _Reader(kind, decimal(scale), plain, _to_decimal(scale), wide)
+    if kind == "bool":
+        return _Reader(kind, pl.Boolean(), shapes.boolean, bool)
+    assert kind == "date", kind
+    return _Reader(kind, pl.Date(), shapes.day, _same)
 
 
 def _same(value: date) -> date:

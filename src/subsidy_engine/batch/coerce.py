@@ -182,8 +182,7 @@ def _whole(expr: pl.Expr, source: pl.DataType, kind: ScalarKind) -> Checked:
         value = pl.when(whole).then(expr).cast(pl.Int64, strict=False)
         return Checked(value, ((expr.is_not_null() & (~whole | value.is_null()), not_whole),))
     if _is_text(source):
-        value, problem = cells.read_whole(expr.cast(pl.String), kind)
-        return Checked(value, ((problem.is_not_null(), problem),))
+        return _read_text(expr, lambda text: cells.read_whole(text, kind))
     return Checked(pl.lit(None, dtype=pl.Int64), ((expr.is_not_null(), not_whole),))
 
 
@@ -206,9 +205,17 @@ def _decimal(expr: pl.Expr, source: pl.DataType, kind: ScalarKind, scale: int) -
             return Checked(expr)
         return _exact(expr, source.scale or 0, scale, places)
     if _is_text(source):
-        value, problem = cells.read_decimal(expr.cast(pl.String), kind, scale)
-        return Checked(value, ((problem.is_not_null(), problem),))
+        return _read_text(expr, lambda text: cells.read_decimal(text, kind, scale))
     return Checked(pl.lit(None, dtype=target), ((expr.is_not_null(), "must be a number"),))
+
+
+def _read_text(expr: pl.Expr, read: Callable[[pl.Expr], tuple[pl.Expr, pl.Expr]]) -> Checked:
+    """Text cells read by `cells`: a cell is bad where it is given but has no value, so that
+    the check reads the value (computed once, as a column, by `validate`) and the messages are
+    worked out only where a check fails."""
+    text = expr.cast(pl.String)
+    value, problem = read(text)
+    return Checked(value).then(lambda value: (text.is_not_null() & value.is_null(), problem))
 
 
 def _out_of_range(expr: pl.Expr) -> Callable[[pl.Expr], Check]:
@@ -233,8 +240,7 @@ def _bool(expr: pl.Expr, source: pl.DataType) -> Checked:
         ok = (expr == 0) | (expr == 1)
         return Checked(expr == 1, ((expr.is_not_null() & ~ok, message),))
     if _is_text(source):
-        value, problem = cells.read_bool(expr.cast(pl.String))
-        return Checked(value, ((problem.is_not_null(), problem),))
+        return _read_text(expr, cells.read_bool)
     return Checked(pl.lit(None, dtype=pl.Boolean), ((expr.is_not_null(), message),))
 
 
@@ -249,6 +255,5 @@ def _date(expr: pl.Expr, source: pl.DataType) -> Checked:
             ((expr.is_not_null() & ~midnight, "must be a date without a time of day"),),
         )
     if _is_text(source):
-        value, problem = cells.read_date(expr.cast(pl.String))
-        return Checked(value, ((problem.is_not_null(), problem),))
+        return _read_text(expr, cells.read_date)
     return Checked(pl.lit(None, dtype=pl.Date), ((expr.is_not_null(), "must be a date"),))
