@@ -4,12 +4,10 @@ working-day deadlines for a period; and `generate --kind applications`, a synthe
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from subsidy_engine.cli_outputs import generated_target
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import InputError
 from subsidy_engine.obligations.results import ObligationResult
+from subsidy_engine.obligations.views import result_json
 from subsidy_engine.results import Period
 from subsidy_engine.service_log import (
     GROUPS,
@@ -175,18 +174,8 @@ def _json(
         **_counts(log, checked),
         "rejects": log.rejects.to_dicts(),
         "rates": rates.to_dicts(),
-        "obligations": [_plain(dataclasses.asdict(result)) for result in duties],
+        "obligations": [result_json(result) for result in duties],
     }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, Decimal | date):
-        return str(value)
-    return value
 
 
 def _print_table(

@@ -23,7 +23,7 @@ from typing import Any
 
 from subsidy_engine.errors import InputError
 from subsidy_engine.i18n import translator, yuan_text
-from subsidy_engine.results import AmountStatus, Evaluation, RuleResult, Status
+from subsidy_engine.results import AmountStatus, Evaluation, Provenance, RuleResult, Status
 from subsidy_engine.rulebook.models import Unit
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.wording import Wording
@@ -31,7 +31,7 @@ from subsidy_engine.wording import Wording
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 NO_CASH = "No cash entitlement is established from the facts supplied."
 DISCLAIMER = "This notice is computed from the facts supplied; the departments named decide."
-_CSS = """
+PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
 body { font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC",
   "WenQuanYi Zen Hei", sans-serif; font-size: 11pt; line-height: 1.55; color: #111;
@@ -77,7 +77,7 @@ def notice_html(
         "<!doctype html>",
         f'<html lang="{"zh-CN" if language == "zh" else "en"}"><head><meta charset="utf-8">',
         f"<title>{escape(gettext('Policy entitlements notice'))} — {escape(name)}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{PRINT_CSS}</style></head><body>",
         f"<h1>{escape(gettext('Policy entitlements notice'))}</h1>",
         '<table class="who">',
         _who(gettext("Enterprise"), name),
@@ -122,13 +122,7 @@ def notice_html(
         parts.append(f'<section id="readings"><h2>{escape(gettext("Readings taken"))}</h2><ul>')
         parts += [f"<li>{escape(text)}</li>" for text in readings]
         parts.append("</ul></section>")
-    provenance = evaluation.provenance
-    footer = gettext("Rulebook %(id)s, sha256 %(sha)s, engine %(version)s, as of %(as_of)s") % {
-        "id": provenance.rulebook_id,
-        "sha": provenance.rulebook_sha256[:16],
-        "version": provenance.engine_version,
-        "as_of": provenance.as_of.isoformat(),
-    }
+    footer = provenance_line(evaluation.provenance, language)
     number = rulebook.manifest.document_number
     document = rulebook.manifest.title + (f"（{number}）" if number else "")
     parts += [
@@ -267,3 +261,15 @@ def notice_pdf(html: str, output: Path, *, timeout: float = 60.0) -> None:
             detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
             raise InputError(f"Chromium could not print the notice: {detail[0]}")
         shutil.move(printed, output)
+
+
+def provenance_line(provenance: Provenance, language: str) -> str:
+    """What decided a printed page, for its footer: rulebook, its hash, engine and date."""
+    gettext = translator(language).gettext
+    text: str = gettext("Rulebook %(id)s, sha256 %(sha)s, engine %(version)s, as of %(as_of)s")
+    return text % {
+        "id": provenance.rulebook_id,
+        "sha": provenance.rulebook_sha256[:16],
+        "version": provenance.engine_version,
+        "as_of": provenance.as_of.isoformat(),
+    }

@@ -6,14 +6,13 @@ catalog; a view adds nothing and drops nothing the report says.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from subsidy_engine.i18n import translator, yuan_text
-from subsidy_engine.notice import _CSS as PRINT_CSS
+from subsidy_engine.notice import PRINT_CSS, provenance_line
 from subsidy_engine.obligations.period import period_label
 from subsidy_engine.obligations.report import (
     LogSummary,
@@ -25,6 +24,7 @@ from subsidy_engine.obligations.results import ObligationResult
 from subsidy_engine.optional import require
 from subsidy_engine.rulebook.models import ListFieldSpec
 from subsidy_engine.rulebook.rulebook import Rulebook
+from subsidy_engine.views import plain
 
 RESULT_COLUMNS = (
     "subject_kind",
@@ -68,7 +68,7 @@ td.num { text-align: right; white-space: nowrap; }
 
 def report_json(report: ObligationReport) -> dict[str, Any]:
     """The report as JSON-ready data: figures as decimal text, dates ISO."""
-    data: dict[str, Any] = _plain(
+    data: dict[str, Any] = plain(
         {
             "period": {"label": period_label(report.period), **asdict(report.period)},
             "provenance": asdict(report.provenance),
@@ -77,26 +77,14 @@ def report_json(report: ObligationReport) -> dict[str, Any]:
         }
     )
     if report.log is not None:
-        data["log"] = {**_plain(asdict(report.log)), "rows_rejected": len(report.log.rejected)}
+        data["log"] = {**plain(asdict(report.log)), "rows_rejected": len(report.log.rejected)}
     return data
 
 
 def result_json(result: ObligationResult) -> dict[str, Any]:
     """One result as JSON-ready data, as in `report_json`'s `results`."""
-    data: dict[str, Any] = _plain(asdict(result))
+    data: dict[str, Any] = plain(asdict(result))
     return data
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def result_row(result: ObligationResult) -> dict[str, Any]:
@@ -282,13 +270,7 @@ def report_html(report: ObligationReport, rulebook: Rulebook, language: str = "z
         parts.append(f'<section id="readings"><h2>{escape(gettext("Readings taken"))}</h2><ul>')
         parts += [f"<li>{escape(str(r))}: {escape(r.gloss or '')}</li>" for r in readings]
         parts.append("</ul></section>")
-    provenance = report.provenance
-    footer = gettext("Rulebook %(id)s, sha256 %(sha)s, engine %(version)s, as of %(as_of)s") % {
-        "id": provenance.rulebook_id,
-        "sha": provenance.rulebook_sha256[:16],
-        "version": provenance.engine_version,
-        "as_of": provenance.as_of.isoformat(),
-    }
+    footer = provenance_line(report.provenance, language)
     parts += ["<footer>", f"<p>{escape(footer)}</p>", "</footer></body></html>"]
     return "\n".join(parts)
 
