@@ -49,7 +49,7 @@ def _gap_text(gap: Gap, words: Wording) -> str:
     if gap.item:
         where += f"（{gap.item.label or gap.item}）"
     if not gap.reachable:
-        return f"{where}：{gap.note}"
+        return f"{where}：{_unreachable_text(gap, words)}"
     what = "；".join(_change_text(c, words) for c in gap.changes)
     if not what:
         what = "需补充：" + "、".join(words.title(f) for f in gap.missing_facts)
@@ -59,8 +59,33 @@ def _gap_text(gap: Gap, words: Wording) -> str:
     return f"{what} — {where}" + (f"（{'；'.join(notes)}）" if notes else "")
 
 
+def _unreachable_text(gap: Gap, words: Wording) -> str:
+    if gap.history:
+        needs = "；".join(_change_text(c, words) for c in gap.history)
+        return f"本企业无法达成（所需条件属于企业的历史情况）：{needs}"
+    if gap.in_force is not None:
+        first, last = gap.in_force
+        return f"不在施行期内（施行期：{first or '…'}至{last or '…'}）"
+    return gap.note
+
+
+_RELATIONS = {
+    "one of": "须为以下之一：{}",
+    "none of": "不得为：{}",
+    "starting with": "代码须以 {} 开头",
+    "not starting with": "代码不得以 {} 开头",
+}
+
+
 def _change_text(change: FactChange, words: Wording) -> str:
     title = words.title(change.fact)
+    if change.relation == "at least one item":
+        return f"{title} 须至少填写一项"
+    if change.relation in _RELATIONS:
+        shown = "、".join(words.value(change.fact, option) for option in change.options)
+        return f"{title} {_RELATIONS[change.relation].format(shown)}"
+    if change.target is None and change.requirement in ("true", "false"):
+        return f"{title} {'须成立' if change.requirement == 'true' else '须不成立'}"
     if change.target is None:
         return f"{title} 须满足 {change.requirement}"
     target = _shown(change, change.target, words)

@@ -75,3 +75,18 @@ def test_gaps_in_english_are_unchanged(capsys: pytest.CaptureFixture[str]) -> No
     out = _run(capsys, "gaps", LOGISTICS, "--as-of", "2019-12-31")
     assert out.splitlines()[0] == "Changes within reach, closest first:"
     assert "service_applications[0].kind" in out
+
+
+def test_gaps_in_chinese_say_every_requirement_in_chinese(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = _run(capsys, "gaps", LOGISTICS, "--as-of", "2019-12-31", "--lang", "zh")
+    assert "投资项目（第1项）项目类型 须为以下之一：教育、医疗卫生、养老" in out
+    assert "国民经济行业代码 代码须以 C307 开头" in out
+    assert "参加展销活动 须至少填写一项" in out
+    assert "本企业无法达成（所需条件属于企业的历史情况）：获得奖项 须至少填写一项" in out
+    for english in ("one of", "at least one item", "starting with", "out of reach", "须满足"):
+        assert english not in out
+    later = _run(capsys, "gaps", LOGISTICS, "--as-of", "2030-12-31", "--lang", "zh")
+    assert "不在施行期内（施行期：2018-12-10至2020-04-30）" in later
+    assert "in force" not in later

@@ -9,7 +9,7 @@ always preferred, and a gap that needs one is out of reach.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -45,6 +45,11 @@ class FactChange:
     """The fact is an amount in yuan: shown in 万 where that reads better."""
     historical: bool = False
     """The fact is the enterprise's history (the profile marks it so): never to be changed."""
+    relation: str = ""
+    """For a requirement that is no single value: `one of`, `none of`, `starting with`, `not
+    starting with` (over `options`) or `at least one item`; empty for a comparison."""
+    options: tuple[Any, ...] = ()
+    """The values or code prefixes `relation` is over, for showing them in people's words."""
 
     @property
     def delta(self) -> Decimal | None:
@@ -188,20 +193,31 @@ class Planner:
     def in_set(self, node: ast.InSet, want: bool) -> list[FactChange]:
         options = "{" + ", ".join(unparse(o) for o in node.options) + "}"
         inside = want != node.negated
-        requirement = ("one of " if inside else "none of ") + options
+        relation = "one of" if inside else "none of"
+        requirement = f"{relation} {options}"
         target = node.options[0].value if inside and len(node.options) == 1 else None
+        values = tuple(self.value(o) for o in node.options)
         if _is_fact(node.value):
-            return [self.fact(node.value, requirement, target)]
-        return [self.other(node.value, requirement, self.value(node.value))]
+            return [self.fact(node.value, requirement, target, relation, values)]
+        change = self.other(node.value, requirement, self.value(node.value))
+        return [replace(change, relation=relation, options=values)]
 
     def prefix(self, node: ast.Call, want: bool) -> FactChange:
         prefixes = self.value(node.args[1])
         options = [prefixes] if isinstance(prefixes, str) else list(prefixes or [])
-        requirement = ("starting with " if want else "not starting with ") + " or ".join(options)
+        relation = "starting with" if want else "not starting with"
+        requirement = f"{relation} " + " or ".join(options)
         target = options[0] if want and options else None
-        return self.fact(node.args[0], requirement, target)
+        return self.fact(node.args[0], requirement, target, relation, tuple(options))
 
-    def fact(self, node: ast.Node, requirement: str, target: Any) -> FactChange:
+    def fact(
+        self,
+        node: ast.Node,
+        requirement: str,
+        target: Any,
+        relation: str = "",
+        options: tuple[Any, ...] = (),
+    ) -> FactChange:
         current = self.value(node)
         if isinstance(node, ast.FieldRef | ast.ItemFieldRef):
             if isinstance(node, ast.FieldRef):
@@ -212,8 +228,11 @@ class Planner:
             past = spec_name in self.reader.historical
             settable = target is not None and not past
             money = spec_name in self.money
-            return FactChange(name, requirement, current, target, settable, money, past)
-        return self.other(node, requirement, current, target)
+            return FactChange(
+                name, requirement, current, target, settable, money, past, relation, options
+            )
+        change = self.other(node, requirement, current, target)
+        return replace(change, relation=relation, options=options)
 
     def other(
         self,

@@ -62,6 +62,10 @@ class Gap:
     note: str = ""
     unspecified_parameters: tuple[str, ...] = ()
     """Parameters without a value that still leave the rule undecided after the changes."""
+    history: tuple[FactChange, ...] = ()
+    """Out of reach: the changes it would need that are the enterprise's history."""
+    in_force: tuple[date | None, date | None] | None = None
+    """Out of force: the rule's first and last day in force."""
 
     @property
     def kind(self) -> str:
@@ -238,15 +242,14 @@ def _early_gap(rule: Rule, result: RuleResult, reader: FactReader) -> Gap | None
     """The gap of a rule out of force, or of a per-item rule whose list is empty or missing."""
     if result.status is Status.NOT_IN_FORCE:
         period = rule.spec.in_force
-        return _unreachable(
-            rule, result, f"in force {period.from_ or '…'} to {period.until or '…'}"
-        )
+        note = f"in force {period.from_ or '…'} to {period.until or '…'}"
+        return _unreachable(rule, result, note, in_force=(period.from_, period.until))
     if rule.for_each is None or result.item is not None:
         return None
     name = rule.for_each.list_field
     if name in reader.historical and not result.missing_facts:
-        return _out_of_reach(rule, result, [FactChange(name, "at least one item")])
-    changes = () if result.missing_facts else (FactChange(name, "at least one item"),)
+        return _out_of_reach(rule, result, [_one_item(name)])
+    changes = () if result.missing_facts else (_one_item(name),)
     return _gap(
         rule,
         result,
@@ -261,11 +264,12 @@ def _early_gap(rule: Rule, result: RuleResult, reader: FactReader) -> Gap | None
 def _out_of_reach(rule: Rule, result: RuleResult, history: list[FactChange]) -> Gap:
     needs = "; ".join(_need(c) for c in history)
     note = f"out of reach for this enterprise: it would need {needs}, and that is its history"
-    return _unreachable(rule, result, note)
+    return _unreachable(rule, result, note, history=tuple(history))
 
 
-def _unreachable(rule: Rule, result: RuleResult, note: str) -> Gap:
-    """A gap no change of the enterprise's own facts closes, and why."""
+def _unreachable(rule: Rule, result: RuleResult, note: str, **why: Any) -> Gap:
+    """A gap no change of the enterprise's own facts closes, and why (`history` or
+    `in_force`)."""
     return _gap(
         rule,
         result,
@@ -275,6 +279,7 @@ def _unreachable(rule: Rule, result: RuleResult, note: str) -> Gap:
         distance=INFINITY,
         verified=None,
         note=note,
+        **why,
     )
 
 
@@ -390,3 +395,8 @@ def _questions(evaluation: Evaluation, gaps: list[Gap]) -> tuple[Question, ...]:
             decides.setdefault(fact, {})[gap.rule_id] = None
     ranked = sorted(decides.items(), key=lambda pair: (-len(pair[1]), pair[0]))
     return tuple(Question(fact, tuple(rules)) for fact, rules in ranked)
+
+
+def _one_item(field: str) -> FactChange:
+    """The change that a rule over a list asks when the list is empty: give an item."""
+    return FactChange(field, "at least one item", relation="at least one item")
