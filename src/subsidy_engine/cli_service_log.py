@@ -197,9 +197,10 @@ def _print_table(
         f"{n['rejected']:,} rejected",
         markup=False,
         highlight=False,
+        soft_wrap=True,  # a long path must not split the accounting line
     )
     for row in log.rejects.head(SHOWN_REJECTS).iter_rows(named=True):
-        console.print(f"  rejected row {row['row']}: {row['reason']}", markup=False)
+        console.print(f"  rejected row {row['row']}: {row['reason']}", markup=False, soft_wrap=True)
     if log.rejects.height > SHOWN_REJECTS:
         console.print(f"  ... and {log.rejects.height - SHOWN_REJECTS:,} more (--rejects FILE)")
     keys = [name for name in rates.columns if name in GROUPS]
