@@ -55,7 +55,8 @@ class AmountStatus(StrEnum):
     UNSPECIFIED = "unspecified"
     """The text gives no figure (or a parameter is unset): see `unspecified_parameters`."""
     UNKNOWN = "unknown"
-    """The figure depends on facts the profile lacks: see the rule's `missing_facts`."""
+    """The figure depends on facts the profile lacks (see the rule's `missing_facts`), or its
+    arithmetic left the number domain (see the rule's `arithmetic`)."""
     NONE = "none"
     """A right or treatment that has no figure."""
 
@@ -277,6 +278,9 @@ class RuleResult:
     item: ItemRef | None = None
     details: dict[str, Amount] | None = None
     excluded_by: ExclusionRef | None = None
+    arithmetic: tuple[str, ...] = ()
+    """The arithmetic faults that left the result (or its amount) undetermined, each with the
+    expression's text: `"division_by_zero: annual_sales / employees"`, `"overflow: …"`."""
 
     @property
     def rule_id(self) -> str:

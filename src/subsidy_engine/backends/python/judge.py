@@ -301,6 +301,7 @@ def _with_amount(
         item,
         details,
         excluded_by,
+        tuple(sorted(unknown.faults)),
     )
 
 
@@ -315,7 +316,7 @@ def _amount(
     value = quantity.fn(frame)
     pending = quantity.pending
     if value.__class__ is Unknown:
-        if value.facts or any(map(is_calendar_gap, value.params)):
+        if value.facts or value.faults or any(map(is_calendar_gap, value.params)):
             return pending, value
         parameters = tuple(sorted(value.params))
         status = AmountStatus.UNSPECIFIED
