@@ -82,6 +82,9 @@ class ConditionTrace:
     """True, False, or None when unknown."""
     values: dict[str, Any]
     """The facts and parameters the condition read, with the values it saw (None: missing)."""
+    arithmetic: tuple[str, ...] = ()
+    """For an unknown outcome: the arithmetic faults (an overflow, a division by zero) that left
+    it unknown, each with the expression's text."""
 
 
 class LazyTuple(Sequence[T]):

@@ -5,6 +5,7 @@ and what the domain cannot hold at all is refused by `lint`."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -244,4 +245,33 @@ def test_a_division_by_zero_names_the_division_not_the_facts_it_read(tmp_path: P
     (zero,) = [
         r for r in engine.evaluate({**given, "employees": 0}, AS_OF).results if r.rule_id == PROBE
     ]
-    assert zero.arithmetic == ("division_by_zero: annual_sales / (employees - employees)",)
+    fault = "division_by_zero: annual_sales / (employees - employees)"
+    assert zero.arithmetic == (fault,)
+    (trace,) = zero.conditions
+    assert (trace.outcome, trace.arithmetic) == (None, (fault,))
+    assert trace.values == {"annual_sales": Decimal(5), "employees": 0}
+
+
+def test_the_amount_and_the_trace_show_the_fault(tmp_path: Path) -> None:
+    engine = Engine(_book(tmp_path, "employees * employees > 0", "annual_sales / (employees - 1)"))
+    given = {"annual_sales": 5, "employees": 0, "seriously_dishonest": False}
+    (one,) = [r for r in engine.evaluate(given, AS_OF).results if r.rule_id == PROBE]
+    assert one.status.value == "ineligible" and one.arithmetic == ()
+    assert [c.arithmetic for c in one.conditions] == [()]
+    by_zero = "division_by_zero: annual_sales / (employees - 1)"
+    scalar, vector = _both(engine, {**given, "employees": 1})
+    assert scalar == vector == ("eligible", None, [], [by_zero])
+    (paid,) = [
+        r for r in engine.evaluate({**given, "employees": 1}, AS_OF).results if r.rule_id == PROBE
+    ]
+    assert paid.amount.status.value == "unknown" and paid.arithmetic == (by_zero,)
+    assert [c.arithmetic for c in paid.conditions] == [()]
+    big = {**given, "employees": 4_000_000_000}  # its square leaves 64 bits
+    (two,) = [r for r in engine.evaluate(big, AS_OF).results if r.rule_id == PROBE]
+    assert (two.status.value, two.amount.status.value) == ("undetermined", "determined")
+    assert two.arithmetic == ("overflow: employees * employees",)
+    assert [c.arithmetic for c in two.conditions] == [("overflow: employees * employees",)]
+    written = json.loads(engine.evaluate(big, AS_OF).to_json())
+    (shown,) = [r for r in written["results"] if r["rule"]["id"] == PROBE]
+    assert shown["arithmetic"] == ["overflow: employees * employees"]
+    assert shown["conditions"][0]["arithmetic"] == ["overflow: employees * employees"]

@@ -175,6 +175,11 @@ class ConditionOut(_Out):
     values: dict[str, Any] = Field(
         description="The facts and parameters it read, with the values seen (null: missing)."
     )
+    arithmetic: list[str] = Field(
+        default_factory=list,
+        description="For an unknown outcome: the arithmetic faults that left it unknown, each "
+        "`overflow: <expression>` or `division_by_zero: <expression>`.",
+    )
 
 
 class ItemOut(_Out):
