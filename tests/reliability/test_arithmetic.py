@@ -275,3 +275,25 @@ def test_the_amount_and_the_trace_show_the_fault(tmp_path: Path) -> None:
     (shown,) = [r for r in written["results"] if r["rule"]["id"] == PROBE]
     assert shown["arithmetic"] == ["overflow: employees * employees"]
     assert shown["conditions"][0]["arithmetic"] == ["overflow: employees * employees"]
+
+
+@pytest.mark.parametrize("years", [7_980, 7_981, 10_000_000])
+def test_a_date_shifted_past_year_9999_is_an_overflow_in_both(tmp_path: Path, years: int) -> None:
+    engine = Engine(_book(tmp_path, "add_years(as_of, employees) > as_of", "1000"))
+    scalar, vector = _both(engine, {"employees": years, "seriously_dishonest": False})
+    assert scalar == vector
+    if years == 7_980:  # 2019-12-31 + 7980 years is 9999-12-31
+        assert scalar == ("eligible", Decimal("1000.00"), [], [])
+    else:
+        fault = "overflow: add_years(as_of, employees)"
+        assert scalar == ("undetermined", Decimal("1000.00"), [], [fault])
+
+
+def test_the_report_lists_the_fault_among_what_would_decide(tmp_path: Path) -> None:
+    engine = Engine(_book(tmp_path, "annual_sales / (employees - 1) > 0", "1"))
+    profile = {"annual_sales": 5, "employees": 1, "seriously_dishonest": False}
+    report = engine.evaluate(profile, AS_OF).to_markdown()
+    (line,) = [line for line in report.splitlines() if line.startswith("- probe")]
+    assert "division" in line and "(employees - 1)" in line
+    decided = engine.evaluate({**profile, "employees": 2}, AS_OF).to_markdown()
+    assert "division" not in decided

@@ -11,8 +11,9 @@
   (`compare_bound`); a `sum` must fit its type (`sum_fits`).
 * A value that would leave the domain is not a wrong figure but no figure: the operation is
   unknown for an arithmetic fault, `overflow` (a result or operand beyond the domain) or
-  `division_by_zero`, named with the expression's text (`fault`), in every backend. A fault
-  names no fact: the facts it read were given.
+  `division_by_zero`, named with the expression's text (`fault`), in every backend; a date
+  shifted past the year 9999 is an `overflow` too. A fault names no fact: the facts it read
+  were given.
 * At load (`lint`), an expression whose scale exceeds `MAX_SCALE` and a number literal larger
   than `LITERAL_LIMIT` or with more than `LITERAL_SCALE` decimal places are refused.
 """

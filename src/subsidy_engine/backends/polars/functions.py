@@ -140,12 +140,12 @@ def _binary(fn: Callable[[pl.Expr, pl.Expr], pl.Expr]) -> Impl:
 
 
 def _shift(fn: Callable[[pl.Expr, pl.Expr], tuple[pl.Expr, pl.Expr]]) -> Impl:
-    """A date shift: unknown, naming the facts of its arguments, where the result is no date."""
+    """A date shift: unknown, for an overflow, where the result is no date (beyond year 9999)."""
 
     def make(compiler: VectorCompiler, node: ast.Call) -> Vec:
         d, n = _args(compiler, node)
         value, ok = fn(d.value, n.value)
-        bits = [b for a in node.args for b in compiler.static_fact_bits(a)]
+        bits = compiler.fault_bits(OVERFLOW, node)
         out = Missing.of(bits, d.value.is_not_null() & n.value.is_not_null() & ~ok)
         return Vec(strict(value, d, n), union(d.missing, n.missing, out), DATE)
 

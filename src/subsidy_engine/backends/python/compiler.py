@@ -539,7 +539,7 @@ class ScalarCompiler:
 
     def _date_shift(self, shift: Callable[[date, int], date]) -> Callable[[ast.Call], Fn]:
         def make(node: ast.Call) -> Fn:
-            out_of_range = Unknown(frozenset().union(*(ast.static_facts(a) for a in node.args)))
+            out_of_range = arithmetic_fault(OVERFLOW, node)  # no date: beyond year 9999
 
             def safe(d: date, n: int) -> Any:
                 try:
