@@ -40,7 +40,8 @@ class Status(StrEnum):
     INELIGIBLE = "ineligible"
     """Some condition fails (whatever the others are)."""
     UNDETERMINED = "undetermined"
-    """No condition fails but some cannot be decided: `missing_facts` says what would."""
+    """No condition fails but some cannot be decided: `missing_facts` says what would (and
+    `arithmetic` names an overflow or a division by zero that left one undecided)."""
     NOT_IN_FORCE = "not_in_force"
     """The rule is not in force on the `as_of` date."""
     EXCLUDED = "excluded"
