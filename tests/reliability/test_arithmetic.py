@@ -18,6 +18,7 @@ import pytest
 from subsidy_engine import Engine
 from subsidy_engine.batch.conformance import compared_columns
 from subsidy_engine.cases import run_cases
+from subsidy_engine.cli import main
 from subsidy_engine.errors import RulebookError
 from subsidy_engine.money import to_fen
 
@@ -297,3 +298,29 @@ def test_the_report_lists_the_fault_among_what_would_decide(tmp_path: Path) -> N
     assert "division" in line and "(employees - 1)" in line
     decided = engine.evaluate({**profile, "employees": 2}, AS_OF).to_markdown()
     assert "division" not in decided
+
+
+def test_the_score_command_writes_the_faults_in_their_column(tmp_path: Path) -> None:
+    registry = tmp_path / "reg.csv"
+    registry.write_text(
+        "credit_code,annual_sales,employees,share,seriously_dishonest\n"
+        "91350100M000100Y43,50000000,10,0.5,false\n"
+        "91350100M000100Y43,50000000,11,0.5,false\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.parquet"
+    columns = "row,rule_id,status,missing_facts,arithmetic"
+    argv = ["score", str(registry), "-o", str(out), "--rulebook", str(EXTREMES)]
+    assert main([*argv, "--as-of", "2019-12-31", "--columns", columns]) == 0
+    written = pl.read_parquet(out).filter(pl.col("rule_id") == "m1.quotient")
+    assert written.columns == columns.split(",")
+    assert written.rows() == [
+        (
+            0,
+            "m1.quotient",
+            "undetermined",
+            [],
+            ["division_by_zero: annual_sales / (employees - 10)"],
+        ),
+        (1, "m1.quotient", "eligible", [], []),
+    ]
