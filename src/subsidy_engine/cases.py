@@ -150,6 +150,7 @@ def result_record(result: RuleResult) -> Record:
         "excluded_by": result.excluded_by.rule_id if result.excluded_by else None,
         "item_label": result.item.label if result.item else None,
         "readings": [str(reading) for reading in result.readings],
+        "arithmetic": list(result.arithmetic),
     }
 
 
@@ -173,6 +174,9 @@ def compare(
     missing = record["missing_facts"]
     if spec.missing is not None and sorted(spec.missing) != sorted(missing):
         out.append(f"{shown}: missing {list(missing)}, expected {spec.missing}")
+    faults = record["arithmetic"]
+    if spec.arithmetic is not None and sorted(spec.arithmetic) != sorted(faults):
+        out.append(f"{shown}: arithmetic {list(faults)}, expected {spec.arithmetic}")
     if spec.readings is not None and sorted(spec.readings) != sorted(record["readings"]):
         out.append(f"{shown}: readings {record['readings']}, expected {spec.readings}")
     details: dict[str, Any] | None = record.get("details")

@@ -274,6 +274,7 @@ def markdown(evaluation: Evaluation, wording: Wording | None = None) -> str:
         ]
         for result in undetermined:
             named = [words.title(f) for f in result.missing_facts] + list(result.missing_parameters)
+            named += result.arithmetic  # no fact to supply: the expression left the domain
             facts = ", ".join(f"`{markdown_text(f)}`" for f in named)
             out.append(
                 f"- {_what(result, words, markdown_text)}, {_measure(result, words)}: {facts}"

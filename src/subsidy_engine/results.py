@@ -40,7 +40,8 @@ class Status(StrEnum):
     INELIGIBLE = "ineligible"
     """Some condition fails (whatever the others are)."""
     UNDETERMINED = "undetermined"
-    """No condition fails but some cannot be decided: `missing_facts` says what would."""
+    """No condition fails but some cannot be decided: `missing_facts` says what would (and
+    `arithmetic` names an overflow or a division by zero that left one undecided)."""
     NOT_IN_FORCE = "not_in_force"
     """The rule is not in force on the `as_of` date."""
     EXCLUDED = "excluded"
@@ -55,7 +56,8 @@ class AmountStatus(StrEnum):
     UNSPECIFIED = "unspecified"
     """The text gives no figure (or a parameter is unset): see `unspecified_parameters`."""
     UNKNOWN = "unknown"
-    """The figure depends on facts the profile lacks: see the rule's `missing_facts`."""
+    """The figure depends on facts the profile lacks (see the rule's `missing_facts`), or its
+    arithmetic left the number domain (see the rule's `arithmetic`)."""
     NONE = "none"
     """A right or treatment that has no figure."""
 
@@ -81,6 +83,9 @@ class ConditionTrace:
     """True, False, or None when unknown."""
     values: dict[str, Any]
     """The facts and parameters the condition read, with the values it saw (None: missing)."""
+    arithmetic: tuple[str, ...] = ()
+    """For an unknown outcome: the arithmetic faults (an overflow, a division by zero) that left
+    it unknown, each with the expression's text."""
 
 
 class LazyTuple(Sequence[T]):
@@ -277,6 +282,9 @@ class RuleResult:
     item: ItemRef | None = None
     details: dict[str, Amount] | None = None
     excluded_by: ExclusionRef | None = None
+    arithmetic: tuple[str, ...] = ()
+    """The arithmetic faults that left the result (or its amount) undetermined, each with the
+    expression's text: `"division_by_zero: annual_sales / employees"`, `"overflow: …"`."""
 
     @property
     def rule_id(self) -> str:

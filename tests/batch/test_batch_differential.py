@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from subsidy_engine import Engine, ProfileError
 from subsidy_engine.backends.polars.dtypes import dtype_of
 from subsidy_engine.batch import score
-from subsidy_engine.batch.conformance import differences, scored_records
+from subsidy_engine.batch.conformance import compared_columns, differences, scored_records
 from subsidy_engine.cases import result_record
 from subsidy_engine.domains import FieldDomain, field_domain
 from subsidy_engine.lang import ast
@@ -185,7 +185,9 @@ def _scalar(engine: Engine, profile: dict[str, Any], as_of: date) -> Evaluation 
 def check_same(engine: Engine, rows: list[dict[str, Any]], as_of: date) -> None:
     """Score `rows` in one table and evaluate each alone; everything must agree."""
     rulebook = engine.rulebook
-    scored = score(engine, _table(rulebook, rows), as_of, statuses="all", summary=True)
+    columns = compared_columns(rulebook.profile.key)
+    table = _table(rulebook, rows)
+    scored = score(engine, table, as_of, statuses="all", summary=True, columns=columns)
     assert scored.rows_read == len(rows) == scored.rows_scored + scored.rows_rejected
     rejected = set(scored.rejects["row"].to_list())
     by_row = scored_records(scored.results)

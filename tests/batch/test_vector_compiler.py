@@ -118,11 +118,12 @@ def _vector(node: ast.Node, rows: list[dict[str, Any]]) -> list[Any]:
             answers.append(record["value"])
             continue
         mask = [record.get(f"w{w}", 0) or 0 for w in range(leaves.words)]
-        fixed_facts, fixed_params = leaves.decode(mask)
+        fixed_facts, fixed_params, faults = leaves.decode(mask)
         answers.append(
             Unknown(
                 frozenset(fixed_facts) | frozenset(record["f"]),
                 frozenset(fixed_params) | frozenset(record["p"]),
+                faults=frozenset(faults),
             )
         )
     return answers

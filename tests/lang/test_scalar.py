@@ -113,8 +113,12 @@ def test_arithmetic_is_exact() -> None:
     assert run("round(sales * -1, 0)", sales=Decimal("2.5")) == Decimal("-3")
 
 
-def test_division_by_zero_is_unknown_naming_the_divisor() -> None:
-    assert run("sales / staff > 1", sales=Decimal(1), staff=0) == missing("staff")
+def test_division_by_zero_is_unknown_for_that_fault_naming_no_fact() -> None:
+    by_zero = Unknown(faults=frozenset({"division_by_zero: sales / staff"}))
+    assert run("sales / staff > 1", sales=Decimal(1), staff=0) == by_zero
+    assert run("sales / staff > 1", sales=Decimal(1), staff=-1) is False
+    assert run("sales / staff > 1", staff=0) == missing("sales")
+    assert run("sales / (staff - 3) > 1 or staff > 2", sales=Decimal(1), staff=3) is True
 
 
 def test_parameters() -> None:

@@ -1,9 +1,11 @@
 """One arithmetic in both backends: integers never wrap, decimals hold 38 digits, a value that
-would leave the number domain is unknown (naming the facts it reads) in `evaluate` and `score`
-alike, and what the domain cannot hold at all is refused by `lint`."""
+would leave the number domain (or a division by zero) is unknown for that arithmetic fault,
+named with the expression and naming no fact the profile gave, in `evaluate` and `score` alike,
+and what the domain cannot hold at all is refused by `lint`."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -14,6 +16,9 @@ import polars as pl
 import pytest
 
 from subsidy_engine import Engine
+from subsidy_engine.batch.conformance import compared_columns
+from subsidy_engine.cases import run_cases
+from subsidy_engine.cli import main
 from subsidy_engine.errors import RulebookError
 from subsidy_engine.money import to_fen
 
@@ -42,16 +47,20 @@ def _book(tmp_path: Path, condition: str, amount: str) -> Path:
 
 
 def _both(engine: Engine, profile: dict[str, Any]) -> tuple[Any, Any]:
-    """(evaluate's, score's) (status, amount, missing facts) of the probe rule."""
+    """(evaluate's, score's) (status, amount, missing facts, arithmetic faults) of the probe
+    rule."""
     (one,) = [r for r in engine.evaluate(profile, AS_OF).results if r.rule_id == PROBE]
-    scalar = (one.status.value, one.amount.value, sorted(one.missing_facts))
-    scored = engine.score(pl.DataFrame([profile]), as_of=AS_OF, statuses="all")
+    scalar = (one.status.value, one.amount.value, sorted(one.missing_facts), list(one.arithmetic))
+    columns = compared_columns(engine.rulebook.profile.key)
+    table = pl.DataFrame([profile])
+    scored = engine.score(table, as_of=AS_OF, statuses="all", columns=columns)
     assert scored.rows_rejected == 0, scored.rejects
     row = scored.results.filter(pl.col("rule_id") == PROBE).row(0, named=True)
     vector = (
         row["status"],
         row["amount"] or row["potential_amount"],
         sorted(row["missing_facts"] or []),
+        row["arithmetic"],
     )
     return scalar, vector
 
@@ -60,9 +69,11 @@ def test_an_integer_product_that_would_wrap_is_unknown_in_both(tmp_path: Path) -
     engine = Engine(_book(tmp_path, "employees > 0", "employees * employees * employees"))
     scalar, vector = _both(engine, {"employees": 10_000_000})
     assert scalar == vector
-    assert scalar[:2] == ("undetermined", None) and "employees" in scalar[2]
+    assert scalar[:2] == ("undetermined", None) and "employees" not in scalar[2]
+    assert scalar[3] == ["overflow: employees * employees * employees"]
     small = _both(engine, {"employees": 1000})
     assert small[0] == small[1] and small[0][1] == Decimal("1000000000.00")
+    assert small[0][3] == []
 
 
 def test_a_long_product_in_a_condition_is_unknown_not_ineligible(tmp_path: Path) -> None:
@@ -70,7 +81,9 @@ def test_a_long_product_in_a_condition_is_unknown_not_ineligible(tmp_path: Path)
     engine = Engine(_book(tmp_path, f"{product} > 1", "1000"))
     scalar, vector = _both(engine, {"employees": 10})
     assert scalar == vector
-    assert scalar[0] == "undetermined" and "employees" in scalar[2]
+    assert scalar[0] == "undetermined" and "employees" not in scalar[2]
+    # the product leaves 64 bits at its 19th factor: 10^19 > 2^63 - 1
+    assert scalar[3] == ["overflow: " + " * ".join(["employees"] * 19)]
 
 
 def test_amounts_of_10_to_the_26_are_computed_not_a_crash(tmp_path: Path) -> None:
@@ -145,37 +158,40 @@ BIG = "annual_sales * 1000000000000000000"  # up to 10^33 at scale 2: 39 digits 
 
 
 @pytest.mark.parametrize(
-    ("condition", "facts"),
+    ("condition", "faulty"),
     [
-        (f"max({BIG}, 0.000001) > 0", ["annual_sales"]),
-        (f"min({BIG}, annual_sales / 3) > 1", ["annual_sales"]),
-        (f"({BIG} if employees > 0 else 0.000001) > 0", ["annual_sales", "employees"]),
-        (f"{BIG} in {{0.000001, 1}}", ["annual_sales"]),
-        (f"{BIG} not in {{0.000001, 1}}", ["annual_sales"]),
+        (f"max({BIG}, 0.000001) > 0", f"max({BIG}, 0.000001)"),
+        (f"min({BIG}, annual_sales / 3) > 1", f"min({BIG}, annual_sales / 3)"),
+        (f"({BIG} if employees > 0 else 0.000001) > 0", f"{BIG} if employees > 0 else 0.000001"),
+        (f"{BIG} in {{0.000001, 1}}", f"{BIG} in {{0.000001, 1}}"),
+        (f"{BIG} not in {{0.000001, 1}}", f"{BIG} not in {{0.000001, 1}}"),
     ],
     ids=["max", "min", "if", "in", "not-in"],
 )
 def test_values_brought_to_a_finer_scale_leave_the_domain_alike(
-    tmp_path: Path, condition: str, facts: list[str]
+    tmp_path: Path, condition: str, faulty: str
 ) -> None:
     engine = Engine(_book(tmp_path, condition, "1"))
     profile = {"annual_sales": 10**15, "employees": 5, "seriously_dishonest": False}
     scalar, vector = _both(engine, profile)
     assert scalar == vector
-    assert scalar[0] == "undetermined" and scalar[2] == facts
+    assert scalar[0] == "undetermined" and scalar[2] == []
+    assert scalar[3] == [f"overflow: {faulty}"]
     small = _both(engine, {**profile, "annual_sales": 10})  # 10^19 at scale 6: 25 digits
     assert small[0][0] == small[1][0] != "undetermined"
-    assert small[0][2] == small[1][2] == []
+    assert small[0][2:] == small[1][2:] == ([], [])
 
 
 def test_a_conditional_is_judged_by_the_branch_it_takes(tmp_path: Path) -> None:
     engine = Engine(_book(tmp_path, "employees >= 0", f"{BIG} if employees > 10 else 0.000001"))
     profile = {"annual_sales": 10**15, "seriously_dishonest": False}
     taken = _both(engine, {**profile, "employees": 11})
-    assert taken[0] == taken[1] == ("eligible", None, ["annual_sales", "employees"])
+    fault = f"overflow: {BIG} if employees > 10 else 0.000001"
+    assert taken[0] == taken[1] == ("eligible", None, [], [fault])
     other = _both(engine, {**profile, "employees": 10})
-    assert other[0] == ("eligible", Decimal("0.00"), [])
+    assert other[0] == ("eligible", Decimal("0.00"), [], [])
     assert other[1][::2] == ("eligible", [])  # (_both reads a zero amount as absent)
+    assert other[1][3] == []
 
 
 EXTREMES = Path(__file__).parents[1] / "batch" / "fixtures" / "extremes"
@@ -196,11 +212,115 @@ def test_a_total_of_integers_does_not_wrap(
     engine = Engine(EXTREMES)
     profile = {"counts": counts, "above_scale_years": [], "seriously_dishonest": False}
     (one,) = [r for r in engine.evaluate(profile, AS_OF).results if r.rule_id == "m1.total"]
-    scored = engine.score(pl.DataFrame([profile]), as_of=AS_OF, statuses="all")
+    columns = compared_columns(engine.rulebook.profile.key)
+    table = pl.DataFrame([profile])
+    scored = engine.score(table, as_of=AS_OF, statuses="all", columns=columns)
     row = scored.results.filter(pl.col("rule_id") == "m1.total").row(0, named=True)
     assert (one.status.value, one.amount.value) == expected
     assert row["status"] == expected[0]
     if expected[0] == "eligible":
         assert row["amount"] == expected[1]
-    missing = ["counts"] if expected[0] == "undetermined" else []
-    assert sorted(one.missing_facts) == sorted(row["missing_facts"] or []) == missing
+    assert list(one.missing_facts) == row["missing_facts"] == []
+    faults = ["overflow: sum(counts)"] if expected[0] == "undetermined" else []
+    assert list(one.arithmetic) == row["arithmetic"] == faults
+
+
+def test_the_arithmetic_cases_pass_in_both_backends() -> None:
+    """The fixture's YAML cases of division by zero and overflow, through `evaluate` and
+    `score`, each held to the case and to the other backend."""
+    outcomes = list(run_cases(Engine(EXTREMES)))
+    arithmetic = [o for o in outcomes if o.file == "tests/arithmetic.yaml"]
+    assert len(arithmetic) >= 6
+    assert all(o.passed for o in outcomes), [o for o in outcomes if not o.passed]
+
+
+def test_a_division_by_zero_names_the_division_not_the_facts_it_read(tmp_path: Path) -> None:
+    engine = Engine(_book(tmp_path, "annual_sales / (employees - employees) > 1", "1000"))
+    given = {"annual_sales": 5, "employees": 10, "seriously_dishonest": False}
+    scalar, vector = _both(engine, given)
+    assert scalar == vector
+    assert scalar[2:] == ([], ["division_by_zero: annual_sales / (employees - employees)"])
+    lacking = _both(engine, {**given, "annual_sales": None})
+    assert lacking[0] == lacking[1]
+    assert lacking[0][2:] == (["annual_sales"], [])  # a missing fact stays a missing fact
+    (zero,) = [
+        r for r in engine.evaluate({**given, "employees": 0}, AS_OF).results if r.rule_id == PROBE
+    ]
+    fault = "division_by_zero: annual_sales / (employees - employees)"
+    assert zero.arithmetic == (fault,)
+    (trace,) = zero.conditions
+    assert (trace.outcome, trace.arithmetic) == (None, (fault,))
+    assert trace.values == {"annual_sales": Decimal(5), "employees": 0}
+
+
+def test_the_amount_and_the_trace_show_the_fault(tmp_path: Path) -> None:
+    engine = Engine(_book(tmp_path, "employees * employees > 0", "annual_sales / (employees - 1)"))
+    given = {"annual_sales": 5, "employees": 0, "seriously_dishonest": False}
+    (one,) = [r for r in engine.evaluate(given, AS_OF).results if r.rule_id == PROBE]
+    assert one.status.value == "ineligible" and one.arithmetic == ()
+    assert [c.arithmetic for c in one.conditions] == [()]
+    by_zero = "division_by_zero: annual_sales / (employees - 1)"
+    scalar, vector = _both(engine, {**given, "employees": 1})
+    assert scalar == vector == ("eligible", None, [], [by_zero])
+    (paid,) = [
+        r for r in engine.evaluate({**given, "employees": 1}, AS_OF).results if r.rule_id == PROBE
+    ]
+    assert paid.amount.status.value == "unknown" and paid.arithmetic == (by_zero,)
+    assert [c.arithmetic for c in paid.conditions] == [()]
+    big = {**given, "employees": 4_000_000_000}  # its square leaves 64 bits
+    (two,) = [r for r in engine.evaluate(big, AS_OF).results if r.rule_id == PROBE]
+    assert (two.status.value, two.amount.status.value) == ("undetermined", "determined")
+    assert two.arithmetic == ("overflow: employees * employees",)
+    assert [c.arithmetic for c in two.conditions] == [("overflow: employees * employees",)]
+    written = json.loads(engine.evaluate(big, AS_OF).to_json())
+    (shown,) = [r for r in written["results"] if r["rule"]["id"] == PROBE]
+    assert shown["arithmetic"] == ["overflow: employees * employees"]
+    assert shown["conditions"][0]["arithmetic"] == ["overflow: employees * employees"]
+
+
+@pytest.mark.parametrize("years", [7_980, 7_981, 10_000_000])
+def test_a_date_shifted_past_year_9999_is_an_overflow_in_both(tmp_path: Path, years: int) -> None:
+    engine = Engine(_book(tmp_path, "add_years(as_of, employees) > as_of", "1000"))
+    scalar, vector = _both(engine, {"employees": years, "seriously_dishonest": False})
+    assert scalar == vector
+    if years == 7_980:  # 2019-12-31 + 7980 years is 9999-12-31
+        assert scalar == ("eligible", Decimal("1000.00"), [], [])
+    else:
+        fault = "overflow: add_years(as_of, employees)"
+        assert scalar == ("undetermined", Decimal("1000.00"), [], [fault])
+
+
+def test_the_report_lists_the_fault_among_what_would_decide(tmp_path: Path) -> None:
+    engine = Engine(_book(tmp_path, "annual_sales / (employees - 1) > 0", "1"))
+    profile = {"annual_sales": 5, "employees": 1, "seriously_dishonest": False}
+    report = engine.evaluate(profile, AS_OF).to_markdown()
+    (line,) = [line for line in report.splitlines() if line.startswith("- probe")]
+    assert "division" in line and "(employees - 1)" in line
+    decided = engine.evaluate({**profile, "employees": 2}, AS_OF).to_markdown()
+    assert "division" not in decided
+
+
+def test_the_score_command_writes_the_faults_in_their_column(tmp_path: Path) -> None:
+    registry = tmp_path / "reg.csv"
+    registry.write_text(
+        "credit_code,annual_sales,employees,share,seriously_dishonest\n"
+        "91350100M000100Y43,50000000,10,0.5,false\n"
+        "91350100M000100Y43,50000000,11,0.5,false\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.parquet"
+    columns = "row,rule_id,status,missing_facts,arithmetic"
+    argv = ["score", str(registry), "-o", str(out), "--rulebook", str(EXTREMES)]
+    assert main([*argv, "--as-of", "2019-12-31", "--columns", columns]) == 0
+    written = pl.read_parquet(out).filter(pl.col("rule_id") == "m1.quotient")
+    assert written.columns == columns.split(",")
+    assert written.rows() == [
+        (
+            0,
+            "m1.quotient",
+            "undetermined",
+            [],
+            ["division_by_zero: annual_sales / (employees - 10)"],
+        ),
+        (1, "m1.quotient", "eligible", [], []),
+    ]

@@ -34,10 +34,12 @@ RESULT_COLUMNS = (
 `amount` is the figure of an eligible entitlement only, so that a sum of it is eligible money;
 an undetermined entitlement's figure is its `potential_amount`."""
 
-OPTIONAL_COLUMNS = ("title", "name", "possible_values")
+OPTIONAL_COLUMNS = ("title", "name", "possible_values", "arithmetic")
 """Columns written only when asked for: the rule's Chinese title; the enterprise's `name`
 (when the profile has that field); the values still possible of each enumerated derived fact
-the rule reads that is known in part, as `evaluate`'s trace shows them (`batch.possible`)."""
+the rule reads that is known in part, as `evaluate`'s trace shows them (`batch.possible`); the
+arithmetic faults (an overflow, a division by zero) that left a result undetermined, as
+`evaluate`'s `RuleResult.arithmetic` names them."""
 
 POSITION = "__pos"
 """The enterprise's position in the scored frame: every result row has it."""
@@ -65,6 +67,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "excluded_by": ("__x",),
     "readings": ("__rule",),
     "possible_values": ("__rule", "item"),
+    "arithmetic": (FIXED_MISSING,),
 }
 SUMMARY_SOURCES = frozenset({POSITION, "__rule", "__status", "amount", "__as"})
 """What the per-enterprise totals read."""

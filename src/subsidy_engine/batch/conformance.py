@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import dtype_of
+from subsidy_engine.batch.columns import result_columns
 from subsidy_engine.batch.scoring import score
 from subsidy_engine.cases import Record, case_engine
 from subsidy_engine.errors import ProfileError
@@ -40,8 +41,16 @@ COMPARED = (
     "excluded_by",
     "item_label",
     "readings",
+    "arithmetic",
 )
 """The result fields both backends report, compared one by one."""
+
+
+def compared_columns(key: str | None) -> tuple[str, ...]:
+    """The result columns `score` is asked for to compare it with `evaluate`: the default ones
+    and the arithmetic faults."""
+    return (*result_columns(key), "arithmetic")
+
 
 FIGURED = ("eligible", "undetermined")
 """The statuses whose figure `score` writes (as `amount` and as `potential_amount`)."""
@@ -119,7 +128,8 @@ def score_cases(engine: Engine, cases: Iterable[ExpectedCase]) -> ScoredCases:
     for (day, _), group in by_day.items():
         reading = case_engine(engine, group[0])
         table = profile_table(reading, [c.profile for c in group])
-        scored = score(reading, table, day, statuses="all")
+        columns = compared_columns(reading.rulebook.profile.key)
+        scored = score(reading, table, day, statuses="all", columns=columns)
         rejected = set(scored.rejects["row"].to_list())
         rows = scored_records(scored.results)
         for position, case in enumerate(group):

@@ -35,9 +35,10 @@ _NAME_SOURCES = {
     "missing_facts": (FIXED_MISSING, 0, "__f"),
     "missing_parameters": (FIXED_MISSING, 1, "__p"),
     "unspecified_parameters": (FIXED_UNSPECIFIED, 1, "__up"),
+    "arithmetic": (FIXED_MISSING, 2, None),
 }
-"""Each list of names: the mask words it decodes, which of their (facts, params), and the
-dynamic names merged in."""
+"""Each list of names: the mask words it decodes, which of their (facts, params, faults), and
+the column of dynamic names merged in (None: an arithmetic fault's name is always fixed)."""
 
 
 def finish(
@@ -119,7 +120,7 @@ def _names(frame: pl.DataFrame, plan: Plan, wanted: Sequence[str]) -> dict[str, 
     dynamic = [
         column
         for column in dict.fromkeys(_NAME_SOURCES[c][2] for c in wanted)
-        if (frame[column].list.len() > 0).any()
+        if column is not None and (frame[column].list.len() > 0).any()
     ]
     flags = [pl.col(m) != 0 for words in masks.values() for m in words]
     flags += [pl.col(c).list.len().fill_null(0) > 0 for c in dynamic]
@@ -141,15 +142,16 @@ def _names(frame: pl.DataFrame, plan: Plan, wanted: Sequence[str]) -> dict[str, 
     return out
 
 
-def _decoded(masks: pl.DataFrame, leaves: Leaves) -> tuple[pl.Series, pl.Series]:
-    """The fixed names (facts, params) of each row's mask words, decoded once per distinct
-    mask."""
+def _decoded(masks: pl.DataFrame, leaves: Leaves) -> tuple[pl.Series, ...]:
+    """The fixed names (facts, params, faults) of each row's mask words, decoded once per
+    distinct mask."""
     distinct = masks.unique(maintain_order=True)
     decoded = [leaves.decode(words) for words in distinct.iter_rows()]
     position = _positions(masks, distinct)
-    facts = pl.Series([f for f, _ in decoded], dtype=NAMES).gather(position)
-    params = pl.Series([p for _, p in decoded], dtype=NAMES).gather(position)
-    return facts, params
+    return tuple(
+        pl.Series([names[kind] for names in decoded], dtype=NAMES).gather(position)
+        for kind in range(3)
+    )
 
 
 def _positions(keys: pl.DataFrame, distinct: pl.DataFrame) -> pl.Series:

@@ -10,7 +10,10 @@
   several values, the branches of `… if … else …`, an `in` set) must fit 38 digits there
   (`compare_bound`); a `sum` must fit its type (`sum_fits`).
 * A value that would leave the domain is not a wrong figure but no figure: the operation is
-  unknown, naming the facts it reads (as a division by zero is), in every backend.
+  unknown for an arithmetic fault, `overflow` (a result or operand beyond the domain) or
+  `division_by_zero`, named with the expression's text (`fault`), in every backend; a date
+  shifted past the year 9999 is an `overflow` too. A fault names no fact: the facts it read
+  were given.
 * At load (`lint`), an expression whose scale exceeds `MAX_SCALE` and a number literal larger
   than `LITERAL_LIMIT` or with more than `LITERAL_SCALE` decimal places are refused.
 """
@@ -24,6 +27,7 @@ from typing import Any
 from subsidy_engine.errors import Diagnostic
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int, Type, scale_of
+from subsidy_engine.lang.unparse import unparse
 
 PRECISION = 38
 """Most significant digits of a decimal, the width of the vectorised backend's columns."""
@@ -32,6 +36,13 @@ MAX_SCALE = 24
 """Most decimal places an expression may carry (a product adds its operands' scales)."""
 LITERAL_LIMIT = Decimal(10) ** 18
 LITERAL_SCALE = 12
+OVERFLOW = "overflow"
+DIVISION_BY_ZERO = "division_by_zero"
+
+
+def fault(kind: str, node: ast.Node) -> str:
+    """How a result names an arithmetic fault of `node`: `"division_by_zero: a / b"`."""
+    return f"{kind}: {unparse(node)}"
 
 
 def limit_at(scale: int) -> Decimal:

@@ -588,6 +588,13 @@ class ExpectSpec(_Model):
         default=None,
         description="Expected detail figures by name (`evaluate` only: `score` has no details).",
     )
+    arithmetic: list[str] | None = Field(
+        default=None,
+        description=(
+            "Exactly the arithmetic faults that leave the result undetermined, each "
+            "`overflow: <expression>` or `division_by_zero: <expression>`."
+        ),
+    )
     required: Any = Field(default=None, description="An obligation's required figure.")
     achieved: Any = Field(default=None, description="An obligation's achieved figure.")
     shortfall: Any = Field(default=None, description="An obligation's shortfall.")

@@ -175,6 +175,11 @@ class ConditionOut(_Out):
     values: dict[str, Any] = Field(
         description="The facts and parameters it read, with the values seen (null: missing)."
     )
+    arithmetic: list[str] = Field(
+        default_factory=list,
+        description="For an unknown outcome: the arithmetic faults that left it unknown, each "
+        "`overflow: <expression>` or `division_by_zero: <expression>`.",
+    )
 
 
 class ItemOut(_Out):
@@ -213,6 +218,11 @@ class ResultOut(_Out):
     item: ItemOut | None = Field(description="For a per-item rule: which item.")
     details: dict[str, AmountOut] | None = Field(description="Further named figures of the rule.")
     excluded_by: ExclusionOut | None = Field(description="The exclusion that withdraws it.")
+    arithmetic: list[str] = Field(
+        default_factory=list,
+        description="Arithmetic faults that left the result or its amount undetermined, each "
+        "`overflow: <expression>` or `division_by_zero: <expression>`.",
+    )
 
 
 class PayerTotalOut(_Out):

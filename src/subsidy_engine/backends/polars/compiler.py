@@ -30,7 +30,7 @@ from subsidy_engine.backends.polars.numeric import beyond, checked_arith, guarde
 from subsidy_engine.backends.polars.vec import Vec, convert, strict
 from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
-from subsidy_engine.lang.numbers import compare_bound
+from subsidy_engine.lang.numbers import DIVISION_BY_ZERO, OVERFLOW, compare_bound, fault
 from subsidy_engine.lang.operators import COMPARE
 from subsidy_engine.lang.partial import code_equality, domain
 from subsidy_engine.lang.types import BOOL, DATE, Enum, List, Table, Type
@@ -73,6 +73,11 @@ class VectorCompiler:
         if visitor is None:
             raise UnsupportedNodeError(node, BACKEND)
         return visitor(node)
+
+    def fault_bits(self, kind: str, node: ast.Node) -> list[int]:
+        """The leaf naming an arithmetic fault of `node` (`lang.numbers.fault`), as the scalar
+        backend's `Unknown.faults` names it."""
+        return [self.leaves.fault(fault(kind, node))]
 
     def static_fact_bits(self, node: ast.Node) -> list[int]:
         """The leaves the scalar backend names when `node`'s value is out of range: the profile
@@ -164,14 +169,14 @@ class VectorCompiler:
             raise UnsupportedNodeError(node, BACKEND, f"has no operator {node.op}")
         if node.op in ("+", "-", "*"):
             value, outside = checked_arith(node.op, lv, lt, rv, rt, _ty(node))
-            overflow = Missing.of(self.static_fact_bits(node), outside)
+            overflow = Missing.of(self.fault_bits(OVERFLOW, node), outside)
             return Vec(value, union(missing, overflow), _ty(node))
         zero = (rv == 0).fill_null(False)
         divisor = pl.when(zero).then(pl.lit(1, dtype=dtype_of(rt))).otherwise(rv)
         quotient, outside = checked_arith("/", lv, lt, divisor, rt, _ty(node))
         value = pl.when(zero).then(None).otherwise(quotient)
-        by_zero = Missing.of(self.static_fact_bits(node.right), zero & lv.is_not_null())
-        overflow = Missing.of(self.static_fact_bits(node), outside & ~zero)
+        by_zero = Missing.of(self.fault_bits(DIVISION_BY_ZERO, node), zero & lv.is_not_null())
+        overflow = Missing.of(self.fault_bits(OVERFLOW, node), outside & ~zero)
         return Vec(value, union(missing, by_zero, overflow), _ty(node))
 
     def compare(self, node: ast.Compare) -> Vec:
@@ -197,7 +202,7 @@ class VectorCompiler:
         missing = union(*(o.missing for o in operands))
         if outside is not None:  # unknown, even where another pair of a chain is false
             value = pl.when(outside).then(None).otherwise(value)
-            missing = union(missing, Missing.of(self.static_fact_bits(node), outside))
+            missing = union(missing, Missing.of(self.fault_bits(OVERFLOW, node), outside))
         if len(results) > 1:  # a false pair decides the chain whatever the others are
             missing = missing.gate(value.is_null())
         return Vec(value, missing, BOOL)
@@ -230,12 +235,12 @@ class VectorCompiler:
         return self.out_of_domain(node, Vec(value, subject.missing, BOOL), outside)
 
     def out_of_domain(self, node: ast.Node, vec: Vec, outside: pl.Expr | None) -> Vec:
-        """`vec`, unknown (naming `node`'s facts) where `outside` flags a value beyond the
+        """`vec`, unknown (for an overflow of `node`) where `outside` flags a value beyond the
         number domain, as the scalar backend decides."""
         if outside is None:
             return vec
         value = pl.when(outside).then(None).otherwise(vec.value)
-        overflow = Missing.of(self.static_fact_bits(node), outside)
+        overflow = Missing.of(self.fault_bits(OVERFLOW, node), outside)
         return Vec(value, union(vec.missing, overflow), vec.ty)
 
     def _code_equality(self, node: ast.Compare | ast.InSet) -> Vec | None:

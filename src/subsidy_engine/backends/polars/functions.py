@@ -22,7 +22,7 @@ from subsidy_engine.backends.polars.numeric import as_decimal, beyond, guarded, 
 from subsidy_engine.backends.polars.partial import code_starts_with
 from subsidy_engine.backends.polars.vec import Vec, strict
 from subsidy_engine.lang import ast
-from subsidy_engine.lang.numbers import INT_MAX, compare_bound, limit_at, sum_fits
+from subsidy_engine.lang.numbers import INT_MAX, OVERFLOW, compare_bound, limit_at, sum_fits
 from subsidy_engine.lang.partial import is_code_operand
 from subsidy_engine.lang.types import BOOL, DATE, INT, Int, Type, is_text, scale_of
 
@@ -101,7 +101,7 @@ def _list_fold(python: Callable[[list[Any]], Any], column: Callable[[pl.Expr], p
 
 
 def _sum(compiler: VectorCompiler, node: ast.Call) -> Vec:
-    """`sum(list)`: unknown, naming its facts, where the total leaves its type's domain (an
+    """`sum(list)`: unknown, for an overflow, where the total leaves its type's domain (an
     integer total is added in 128 bits, so that it cannot wrap)."""
     (items,) = _args(compiler, node)
     ty = _ty(node)
@@ -110,7 +110,7 @@ def _sum(compiler: VectorCompiler, node: ast.Call) -> Vec:
         value = _sum_of(list(items.const))
         if fits(value):
             return Vec(literal(value, ty), Missing.none(), ty, value)
-        return Vec(literal(None, ty), Missing.of(compiler.static_fact_bits(node)), ty)
+        return Vec(literal(None, ty), Missing.of(compiler.fault_bits(OVERFLOW, node)), ty)
     if isinstance(ty, Int):
         total = items.value.list.eval(pl.element().cast(pl.Int128)).list.sum()
         bound = pl.lit(INT_MAX, dtype=pl.Int128)
@@ -140,12 +140,12 @@ def _binary(fn: Callable[[pl.Expr, pl.Expr], pl.Expr]) -> Impl:
 
 
 def _shift(fn: Callable[[pl.Expr, pl.Expr], tuple[pl.Expr, pl.Expr]]) -> Impl:
-    """A date shift: unknown, naming the facts of its arguments, where the result is no date."""
+    """A date shift: unknown, for an overflow, where the result is no date (beyond year 9999)."""
 
     def make(compiler: VectorCompiler, node: ast.Call) -> Vec:
         d, n = _args(compiler, node)
         value, ok = fn(d.value, n.value)
-        bits = [b for a in node.args for b in compiler.static_fact_bits(a)]
+        bits = compiler.fault_bits(OVERFLOW, node)
         out = Missing.of(bits, d.value.is_not_null() & n.value.is_not_null() & ~ok)
         return Vec(strict(value, d, n), union(d.missing, n.missing, out), DATE)
 

@@ -5,8 +5,10 @@ end up in such a set is a *leaf* with a bit number, and an expression's missing 
 UInt64 columns (word `w` holds bits `64w .. 64w + 63`). Union is bitwise or, so the propagation
 rules of the scalar backend cost one integer operation per row.
 
-Most leaves have a fixed name (`employees`, `sales_threshold`, `exhibitions[*].booths`). A few
-are *dynamic*: the name depends on the row — a field of the current list item
+Most leaves have a fixed name (`employees`, `sales_threshold`, `exhibitions[*].booths`). Some
+are *faults*, neither fact nor parameter: an arithmetic fault of one expression (`overflow: a * b`,
+`division_by_zero: a / b`), as the scalar backend's `Unknown.faults` names it. A few are
+*dynamic*: the name depends on the row — a field of the current list item
 (`exhibitions[2].booths`) or a missing parameter-table entry (`land_min_price[16]`). Their name is
 an expression, evaluated in the frame where the rule is finished (`dynamic_names`).
 
@@ -33,6 +35,8 @@ class Leaf:
     """The name, for a fixed-name leaf."""
     dynamic: pl.Expr | None = None
     """The name as a String expression, for a dynamic leaf."""
+    is_fault: bool = False
+    """An arithmetic fault (neither a fact nor a parameter)."""
 
 
 class Leaves:
@@ -48,10 +52,22 @@ class Leaves:
     def dynamic(self, key: object, name: pl.Expr, *, fact: bool) -> int:
         return self._get(("dynamic", key), fact, None, name)
 
-    def _get(self, key: object, fact: bool, name: str | None, dynamic: pl.Expr | None) -> int:
+    def fault(self, name: str) -> int:
+        """The leaf of an arithmetic fault (`lang.numbers.fault`)."""
+        return self._get(("fault", name), False, name, None, fault=True)
+
+    def _get(
+        self,
+        key: object,
+        fact: bool,
+        name: str | None,
+        dynamic: pl.Expr | None,
+        *,
+        fault: bool = False,
+    ) -> int:
         leaf = self._by_key.get(key)
         if leaf is None:
-            leaf = Leaf(len(self.all), fact, name, dynamic)
+            leaf = Leaf(len(self.all), fact, name, dynamic, fault)
             self._by_key[key] = leaf
             self.all.append(leaf)
         return leaf.bit
@@ -60,22 +76,28 @@ class Leaves:
     def words(self) -> int:
         return max(1, -(-len(self.all) // WORD))
 
-    def decode(self, words: Sequence[int]) -> tuple[list[str], list[str]]:
-        """The fixed names (facts, params) of the bits set in `words`, each list sorted."""
+    def decode(self, words: Sequence[int]) -> tuple[list[str], list[str], list[str]]:
+        """The fixed names (facts, params, faults) of the bits set in `words`, each list
+        sorted."""
         facts: list[str] = []
         params: list[str] = []
+        faults: list[str] = []
         for w, word in enumerate(words):
             rest = word
             while rest:
                 low = rest & -rest
                 leaf = self.all[w * WORD + low.bit_length() - 1]
                 if leaf.name is not None:
-                    (facts if leaf.is_fact else params).append(leaf.name)
+                    kind = faults if leaf.is_fault else facts if leaf.is_fact else params
+                    kind.append(leaf.name)
                 rest ^= low
-        return sorted(set(facts)), sorted(set(params))
+        return sorted(set(facts)), sorted(set(params)), sorted(set(faults))
 
     def fact_bits(self, bits: Iterable[int]) -> frozenset[int]:
         return frozenset(b for b in bits if self.all[b].is_fact)
+
+    def fault_bits(self, bits: Iterable[int]) -> frozenset[int]:
+        return frozenset(b for b in bits if self.all[b].is_fault)
 
     def dynamic_bits(self, bits: Iterable[int]) -> frozenset[int]:
         return frozenset(b for b in bits if self.all[b].dynamic is not None)

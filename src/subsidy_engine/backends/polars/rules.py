@@ -211,7 +211,7 @@ def _amount(quantity: QuantityPlan, leaves: Leaves, *, computable: bool) -> _Amo
     known = vec.value.is_not_null()
     bits = vec.missing.bits
     gaps = frozenset(b for b in bits if is_calendar_gap(leaves.all[b].name or ""))
-    has_facts = vec.missing.has_any(leaves.fact_bits(bits) | gaps)
+    has_facts = vec.missing.has_any(leaves.fact_bits(bits) | leaves.fault_bits(bits) | gaps)
     status = (
         pl.when(known)
         .then(code_lit(AmountStatus.DETERMINED))

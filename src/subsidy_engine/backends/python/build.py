@@ -24,6 +24,7 @@ RESULT_FIELDS: Final = (
     "item",
     "details",
     "excluded_by",
+    "arithmetic",
 )
 AMOUNT_FIELDS: Final = (
     "unit",

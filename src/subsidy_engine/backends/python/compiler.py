@@ -1,10 +1,11 @@
 """Typed AST -> Python closures that evaluate one profile, in three-valued logic.
 
 A value is either known (bool, int, Decimal, str, date, list) or an `Unknown` naming the facts
-and parameters it lacked. Operators are strict (an unknown operand makes the result unknown),
-except `and`/`or`, which follow Kleene's logic (false and unknown = false; true or unknown =
-true), and `known(x)`. An unknown result names exactly the missing inputs of the operands that
-left it undecided.
+and parameters it lacked, and the arithmetic faults (`lang.numbers.fault`) that left it without
+a value. Operators are strict (an unknown operand makes the result unknown), except `and`/`or`,
+which follow Kleene's logic (false and unknown = false; true or unknown = true), and `known(x)`.
+An unknown result names exactly the missing inputs of the operands that left it undecided, and
+a fault no input at all: every input it read was given.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from dateutil.relativedelta import relativedelta
 
 from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
-from subsidy_engine.lang.numbers import arith_fits, compare_bound, sum_fits
+from subsidy_engine.lang.numbers import (
+    DIVISION_BY_ZERO,
+    OVERFLOW,
+    arith_fits,
+    compare_bound,
+    fault,
+    sum_fits,
+)
 from subsidy_engine.lang.operators import COMPARE
 from subsidy_engine.lang.partial import (
     code_equality,
@@ -34,24 +42,31 @@ from subsidy_engine.workdays import WorkingDayCalendar
 
 class Unknown:
     """A value that could not be known: the missing facts and parameters that would decide it,
-    and for a finite-valued expression the values it may still take (None: any of its type)."""
+    for a finite-valued expression the values it may still take (None: any of its type), and
+    the arithmetic faults (an overflow, a division by zero) that left it without a value."""
 
-    __slots__ = ("facts", "params", "values")
+    __slots__ = ("facts", "faults", "params", "values")
 
     def __init__(
         self,
         facts: frozenset[str] = frozenset(),
         params: frozenset[str] = frozenset(),
         values: frozenset[Any] | None = None,
+        faults: frozenset[str] = frozenset(),
     ) -> None:
         self.facts = facts
         self.params = params
         self.values = values
+        self.faults = faults
 
     def merge(self, other: Unknown) -> Unknown:
         if other is self and self.values is None:
             return self
-        return Unknown(self.facts | other.facts, self.params | other.params)
+        return Unknown(
+            self.facts | other.facts,
+            self.params | other.params,
+            faults=self.faults | other.faults,
+        )
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -59,14 +74,24 @@ class Unknown:
             and self.facts == other.facts
             and self.params == other.params
             and self.values == other.values
+            and self.faults == other.faults
         )
 
     def __hash__(self) -> int:
-        return hash((self.facts, self.params, self.values))
+        return hash((self.facts, self.params, self.values, self.faults))
 
     def __repr__(self) -> str:
         possible = "" if self.values is None else f", values={sorted(self.values, key=str)}"
-        return f"Unknown(facts={sorted(self.facts)}, params={sorted(self.params)}{possible})"
+        faults = f", faults={sorted(self.faults)}" if self.faults else ""
+        return (
+            f"Unknown(facts={sorted(self.facts)}, params={sorted(self.params)}{possible}{faults})"
+        )
+
+
+def arithmetic_fault(kind: str, node: ast.Node) -> Unknown:
+    """The unknown value of `node` where its arithmetic faults (`lang.numbers`): it names the
+    fault, and no fact, since every fact it read was given."""
+    return Unknown(faults=frozenset({fault(kind, node)}))
 
 
 class Frame:
@@ -111,7 +136,9 @@ def merge(values: list[Any]) -> Unknown:
     result = unknowns[0]
     for other in unknowns[1:]:
         result = result.merge(other)
-    return result if result.values is None else Unknown(result.facts, result.params)
+    if result.values is None:
+        return result
+    return Unknown(result.facts, result.params, faults=result.faults)
 
 
 def _divide(a: Any, b: Any) -> Decimal:
@@ -262,11 +289,10 @@ class ScalarCompiler:
         left, right = self.compile(node.left), self.compile(node.right)
         exact_ints = isinstance(node.ty, Int)
         op = (_INT_OPS if exact_ints else _DEC_OPS)[node.op]
-        divisor_facts = ast.static_facts(node.right)
         assert node.left.ty is not None and node.right.ty is not None and node.ty is not None
         fits = arith_fits(node.op, node.left.ty, node.right.ty, node.ty)
-        # out of the number domain: unknown, naming the facts it reads (as the other backend)
-        overflow = Unknown(ast.static_facts(node))
+        overflow = arithmetic_fault(OVERFLOW, node)
+        by_zero = arithmetic_fault(DIVISION_BY_ZERO, node)
         if isinstance(node.left, ast.Literal) and node.op != "/":
             return _literal_left(op, node.left.value, right, fits, overflow)
 
@@ -282,7 +308,7 @@ class ScalarCompiler:
             if a.__class__ is Unknown or b.__class__ is Unknown:
                 return merge([a, b])
             if b == 0:
-                return Unknown(divisor_facts)
+                return by_zero
             if not fits(a, b, 0):  # an operand too large to divide at the working scale
                 return overflow
             result = op(a, b)
@@ -298,7 +324,7 @@ class ScalarCompiler:
         ops = [COMPARE[o] for o in node.ops]
         bound = compare_bound([o.ty for o in node.operands if o.ty is not None])
         if bound is not None:
-            return _bounded_compare(fns, ops, bound, Unknown(ast.static_facts(node)))
+            return _bounded_compare(fns, ops, bound, arithmetic_fault(OVERFLOW, node))
         if len(ops) == 1:
             (op,), (left, right) = ops, fns
             field, other = node.operands
@@ -359,7 +385,7 @@ class ScalarCompiler:
         whole = frozenset(ty.values) if isinstance(ty, Enum) else None
 
         bound = compare_bound([t for t in (ty, *(o.ty for o in node.options)) if t is not None])
-        overflow = Unknown(ast.static_facts(node))
+        overflow = arithmetic_fault(OVERFLOW, node)
 
         def get(frame: Frame) -> Any:
             value = value_fn(frame)
@@ -395,7 +421,7 @@ class ScalarCompiler:
         widen = _widener(node)
         every = domain(node.ty)
         bound = compare_bound([n.ty for n in (node.then, node.otherwise) if n.ty is not None])
-        overflow = Unknown(ast.static_facts(node))
+        overflow = arithmetic_fault(OVERFLOW, node)
 
         def get(frame: Frame) -> Any:
             decided = test(frame)
@@ -467,7 +493,7 @@ class ScalarCompiler:
         """`min`/`max` of values some of which may not fit 38 digits at the scale they are
         compared at: unknown (naming its facts) when one does not, as a comparison is."""
         args = [self.compile(a) for a in node.args]
-        overflow = Unknown(ast.static_facts(node))
+        overflow = arithmetic_fault(OVERFLOW, node)
 
         def get(frame: Frame) -> Any:
             values = [fn(frame) for fn in args]
@@ -482,7 +508,7 @@ class ScalarCompiler:
         items = self.compile(node.args[0])
         assert node.ty is not None
         fits = sum_fits(node.ty)
-        overflow = Unknown(ast.static_facts(node))
+        overflow = arithmetic_fault(OVERFLOW, node)
         add = _CTX.add if isinstance(node.ty, Dec) else operator.add
 
         def get(frame: Frame) -> Any:
@@ -513,7 +539,7 @@ class ScalarCompiler:
 
     def _date_shift(self, shift: Callable[[date, int], date]) -> Callable[[ast.Call], Fn]:
         def make(node: ast.Call) -> Fn:
-            out_of_range = Unknown(frozenset().union(*(ast.static_facts(a) for a in node.args)))
+            out_of_range = arithmetic_fault(OVERFLOW, node)  # no date: beyond year 9999
 
             def safe(d: date, n: int) -> Any:
                 try:
@@ -610,7 +636,7 @@ def join(values: list[Any], whole: frozenset[Any]) -> Any:
         return next(iter(possible))
     assert unknown is not None
     kept = None if len(possible) == len(whole) or whole <= {False, True} else frozenset(possible)
-    return Unknown(unknown.facts, unknown.params, kept)
+    return Unknown(unknown.facts, unknown.params, kept, unknown.faults)
 
 
 def possible_text(value: Unknown) -> str | None:
@@ -637,7 +663,7 @@ def _in_possible(
         return not negated
     if possible.isdisjoint(options):
         return negated
-    return Unknown(value.facts, value.params)
+    return Unknown(value.facts, value.params, faults=value.faults)
 
 
 def _field_against_literal(name: str, op: Callable[[Any, Any], bool], literal: Any) -> Fn:

@@ -61,8 +61,15 @@ class CompiledConditions:
             for name, leaf in condition.leaves:
                 value = leaf(frame)
                 seen[name] = possible_text(value) if value.__class__ is Unknown else value
-            out.append(ConditionTrace(condition.name, condition.text, outcome, seen))
+            faults = _faults(condition.fn(frame)) if outcome is None else ()
+            out.append(ConditionTrace(condition.name, condition.text, outcome, seen, faults))
         return tuple(out)
+
+
+def _faults(value: Any) -> tuple[str, ...]:
+    """The arithmetic faults an unknown outcome names (worked out again when a trace is read:
+    evaluation keeps only the outcomes)."""
+    return tuple(sorted(value.faults)) if value.__class__ is Unknown else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +308,7 @@ def _with_amount(
         item,
         details,
         excluded_by,
+        tuple(sorted(unknown.faults)),
     )
 
 
@@ -315,7 +323,7 @@ def _amount(
     value = quantity.fn(frame)
     pending = quantity.pending
     if value.__class__ is Unknown:
-        if value.facts or any(map(is_calendar_gap, value.params)):
+        if value.facts or value.faults or any(map(is_calendar_gap, value.params)):
             return pending, value
         parameters = tuple(sorted(value.params))
         status = AmountStatus.UNSPECIFIED

@@ -60,7 +60,7 @@ def _chooser(split: SplitInput) -> Choices:
 
         def code(value: Any) -> tuple[tuple[Any, ...], Unknown | None]:
             if value.__class__ is Unknown:
-                return split.values, Unknown(value.facts, value.params)
+                return split.values, Unknown(value.facts, value.params, faults=value.faults)
             choices = split.choices(value)
             return choices, (coarse if len(choices) > 1 else None)
 
@@ -70,6 +70,6 @@ def _chooser(split: SplitInput) -> Choices:
         if value.__class__ is not Unknown:
             return (value,), None
         possible = split.values if value.values is None else tuple(value.values)
-        return possible, Unknown(value.facts, value.params)
+        return possible, Unknown(value.facts, value.params, faults=value.faults)
 
     return enum
