@@ -202,8 +202,11 @@ def _result_outside(op: str, a: pl.Expr, b: pl.Expr, bound: Decimal) -> pl.Expr:
 
 
 def _exactly_outside(pairs: pl.Series, op: str, bound: Decimal) -> pl.Series:
-    out = pl.Series(pairs.name, [False] * pairs.len(), dtype=pl.Boolean)
-    rows = pairs.is_not_null().arg_true()
+    near = pairs.is_not_null()
+    # false where no pair is near the bound: built in Polars, as a Python list of every row's
+    # flag would cost more than the whole check on a batch where none is (the usual case)
+    out = near & False
+    rows = near.arg_true()
     if rows.len():
         compute = _DECIMAL_OPS[op]
         chosen = pairs.gather(rows)
