@@ -14,6 +14,7 @@ import polars as pl
 
 from subsidy_engine.backends.polars.compiler import ITEM_INDEX
 from subsidy_engine.backends.polars.missing import Leaves, Missing, dynamic_names
+from subsidy_engine.backends.polars.partial import from_bits
 from subsidy_engine.backends.polars.plan import (
     Plan,
     RulePlan,
@@ -23,7 +24,6 @@ from subsidy_engine.backends.polars.plan import (
     store,
     store_possible,
 )
-from subsidy_engine.backends.polars.partial import from_bits
 from subsidy_engine.backends.polars.rules import Excluder, judge
 from subsidy_engine.backends.polars.vec import Vec
 from subsidy_engine.lang.types import BOOL
