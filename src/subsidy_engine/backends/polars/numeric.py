@@ -124,24 +124,36 @@ def checked_arith(
     """(`a op b`, where it leaves the number domain) for `op` in `+ - * /` and a non-zero
     divisor (`lang.numbers`): null and flagged where an operand does not fit the working scale
     or the result does not fit its type, exactly as the scalar backend decides; never a Polars
-    error, never a wrapped integer. Each operand is read once (however deep a chain nests)."""
+    error, never a wrapped integer. Each operand is read once (however deep a chain nests), and
+    so is the flag: its exact check near the bound runs in Python, which Polars never shares
+    between the expressions that read it."""
+
+    def flagged(v: dict[str, pl.Expr]) -> pl.Expr:
+        return let(
+            {"a": v["a"], "b": v["b"], "out": _outside(op, v["a"], ta, v["b"], tb, result)}, body
+        )
 
     def body(v: dict[str, pl.Expr]) -> pl.Expr:
-        value, outside = _checked(op, v["a"], ta, v["b"], tb, result)
-        return pl.struct(value.alias("value"), outside.alias("outside"))
+        a, b, outside = v["a"], v["b"], v["out"]
+        present = a.is_not_null() & b.is_not_null()
+        return pl.struct(
+            _value(op, a, ta, b, tb, outside).alias("value"), (present & outside).alias("outside")
+        )
 
-    pair = let({"a": a, "b": b}, body)
+    def integers(v: dict[str, pl.Expr]) -> pl.Expr:
+        a, b = v["a"], v["b"]
+        present = a.is_not_null() & b.is_not_null()
+        wide = _INT_OPS[op](a.cast(pl.Int128), b.cast(pl.Int128))
+        fits = (wide >= -INT_MAX) & (wide <= INT_MAX)
+        value = pl.when(fits).then(wide).cast(pl.Int64)
+        return pl.struct(value.alias("value"), (present & ~fits).alias("outside"))
+
+    pair = let({"a": a, "b": b}, integers if isinstance(result, Int) else flagged)
     return pair.struct.field("value"), pair.struct.field("outside")
 
 
-def _checked(
-    op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, result: Type
-) -> tuple[pl.Expr, pl.Expr]:
-    present = a.is_not_null() & b.is_not_null()
-    if isinstance(result, Int):
-        wide = _INT_OPS[op](a.cast(pl.Int128), b.cast(pl.Int128))
-        fits = (wide >= -INT_MAX) & (wide <= INT_MAX)
-        return pl.when(fits).then(wide).cast(pl.Int64), present & ~fits
+def _outside(op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, result: Type) -> pl.Expr:
+    """Where a decimal `a op b` leaves the number domain, known operands or not."""
     working = working_scale(op, ta, tb)
     operands_fit: pl.Expr = pl.lit(True)
     if working is not None:
@@ -150,17 +162,18 @@ def _checked(
             if largest(ty) > bound:
                 operands_fit = operands_fit & (value.abs() < _literal_bound(bound, ty))
     # an operand out of range is dropped even when the other is null (its cast would fail)
-    outside = (~operands_fit).fill_null(False) | _result_outside(
+    return (~operands_fit).fill_null(False) | _result_outside(
         op, a, b, limit_at(scale_of(result))
     ).fill_null(False)
+
+
+def _value(op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, outside: pl.Expr) -> pl.Expr:
     safe_a, safe_b = pl.when(~outside).then(a), pl.when(~outside).then(b)
     if op in ("+", "-"):
-        value = add(safe_a, ta, safe_b, tb, op)
-    elif op == "*":
-        value = multiply(safe_a, ta, safe_b, tb)
-    else:
-        value = divide(safe_a, ta, safe_b, tb)
-    return value, present & outside
+        return add(safe_a, ta, safe_b, tb, op)
+    if op == "*":
+        return multiply(safe_a, ta, safe_b, tb)
+    return divide(safe_a, ta, safe_b, tb)
 
 
 _INT_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul}
