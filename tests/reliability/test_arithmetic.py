@@ -324,3 +324,30 @@ def test_the_score_command_writes_the_faults_in_their_column(tmp_path: Path) -> 
         ),
         (1, "m1.quotient", "eligible", [], []),
     ]
+
+
+SQUARE = "annual_sales * annual_sales"  # scale 4: the domain holds it below 10^30
+
+
+@pytest.mark.parametrize(
+    ("amount", "sales", "computed"),
+    [
+        (f"{SQUARE} * 0.5000", Decimal(10**15), False),
+        (f"{SQUARE} * 0.5000", Decimal("999999999999999.99"), True),
+        (f"{SQUARE} * 1.5000", Decimal("816496580927726.03"), True),
+        (f"{SQUARE} * 1.5000", Decimal("816496580927726.04"), False),
+        (f"0.5000 * {SQUARE}", Decimal("999999999999999.99"), True),
+        (f"{SQUARE} + 0.0001", Decimal("999999999999999.99"), True),
+    ],
+)
+def test_a_constant_operand_near_the_bound_is_judged_alike(
+    tmp_path: Path, amount: str, sales: Decimal, computed: bool
+) -> None:
+    # a product by a rate below one cannot leave the domain once its other operand fits:
+    # `score` skips the check there, and must still agree with `evaluate` at the edge
+    engine = Engine(_book(tmp_path, "employees >= 0", amount))
+    scalar, vector = _both(
+        engine, {"annual_sales": sales, "employees": 1, "seriously_dishonest": False}
+    )
+    assert scalar == vector
+    assert (scalar[1] is not None) == computed

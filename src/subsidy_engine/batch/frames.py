@@ -14,11 +14,13 @@ import polars as pl
 
 from subsidy_engine.backends.polars.compiler import ITEM_INDEX
 from subsidy_engine.backends.polars.missing import Leaves, Missing, dynamic_names
+from subsidy_engine.backends.polars.partial import from_bits
 from subsidy_engine.backends.polars.plan import (
     Plan,
     RulePlan,
     derived_column,
     mask_column,
+    possible_column,
     store,
     store_possible,
 )
@@ -53,8 +55,10 @@ def _with_derived(frame: pl.DataFrame, level: Sequence[tuple[str, Vec]]) -> pl.D
     """`frame` with the level's derived facts, values and mask words. A mask is zero where its
     value is known, so each fact's masks (as dear as its value: a size class's reads every
     bound of every sector) are computed on the rows where its value is unknown only."""
-    values = [vec.value.alias(derived_column(name)) for name, vec in level]
-    values += [e for name, vec in level for e in store_possible(derived_column(name), vec)]
+    possible = [e for name, vec in level for e in store_possible(derived_column(name), vec)]
+    if possible:
+        frame = frame.lazy().with_columns(possible).collect()
+    values = [_value(derived_column(name), vec).alias(derived_column(name)) for name, vec in level]
     frame = frame.lazy().with_columns(values).collect()
     masked = [(derived_column(name), vec) for name, vec in level if not vec.missing.empty]
     if not masked:
@@ -71,6 +75,15 @@ def _with_derived(frame: pl.DataFrame, level: Sequence[tuple[str, Vec]]) -> pl.D
         for positions, part in zip(rows, found, strict=True)
         for c in part.columns
     )
+
+
+def _value(column: str, vec: Vec) -> pl.Expr:
+    """A derived fact's value; one with a bit set is read from its stored set, which a value
+    computed afresh would work out a second time (as dear as the set: a sector is every class
+    of a code, for each sector)."""
+    if vec.possible is None:
+        return vec.value
+    return from_bits(pl.col(possible_column(column)), vec.ty)
 
 
 def _truth(rule: RulePlan, leaves: Leaves) -> tuple[list[pl.Expr], Excluder]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from datetime import date
+from decimal import Decimal
 from functools import reduce
 from typing import Any
 
@@ -168,12 +169,15 @@ class VectorCompiler:
         if node.op not in ("+", "-", "*", "/"):
             raise UnsupportedNodeError(node, BACKEND, f"has no operator {node.op}")
         if node.op in ("+", "-", "*"):
-            value, outside = checked_arith(node.op, lv, lt, rv, rt, _ty(node))
+            value, outside = checked_arith(
+                node.op, lv, lt, rv, rt, _ty(node), _constants(left, right)
+            )
             overflow = Missing.of(self.fault_bits(OVERFLOW, node), outside)
             return Vec(value, union(missing, overflow), _ty(node))
         zero = (rv == 0).fill_null(False)
         divisor = pl.when(zero).then(pl.lit(1, dtype=dtype_of(rt))).otherwise(rv)
-        quotient, outside = checked_arith("/", lv, lt, divisor, rt, _ty(node))
+        constants = _constants(left, right)
+        quotient, outside = checked_arith("/", lv, lt, divisor, rt, _ty(node), constants)
         value = pl.when(zero).then(None).otherwise(quotient)
         by_zero = Missing.of(self.fault_bits(DIVISION_BY_ZERO, node), zero & lv.is_not_null())
         overflow = Missing.of(self.fault_bits(OVERFLOW, node), outside & ~zero)
@@ -297,6 +301,15 @@ class VectorCompiler:
         if make is None:
             raise UnsupportedNodeError(node, BACKEND, f"has no function {node.func}")
         return make(self, node)
+
+
+def _constants(*operands: Vec) -> tuple[Decimal | None, Decimal | None]:
+    """Each operand's value where it is known when compiling (None where it is not)."""
+    left, right = (
+        Decimal(o.const) if o.is_const and isinstance(o.const, int | Decimal) else None
+        for o in operands
+    )
+    return left, right
 
 
 def _ty(node: ast.Node) -> Type:

@@ -119,29 +119,76 @@ def _divide_integers(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
 
 def checked_arith(
-    op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, result: Type
+    op: str,
+    a: pl.Expr,
+    ta: Type,
+    b: pl.Expr,
+    tb: Type,
+    result: Type,
+    constants: tuple[Decimal | None, Decimal | None] = (None, None),
 ) -> tuple[pl.Expr, pl.Expr]:
     """(`a op b`, where it leaves the number domain) for `op` in `+ - * /` and a non-zero
     divisor (`lang.numbers`): null and flagged where an operand does not fit the working scale
     or the result does not fit its type, exactly as the scalar backend decides; never a Polars
-    error, never a wrapped integer. Each operand is read once (however deep a chain nests)."""
+    error, never a wrapped integer. Each operand is read once (however deep a chain nests), and
+    so is the flag: its exact check near the bound runs in Python, which Polars never shares
+    between the expressions that read it. `constants`: an operand's value where it is known
+    when compiling (a literal, a parameter), which may prove the result within bounds."""
+
+    def flagged(v: dict[str, pl.Expr]) -> pl.Expr:
+        return let(
+            {"a": v["a"], "b": v["b"], "out": _outside(op, v["a"], ta, v["b"], tb, result, reach)},
+            body,
+        )
 
     def body(v: dict[str, pl.Expr]) -> pl.Expr:
-        value, outside = _checked(op, v["a"], ta, v["b"], tb, result)
-        return pl.struct(value.alias("value"), outside.alias("outside"))
+        a, b, outside = v["a"], v["b"], v["out"]
+        present = a.is_not_null() & b.is_not_null()
+        return pl.struct(
+            _value(op, a, ta, b, tb, outside).alias("value"), (present & outside).alias("outside")
+        )
 
-    pair = let({"a": a, "b": b}, body)
+    def integers(v: dict[str, pl.Expr]) -> pl.Expr:
+        a, b = v["a"], v["b"]
+        present = a.is_not_null() & b.is_not_null()
+        wide = _INT_OPS[op](a.cast(pl.Int128), b.cast(pl.Int128))
+        fits = (wide >= -INT_MAX) & (wide <= INT_MAX)
+        value = pl.when(fits).then(wide).cast(pl.Int64)
+        return pl.struct(value.alias("value"), (present & ~fits).alias("outside"))
+
+    reach = _may_reach_bound(op, ta, tb, result, constants)
+    pair = let({"a": a, "b": b}, integers if isinstance(result, Int) else flagged)
     return pair.struct.field("value"), pair.struct.field("outside")
 
 
-def _checked(
-    op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, result: Type
-) -> tuple[pl.Expr, pl.Expr]:
-    present = a.is_not_null() & b.is_not_null()
-    if isinstance(result, Int):
-        wide = _INT_OPS[op](a.cast(pl.Int128), b.cast(pl.Int128))
-        fits = (wide >= -INT_MAX) & (wide <= INT_MAX)
-        return pl.when(fits).then(wide).cast(pl.Int64), present & ~fits
+def _may_reach_bound(
+    op: str, ta: Type, tb: Type, result: Type, constants: tuple[Decimal | None, Decimal | None]
+) -> bool:
+    """Whether `a op b` may come near its type's bound, by the largest magnitude each operand
+    can have once it fits the working scale (its own value for a constant). Twice the margin
+    keeps the float estimate, relatively exact to about 1e-15, clear of it."""
+    working = working_scale(op, ta, tb)
+    sizes = []
+    for ty, known in zip((ta, tb), constants, strict=True):
+        top = largest(ty) if working is None else min(largest(ty), limit_at(working))
+        sizes.append(top if known is None else abs(known))
+    left, right = sizes
+    if op in ("+", "-"):
+        reach = left + right
+    elif op == "*":
+        reach = left * right
+    elif constants[1] is not None and right != 0:
+        reach = left / right
+    else:
+        return True
+    return bool(reach >= limit_at(scale_of(result)) * Decimal(1 - 2 * _MARGIN))
+
+
+def _outside(
+    op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, result: Type, reach: bool
+) -> pl.Expr:
+    """Where a decimal `a op b` leaves the number domain, known operands or not (`reach`:
+    whether the result may come near its type's bound)."""
     working = working_scale(op, ta, tb)
     operands_fit: pl.Expr = pl.lit(True)
     if working is not None:
@@ -150,17 +197,19 @@ def _checked(
             if largest(ty) > bound:
                 operands_fit = operands_fit & (value.abs() < _literal_bound(bound, ty))
     # an operand out of range is dropped even when the other is null (its cast would fail)
-    outside = (~operands_fit).fill_null(False) | _result_outside(
-        op, a, b, limit_at(scale_of(result))
-    ).fill_null(False)
+    beyond = (~operands_fit).fill_null(False)
+    if not reach:
+        return beyond
+    return beyond | _result_outside(op, a, b, limit_at(scale_of(result))).fill_null(False)
+
+
+def _value(op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, outside: pl.Expr) -> pl.Expr:
     safe_a, safe_b = pl.when(~outside).then(a), pl.when(~outside).then(b)
     if op in ("+", "-"):
-        value = add(safe_a, ta, safe_b, tb, op)
-    elif op == "*":
-        value = multiply(safe_a, ta, safe_b, tb)
-    else:
-        value = divide(safe_a, ta, safe_b, tb)
-    return value, present & outside
+        return add(safe_a, ta, safe_b, tb, op)
+    if op == "*":
+        return multiply(safe_a, ta, safe_b, tb)
+    return divide(safe_a, ta, safe_b, tb)
 
 
 _INT_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul}
@@ -202,8 +251,11 @@ def _result_outside(op: str, a: pl.Expr, b: pl.Expr, bound: Decimal) -> pl.Expr:
 
 
 def _exactly_outside(pairs: pl.Series, op: str, bound: Decimal) -> pl.Series:
-    out = pl.Series(pairs.name, [False] * pairs.len(), dtype=pl.Boolean)
-    rows = pairs.is_not_null().arg_true()
+    near = pairs.is_not_null()
+    # false where no pair is near the bound: built in Polars, as a Python list of every row's
+    # flag would cost more than the whole check on a batch where none is (the usual case)
+    out = near & False
+    rows = near.arg_true()
     if rows.len():
         compute = _DECIMAL_OPS[op]
         chosen = pairs.gather(rows)
