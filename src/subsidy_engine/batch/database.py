@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -63,6 +64,30 @@ class Database:
             raise
         except Exception as error:
             raise InputError(f"{_shown(self.url)}: cannot connect: {_first(error)}") from None
+
+    @contextmanager
+    def looking(self) -> Iterator[Any]:
+        """A connection to read with: rolled back and closed when the block ends."""
+        connection = self.connect()
+        try:
+            yield connection
+        finally:
+            connection.rollback()
+            connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A connection whose work is committed whole when the block ends, or rolled back
+        (nothing written) when it raises."""
+        connection = self.connect()
+        try:
+            yield connection
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()
 
 
 def source_query(table: str | None, query: str | None) -> str:

@@ -83,9 +83,8 @@ def score_database(
     named = [to_table, rejects_table, *extra]
     if len(set(named)) < len(named):
         raise InputError(f"each output needs its own table: {', '.join(named)}")
-    connection = target.connect()
     rolled = None
-    try:
+    with target.transaction() as connection:
         prepare_tables(connection, target.kind, named, replace)
         shared = connection if source == target and source.kind == "sqlite" else None
         reader = database_batches(source, sql, batch_rows, shared)
@@ -130,12 +129,6 @@ def score_database(
                 "results_written": out.rows,
             },
         )
-        connection.commit()
-    except BaseException:
-        connection.rollback()
-        raise
-    finally:
-        connection.close()
     return done.summary(
         out.rows, started, None, rollup=rolled, rejects_table=rejects_table, run_id=run_id
     )

@@ -52,21 +52,16 @@ def from_file(path: Path) -> PreviousRun:
 
 def from_table(database: Database, table: str) -> PreviousRun:
     """The results table `table` and the basis of the latest run that wrote it."""
-    connection = database.connect()
-    try:
+    with database.looking() as connection:
         _check_table(connection, database, table)
         found = _runs(connection, database, "results_table", table)
-    finally:
-        connection.rollback()
-        connection.close()
     basis = _basis(found[0]) if found else None
     return PreviousRun(read_query(database, f"SELECT * FROM {quoted(table)}"), basis, table)
 
 
 def from_run(database: Database, run_id: str) -> PreviousRun:
     """The results of the run `run_id` of the runs table, and its basis."""
-    connection = database.connect()
-    try:
+    with database.looking() as connection:
         if not table_exists(connection, database.kind, RUNS_TABLE):
             raise InputError(f"{database.shown}: no run {run_id}: the database has no runs table")
         found = _runs(connection, database, "run_id", run_id)
@@ -74,9 +69,6 @@ def from_run(database: Database, run_id: str) -> PreviousRun:
             raise InputError(f"{database.shown}: no run {run_id} in {RUNS_TABLE}")
         table = str(found[0]["results_table"])
         _check_table(connection, database, table, f" (the results of run {run_id})")
-    finally:
-        connection.rollback()
-        connection.close()
     results = read_query(database, f"SELECT * FROM {quoted(table)}")
     return PreviousRun(results, _basis(found[0]), f"run {run_id} ({table})")
 
@@ -89,12 +81,8 @@ def read_query(database: Database, sql: str) -> pl.DataFrame:
 
 def read_table(database: Database, table: str) -> pl.DataFrame:
     """Every row of `table`; InputError naming it when it does not exist."""
-    connection = database.connect()
-    try:
+    with database.looking() as connection:
         _check_table(connection, database, table)
-    finally:
-        connection.rollback()
-        connection.close()
     return read_query(database, f"SELECT * FROM {quoted(table)}")
 
 
