@@ -19,7 +19,7 @@ from typing import Any
 from subsidy_engine.batch.progress import log_progress
 from subsidy_engine.cli_errors import Command, debug_option, run_command
 from subsidy_engine.cli_errors import fail as _fail
-from subsidy_engine.cli_options import as_of_date, as_of_option, rulebook_option
+from subsidy_engine.cli_options import as_of_option, rulebook_option
 from subsidy_engine.cli_outputs import (
     chart_target,
     generated_target,
@@ -460,7 +460,7 @@ def _parser() -> argparse.ArgumentParser:
     from subsidy_engine import cli_obligations, cli_service, cli_service_log
 
     for module in (cli_service, cli_service_log, cli_obligations):
-        module.register(command, rulebook_option, as_of_date)
+        module.register(command)
     return add_registry_commands(parser, command)
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from subsidy_engine.cli_errors import AddCommand
 from subsidy_engine.cli_options import as_of_option, rulebook_option
 from subsidy_engine.errors import InputError
 
@@ -23,12 +23,11 @@ if TYPE_CHECKING:
     from subsidy_engine.batch.database import Database
     from subsidy_engine.batch.previous import PreviousRun
 
-Command = Callable[[argparse.Namespace], int]
 _IN_DATABASE = ("table", "query", "previous_table", "previous_run", "previous_registry_table",
                 "to_table")  # fmt: skip
 
 
-def add_changes(command: Callable[[str, Command, str], argparse.ArgumentParser]) -> None:
+def add_changes(command: AddCommand) -> None:
     p = command("changes", cmd_changes, "what each enterprise gained or lost since a run")
     p.add_argument("registry", nargs="?", metavar="REGISTRY", help="the new snapshot (a file)")
     db = p.add_argument_group("tables of a database (instead of files)")
@@ -127,15 +126,11 @@ def _check_output(args: argparse.Namespace, database: Database | None) -> None:
         check_targets([target, rejects_path_for(target)], _inputs(args))
     if args.to_table and not args.replace:
         assert database is not None
-        connection = database.connect()
-        try:
+        with database.looking() as connection:
             if table_exists(connection, database.kind, args.to_table):
                 raise InputError(
                     f"table {args.to_table} already exists (give --replace to overwrite it)"
                 )
-        finally:
-            connection.rollback()
-            connection.close()
 
 
 def _previous(args: argparse.Namespace, database: Database | None) -> PreviousRun:
@@ -199,17 +194,10 @@ def _to_table(run: ChangeRun, database: Database, table: str, replace: bool) -> 
     from subsidy_engine.batch.database import TableSink, prepare_tables
 
     rejects = f"{table}_rejects"
-    connection = database.connect()
-    try:
+    with database.transaction() as connection:
         prepare_tables(connection, database.kind, [table, rejects], replace)
         TableSink(connection, database.kind, table).write(run.changes)
         TableSink(connection, database.kind, rejects).write(run.rejects)
-        connection.commit()
-    except BaseException:
-        connection.rollback()
-        raise
-    finally:
-        connection.close()
 
 
 def _rejected(run: ChangeRun, where: str) -> str:

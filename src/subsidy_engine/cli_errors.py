@@ -25,6 +25,8 @@ from subsidy_engine.errors import (
 )
 
 Command = Callable[[argparse.Namespace], int]
+AddCommand = Callable[[str, Command, str], argparse.ArgumentParser]
+"""Adds a subcommand (name, what it runs, its help) and gives its parser for the options."""
 
 INTERRUPTED = 130
 BUG = 3

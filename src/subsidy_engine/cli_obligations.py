@@ -16,12 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from subsidy_engine.atomic import Outputs
+from subsidy_engine.cli_errors import AddCommand
+from subsidy_engine.cli_options import as_of_date, rulebook_option
 from subsidy_engine.errors import InputError
 from subsidy_engine.i18n import LANGUAGES, translator
 from subsidy_engine.money import parse_amount
@@ -29,15 +30,10 @@ from subsidy_engine.money import parse_amount
 if TYPE_CHECKING:
     from subsidy_engine.engine import Engine
 
-Command = Callable[[argparse.Namespace], int]
 SUFFIXES = (".json", ".xlsx", ".html")
 
 
-def register(
-    command: Callable[[str, Command, str], argparse.ArgumentParser],
-    rulebook_option: Callable[[argparse.ArgumentParser], None],
-    as_of: Callable[[str], date],
-) -> None:
+def register(command: AddCommand) -> None:
     """Add `obligations` to the command line."""
     p = command(
         "obligations",
@@ -57,7 +53,7 @@ def register(
         "must make (万/亿 accepted)",
     )
     p.add_argument(
-        "--as-of", type=as_of, default=None, help="--floors: date YYYY-MM-DD (default today)"
+        "--as-of", type=as_of_date, default=None, help="--floors: date YYYY-MM-DD (default today)"
     )
     p.add_argument(
         "--log",

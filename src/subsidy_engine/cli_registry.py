@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from subsidy_engine.cli_changes import add_changes
+from subsidy_engine.cli_errors import AddCommand
 from subsidy_engine.cli_options import rulebook_option
 from subsidy_engine.errors import InputError
 
 if TYPE_CHECKING:
     from subsidy_engine.batch.mapping import ColumnMapping
     from subsidy_engine.engine import Engine
-
-Command = Callable[[argparse.Namespace], int]
 
 
 def add_score_options(p: argparse.ArgumentParser) -> None:
@@ -196,7 +195,7 @@ def cmd_mapping_suggest(args: argparse.Namespace) -> int:
 
 def add_commands(
     parser: argparse.ArgumentParser,
-    command: Callable[[str, Command, str], argparse.ArgumentParser],
+    command: AddCommand,
 ) -> argparse.ArgumentParser:
     """`parser` with `mapping suggest` and `changes` added through `command`."""
     p = command("mapping", cmd_mapping_suggest, "draft a column mapping for a registry")

@@ -7,17 +7,17 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from subsidy_engine.cli_errors import AddCommand, Command
+from subsidy_engine.cli_options import as_of_option, rulebook_option
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import DiagnosticsError, InputError, ProfileError, SubsidyEngineError
 from subsidy_engine.i18n import LANGUAGES
 
-Command = Callable[[argparse.Namespace], int]
 REGISTRY_SUFFIXES = (".parquet", ".csv", ".jsonl")
 
 
@@ -189,11 +189,7 @@ def _write_whole(path: Path, text: str) -> None:
     partial.replace(path)
 
 
-def register(
-    command: Callable[[str, Command, str], argparse.ArgumentParser],
-    rulebook_option: Callable[[argparse.ArgumentParser], None],
-    as_of: Callable[[str], date],
-) -> None:
+def register(command: AddCommand) -> None:
     """Add `serve`, `fields` and `report` to the command line."""
     p = command("serve", cmd_serve, "serve the engine over HTTP (OpenAPI at /docs)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
@@ -225,7 +221,7 @@ def register(
         metavar="OUT",
         help="a .html or .pdf file; for a registry, a folder",
     )
-    p.add_argument("--as-of", type=as_of, default=None, help="date YYYY-MM-DD (default today)")
+    as_of_option(p)
     p.add_argument("--lang", choices=LANGUAGES, default="zh", help="language (%(default)s)")
     p.add_argument("--pdf", action="store_true", help="registry: PDF notices (needs Chromium)")
     rulebook_option(p)

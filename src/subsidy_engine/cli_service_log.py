@@ -6,15 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from subsidy_engine.atomic import Outputs, check_targets
-from subsidy_engine.cli_errors import Command
+from subsidy_engine.cli_errors import AddCommand
+from subsidy_engine.cli_options import as_of_date, rulebook_option
 from subsidy_engine.cli_outputs import generated_target
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import InputError
@@ -37,11 +36,7 @@ from subsidy_engine.service_log import (
 SHOWN_REJECTS = 20
 
 
-def register(
-    command: Callable[[str, Command, str], argparse.ArgumentParser],
-    rulebook_option: Callable[[argparse.ArgumentParser], None],
-    as_of: Callable[[str], date],
-) -> None:
+def register(command: AddCommand) -> None:
     """Add `service-log` to the command line."""
     p = command(
         "service-log",
@@ -51,8 +46,8 @@ def register(
     p.add_argument("log", metavar="LOG", help="Parquet, CSV, JSON Lines or Excel")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--quarter", type=_quarter, help="e.g. 2020Q1")
-    when.add_argument("--from", dest="start", type=as_of, metavar="DATE", help="with --until")
-    p.add_argument("--until", type=as_of, metavar="DATE", help="the period's last day")
+    when.add_argument("--from", dest="start", type=as_of_date, metavar="DATE", help="with --until")
+    p.add_argument("--until", type=as_of_date, metavar="DATE", help="the period's last day")
     p.add_argument(
         "--by",
         type=_groups,
