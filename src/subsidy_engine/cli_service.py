@@ -85,7 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         Engine(args.rulebook)  # refuse a bad rulebook here, once, not in every worker
         os.environ[RULEBOOK_ENV] = str(Path(args.rulebook).resolve())
     uvicorn.run(
-        "subsidy_engine.service.app:create_app",
+        "subsidy_engine.service.app:worker_app",
         factory=True,
         host=args.host,
         port=args.port,

@@ -67,7 +67,7 @@ def server() -> Iterator[str]:
         sys.executable,
         "-m",
         "uvicorn",
-        "subsidy_engine.service.app:create_app",
+        "subsidy_engine.service.app:worker_app",  # as `subsidy-engine serve` runs it
         "--factory",
         "--host",
         "127.0.0.1",
