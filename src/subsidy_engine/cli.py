@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from subsidy_engine.batch.progress import log_progress
 from subsidy_engine.cli_errors import Command, debug_option, run_command
@@ -38,6 +38,11 @@ from subsidy_engine.cli_registry import (
 )
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import InputError
+
+if TYPE_CHECKING:
+    from subsidy_engine.wording import Wording
+
+A = TypeVar("A")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,17 +119,10 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     engine = _engine(args)
     profile = profile_argument(args.profile, engine)
     report = engine.gaps(profile, as_of=args.as_of)
-    if args.format == "json":
-        from subsidy_engine.views import gaps_view
-
-        print(json.dumps(gaps_view(report), ensure_ascii=False, indent=2))
-        return 0
     from subsidy_engine.analysis_text import gaps_lines
-    from subsidy_engine.wording import Wording
+    from subsidy_engine.views import gaps_view
 
-    for line in gaps_lines(report, Wording.of(engine.rulebook, args.lang)):
-        print(line)
-    return 0
+    return _print_analysis(args, engine, report, gaps_view, gaps_lines)
 
 
 def cmd_what_if(args: argparse.Namespace) -> int:
@@ -134,15 +132,26 @@ def cmd_what_if(args: argparse.Namespace) -> int:
     profile = profile_argument(args.profile, engine)
     changes = dict(_assignment(text) for text in args.set or [])
     comparison = engine.what_if(profile, changes, as_of=args.as_of, reform=args.reform)
-    if args.format == "json":
-        from subsidy_engine.views import comparison_view
-
-        print(json.dumps(comparison_view(comparison), ensure_ascii=False, indent=2))
-        return 0
     from subsidy_engine.analysis_text import what_if_lines
+    from subsidy_engine.views import comparison_view
+
+    return _print_analysis(args, engine, comparison, comparison_view, what_if_lines)
+
+
+def _print_analysis(
+    args: argparse.Namespace,
+    engine: Engine,
+    analysis: A,
+    view: Callable[[A], dict[str, Any]],
+    lines: Callable[[A, Wording], list[str]],
+) -> int:
+    """An analysis as JSON data (`--format json`) or as lines in the language of `--lang`."""
+    if args.format == "json":
+        print(json.dumps(view(analysis), ensure_ascii=False, indent=2))
+        return 0
     from subsidy_engine.wording import Wording
 
-    for line in what_if_lines(comparison, Wording.of(engine.rulebook, args.lang)):
+    for line in lines(analysis, Wording.of(engine.rulebook, args.lang)):
         print(line)
     return 0
 

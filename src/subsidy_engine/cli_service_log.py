@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,19 +86,37 @@ def cmd_service_log(args: argparse.Namespace) -> int:
     shape = _shape(args)
     log = read_log(shape, Path(args.log))
     checked = check_period(shape, log.applications, period)
-    rates = compliance_rates(checked, args.by)
-    duties = obligation_results(shape, checked, period)
+    found = _Findings(
+        args.log,
+        period,
+        log,
+        checked,
+        rates=compliance_rates(checked, args.by),
+        duties=obligation_results(shape, checked, period),
+    )
     with Outputs(inputs=[args.log]) as outputs:
-        for given, frame in ((args.output, rates), (args.rejects, log.rejects)):
+        for given, frame in ((args.output, found.rates), (args.rejects, log.rejects)):
             if given:
                 _write(frame, outputs.add(given), given)
         if args.checked:
             _write(checked, outputs.add(args.checked), args.checked)
     if args.format == "json":
-        print(json.dumps(_json(args.log, period, log, checked, rates, duties), ensure_ascii=False))
+        print(json.dumps(_json(found), ensure_ascii=False))
     else:
-        _print_table(args.log, period, log, checked, rates, duties)
+        _print_table(found)
     return 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Findings:
+    """What one run of `service-log` found, for the JSON and the table alike."""
+
+    source: str
+    period: Period
+    log: Log
+    checked: pl.DataFrame
+    rates: pl.DataFrame
+    duties: list[ObligationResult]
 
 
 def _shape(args: argparse.Namespace) -> LogShape:
@@ -155,39 +174,27 @@ def _counts(log: Log, checked: pl.DataFrame) -> dict[str, int]:
     }
 
 
-def _json(
-    source: str,
-    period: Period,
-    log: Log,
-    checked: pl.DataFrame,
-    rates: pl.DataFrame,
-    duties: list[ObligationResult],
-) -> dict[str, Any]:
+def _json(found: _Findings) -> dict[str, Any]:
+    period = found.period
     return {
-        "log": source,
+        "log": found.source,
         "period": {"start": str(period.start), "end": str(period.end)},
-        **_counts(log, checked),
-        "rejects": log.rejects.to_dicts(),
-        "rates": rates.to_dicts(),
-        "obligations": [result_json(result) for result in duties],
+        **_counts(found.log, found.checked),
+        "rejects": found.log.rejects.to_dicts(),
+        "rates": found.rates.to_dicts(),
+        "obligations": [result_json(result) for result in found.duties],
     }
 
 
-def _print_table(
-    source: str,
-    period: Period,
-    log: Log,
-    checked: pl.DataFrame,
-    rates: pl.DataFrame,
-    duties: list[ObligationResult],
-) -> None:
+def _print_table(found: _Findings) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    log, period, rates = found.log, found.period, found.rates
     console = Console(width=None if sys.stdout.isatty() else 160)
-    n = _counts(log, checked)
+    n = _counts(log, found.checked)
     console.print(
-        f"{source}, {period.start} to {period.end}: rows read {n['rows_read']:,} = "
+        f"{found.source}, {period.start} to {period.end}: rows read {n['rows_read']:,} = "
         f"{n['in_period']:,} in the period + {n['outside_period']:,} outside it + "
         f"{n['rejected']:,} rejected",
         markup=False,
@@ -208,7 +215,7 @@ def _print_table(
     duty_table = Table(title="measure 6 duties (counts of applications)")
     for title in ("department", "rule", "status", "required", "on time", "late", "citation"):
         duty_table.add_column(title)
-    for duty in duties:
+    for duty in found.duties:
         duty_table.add_row(
             duty.subject,
             duty.rule_id,

@@ -98,6 +98,16 @@ def _sorted(results: Iterable[RuleResult]) -> list[RuleResult]:
     return sorted(results, key=lambda r: (order[r.status], r.rule.citation.measure, r.rule_id))
 
 
+def _caption(evaluation: Evaluation, gettext: Callable[[str], str]) -> str:
+    """A results table's title: whose profile, by which rulebook, as of when."""
+    provenance = evaluation.provenance
+    return gettext("%(key)s — %(rulebook)s as of %(as_of)s") % {
+        "key": evaluation.profile_key or gettext("profile"),
+        "rulebook": provenance.rulebook_id,
+        "as_of": provenance.as_of,
+    }
+
+
 # Terminal ---------------------------------------------------------------------------------------
 
 
@@ -117,18 +127,7 @@ def rich_table(
 
     gettext = translator(language).gettext
     words = wording or Wording.plain(language)
-    provenance = evaluation.provenance
-    table = Table(
-        title=escape(
-            gettext("%(key)s — %(rulebook)s as of %(as_of)s")
-            % {
-                "key": evaluation.profile_key or gettext("profile"),
-                "rulebook": provenance.rulebook_id,
-                "as_of": provenance.as_of,
-            }
-        ),
-        show_lines=False,
-    )
+    table = Table(title=escape(_caption(evaluation, gettext)), show_lines=False)
     for column in ("status", "measure", "rule", "title", "amount", "payer", "why / missing"):
         table.add_column(gettext(column), overflow="fold")
     for result in _sorted(evaluation.results):
@@ -346,15 +345,7 @@ def html(evaluation: Evaluation, wording: Wording | None = None) -> str:
             f'<td title="{escape(" ".join(citation.quotes))}">{escape(citation.heading)}</td>'
             "</tr>"
         )
-    provenance = evaluation.provenance
-    caption = escape(
-        gettext("%(key)s — %(rulebook)s as of %(as_of)s")
-        % {
-            "key": evaluation.profile_key or gettext("profile"),
-            "rulebook": provenance.rulebook_id,
-            "as_of": provenance.as_of,
-        }
-    )
+    caption = escape(_caption(evaluation, gettext))
     head = "".join(
         f"<th>{escape(h)}</th>"
         for h in (

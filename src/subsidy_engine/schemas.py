@@ -17,29 +17,21 @@ from subsidy_engine.atomic import Outputs
 from subsidy_engine.batch.mapping import ColumnMapping
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import InputError
-from subsidy_engine.rulebook.models import (
-    CasesFile,
-    DerivedFile,
-    Manifest,
-    ObligationFile,
-    ParametersFile,
-    ProfileSpec,
-    RuleFile,
-)
+from subsidy_engine.rulebook import models
 from subsidy_engine.service.models import contract_schemas
 from subsidy_engine.synthetic.config import SyntheticConfig
 
 FILE_KINDS: dict[str, type[BaseModel]] = {
-    "manifest.schema.json": Manifest,
-    "profile-spec.schema.json": ProfileSpec,
-    "parameters.schema.json": ParametersFile,
-    "derived.schema.json": DerivedFile,
-    "rule-file.schema.json": RuleFile,
-    "cases.schema.json": CasesFile,
+    "manifest.schema.json": models.Manifest,
+    "profile-spec.schema.json": models.ProfileSpec,
+    "parameters.schema.json": models.ParametersFile,
+    "derived.schema.json": models.DerivedFile,
+    "rule-file.schema.json": models.RuleFile,
+    "cases.schema.json": models.CasesFile,
     "reform.schema.json": Reform,
     "column-mapping.schema.json": ColumnMapping,
     "synthetic.schema.json": SyntheticConfig,
-    "obligation-file.schema.json": ObligationFile,
+    "obligation-file.schema.json": models.ObligationFile,
 }
 
 

@@ -84,6 +84,20 @@ class _Checker:
         self.broken: set[str] = set()
         """Derived facts already reported as wrong; expressions using them are not re-reported."""
 
+    def citation(
+        self, measure: MeasureSpec, quotes: Sequence[str], lead_departments: Sequence[str]
+    ) -> Citation:
+        """Where a rule or an obligation of `measure` stands in the policy document."""
+        manifest = self.src.manifest
+        return Citation(
+            document=manifest.title,
+            document_number=manifest.document_number,
+            measure=measure.number,
+            heading=measure.heading,
+            quotes=tuple(quotes),
+            lead_departments=tuple(lead_departments),
+        )
+
     # Reporting --------------------------------------------------------------------------------
 
     def report(
@@ -542,14 +556,8 @@ class _Checker:
         }
         if len(self.problems) > problems_before:
             return None
-        citation = Citation(
-            document=self.src.manifest.title,
-            document_number=self.src.manifest.document_number,
-            measure=measure.number,
-            heading=measure.heading,
-            quotes=tuple(spec.quotes),
-            lead_departments=tuple(spec.lead_departments or rule_file.lead_departments),
-        )
+        lead = spec.lead_departments or rule_file.lead_departments
+        citation = self.citation(measure, spec.quotes, lead)
         return Rule(spec, measure, citation, tuple(conditions), amount, details, for_each, rel)
 
     def for_each(self, rel: str, path: list[Any], spec: RuleSpec) -> ForEach | None:

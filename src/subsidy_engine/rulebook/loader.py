@@ -17,17 +17,9 @@ from pydantic import BaseModel, ValidationError
 
 from subsidy_engine.errors import Diagnostic, InputError, RulebookError
 from subsidy_engine.limits import read_file
+from subsidy_engine.rulebook import models
 from subsidy_engine.rulebook.check import check_rulebook
 from subsidy_engine.rulebook.folder import inside, outside
-from subsidy_engine.rulebook.models import (
-    CasesFile,
-    DerivedFile,
-    Manifest,
-    ObligationFile,
-    ParametersFile,
-    ProfileSpec,
-    RuleFile,
-)
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.rulebook.sources import RuleFileSource, Sources, measure_label, with_measures
 from subsidy_engine.rulebook.yaml_source import YamlDocument, load_yaml
@@ -43,7 +35,7 @@ TESTS_DIR = "tests"
 M = TypeVar("M", bound=BaseModel)
 
 
-def load_cases(path: str | Path) -> dict[str, CasesFile]:
+def load_cases(path: str | Path) -> dict[str, models.CasesFile]:
     """The YAML test cases of the rulebook in `path` (read only when tests run: they are not
     part of what the rules mean, nor of the rulebook's content hash)."""
     root = Path(path)
@@ -52,7 +44,7 @@ def load_cases(path: str | Path) -> dict[str, CasesFile]:
     cases = {
         rel: cases_file
         for rel in reader.listing(TESTS_DIR)
-        if (cases_file := reader.model(rel, CasesFile)) is not None
+        if (cases_file := reader.model(rel, models.CasesFile)) is not None
     }
     if problems:
         raise RulebookError(problems)
@@ -66,24 +58,24 @@ def load_rulebook(path: str | Path) -> Rulebook:
         raise InputError(f"{root} is not a rulebook: it has no {MANIFEST}")
     problems: list[Diagnostic] = []
     reader = _Reader(root, problems)
-    manifest = reader.model(MANIFEST, Manifest)
-    profile = reader.model(PROFILE, ProfileSpec)
-    parameters = reader.model(PARAMETERS, ParametersFile, optional=True)
-    derived = reader.model(DERIVED, DerivedFile, optional=True)
+    manifest = reader.model(MANIFEST, models.Manifest)
+    profile = reader.model(PROFILE, models.ProfileSpec)
+    parameters = reader.model(PARAMETERS, models.ParametersFile, optional=True)
+    derived = reader.model(DERIVED, models.DerivedFile, optional=True)
     rule_files = {
         rel: RuleFileSource(model, rel)
         for rel in reader.listing(MEASURES_DIR)
-        if (model := reader.model(rel, RuleFile)) is not None
+        if (model := reader.model(rel, models.RuleFile)) is not None
     }
     subjects = {
         kind: facts
         for kind, spec in (manifest.subjects if manifest else {}).items()
-        if (facts := reader.model(spec.facts, ProfileSpec)) is not None
+        if (facts := reader.model(spec.facts, models.ProfileSpec)) is not None
     }
     obligation_files = {
         rel: obligation_file
         for rel in reader.listing(OBLIGATIONS_DIR)
-        if (obligation_file := reader.model(rel, ObligationFile)) is not None
+        if (obligation_file := reader.model(rel, models.ObligationFile)) is not None
     }
     source_text = reader.source(manifest.source) if manifest else None
     if problems or manifest is None or profile is None or source_text is None:
@@ -106,7 +98,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
 
 
 def _raw_measures(
-    documents: Mapping[str, YamlDocument], manifest: Manifest | None
+    documents: Mapping[str, YamlDocument], manifest: models.Manifest | None
 ) -> dict[str, str]:
     """Rule id -> measure label, read from the rule files as written (one that did not
     validate has no model, but its diagnostics still name their measure)."""

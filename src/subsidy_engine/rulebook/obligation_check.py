@@ -16,7 +16,6 @@ from subsidy_engine.lang import ast
 from subsidy_engine.lang import types as t
 from subsidy_engine.lang.checker import Scope
 from subsidy_engine.profile import build_profile_schema, profile_types
-from subsidy_engine.results import Citation
 from subsidy_engine.rulebook.models import ListFieldSpec, ObligationSpec
 from subsidy_engine.rulebook.rulebook import Parameter
 from subsidy_engine.rulebook.subjects import Obligation, Subject
@@ -97,14 +96,7 @@ def check_obligations(
             obligation = _obligation(checker, rel, path, spec, subject, param_types)
             if obligation is not None:
                 lead = spec.lead_departments or model.lead_departments
-                citation = Citation(
-                    document=checker.src.manifest.title,
-                    document_number=checker.src.manifest.document_number,
-                    measure=measure.number,
-                    heading=measure.heading,
-                    quotes=tuple(spec.quotes),
-                    lead_departments=tuple(lead),
-                )
+                citation = checker.citation(measure, spec.quotes, lead)
                 readings = _readings(obligation, parameters)
                 out.append(Obligation(spec, measure, citation, *obligation, rel, readings))
     return out

@@ -13,15 +13,8 @@ import bisect
 from dataclasses import dataclass
 from datetime import date
 
+from subsidy_engine.service_log import status
 from subsidy_engine.service_log.shape import LogShape
-from subsidy_engine.service_log.status import (
-    LATE,
-    NOT_IN_FORCE,
-    ON_TIME,
-    PAUSED,
-    PENDING,
-    UNDETERMINED,
-)
 from subsidy_engine.workdays import WorkingDayCalendar
 
 
@@ -52,20 +45,24 @@ def check_application(shape: LogShape, application: Application, period_end: dat
     kind = shape.kind(application.kind)
     limit = kind.limit_on(application.applied_on)
     if limit is None:
-        return Check(None, NOT_IN_FORCE, None)
+        return Check(None, status.NOT_IN_FORCE, None)
     calendar = shape.calendar
     paused = application.paused_working_days if kind.budget else None
     deadline = calendar.add_working_days(application.applied_on, limit + (paused or 0))
     if deadline is None:
-        return Check(None, UNDETERMINED, None, shape.calendar_gap)
+        return Check(None, status.UNDETERMINED, None, shape.calendar_gap)
     done = application.completed_on
     end = done if done is not None else period_end
     if end <= deadline:
-        return Check(deadline, ON_TIME, 0) if done is not None else Check(deadline, PENDING, None)
+        return (
+            Check(deadline, status.ON_TIME, 0)
+            if done is not None
+            else Check(deadline, status.PENDING, None)
+        )
     if kind.budget and paused is None:
-        return Check(deadline, UNDETERMINED, None, PAUSED)
+        return Check(deadline, status.UNDETERMINED, None, status.PAUSED)
     late = working_days_after(calendar, deadline, end)
-    return Check(deadline, LATE, late, shape.calendar_gap if late is None else None)
+    return Check(deadline, status.LATE, late, shape.calendar_gap if late is None else None)
 
 
 def working_days_after(calendar: WorkingDayCalendar, start: date, end: date) -> int | None:

@@ -12,20 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from subsidy_engine.lang.types import (
-    Bool,
-    Date,
-    Dec,
-    Enum,
-    Int,
-    List,
-    Record,
-    Str,
-    Table,
-    Type,
-    is_numeric,
-    scale_of,
-)
+from subsidy_engine.lang import types as t
 
 PRECISION = 38
 
@@ -34,57 +21,57 @@ def decimal(scale: int) -> pl.Decimal:
     return pl.Decimal(PRECISION, scale)
 
 
-def dtype_of(ty: Type) -> pl.DataType:
+def dtype_of(ty: t.Type) -> pl.DataType:
     """The Polars dtype holding values of `ty`."""
-    if isinstance(ty, Bool):
+    if isinstance(ty, t.Bool):
         return pl.Boolean()
-    if isinstance(ty, Int):
+    if isinstance(ty, t.Int):
         return pl.Int64()
-    if isinstance(ty, Dec):
+    if isinstance(ty, t.Dec):
         return decimal(ty.scale)
-    if isinstance(ty, Str | Enum):
+    if isinstance(ty, t.Str | t.Enum):
         return pl.String()
-    if isinstance(ty, Date):
+    if isinstance(ty, t.Date):
         return pl.Date()
-    if isinstance(ty, List):
+    if isinstance(ty, t.List):
         return pl.List(dtype_of(ty.item))
-    if isinstance(ty, Record):
-        return pl.Struct({name: dtype_of(t) for name, t in ty.fields})
+    if isinstance(ty, t.Record):
+        return pl.Struct({name: dtype_of(field) for name, field in ty.fields})
     raise TypeError(f"the vectorised backend has no column type for {ty}")
 
 
-def literal(value: Any, ty: Type) -> pl.Expr:
+def literal(value: Any, ty: t.Type) -> pl.Expr:
     """A typed literal; None gives a typed null."""
-    if isinstance(ty, Table):
+    if isinstance(ty, t.Table):
         raise TypeError("a parameter table is not a value; look an entry up with table[key]")
-    if isinstance(ty, List):
+    if isinstance(ty, t.List):
         if value is None:
             return pl.lit(None, dtype=dtype_of(ty))
         return pl.lit(pl.Series([list(value)], dtype=dtype_of(ty)))
     return pl.lit(value, dtype=dtype_of(ty))
 
 
-def common_type(types: Sequence[Type]) -> Type:
+def common_type(types: Sequence[t.Type]) -> t.Type:
     """The type two comparable operands are compared in: numbers at the larger scale."""
-    if all(is_numeric(t) for t in types):
-        if all(isinstance(t, Int) for t in types):
+    if all(t.is_numeric(ty) for ty in types):
+        if all(isinstance(ty, t.Int) for ty in types):
             return types[0]
-        return Dec(max(scale_of(t) for t in types))
-    if all(isinstance(t, Str | Enum) for t in types):
-        return Str()
+        return t.Dec(max(t.scale_of(ty) for ty in types))
+    if all(isinstance(ty, t.Str | t.Enum) for ty in types):
+        return t.Str()
     return types[0]
 
 
-def cast_to(expr: pl.Expr, source: Type, target: Type) -> pl.Expr:
+def cast_to(expr: pl.Expr, source: t.Type, target: t.Type) -> pl.Expr:
     """`expr` (of type `source`) as `target`, exactly: only widening casts are made."""
     if source == target or dtype_of(source) == dtype_of(target):
         return expr
-    if isinstance(target, Dec) and is_numeric(source):
-        if scale_of(source) > target.scale:
+    if isinstance(target, t.Dec) and t.is_numeric(source):
+        if t.scale_of(source) > target.scale:
             raise TypeError(f"narrowing {source} to {target} would round")
         return expr.cast(decimal(target.scale))
-    if isinstance(target, Int) and isinstance(source, Int):
+    if isinstance(target, t.Int) and isinstance(source, t.Int):
         return expr
-    if isinstance(target, List) and isinstance(source, List):
+    if isinstance(target, t.List) and isinstance(source, t.List):
         return expr.cast(dtype_of(target))
     return expr.cast(dtype_of(target))
