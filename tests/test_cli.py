@@ -33,18 +33,13 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def _on_mini(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """A command over the mini rulebook as of 1 June 2019."""
+    return run(capsys, *args, "--as-of", "2019-06-01", "--rulebook", str(MINI))
+
+
 def test_evaluate_json(capsys: pytest.CaptureFixture[str], profile: Path) -> None:
-    code, out, _ = run(
-        capsys,
-        "evaluate",
-        str(profile),
-        "--as-of",
-        "2019-06-01",
-        "--format",
-        "json",
-        "--rulebook",
-        str(MINI),
-    )
+    code, out, _ = _on_mini(capsys, "evaluate", str(profile), "--format", "json")
     assert code == 0
     data = json.loads(out)
     statuses = {r["rule"]["id"]: r["status"] for r in data["results"]}
@@ -53,22 +48,10 @@ def test_evaluate_json(capsys: pytest.CaptureFixture[str], profile: Path) -> Non
 
 
 def test_evaluate_table_and_markdown(capsys: pytest.CaptureFixture[str], profile: Path) -> None:
-    code, out, _ = run(
-        capsys, "evaluate", str(profile), "--as-of", "2019-06-01", "--rulebook", str(MINI)
-    )
+    code, out, _ = _on_mini(capsys, "evaluate", str(profile))
     assert code == 0
     assert "陶瓷企业奖励" in out and "¥500,000.00" in out
-    code, out, _ = run(
-        capsys,
-        "evaluate",
-        str(profile),
-        "--as-of",
-        "2019-06-01",
-        "--format",
-        "markdown",
-        "--rulebook",
-        str(MINI),
-    )
+    code, out, _ = _on_mini(capsys, "evaluate", str(profile), "--format", "markdown")
     assert code == 0
     assert "## What the enterprise qualifies for" in out
     assert "> 对年销售收入达到5000万元以上的陶瓷企业,给予50万元奖励" in out
@@ -195,7 +178,7 @@ def test_impact_of_a_reform_over_a_registry(
         encoding="utf-8",
     )
     chart = tmp_path / "chart.png"
-    code, out, _ = run(
+    code, out, _ = _on_mini(
         capsys,
         "impact",
         str(registry),
@@ -203,10 +186,6 @@ def test_impact_of_a_reform_over_a_registry(
         str(reform),
         "--by",
         "county",
-        "--as-of",
-        "2019-06-01",
-        "--rulebook",
-        str(MINI),
         "--chart",
         str(chart),
     )

@@ -17,18 +17,13 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return capsys.readouterr().out
 
 
+def _what_if(capsys: pytest.CaptureFixture[str], assignment: str, *options: str) -> str:
+    """The large ceramics firm at the end of 2019 with one fact set otherwise."""
+    return _run(capsys, "what-if", HUAIREN, "--as-of", "2019-12-31", "--set", assignment, *options)
+
+
 def test_what_if_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
-    out = _run(
-        capsys,
-        "what-if",
-        HUAIREN,
-        "--as-of",
-        "2019-12-31",
-        "--set",
-        "employees=480",
-        "--lang",
-        "zh",
-    )
+    out = _what_if(capsys, "employees=480", "--lang", "zh")
     assert (
         "失去：年销售收入5000万元、就业岗位500个以上陶瓷企业银行贷款贴息：可申报 → 暂不符合" in out
     )
@@ -39,22 +34,12 @@ def test_what_if_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_what_if_in_english_keeps_ids_and_values(capsys: pytest.CaptureFixture[str]) -> None:
-    out = _run(capsys, "what-if", HUAIREN, "--as-of", "2019-12-31", "--set", "employees=480")
+    out = _what_if(capsys, "employees=480")
     assert "   lost  m25.ceramic_loan_interest_subsidy: eligible → ineligible" in out
 
 
 def test_no_change_is_said_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
-    out = _run(
-        capsys,
-        "what-if",
-        HUAIREN,
-        "--as-of",
-        "2019-12-31",
-        "--set",
-        "employees=1200",
-        "--lang",
-        "zh",
-    )
+    out = _what_if(capsys, "employees=1200", "--lang", "zh")
     assert out.strip() == "没有政策的结果发生变化。"
 
 

@@ -37,20 +37,19 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def _from_september(
+    capsys: pytest.CaptureFixture[str], log: Path, *options: str
+) -> tuple[int, str, str]:
+    """`service-log` over September to December 2019."""
+    return run(
+        capsys, "service-log", str(log), "--from", "2019-09-01", "--until", "2019-12-31", *options
+    )
+
+
 def test_json_counts_every_row_and_states_each_duty(
     capsys: pytest.CaptureFixture[str], log: Path
 ) -> None:
-    code, out, _ = run(
-        capsys,
-        "service-log",
-        str(log),
-        "--from",
-        "2019-09-01",
-        "--until",
-        "2019-12-31",
-        "--format",
-        "json",
-    )
+    code, out, _ = _from_september(capsys, log, "--format", "json")
     assert code == 0
     body = json.loads(out)
     assert (body["rows_read"], body["in_period"], body["outside_period"], body["rejected"]) == (
@@ -79,22 +78,11 @@ def test_table_and_files_written_whole(
 ) -> None:
     rates, rejects = tmp_path / "rates.parquet", tmp_path / "rejects.csv"
     checked = tmp_path / "checked.xlsx"
-    code, out, _ = run(
+    code, out, _ = _from_september(
         capsys,
-        "service-log",
-        str(log),
-        "--from",
-        "2019-09-01",
-        "--until",
-        "2019-12-31",
-        "--by",
-        "kind",
-        "-o",
-        str(rates),
-        "--rejects",
-        str(rejects),
-        "--checked",
-        str(checked),
+        log,
+        *("--by", "kind", "-o", str(rates)),
+        *("--rejects", str(rejects), "--checked", str(checked)),
     )
     assert code == 0
     assert "rows read 6 = 3 in the period + 1 outside it + 2 rejected" in out
