@@ -1,24 +1,12 @@
 """A rulebook's subjects and obligations are checked when it loads: each problem is a located
 diagnostic naming the file, line and obligation, all reported in one run."""
 
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from subsidy_engine import RulebookError, load_rulebook
-
-DUTIES = Path(__file__).parents[1] / "fixtures" / "duties"
-
-
-def _broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
-    root = tmp_path / "duties"
-    shutil.copytree(DUTIES, root)
-    path = root / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return root
 
 
 def _refusal(root: Path) -> str:
@@ -27,10 +15,12 @@ def _refusal(root: Path) -> str:
     return caught.value.render().replace(f"{root}/", "")
 
 
-def test_a_figure_reading_a_field_its_subject_does_not_declare(tmp_path: Path) -> None:
+def test_a_figure_reading_a_field_its_subject_does_not_declare(
+    edited_fixture: Callable[..., Path],
+) -> None:
     # annual_sales is an enterprise fact: a service hall's obligation cannot read it
-    root = _broken(
-        tmp_path, "obligations/m1.yaml", "achieved: average_licence_days", "achieved: annual_sales"
+    root = edited_fixture(
+        "duties", "obligations/m1.yaml", "achieved: average_licence_days", "achieved: annual_sales"
     )
     rendered = _refusal(root)
     assert rendered.startswith(
@@ -40,8 +30,10 @@ def test_a_figure_reading_a_field_its_subject_does_not_declare(tmp_path: Path) -
     assert "in measure 1 提升审批效率" in rendered
 
 
-def test_an_unknown_subject_kind(tmp_path: Path) -> None:
-    root = _broken(tmp_path, "obligations/m1.yaml", "subject: service_hall", "subject: servce_hall")
+def test_an_unknown_subject_kind(edited_fixture: Callable[..., Path]) -> None:
+    root = edited_fixture(
+        "duties", "obligations/m1.yaml", "subject: service_hall", "subject: servce_hall"
+    )
     rendered = _refusal(root)
     assert rendered.startswith(
         "obligations/m1.yaml:7:14: [unknown-name] m1.licence_days: 'servce_hall' is not a "
@@ -50,55 +42,63 @@ def test_an_unknown_subject_kind(tmp_path: Path) -> None:
     assert "did you mean 'service_hall'?" in rendered
 
 
-def test_a_figure_that_is_not_a_number(tmp_path: Path) -> None:
-    root = _broken(
-        tmp_path, "obligations/m1.yaml", "required: licence_days_limit", "required: name"
-    )
-    assert "[type-mismatch] m1.licence_days: the required figure must be a number" in _refusal(root)
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "message"),
+    [
+        (
+            "obligations/m1.yaml",
+            "required: licence_days_limit",
+            "required: name",
+            "[type-mismatch] m1.licence_days: the required figure must be a number",
+        ),
+        (
+            "obligations/m1.yaml",
+            "平均用时不超过3个",
+            "平均用时不超过5个",
+            "[not-verbatim] m1.licence_days: the quote is not verbatim",
+        ),
+        (
+            "rulebook.yaml",
+            "subjects/service_hall.yaml",
+            "subjects/hall.yaml",
+            "[missing-file] the rulebook needs subjects/hall.yaml",
+        ),
+        (
+            "obligations/m1.yaml",
+            "obligations:\n",
+            "obligations:\n"
+            "  - id: m1.licence_days\n    title: t\n    title_en: t\n    subject: service_hall\n"
+            "    quote: 政务服务大厅\n    direction: at_least\n    unit: count\n"
+            "    required: 1\n    achieved: 1\n",
+            "[duplicate-id] m1.licence_days: id m1.licence_days is already used",
+        ),
+        (
+            "obligations/m1.yaml",
+            "measure: 1",
+            "measure: 9",
+            "[unknown-measure] measure 9 is not in rulebook.yaml",
+        ),
+    ],
+    ids=["figure-not-a-number", "quote-not-verbatim", "missing-facts-file", "id-twice", "measure"],
+)
+def test_one_problem_is_named(
+    edited_fixture: Callable[..., Path], rel: str, old: str, new: str, message: str
+) -> None:
+    assert message in _refusal(edited_fixture("duties", rel, old, new))
 
 
-def test_a_quote_not_in_the_source(tmp_path: Path) -> None:
-    root = _broken(tmp_path, "obligations/m1.yaml", "平均用时不超过3个", "平均用时不超过5个")
-    assert "[not-verbatim] m1.licence_days: the quote is not verbatim" in _refusal(root)
-
-
-def test_a_missing_facts_file(tmp_path: Path) -> None:
-    root = _broken(tmp_path, "rulebook.yaml", "subjects/service_hall.yaml", "subjects/hall.yaml")
-    assert "[missing-file] the rulebook needs subjects/hall.yaml" in _refusal(root)
-
-
-def test_the_enterprise_is_not_redeclared(tmp_path: Path) -> None:
-    root = _broken(tmp_path, "rulebook.yaml", "  service_hall:\n", "  enterprise:\n")
+def test_the_enterprise_is_not_redeclared(edited_fixture: Callable[..., Path]) -> None:
+    root = edited_fixture("duties", "rulebook.yaml", "  service_hall:\n", "  enterprise:\n")
     rendered = _refusal(root)
     assert "[duplicate-name] 'enterprise' is the default subject" in rendered
     assert "'service_hall' is not a subject kind" in rendered  # every problem in one run
 
 
-def test_an_obligation_id_used_twice(tmp_path: Path) -> None:
-    root = _broken(
-        tmp_path,
-        "obligations/m1.yaml",
-        "obligations:\n",
-        "obligations:\n"
-        + (
-            "  - id: m1.licence_days\n    title: t\n    title_en: t\n    subject: service_hall\n"
-            "    quote: 政务服务大厅\n    direction: at_least\n    unit: count\n"
-            "    required: 1\n    achieved: 1\n"
-        ),
-    )
-    assert "[duplicate-id] m1.licence_days: id m1.licence_days is already used" in _refusal(root)
-
-
-def test_an_obligation_of_a_measure_not_in_the_manifest(tmp_path: Path) -> None:
-    root = _broken(tmp_path, "obligations/m1.yaml", "measure: 1", "measure: 9")
-    assert "[unknown-measure] measure 9 is not in rulebook.yaml" in _refusal(root)
-
-
-def test_a_case_expecting_what_its_results_cannot_have(tmp_path: Path) -> None:
+def test_a_case_expecting_what_its_results_cannot_have(edited_fixture: Callable[..., Path]) -> None:
     from subsidy_engine.rulebook.loader import load_cases
 
     # without `subject:` the case is an enterprise's, whose results have no required figure
-    root = _broken(tmp_path, "tests/cases.yaml", "    subject: service_hall\n", "")
+    root = edited_fixture("duties", "tests/cases.yaml", "    subject: service_hall\n", "")
     with pytest.raises(RulebookError) as caught:
         load_cases(root)
     rendered = caught.value.render().replace(f"{root}/", "")
@@ -108,7 +108,7 @@ def test_a_case_expecting_what_its_results_cannot_have(tmp_path: Path) -> None:
     ), rendered
 
 
-def test_a_role_declared_by_two_subject_kinds(tmp_path: Path) -> None:
+def test_a_role_declared_by_two_subject_kinds(edited_fixture: Callable[..., Path]) -> None:
     hall = "    title_en: A government service hall\n"
     twice = (
         hall + "    role: application_log\n"
@@ -118,7 +118,7 @@ def test_a_role_declared_by_two_subject_kinds(tmp_path: Path) -> None:
         "    title_en: A county service hall\n"
         "    role: application_log\n"
     )
-    rendered = _refusal(_broken(tmp_path, "rulebook.yaml", hall, twice))
+    rendered = _refusal(edited_fixture("duties", "rulebook.yaml", hall, twice))
     assert rendered.startswith(
         "rulebook.yaml:21:11: [duplicate-name] role application_log is already declared by "
         "subject kind 'service_hall' (at subjects.county_hall.role)"

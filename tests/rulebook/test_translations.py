@@ -3,6 +3,7 @@ gives it in English only."""
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,17 +14,6 @@ from subsidy_engine.rulebook.translations import untranslated
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _edited(tmp_path: Path, fixture: str, rel: str, old: str, new: str) -> Path:
-    """A fresh copy of a fixture rulebook in which the file `rel` has `old` replaced by `new`."""
-    root = tmp_path / fixture
-    shutil.copytree(FIXTURES / fixture, root, dirs_exist_ok=True)
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return root
 
 
 def test_every_shipped_rule_with_an_interpretation_has_it_in_chinese() -> None:
@@ -55,20 +45,20 @@ def test_a_rule_in_english_only_loads_and_lint_warns_at_its_line(
     assert "m1.rate_cut has an interpretation in English" in capsys.readouterr().out
 
 
-def test_a_translated_rule_is_not_warned_of(tmp_path: Path) -> None:
+def test_a_translated_rule_is_not_warned_of(edited_fixture: Callable[..., Path]) -> None:
     english = "    interpretation: The extension runs one year from the end of April 2019.\n"
     chinese = "    interpretation_zh: 自2019年4月底起延续一年。\n"
-    root = _edited(tmp_path, "mini", "measures/m1.yaml", english, english + chinese)
+    root = edited_fixture("mini", "measures/m1.yaml", english, english + chinese)
     rulebook = load_rulebook(root)
     assert untranslated(rulebook) == []
     rule = rulebook.rule("m1.rate_cut")
     assert rule.spec.interpretation_zh == "自2019年4月底起延续一年。"
 
 
-def test_a_derived_fact_in_english_only_is_warned_of(tmp_path: Path) -> None:
+def test_a_derived_fact_in_english_only_is_warned_of(edited_fixture: Callable[..., Path]) -> None:
     anchor = "    description: A rough size class\n"
     english = "    interpretation: Staff alone decide.\n"
-    root = _edited(tmp_path, "mini", "derived.yaml", anchor, anchor + english)
+    root = edited_fixture("mini", "derived.yaml", anchor, anchor + english)
     warnings = untranslated(load_rulebook(root))
     assert warnings[-1] == (
         f"{root}/derived.yaml:7:21: warning: derived fact size has an interpretation in "
@@ -76,7 +66,9 @@ def test_a_derived_fact_in_english_only_is_warned_of(tmp_path: Path) -> None:
     )
 
 
-def test_a_reading_glossed_in_english_only_is_warned_of(tmp_path: Path) -> None:
+def test_a_reading_glossed_in_english_only_is_warned_of(
+    edited_fixture: Callable[..., Path],
+) -> None:
     anchor = "  booth_subsidy:\n"
     reading = (
         "  ceramics_reading:\n    description: Who is a ceramics maker\n    type: text\n"
@@ -84,7 +76,7 @@ def test_a_reading_glossed_in_english_only_is_warned_of(tmp_path: Path) -> None:
         "    readings_zh: {by_code: 按行业代码}\n"
         "    values:\n      2019-01-01: {value: by_code}\n"
     )
-    root = _edited(tmp_path, "mini", "parameters.yaml", anchor, reading + anchor)
+    root = edited_fixture("mini", "parameters.yaml", anchor, reading + anchor)
     warnings = untranslated(load_rulebook(root))
     assert [w for w in warnings if "parameters.yaml" in w] == [
         f"{root}/parameters.yaml:16:54: warning: reading 'by_sales' of parameter "
@@ -92,16 +84,18 @@ def test_a_reading_glossed_in_english_only_is_warned_of(tmp_path: Path) -> None:
     ]
 
 
-def test_an_obligation_read_in_english_only_is_warned_of(tmp_path: Path) -> None:
+def test_an_obligation_read_in_english_only_is_warned_of(
+    edited_fixture: Callable[..., Path],
+) -> None:
     anchor = "    achieved: average_licence_days\n"
     english = "    interpretation: An average over the quarter.\n"
-    root = _edited(tmp_path, "duties", "obligations/m1.yaml", anchor, anchor + english)
+    root = edited_fixture("duties", "obligations/m1.yaml", anchor, anchor + english)
     assert untranslated(load_rulebook(root)) == [
         f"{root}/obligations/m1.yaml:14:21: warning: obligation m1.licence_days has an "
         "interpretation in English and none in Chinese (interpretation_zh)"
     ]
     chinese = "    interpretation_zh: 按季度平均计算。\n"
-    _edited(tmp_path, "duties", "obligations/m1.yaml", anchor, anchor + english + chinese)
+    edited_fixture("duties", "obligations/m1.yaml", anchor, anchor + english + chinese)
     assert untranslated(load_rulebook(root)) == []
 
 
