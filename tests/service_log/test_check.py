@@ -24,12 +24,6 @@ from subsidy_engine.service_log import (
     log_shape,
 )
 
-
-@pytest.fixture(scope="module")
-def shape() -> LogShape:
-    return log_shape(Engine().rulebook)
-
-
 SHAPE = log_shape(Engine().rulebook)
 
 

@@ -16,17 +16,10 @@ from subsidy_engine.service_log import (
     LogShape,
     check_period,
     compliance_rates,
-    log_shape,
     obligation_results,
     parse_log,
     quarter,
 )
-
-
-@pytest.fixture(scope="module")
-def shape() -> LogShape:
-    return log_shape(Engine().rulebook)
-
 
 BR, RE = "business_registration", "real_estate_registration"
 Q4 = Period(date(2019, 10, 1), date(2019, 12, 31))
