@@ -95,6 +95,17 @@ def _registry_style(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _assert_scores_as(canonical: pl.DataFrame, source: Path, rows: int, **options: Any) -> None:
+    """Scoring the file `source` (of `rows` rows) with `options` (a mapping) writes what
+    scoring the frame `canonical` of the same facts gives."""
+    out = source.with_name("out.parquet")
+    done = score_file(KITCHEN, source, out, as_of=AS_OF, statuses="all", **options)
+    expected = KITCHEN.score(canonical, AS_OF, statuses="all")
+    assert done.rows_read == rows == done.rows_scored + done.rows_rejected
+    assert done.rows_rejected == expected.rows_rejected
+    assert _plain(pl.read_parquet(out)).equals(_plain(expected.results))
+
+
 def _json_list(items: list[str]) -> str:
     return "[" + ", ".join(f'"{item}"' for item in items) + "]"
 
@@ -112,12 +123,7 @@ def test_a_mapped_csv_scores_as_the_same_facts_written_as_profile_values(
         schema_overrides={"years": pl.List(pl.Int64), "tags": pl.List(pl.String)},
         infer_schema_length=None,
     )
-    out = folder / "out.parquet"
-    done = score_file(KITCHEN, source, out, as_of=AS_OF, mapping=MAPPING, statuses="all")
-    expected = KITCHEN.score(canonical, AS_OF, statuses="all")
-    assert done.rows_read == len(rows) == done.rows_scored + done.rows_rejected
-    assert done.rows_rejected == expected.rows_rejected
-    assert _plain(pl.read_parquet(out)).equals(_plain(expected.results))
+    _assert_scores_as(canonical, source, len(rows), mapping=MAPPING)
 
 
 def test_a_value_the_mapping_cannot_read_rejects_its_row_alone(tmp_path: Path) -> None:
@@ -333,14 +339,7 @@ def test_dates_inside_list_items_are_read_in_the_mappings_formats(
         },
         schema={"credit_code": pl.String, "projects": pl.List(item)},
     )  # fmt: skip
-    out = folder / "out.parquet"
-    done = score_file(
-        KITCHEN, source, out, as_of=AS_OF, mapping=mapping, statuses="all", min_share=None
-    )
-    expected = KITCHEN.score(canonical, AS_OF, statuses="all")
-    assert done.rows_read == len(rows) == done.rows_scored + done.rows_rejected
-    assert done.rows_rejected == expected.rows_rejected
-    assert _plain(pl.read_parquet(out)).equals(_plain(expected.results))
+    _assert_scores_as(canonical, source, len(rows), mapping=mapping, min_share=None)
 
 
 def test_an_item_date_no_format_fits_rejects_its_row_naming_the_field(tmp_path: Path) -> None:
