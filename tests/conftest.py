@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from subsidy_engine import Engine
+
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    """The engine of the bundled rulebook, loaded once."""
+    return Engine()
+
 
 EditFixture = Callable[[str, str, str, str], Path]
 

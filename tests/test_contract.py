@@ -21,11 +21,6 @@ HUAIREN = ROOT / "examples" / "huairen-ceramics-large.yaml"
 DAY = date(2019, 12, 31)
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine()
-
-
 def _schema(name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
     return loaded

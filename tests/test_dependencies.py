@@ -14,11 +14,6 @@ EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.yaml"))
 DAY = date(2019, 12, 31)
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine()
-
-
 def _rules_naming(engine: Engine, fact: str) -> set[str]:
     """Rules whose conditions or figures name a derived fact, read from their text."""
     return {

@@ -5,19 +5,12 @@ readings taken; provenance in the footer."""
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from subsidy_engine import Engine, Status
 from subsidy_engine.notice import notice_html
 from subsidy_engine.profile_files import read_profile
 
 ROOT = Path(__file__).parents[1]
 DAY = date(2019, 12, 31)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine()
 
 
 def _notice(engine: Engine, facts: dict[str, object], language: str = "zh") -> str:

@@ -20,11 +20,6 @@ DAY = date(2019, 12, 31)
 
 
 @pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine()
-
-
-@pytest.fixture(scope="module")
 def huairen(engine: Engine) -> Evaluation:
     return engine.evaluate(read_profile(HUAIREN, engine), DAY)
 

@@ -27,11 +27,6 @@ DUTIES = Path(__file__).parents[1] / "fixtures" / "duties"
 Q1 = "2020Q1"
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine()
-
-
 def _body(engine: Engine, **facts: object) -> dict[str, object]:
     report = engine.obligations(
         [{"kind": "procuring_body", "name": "市教育局", "facts": facts}], Q1

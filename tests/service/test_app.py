@@ -24,11 +24,6 @@ EN = {"Accept-Language": "en-US,en;q=0.9"}
 
 
 @pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine()
-
-
-@pytest.fixture(scope="module")
 def client(engine: Engine) -> TestClient:
     return TestClient(create_app(engine), raise_server_exceptions=False)
 

@@ -111,11 +111,6 @@ def browser() -> Iterator[WebDriver]:
             driver.quit()
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine()
-
-
 def _scalar_facts(engine: Engine, name: str) -> dict[str, Any]:
     """The enterprise's facts the page can ask about: every fact but the lists."""
     facts = read_profile(ROOT / "examples" / f"{name}.yaml", engine).model_dump(exclude_none=True)
@@ -145,29 +140,37 @@ def _settled(driver: WebDriver, asked: str) -> bool:
     return driver.find_element(By.ID, "question-number").text != asked
 
 
-@pytest.mark.parametrize("name", ENTERPRISES)
-def test_the_self_test_reaches_the_enterprises_entitlements(
-    server: str, browser: WebDriver, engine: Engine, name: str
-) -> None:
-    facts = _scalar_facts(engine, name)
+def _questions(server: str, browser: WebDriver, engine: Engine) -> Iterator[str]:
+    """Open the self-test page and yield the fact each question asks, once the caller has
+    answered the one before, until the page is done; fail if it keeps asking."""
     browser.get(f"{server}/?as_of={DAY.isoformat()}")
     wait = WebDriverWait(browser, 30)
     wait.until(lambda d: d.find_element(By.ID, "question-title").get_attribute("data-fact"))
     asked: list[str] = []
     for _ in range(len(engine.rulebook.profile.spec.fields) + 1):
         if browser.find_element(By.ID, "done").is_displayed():
-            break
+            return
         fact = browser.find_element(By.ID, "question-title").get_attribute("data-fact") or ""
-        assert fact not in asked, f"{fact} asked twice"
         asked.append(fact)
         number = browser.find_element(By.ID, "question-number").text
+        yield fact
+        wait.until(lambda d, n=number: _settled(d, n))
+    pytest.fail(f"the page kept asking: {asked}")
+
+
+@pytest.mark.parametrize("name", ENTERPRISES)
+def test_the_self_test_reaches_the_enterprises_entitlements(
+    server: str, browser: WebDriver, engine: Engine, name: str
+) -> None:
+    facts = _scalar_facts(engine, name)
+    asked: list[str] = []
+    for fact in _questions(server, browser, engine):
+        assert fact not in asked, f"{fact} asked twice"
+        asked.append(fact)
         if fact in facts:
             _answer(browser, facts[fact])
         else:
             browser.find_element(By.ID, "skip").click()
-        wait.until(lambda d, n=number: _settled(d, n))
-    else:
-        pytest.fail(f"the page kept asking: {asked}")
 
     expected = engine.evaluate(facts, DAY).eligible
     shown = browser.find_elements(By.CSS_SELECTOR, "#entitlements .entitlement")
@@ -190,7 +193,7 @@ def test_the_self_test_reaches_the_enterprises_entitlements(
         assert "780万元" in award.text and "市级、县级" in award.text
 
     browser.find_element(By.ID, "download-notice").click()
-    link = wait.until(lambda d: d.find_elements(By.ID, "notice-link"))[0]
+    link = WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "notice-link"))[0]
     assert (link.get_attribute("href") or "").startswith("blob:")
 
 
@@ -271,15 +274,8 @@ def test_the_self_test_asks_for_list_items_and_shows_per_item_entitlements(
         exclude_none=True
     )
     del facts["projects"]
-    browser.get(f"{server}/?as_of={DAY.isoformat()}")
-    wait = WebDriverWait(browser, 30)
-    wait.until(lambda d: d.find_element(By.ID, "question-title").get_attribute("data-fact"))
     lists_asked: list[str] = []
-    for _ in range(len(engine.rulebook.profile.spec.fields) + 1):
-        if browser.find_element(By.ID, "done").is_displayed():
-            break
-        fact = browser.find_element(By.ID, "question-title").get_attribute("data-fact") or ""
-        number = browser.find_element(By.ID, "question-number").text
+    for fact in _questions(server, browser, engine):
         if browser.find_elements(By.ID, "item-form"):
             lists_asked.append(fact)
             if fact == "awards":
@@ -291,9 +287,6 @@ def test_the_self_test_asks_for_list_items_and_shows_per_item_entitlements(
             _answer(browser, facts[fact])
         else:
             browser.find_element(By.ID, "skip").click()
-        wait.until(lambda d, n=number: _settled(d, n))
-    else:
-        pytest.fail("the page kept asking")
 
     assert {"awards", "exhibitions", "technology_centres", "service_applications"} <= set(
         lists_asked

@@ -64,11 +64,6 @@ def spark(build_log: Path) -> Iterator[Any]:
         session.stop()
 
 
-@pytest.fixture(scope="session")
-def engine() -> Engine:
-    return Engine()
-
-
 def profile_schema(rulebook: Rulebook) -> dict[str, pl.DataType]:
     return {name: dtype_of(t) for name, t in rulebook.profile.types.items()}
 
