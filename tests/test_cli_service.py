@@ -3,6 +3,7 @@ impact, errors as JSON under --format json, the field map, and printable notices
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -15,33 +16,31 @@ HUAIREN = ROOT / "examples" / "huairen-ceramics-large.yaml"
 ERROR_SCHEMA = json.loads((ROOT / "schemas" / "error.schema.json").read_text(encoding="utf-8"))
 
 
-def run(
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    *args: str,
-    stdin: str = "",
-) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+Cli = Callable[..., tuple[int, str, str]]
 
 
-def _on_huairen(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str, *extra: str
-) -> str:
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """`cli(*args, stdin="")`: the command line run with `stdin`, as (exit code, out, err)."""
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def _on_huairen(cli: Cli, command: str, *extra: str) -> str:
     """`command` on the Huairen profile as of 2019-12-31, which must succeed; its output."""
-    code, out, _ = run(capsys, monkeypatch, command, str(HUAIREN), "--as-of", "2019-12-31", *extra)
+    code, out, _ = cli(command, str(HUAIREN), "--as-of", "2019-12-31", *extra)
     assert code == 0
     return out
 
 
-def test_evaluate_reads_the_profile_from_stdin(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    code, out, _ = run(
-        capsys,
-        monkeypatch,
+def test_evaluate_reads_the_profile_from_stdin(cli: Cli) -> None:
+    code, out, _ = cli(
         *("evaluate", "-", "--as-of", "2019-12-31", "--format", "json"),
         *("--statuses", "eligible", "--citations", "ref", "--no-traces"),
         stdin=HUAIREN.read_text(encoding="utf-8"),
@@ -53,12 +52,8 @@ def test_evaluate_reads_the_profile_from_stdin(
     assert "m14.ceramic_tax_retention_award" in document["rules"]
 
 
-def test_a_bad_profile_on_stdin_is_a_json_error_naming_the_line(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    code, out, err = run(
-        capsys,
-        monkeypatch,
+def test_a_bad_profile_on_stdin_is_a_json_error_naming_the_line(cli: Cli) -> None:
+    code, out, err = cli(
         *("evaluate", "-", "--format", "json"),
         stdin='{"employees": -3,\n "employes": 4}',
     )
@@ -73,23 +68,17 @@ def test_a_bad_profile_on_stdin_is_a_json_error_naming_the_line(
     assert error["problems"][1]["hint"] == "did you mean 'employees'?"
 
 
-def test_a_missing_file_is_a_json_error_with_exit_2(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    code, _, err = run(capsys, monkeypatch, "gaps", str(tmp_path / "none.yaml"), "--format", "json")
+def test_a_missing_file_is_a_json_error_with_exit_2(cli: Cli, tmp_path: Path) -> None:
+    code, _, err = cli("gaps", str(tmp_path / "none.yaml"), "--format", "json")
     assert code == 2
     assert json.loads(err)["code"] == "bad-input"
 
 
-def test_gaps_and_what_if_print_json(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = _on_huairen(capsys, monkeypatch, "gaps", "--format", "json")
+def test_gaps_and_what_if_print_json(cli: Cli) -> None:
+    out = _on_huairen(cli, "gaps", "--format", "json")
     gaps = json.loads(out)["gaps"]
     assert gaps and all({"rule_id", "changes", "reachable"} <= set(g) for g in gaps)
-    code, out, _ = run(
-        capsys,
-        monkeypatch,
+    code, out, _ = cli(
         *("what-if", "-", "--set", "employees=480", "--as-of", "2019-12-31", "--format", "json"),
         stdin=HUAIREN.read_text(encoding="utf-8"),
     )
@@ -98,15 +87,10 @@ def test_gaps_and_what_if_print_json(
     assert changes["m25.ceramic_loan_interest_subsidy"]["kind"] == "lost"
 
 
-def test_impact_prints_json(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_impact_prints_json(cli: Cli, tmp_path: Path) -> None:
     registry = tmp_path / "registry.parquet"
-    assert main(["generate", "200", "-o", str(registry), "--seed", "3"]) == 0
-    capsys.readouterr()
-    code, out, _ = run(
-        capsys,
-        monkeypatch,
+    assert cli("generate", "200", "-o", str(registry), "--seed", "3")[0] == 0
+    code, out, _ = cli(
         *("impact", str(registry), "--as-of", "2019-12-31", "--format", "json"),
     )
     assert code == 0
@@ -114,32 +98,26 @@ def test_impact_prints_json(
     assert rows and all(isinstance(row["measure"], int) for row in rows)
 
 
-def test_fields_of_one_rule_and_an_unknown_rule(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    code, out, _ = run(
-        capsys, monkeypatch, "fields", "--rule", "m36.above_scale_award_2y", "--format", "json"
-    )
+def test_fields_of_one_rule_and_an_unknown_rule(cli: Cli) -> None:
+    code, out, _ = cli("fields", "--rule", "m36.above_scale_award_2y", "--format", "json")
     assert code == 0
     fields = {row["field"]: row["rules"][0]["via"] for row in json.loads(out)}
     assert fields["operating_revenue"] == ["is_small_or_micro"]
     assert fields["above_scale_years"] == []
-    code, _, err = run(capsys, monkeypatch, "fields", "--rule", "m36.nothing")
+    code, _, err = cli("fields", "--rule", "m36.nothing")
     assert code == 2 and "no rule 'm36.nothing'" in err
 
 
-def test_report_writes_one_notice(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_report_writes_one_notice(cli: Cli, tmp_path: Path) -> None:
     output = tmp_path / "notice.html"
-    _on_huairen(capsys, monkeypatch, "report", "-o", str(output))
+    _on_huairen(cli, "report", "-o", str(output))
     page = output.read_text(encoding="utf-8")
     assert "怀仁市华晟建筑陶瓷有限公司" in page and "91140681MA0K4D7U2Y" in page
     assert not list(tmp_path.glob(".*partial"))
 
 
 def test_report_for_a_registry_writes_one_notice_per_enterprise_and_names_refused_rows(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    cli: Cli, tmp_path: Path
 ) -> None:
     registry = tmp_path / "registry.jsonl"
     rows = [
@@ -149,9 +127,7 @@ def test_report_for_a_registry_writes_one_notice_per_enterprise_and_names_refuse
     ]
     registry.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
     folder = tmp_path / "notices"
-    code, out, err = run(
-        capsys,
-        monkeypatch,
+    code, out, err = cli(
         *("report", str(registry), "--as-of", "2019-12-31", "-o", str(folder)),
     )
     assert code == 1
@@ -160,29 +136,23 @@ def test_report_for_a_registry_writes_one_notice_per_enterprise_and_names_refuse
     assert "2 notices written" in out and "1 rows refused" in out
 
 
-def test_report_prints_a_pdf(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_report_prints_a_pdf(cli: Cli, tmp_path: Path) -> None:
     output = tmp_path / "notice.pdf"
-    _on_huairen(capsys, monkeypatch, "report", "-o", str(output))
+    _on_huairen(cli, "report", "-o", str(output))
     assert output.read_bytes().startswith(b"%PDF-")
 
 
-def test_the_table_in_chinese(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = _on_huairen(capsys, monkeypatch, "evaluate", "--lang", "zh")
+def test_the_table_in_chinese(cli: Cli) -> None:
+    out = _on_huairen(cli, "evaluate", "--lang", "zh")
     for words in ("状态", "兑付层级", "可申报", "780万元", "市级+县级：780万元，共1项"):
         assert words in out
     assert "eligible" not in out and "¥" not in out
 
 
-def test_report_refuses_a_registry_with_columns_it_does_not_know(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_report_refuses_a_registry_with_columns_it_does_not_know(cli: Cli, tmp_path: Path) -> None:
     registry = tmp_path / "registry.csv"
     registry.write_text("credit_code,从业人员\n91140681MA0K4D7U2Y,30\n", encoding="utf-8")
-    code, _, err = run(capsys, monkeypatch, "report", str(registry), "-o", str(tmp_path / "out"))
+    code, _, err = cli("report", str(registry), "-o", str(tmp_path / "out"))
     assert code == 2
     assert "columns that are not profile fields: 从业人员" in err
     assert not (tmp_path / "out").exists()
