@@ -8,6 +8,9 @@ import pytest
 
 from subsidy_engine import RulebookError, load_rulebook
 
+Edit = Callable[..., Path]
+"""The `edited_fixture` fixture: (fixture, file, old, new) -> the edited copy's folder."""
+
 
 def _refusal(root: Path) -> str:
     with pytest.raises(RulebookError) as caught:
@@ -15,9 +18,7 @@ def _refusal(root: Path) -> str:
     return caught.value.render().replace(f"{root}/", "")
 
 
-def test_a_figure_reading_a_field_its_subject_does_not_declare(
-    edited_fixture: Callable[..., Path],
-) -> None:
+def test_a_figure_reading_a_field_its_subject_does_not_declare(edited_fixture: Edit) -> None:
     # annual_sales is an enterprise fact: a service hall's obligation cannot read it
     root = edited_fixture(
         "duties", "obligations/m1.yaml", "achieved: average_licence_days", "achieved: annual_sales"
@@ -30,7 +31,7 @@ def test_a_figure_reading_a_field_its_subject_does_not_declare(
     assert "in measure 1 提升审批效率" in rendered
 
 
-def test_an_unknown_subject_kind(edited_fixture: Callable[..., Path]) -> None:
+def test_an_unknown_subject_kind(edited_fixture: Edit) -> None:
     root = edited_fixture(
         "duties", "obligations/m1.yaml", "subject: service_hall", "subject: servce_hall"
     )
@@ -82,19 +83,19 @@ def test_an_unknown_subject_kind(edited_fixture: Callable[..., Path]) -> None:
     ids=["figure-not-a-number", "quote-not-verbatim", "missing-facts-file", "id-twice", "measure"],
 )
 def test_one_problem_is_named(
-    edited_fixture: Callable[..., Path], rel: str, old: str, new: str, message: str
+    edited_fixture: Edit, rel: str, old: str, new: str, message: str
 ) -> None:
     assert message in _refusal(edited_fixture("duties", rel, old, new))
 
 
-def test_the_enterprise_is_not_redeclared(edited_fixture: Callable[..., Path]) -> None:
+def test_the_enterprise_is_not_redeclared(edited_fixture: Edit) -> None:
     root = edited_fixture("duties", "rulebook.yaml", "  service_hall:\n", "  enterprise:\n")
     rendered = _refusal(root)
     assert "[duplicate-name] 'enterprise' is the default subject" in rendered
     assert "'service_hall' is not a subject kind" in rendered  # every problem in one run
 
 
-def test_a_case_expecting_what_its_results_cannot_have(edited_fixture: Callable[..., Path]) -> None:
+def test_a_case_expecting_what_its_results_cannot_have(edited_fixture: Edit) -> None:
     from subsidy_engine.rulebook.loader import load_cases
 
     # without `subject:` the case is an enterprise's, whose results have no required figure
@@ -108,7 +109,7 @@ def test_a_case_expecting_what_its_results_cannot_have(edited_fixture: Callable[
     ), rendered
 
 
-def test_a_role_declared_by_two_subject_kinds(edited_fixture: Callable[..., Path]) -> None:
+def test_a_role_declared_by_two_subject_kinds(edited_fixture: Edit) -> None:
     hall = "    title_en: A government service hall\n"
     twice = (
         hall + "    role: application_log\n"

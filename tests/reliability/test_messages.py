@@ -376,12 +376,18 @@ def test_ctrl_c_in_any_command_is_exit_130(kit: Kit, monkeypatch: pytest.MonkeyP
     assert kit.run("rules") == (130, "", "subsidy-engine: interrupted; no output was written\n")
 
 
+def _evaluate_refused(kit: Kit, path: Path, text: str) -> tuple[str, str]:
+    """`evaluate` of a profile file holding `text`, which must fail: its message, all of stderr."""
+    path.write_text(text, encoding="utf-8")
+    code, _, err = kit.run("evaluate", path)
+    assert code != 0
+    return kit.one_message(err), err
+
+
 def test_a_megabyte_line_is_not_echoed_whole(kit: Kit, tmp_path: Path) -> None:
-    source = tmp_path / "long.yaml"
-    source.write_text("name: " + "x" * 1_000_000 + ": y\n", encoding="utf-8")
-    code, _, err = kit.run("evaluate", source)
-    message = kit.one_message(err)
-    assert code != 0 and "1:1000007: [yaml-syntax]" in message
+    line = "name: " + "x" * 1_000_000 + ": y\n"
+    message, err = _evaluate_refused(kit, tmp_path / "long.yaml", line)
+    assert "1:1000007: [yaml-syntax]" in message
     excerpt, caret = message.splitlines()[2:4]
     assert excerpt.startswith("    1 | …") and excerpt.endswith("x: y")
     assert len(excerpt) < 200 and caret.index("^") == excerpt.index(": y")
@@ -389,9 +395,7 @@ def test_a_megabyte_line_is_not_echoed_whole(kit: Kit, tmp_path: Path) -> None:
 
 
 def test_an_integer_of_thousands_of_digits_is_named_as_too_long(kit: Kit, tmp_path: Path) -> None:
-    source = tmp_path / "digits.yaml"
-    source.write_text("employees: " + "9" * 5000 + "\n", encoding="utf-8")
-    code, _, err = kit.run("evaluate", source)
-    message = kit.one_message(err)
-    assert code != 0 and "has 5,000 digits, more than a number read may have" in message
+    line = "employees: " + "9" * 5000 + "\n"
+    message, err = _evaluate_refused(kit, tmp_path / "digits.yaml", line)
+    assert "has 5,000 digits, more than a number read may have" in message
     assert "is not a valid int" not in message and len(err) < 1000

@@ -15,6 +15,9 @@ from subsidy_engine.rulebook.translations import untranslated
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
+Edit = Callable[..., Path]
+"""The `edited_fixture` fixture: (fixture, file, old, new) -> the edited copy's folder."""
+
 
 def test_every_shipped_rule_with_an_interpretation_has_it_in_chinese() -> None:
     rulebook = Engine().rulebook
@@ -45,7 +48,7 @@ def test_a_rule_in_english_only_loads_and_lint_warns_at_its_line(
     assert "m1.rate_cut has an interpretation in English" in capsys.readouterr().out
 
 
-def test_a_translated_rule_is_not_warned_of(edited_fixture: Callable[..., Path]) -> None:
+def test_a_translated_rule_is_not_warned_of(edited_fixture: Edit) -> None:
     english = "    interpretation: The extension runs one year from the end of April 2019.\n"
     chinese = "    interpretation_zh: 自2019年4月底起延续一年。\n"
     root = edited_fixture("mini", "measures/m1.yaml", english, english + chinese)
@@ -55,7 +58,7 @@ def test_a_translated_rule_is_not_warned_of(edited_fixture: Callable[..., Path])
     assert rule.spec.interpretation_zh == "自2019年4月底起延续一年。"
 
 
-def test_a_derived_fact_in_english_only_is_warned_of(edited_fixture: Callable[..., Path]) -> None:
+def test_a_derived_fact_in_english_only_is_warned_of(edited_fixture: Edit) -> None:
     anchor = "    description: A rough size class\n"
     english = "    interpretation: Staff alone decide.\n"
     root = edited_fixture("mini", "derived.yaml", anchor, anchor + english)
@@ -66,9 +69,7 @@ def test_a_derived_fact_in_english_only_is_warned_of(edited_fixture: Callable[..
     )
 
 
-def test_a_reading_glossed_in_english_only_is_warned_of(
-    edited_fixture: Callable[..., Path],
-) -> None:
+def test_a_reading_glossed_in_english_only_is_warned_of(edited_fixture: Edit) -> None:
     anchor = "  booth_subsidy:\n"
     reading = (
         "  ceramics_reading:\n    description: Who is a ceramics maker\n    type: text\n"
@@ -84,9 +85,7 @@ def test_a_reading_glossed_in_english_only_is_warned_of(
     ]
 
 
-def test_an_obligation_read_in_english_only_is_warned_of(
-    edited_fixture: Callable[..., Path],
-) -> None:
+def test_an_obligation_read_in_english_only_is_warned_of(edited_fixture: Edit) -> None:
     anchor = "    achieved: average_licence_days\n"
     english = "    interpretation: An average over the quarter.\n"
     root = edited_fixture("duties", "obligations/m1.yaml", anchor, anchor + english)
