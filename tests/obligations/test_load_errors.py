@@ -18,29 +18,34 @@ def _refusal(root: Path) -> str:
     return caught.value.render().replace(f"{root}/", "")
 
 
-def test_a_figure_reading_a_field_its_subject_does_not_declare(edited_fixture: Edit) -> None:
-    # annual_sales is an enterprise fact: a service hall's obligation cannot read it
-    root = edited_fixture(
-        "duties", "obligations/m1.yaml", "achieved: average_licence_days", "achieved: annual_sales"
-    )
-    rendered = _refusal(root)
-    assert rendered.startswith(
-        "obligations/m1.yaml:13:15: [unknown-name] m1.licence_days: unknown name 'annual_sales'"
-    ), rendered
-    assert "(at obligations[0].achieved)" in rendered
-    assert "in measure 1 提升审批效率" in rendered
-
-
-def test_an_unknown_subject_kind(edited_fixture: Edit) -> None:
-    root = edited_fixture(
-        "duties", "obligations/m1.yaml", "subject: service_hall", "subject: servce_hall"
-    )
-    rendered = _refusal(root)
-    assert rendered.startswith(
-        "obligations/m1.yaml:7:14: [unknown-name] m1.licence_days: 'servce_hall' is not a "
-        "subject kind declared in rulebook.yaml (at obligations[0].subject)"
-    ), rendered
-    assert "did you mean 'service_hall'?" in rendered
+@pytest.mark.parametrize(
+    ("old", "new", "start", "also"),
+    [
+        (
+            # annual_sales is an enterprise fact: a service hall's obligation cannot read it
+            "achieved: average_licence_days",
+            "achieved: annual_sales",
+            "obligations/m1.yaml:13:15: [unknown-name] m1.licence_days: unknown name "
+            "'annual_sales'",
+            ["(at obligations[0].achieved)", "in measure 1 提升审批效率"],
+        ),
+        (
+            "subject: service_hall",
+            "subject: servce_hall",
+            "obligations/m1.yaml:7:14: [unknown-name] m1.licence_days: 'servce_hall' is not a "
+            "subject kind declared in rulebook.yaml (at obligations[0].subject)",
+            ["did you mean 'service_hall'?"],
+        ),
+    ],
+    ids=["field-of-another-subject", "unknown-subject-kind"],
+)
+def test_a_problem_in_an_obligation_is_located(
+    edited_fixture: Edit, old: str, new: str, start: str, also: list[str]
+) -> None:
+    rendered = _refusal(edited_fixture("duties", "obligations/m1.yaml", old, new))
+    assert rendered.startswith(start), rendered
+    for words in also:
+        assert words in rendered
 
 
 @pytest.mark.parametrize(
