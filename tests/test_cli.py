@@ -194,3 +194,37 @@ def test_impact_of_a_reform_over_a_registry(
     assert chart.stat().st_size > 0
     code, _, err = run(capsys, "impact", str(tmp_path / "x.txt"), "--rulebook", str(MINI))
     assert code == 2 and ".parquet, .csv, .jsonl or .xlsx" in err
+
+
+def test_python_dash_m_runs_the_same_command_line(profile: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "subsidy_engine",
+            "evaluate",
+            str(profile),
+            "--rulebook",
+            str(MINI),
+            "--as-of",
+            "2019-12-31",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"]
+    refused = subprocess.run(
+        [sys.executable, "-m", "subsidy_engine", "evaluate", "no-such.yaml"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "no-such.yaml" in refused.stderr and "Traceback" not in refused.stderr
