@@ -16,10 +16,11 @@ import polars as pl
 import pytest
 
 from subsidy_engine import Engine
+from subsidy_engine.backends.polars.plan import compile_plan
 from subsidy_engine.batch.conformance import compared_columns
 from subsidy_engine.cases import run_cases
 from subsidy_engine.cli import main
-from subsidy_engine.errors import RulebookError
+from subsidy_engine.errors import ProfileError, RulebookError
 from subsidy_engine.money import to_fen
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
@@ -351,3 +352,41 @@ def test_a_constant_operand_near_the_bound_is_judged_alike(
     )
     assert scalar == vector
     assert (scalar[1] is not None) == computed
+
+
+CUBE = "employees * employees * employees"
+CUBE_ROOT = 2_097_151
+"""The largest number whose cube fits 64 bits."""
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["bounded-field", "kind-default"])
+def test_a_product_the_field_bounds_prove_safe_agrees_at_the_edge(
+    tmp_path: Path, declared: bool
+) -> None:
+    # with `max: CUBE_ROOT` declared, no accepted value can make the cube overflow, so `score`
+    # computes it unchecked; without it, the cube is checked; each side of the edge must come
+    # out the same in both backends either way
+    root = _book(tmp_path, "employees >= 0", CUBE)
+    if declared:
+        profile_file = root / "profile.yaml"
+        text = profile_file.read_text(encoding="utf-8")
+        text = text.replace(
+            "employees: {type: int, min: 0,", f"employees: {{type: int, min: 0, max: {CUBE_ROOT},"
+        )
+        profile_file.write_text(text, encoding="utf-8")
+    engine = Engine(root)
+    fault = f"overflow: {CUBE}"
+    leaves = {leaf.name for leaf in compile_plan(engine.rulebook, AS_OF).leaves.all}
+    assert (fault in leaves) is not declared
+    base = {"seriously_dishonest": False}
+    inside = _both(engine, {**base, "employees": CUBE_ROOT})
+    assert inside[0] == inside[1] == ("eligible", Decimal(CUBE_ROOT**3), [], [])
+    past = {**base, "employees": CUBE_ROOT + 1}
+    if declared:
+        with pytest.raises(ProfileError, match=f"less than or equal to {CUBE_ROOT}"):
+            engine.evaluate(past, AS_OF)
+        scored = engine.score(pl.DataFrame([past]), as_of=AS_OF)
+        assert (scored.rows_scored, scored.rows_rejected) == (0, 1)
+    else:
+        scalar, vector = _both(engine, past)
+        assert scalar == vector == ("eligible", None, [], [fault])

@@ -50,7 +50,8 @@ def _extremum(which: str) -> Impl:
         ty = _ty(node)
         args = _args(compiler, node)
         if len(args) > 1:
-            outside = beyond(args, compare_bound([a.ty for a in args]))
+            bound = compare_bound([a.ty for a in args])
+            outside = beyond(args, bound, compiler.intervals(node.args))
             values = [cast_to(guarded(a.value, outside), a.ty, ty) for a in args]
             horizontal = pl.min_horizontal if which == "min" else pl.max_horizontal
             vec = Vec(strict(horizontal(values), *args), _missing(args), ty)
