@@ -163,6 +163,15 @@ def test_ends_far_beyond_any_domain_are_dropped() -> None:
     assert _interval(power) == UNBOUNDED
 
 
+def test_ends_of_more_than_28_digits_stay_exact() -> None:
+    # Python's default context would round these to 28 digits, possibly inwards
+    end = Decimal("-123456789012345678.901234567891")
+    bounds = Bounds({"sales": Interval(end, Decimal(0))}, {}, {})
+    assert bounds.of(_typed("-sales")) == Interval(Decimal(0), end.copy_negate())
+    assert bounds.of(_typed("sales * 3")).lower == Decimal("-370370367037037036.703703703673")
+    assert bounds.of(_typed("abs(sales)")).magnitude == end.copy_negate()
+
+
 _ENDS = st.decimals(min_value=-(10**6), max_value=10**6, places=2, allow_nan=False)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Context, Decimal
+from functools import reduce
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from subsidy_engine.domains import field_domain
@@ -54,7 +55,7 @@ class Interval:
         """A bound on the absolute value, or None."""
         if self.lower is None or self.upper is None:
             return None
-        return max(-self.lower, self.upper)
+        return max(self.lower.copy_negate(), self.upper)
 
     def hull(self, other: Interval) -> Interval:
         """The smallest interval holding both."""
@@ -72,7 +73,7 @@ def point(value: Decimal) -> Interval:
 
 def within(magnitude: Decimal) -> Interval:
     """[-magnitude, magnitude]."""
-    return _capped(-magnitude, magnitude)
+    return _capped(magnitude.copy_negate(), magnitude)
 
 
 def _capped(lower: Decimal | None, upper: Decimal | None) -> Interval:
@@ -102,7 +103,8 @@ def _sum(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 
 
 def _negated(a: Decimal | None) -> Decimal | None:
-    return None if a is None else -a
+    # copy_negate, unlike `-a`, never rounds to the context's 28 digits
+    return None if a is None else a.copy_negate()
 
 
 def _product(left: Interval, right: Interval) -> Interval:
@@ -130,7 +132,7 @@ def _smallest_divisor(right: Interval, scale: int) -> Decimal:
     if right.lower is not None and right.lower > 0:
         return max(smallest, right.lower)
     if right.upper is not None and right.upper < 0:
-        return max(smallest, -right.upper)
+        return max(smallest, right.upper.copy_negate())
     return smallest
 
 
@@ -237,7 +239,7 @@ def _abs(bounds: Bounds, node: ast.Call, args: list[Interval]) -> Interval:
     if arg.lower is not None and arg.lower > 0:
         lowest = arg.lower
     elif arg.upper is not None and arg.upper < 0:
-        lowest = -arg.upper
+        lowest = arg.upper.copy_negate()
     return Interval(lowest, top)
 
 
@@ -257,7 +259,7 @@ def _total(bounds: Bounds, node: ast.Call, args: list[Interval]) -> Interval:
     if isinstance(given, ast.ParamRef):
         values = bounds.params.get(given.name)
         if isinstance(values, list) and all(_is_number(v) for v in values):
-            return point(sum((Decimal(v) for v in values), Decimal(0)))
+            return point(reduce(_EXACT.add, (Decimal(v) for v in values), Decimal(0)))
     count = Decimal(MAX_LIST_ITEMS)
     lower = None if items.lower is None else min(Decimal(0), _EXACT.multiply(items.lower, count))
     upper = None if items.upper is None else max(Decimal(0), _EXACT.multiply(items.upper, count))
