@@ -137,14 +137,18 @@ def checked_arith(
     the flag: its exact check near the bound runs in Python, which Polars never shares between
     the expressions that read it."""
     working = working_scale(op, ta, tb)
-    fit = (_needs_fit(ta, operands[0], working), _needs_fit(tb, operands[1], working))
+    limits = (_fit_limit(ta, operands[0], working), _fit_limit(tb, operands[1], working))
     reach = _may_reach_bound(op, ta, tb, result, operands)
-    if not reach and not any(fit):
+    if not reach and limits == (None, None):
         return _compute(op, a, ta, b, tb), None
 
     def flagged(v: dict[str, pl.Expr]) -> pl.Expr:
-        outside = _outside(op, v["a"], ta, v["b"], tb, result, fit, reach)
-        return let({"a": v["a"], "b": v["b"], "out": outside}, body)
+        a, b = v["a"], v["b"]
+        outside = _operands_beyond(((a, ta, limits[0]), (b, tb, limits[1])))
+        if reach:
+            beyond = _result_outside(op, a, b, limit_at(scale_of(result))).fill_null(False)
+            outside = outside | beyond
+        return let({"a": a, "b": b, "out": outside}, body)
 
     def body(v: dict[str, pl.Expr]) -> pl.Expr:
         a, b, outside = v["a"], v["b"], v["out"]
@@ -175,12 +179,13 @@ def _clipped(ty: Type, interval: Interval, working: int | None) -> Interval:
     )
 
 
-def _needs_fit(ty: Type, interval: Interval, working: int | None) -> bool:
-    """Whether an operand of `ty` within `interval` may not fit the working scale."""
+def _fit_limit(ty: Type, interval: Interval, working: int | None) -> Decimal | None:
+    """The bound an operand of `ty` within `interval` must stay under to fit the working
+    scale, or None when it always does."""
     if working is None:
-        return False
+        return None
     bound = limit_at(working)
-    return largest(ty) > bound and not _below(interval, bound)
+    return bound if largest(ty) > bound and not _below(interval, bound) else None
 
 
 def _may_reach_bound(
@@ -198,29 +203,14 @@ def _may_reach_bound(
     return size >= limit_at(scale_of(result))
 
 
-def _outside(
-    op: str,
-    a: pl.Expr,
-    ta: Type,
-    b: pl.Expr,
-    tb: Type,
-    result: Type,
-    fit: tuple[bool, bool],
-    reach: bool,
-) -> pl.Expr:
-    """Where a decimal `a op b` leaves the number domain, known operands or not (`fit`: which
-    operands may not fit the working scale; `reach`: whether the result may come near its
-    type's bound)."""
-    working = working_scale(op, ta, tb)
-    operands_fit: pl.Expr = pl.lit(True)
-    for value, ty, check in ((a, ta, fit[0]), (b, tb, fit[1])):
-        if check and working is not None:
-            operands_fit = operands_fit & (value.abs() < _literal_bound(limit_at(working), ty))
-    # an operand out of range is dropped even when the other is null (its cast would fail)
-    beyond = (~operands_fit).fill_null(False)
-    if not reach:
-        return beyond
-    return beyond | _result_outside(op, a, b, limit_at(scale_of(result))).fill_null(False)
+def _operands_beyond(operands: Sequence[tuple[pl.Expr, Type, Decimal | None]]) -> pl.Expr:
+    """Where an operand (value, type, the bound it may reach) does not fit the working scale,
+    even when the other is null (its cast would fail)."""
+    fit: pl.Expr = pl.lit(True)
+    for value, ty, bound in operands:
+        if bound is not None:
+            fit = fit & (value.abs() < _literal_bound(bound, ty))
+    return (~fit).fill_null(False)
 
 
 def _value(op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, outside: pl.Expr) -> pl.Expr:
