@@ -21,6 +21,7 @@ from subsidy_engine.batch.conformance import compared_columns
 from subsidy_engine.cases import run_cases
 from subsidy_engine.cli import main
 from subsidy_engine.errors import ProfileError, RulebookError
+from subsidy_engine.limits import MAX_LIST_ITEMS
 from subsidy_engine.money import to_fen
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
@@ -199,19 +200,21 @@ EXTREMES = Path(__file__).parents[1] / "batch" / "fixtures" / "extremes"
 
 
 @pytest.mark.parametrize(
-    ("counts", "expected"),
+    ("counts", "years", "expected"),
     [
-        ([10**18] * 9 + [223_372_036_854_775_807], ("eligible", Decimal(2**63 - 1))),
-        ([10**18] * 9 + [223_372_036_854_775_808], ("undetermined", None)),
-        ([10**18] * 10, ("undetermined", None)),
-        ([-(10**18)] * 10 + [10**18] * 10, ("ineligible", Decimal(0))),
+        ([10**18] * 9 + [223_372_036_854_775_807], [], ("eligible", Decimal(2**63 - 1))),
+        ([10**18] * 9 + [223_372_036_854_775_808], [], ("undetermined", None)),
+        ([10**18] * 10, [], ("undetermined", None)),
+        ([-(10**18)] * 10 + [10**18] * 10, [], ("ineligible", Decimal(0))),
+        # as many of the latest years as a list may hold: a total the bounds prove in range
+        ([1001], [2200] * MAX_LIST_ITEMS, ("eligible", Decimal(1001 + 2200 * MAX_LIST_ITEMS))),
     ],
 )
 def test_a_total_of_integers_does_not_wrap(
-    counts: list[int], expected: tuple[str, Decimal | None]
+    counts: list[int], years: list[int], expected: tuple[str, Decimal | None]
 ) -> None:
     engine = Engine(EXTREMES)
-    profile = {"counts": counts, "above_scale_years": [], "seriously_dishonest": False}
+    profile = {"counts": counts, "above_scale_years": years, "seriously_dishonest": False}
     (one,) = [r for r in engine.evaluate(profile, AS_OF).results if r.rule_id == "m1.total"]
     columns = compared_columns(engine.rulebook.profile.key)
     table = pl.DataFrame([profile])
@@ -224,6 +227,13 @@ def test_a_total_of_integers_does_not_wrap(
     assert list(one.missing_facts) == row["missing_facts"] == []
     faults = ["overflow: sum(counts)"] if expected[0] == "undetermined" else []
     assert list(one.arithmetic) == row["arithmetic"] == faults
+
+
+def test_a_total_is_checked_only_where_its_items_may_carry_it_out_of_range() -> None:
+    # counts: integers within 10^18 each, whose total may pass 2^63; years: at most 2200
+    leaves = {leaf.name for leaf in compile_plan(Engine(EXTREMES).rulebook, AS_OF).leaves.all}
+    assert "overflow: sum(counts)" in leaves
+    assert "overflow: sum(above_scale_years)" not in leaves
 
 
 def test_the_arithmetic_cases_pass_in_both_backends() -> None:
