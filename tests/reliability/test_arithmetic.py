@@ -16,10 +16,12 @@ import polars as pl
 import pytest
 
 from subsidy_engine import Engine
+from subsidy_engine.backends.polars.plan import compile_plan
 from subsidy_engine.batch.conformance import compared_columns
 from subsidy_engine.cases import run_cases
 from subsidy_engine.cli import main
-from subsidy_engine.errors import RulebookError
+from subsidy_engine.errors import ProfileError, RulebookError
+from subsidy_engine.limits import MAX_LIST_ITEMS
 from subsidy_engine.money import to_fen
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
@@ -198,19 +200,21 @@ EXTREMES = Path(__file__).parents[1] / "batch" / "fixtures" / "extremes"
 
 
 @pytest.mark.parametrize(
-    ("counts", "expected"),
+    ("counts", "years", "expected"),
     [
-        ([10**18] * 9 + [223_372_036_854_775_807], ("eligible", Decimal(2**63 - 1))),
-        ([10**18] * 9 + [223_372_036_854_775_808], ("undetermined", None)),
-        ([10**18] * 10, ("undetermined", None)),
-        ([-(10**18)] * 10 + [10**18] * 10, ("ineligible", Decimal(0))),
+        ([10**18] * 9 + [223_372_036_854_775_807], [], ("eligible", Decimal(2**63 - 1))),
+        ([10**18] * 9 + [223_372_036_854_775_808], [], ("undetermined", None)),
+        ([10**18] * 10, [], ("undetermined", None)),
+        ([-(10**18)] * 10 + [10**18] * 10, [], ("ineligible", Decimal(0))),
+        # as many of the latest years as a list may hold: a total the bounds prove in range
+        ([1001], [2200] * MAX_LIST_ITEMS, ("eligible", Decimal(1001 + 2200 * MAX_LIST_ITEMS))),
     ],
 )
 def test_a_total_of_integers_does_not_wrap(
-    counts: list[int], expected: tuple[str, Decimal | None]
+    counts: list[int], years: list[int], expected: tuple[str, Decimal | None]
 ) -> None:
     engine = Engine(EXTREMES)
-    profile = {"counts": counts, "above_scale_years": [], "seriously_dishonest": False}
+    profile = {"counts": counts, "above_scale_years": years, "seriously_dishonest": False}
     (one,) = [r for r in engine.evaluate(profile, AS_OF).results if r.rule_id == "m1.total"]
     columns = compared_columns(engine.rulebook.profile.key)
     table = pl.DataFrame([profile])
@@ -223,6 +227,13 @@ def test_a_total_of_integers_does_not_wrap(
     assert list(one.missing_facts) == row["missing_facts"] == []
     faults = ["overflow: sum(counts)"] if expected[0] == "undetermined" else []
     assert list(one.arithmetic) == row["arithmetic"] == faults
+
+
+def test_a_total_is_checked_only_where_its_items_may_carry_it_out_of_range() -> None:
+    # counts: integers within 10^18 each, whose total may pass 2^63; years: at most 2200
+    leaves = {leaf.name for leaf in compile_plan(Engine(EXTREMES).rulebook, AS_OF).leaves.all}
+    assert "overflow: sum(counts)" in leaves
+    assert "overflow: sum(above_scale_years)" not in leaves
 
 
 def test_the_arithmetic_cases_pass_in_both_backends() -> None:
@@ -351,3 +362,41 @@ def test_a_constant_operand_near_the_bound_is_judged_alike(
     )
     assert scalar == vector
     assert (scalar[1] is not None) == computed
+
+
+CUBE = "employees * employees * employees"
+CUBE_ROOT = 2_097_151
+"""The largest number whose cube fits 64 bits."""
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["bounded-field", "kind-default"])
+def test_a_product_the_field_bounds_prove_safe_agrees_at_the_edge(
+    tmp_path: Path, declared: bool
+) -> None:
+    # with `max: CUBE_ROOT` declared, no accepted value can make the cube overflow, so `score`
+    # computes it unchecked; without it, the cube is checked; each side of the edge must come
+    # out the same in both backends either way
+    root = _book(tmp_path, "employees >= 0", CUBE)
+    if declared:
+        profile_file = root / "profile.yaml"
+        text = profile_file.read_text(encoding="utf-8")
+        text = text.replace(
+            "employees: {type: int, min: 0,", f"employees: {{type: int, min: 0, max: {CUBE_ROOT},"
+        )
+        profile_file.write_text(text, encoding="utf-8")
+    engine = Engine(root)
+    fault = f"overflow: {CUBE}"
+    leaves = {leaf.name for leaf in compile_plan(engine.rulebook, AS_OF).leaves.all}
+    assert (fault in leaves) is not declared
+    base = {"seriously_dishonest": False}
+    inside = _both(engine, {**base, "employees": CUBE_ROOT})
+    assert inside[0] == inside[1] == ("eligible", Decimal(CUBE_ROOT**3), [], [])
+    past = {**base, "employees": CUBE_ROOT + 1}
+    if declared:
+        with pytest.raises(ProfileError, match=f"less than or equal to {CUBE_ROOT}"):
+            engine.evaluate(past, AS_OF)
+        scored = engine.score(pl.DataFrame([past]), as_of=AS_OF)
+        assert (scored.rows_scored, scored.rows_rejected) == (0, 1)
+    else:
+        scalar, vector = _both(engine, past)
+        assert scalar == vector == ("eligible", None, [], [fault])

@@ -15,9 +15,8 @@ function this backend cannot compile raises UnsupportedNodeError naming it — n
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from functools import reduce
 from typing import Any
 
@@ -31,6 +30,7 @@ from subsidy_engine.backends.polars.numeric import beyond, checked_arith, guarde
 from subsidy_engine.backends.polars.vec import Vec, convert, strict
 from subsidy_engine.errors import UnsupportedNodeError
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.bounds import Bounds, Interval
 from subsidy_engine.lang.numbers import DIVISION_BY_ZERO, OVERFLOW, compare_bound, fault
 from subsidy_engine.lang.operators import COMPARE
 from subsidy_engine.lang.partial import code_equality, domain
@@ -47,7 +47,8 @@ class VectorCompiler:
 
     `params` holds each parameter's value in force (None when the text gives none); `derived`
     maps each derived fact to its `Vec` (filled in dependency order, read late); `field` gives a
-    profile field's column (item checks read the fields of an item instead).
+    profile field's column (item checks read the fields of an item instead); `bounds`, where
+    the rows are validated profiles, what their fields may hold.
     """
 
     def __init__(
@@ -60,12 +61,16 @@ class VectorCompiler:
         derived: Mapping[str, Vec] | None = None,
         field: Callable[[str], pl.Expr] = pl.col,
         code_fields: frozenset[str] = frozenset(),
+        bounds: Bounds | None = None,
     ) -> None:
         self.params, self.as_of, self.calendar = params, as_of, calendar
         self.code_fields = code_fields
         """Industry-code fields: a coarse code in one stands for every class it covers."""
         self.leaves, self.field = leaves, field
         self.derived: Mapping[str, Vec] = {} if derived is None else derived
+        self.bounds = Bounds({}, params, {}) if bounds is None else bounds
+        """What the values of an expression may be (`lang.bounds`): by default, only
+        constants are known."""
         self.visitors: dict[type[ast.Node], Callable[[Any], Vec]] = ast.visitor_table(self)
         self.functions: dict[str, Callable[[VectorCompiler, ast.Call], Vec]] = dict(FUNCTIONS)
 
@@ -165,23 +170,30 @@ class VectorCompiler:
     def arith(self, node: ast.Arith) -> Vec:
         left, right = self.compile(node.left), self.compile(node.right)
         missing = union(left.missing, right.missing)
-        lv, lt, rv, rt = left.value, left.ty, right.value, right.ty
+        lv, lt, rv, rt, ty = left.value, left.ty, right.value, right.ty, _ty(node)
         if node.op not in ("+", "-", "*", "/"):
             raise UnsupportedNodeError(node, BACKEND, f"has no operator {node.op}")
+        operands = self.bounds.of(node.left), self.bounds.of(node.right)
         if node.op in ("+", "-", "*"):
-            value, outside = checked_arith(
-                node.op, lv, lt, rv, rt, _ty(node), _constants(left, right)
-            )
-            overflow = Missing.of(self.fault_bits(OVERFLOW, node), outside)
-            return Vec(value, union(missing, overflow), _ty(node))
+            value, outside = checked_arith(node.op, lv, lt, rv, rt, ty, operands)
+            return Vec(value, union(missing, self._overflow(node, outside)), ty)
         zero = (rv == 0).fill_null(False)
         divisor = pl.when(zero).then(pl.lit(1, dtype=dtype_of(rt))).otherwise(rv)
-        constants = _constants(left, right)
-        quotient, outside = checked_arith("/", lv, lt, divisor, rt, _ty(node), constants)
+        quotient, outside = checked_arith("/", lv, lt, divisor, rt, ty, operands)
         value = pl.when(zero).then(None).otherwise(quotient)
         by_zero = Missing.of(self.fault_bits(DIVISION_BY_ZERO, node), zero & lv.is_not_null())
-        overflow = Missing.of(self.fault_bits(OVERFLOW, node), outside & ~zero)
-        return Vec(value, union(missing, by_zero, overflow), _ty(node))
+        overflow = self._overflow(node, None if outside is None else outside & ~zero)
+        return Vec(value, union(missing, by_zero, overflow), ty)
+
+    def intervals(self, nodes: Sequence[ast.Node]) -> list[Interval]:
+        """What each of `nodes` may hold (`lang.bounds`)."""
+        return [self.bounds.of(n) for n in nodes]
+
+    def _overflow(self, node: ast.Node, outside: pl.Expr | None) -> Missing:
+        """The overflow of `node` where `outside` flags it (None: nowhere)."""
+        if outside is None:
+            return Missing.none()
+        return Missing.of(self.fault_bits(OVERFLOW, node), outside)
 
     def compare(self, node: ast.Compare) -> Vec:
         coded = self._code_equality(node)
@@ -193,7 +205,8 @@ class VectorCompiler:
         )
         if partly and len(node.ops) == 1 and node.ops[0] in ("==", "!="):
             return partial.equal(operands[0], operands[1], node.ops[0] == "!=")
-        outside = beyond(operands, compare_bound([o.ty for o in operands]))
+        bound = compare_bound([o.ty for o in operands])
+        outside = beyond(operands, bound, self.intervals(node.operands))
         values = [o.value if outside is None else pl.when(~outside).then(o.value) for o in operands]
         results = []
         for index, op in enumerate(node.ops):
@@ -230,7 +243,8 @@ class VectorCompiler:
             return partial.in_options(subject, [o.value for o in node.options], node.negated)
         common = common_type([subject.ty, *(_ty(o) for o in node.options)])
         options = pl.Series([convert(o.value, common) for o in node.options])
-        outside = beyond([subject], compare_bound([subject.ty, *(_ty(o) for o in node.options)]))
+        bound = compare_bound([subject.ty, *(_ty(o) for o in node.options)])
+        outside = beyond([subject], bound, self.intervals([node.value]))
         found = cast_to(guarded(subject.value, outside), subject.ty, common).is_in(
             options.cast(dtype_of(common)).implode()
         )
@@ -277,7 +291,8 @@ class VectorCompiler:
         if domain(ty) is not None:
             return partial.cond(test, then, otherwise, ty)
         bound = compare_bound([then.ty, otherwise.ty])
-        large = [beyond([b], bound) for b in (then, otherwise)]
+        branches = zip((then, otherwise), self.intervals([node.then, node.otherwise]), strict=True)
+        large = [beyond([b], bound, [interval]) for b, interval in branches]
         value = (
             pl.when(test.value.is_null())
             .then(None)
@@ -301,15 +316,6 @@ class VectorCompiler:
         if make is None:
             raise UnsupportedNodeError(node, BACKEND, f"has no function {node.func}")
         return make(self, node)
-
-
-def _constants(*operands: Vec) -> tuple[Decimal | None, Decimal | None]:
-    """Each operand's value where it is known when compiling (None where it is not)."""
-    left, right = (
-        Decimal(o.const) if o.is_const and isinstance(o.const, int | Decimal) else None
-        for o in operands
-    )
-    return left, right
 
 
 def _ty(node: ast.Node) -> Type:

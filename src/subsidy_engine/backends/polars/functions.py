@@ -50,7 +50,8 @@ def _extremum(which: str) -> Impl:
         ty = _ty(node)
         args = _args(compiler, node)
         if len(args) > 1:
-            outside = beyond(args, compare_bound([a.ty for a in args]))
+            bound = compare_bound([a.ty for a in args])
+            outside = beyond(args, bound, compiler.intervals(node.args))
             values = [cast_to(guarded(a.value, outside), a.ty, ty) for a in args]
             horizontal = pl.min_horizontal if which == "min" else pl.max_horizontal
             vec = Vec(strict(horizontal(values), *args), _missing(args), ty)
@@ -102,7 +103,8 @@ def _list_fold(python: Callable[[list[Any]], Any], column: Callable[[pl.Expr], p
 
 def _sum(compiler: VectorCompiler, node: ast.Call) -> Vec:
     """`sum(list)`: unknown, for an overflow, where the total leaves its type's domain (an
-    integer total is added in 128 bits, so that it cannot wrap)."""
+    integer total is added in 128 bits, so that it cannot wrap), unless the bounds of the
+    items prove it cannot."""
     (items,) = _args(compiler, node)
     ty = _ty(node)
     fits = sum_fits(ty)
@@ -111,6 +113,9 @@ def _sum(compiler: VectorCompiler, node: ast.Call) -> Vec:
         if fits(value):
             return Vec(literal(value, ty), Missing.none(), ty, value)
         return Vec(literal(None, ty), Missing.of(compiler.fault_bits(OVERFLOW, node)), ty)
+    size = compiler.bounds.of(node).magnitude
+    if size is not None and fits(size):  # no partial total can leave the domain either
+        return Vec(items.value.list.sum().cast(dtype_of(ty)), items.missing, ty)
     if isinstance(ty, Int):
         total = items.value.list.eval(pl.element().cast(pl.Int128)).list.sum()
         bound = pl.lit(INT_MAX, dtype=pl.Int128)

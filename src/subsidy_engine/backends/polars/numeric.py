@@ -18,7 +18,7 @@ Polars' own (half to even).
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import reduce
 
@@ -26,6 +26,7 @@ import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import decimal
 from subsidy_engine.backends.polars.vec import Vec, let
+from subsidy_engine.lang.bounds import UNBOUNDED, Interval, arith_interval
 from subsidy_engine.lang.numbers import INT_MAX, largest, limit_at, working_scale
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int, Type, scale_of
 
@@ -125,21 +126,29 @@ def checked_arith(
     b: pl.Expr,
     tb: Type,
     result: Type,
-    constants: tuple[Decimal | None, Decimal | None] = (None, None),
-) -> tuple[pl.Expr, pl.Expr]:
+    operands: tuple[Interval, Interval] = (UNBOUNDED, UNBOUNDED),
+) -> tuple[pl.Expr, pl.Expr | None]:
     """(`a op b`, where it leaves the number domain) for `op` in `+ - * /` and a non-zero
     divisor (`lang.numbers`): null and flagged where an operand does not fit the working scale
     or the result does not fit its type, exactly as the scalar backend decides; never a Polars
-    error, never a wrapped integer. Each operand is read once (however deep a chain nests), and
-    so is the flag: its exact check near the bound runs in Python, which Polars never shares
-    between the expressions that read it. `constants`: an operand's value where it is known
-    when compiling (a literal, a parameter), which may prove the result within bounds."""
+    error, never a wrapped integer. `operands`: an interval holding each operand's values
+    (`lang.bounds`); where they prove the operation stays in the domain, nothing is checked and
+    the flag is None. Otherwise each operand is read once (however deep a chain nests), and so is
+    the flag: its exact check near the bound runs in Python, which Polars never shares between
+    the expressions that read it."""
+    working = working_scale(op, ta, tb)
+    limits = (_fit_limit(ta, operands[0], working), _fit_limit(tb, operands[1], working))
+    reach = _may_reach_bound(op, ta, tb, result, operands)
+    if not reach and limits == (None, None):
+        return _compute(op, a, ta, b, tb), None
 
     def flagged(v: dict[str, pl.Expr]) -> pl.Expr:
-        return let(
-            {"a": v["a"], "b": v["b"], "out": _outside(op, v["a"], ta, v["b"], tb, result, reach)},
-            body,
-        )
+        a, b = v["a"], v["b"]
+        outside = _operands_beyond(((a, ta, limits[0]), (b, tb, limits[1])))
+        if reach:
+            beyond = _result_outside(op, a, b, limit_at(scale_of(result))).fill_null(False)
+            outside = outside | beyond
+        return let({"a": a, "b": b, "out": outside}, body)
 
     def body(v: dict[str, pl.Expr]) -> pl.Expr:
         a, b, outside = v["a"], v["b"], v["out"]
@@ -156,60 +165,64 @@ def checked_arith(
         value = pl.when(fits).then(wide).cast(pl.Int64)
         return pl.struct(value.alias("value"), (present & ~fits).alias("outside"))
 
-    reach = _may_reach_bound(op, ta, tb, result, constants)
     pair = let({"a": a, "b": b}, integers if isinstance(result, Int) else flagged)
     return pair.struct.field("value"), pair.struct.field("outside")
 
 
+def _clipped(ty: Type, interval: Interval, working: int | None) -> Interval:
+    """`interval`, narrowed to the values of `ty` that fit the working scale (others are
+    flagged before the operation)."""
+    top = largest(ty) if working is None else min(largest(ty), limit_at(working))
+    lower, upper = interval.lower, interval.upper
+    return Interval(
+        -top if lower is None else max(lower, -top), top if upper is None else min(upper, top)
+    )
+
+
+def _fit_limit(ty: Type, interval: Interval, working: int | None) -> Decimal | None:
+    """The bound an operand of `ty` within `interval` must stay under to fit the working
+    scale, or None when it always does."""
+    if working is None:
+        return None
+    bound = limit_at(working)
+    return bound if largest(ty) > bound and not _below(interval, bound) else None
+
+
 def _may_reach_bound(
-    op: str, ta: Type, tb: Type, result: Type, constants: tuple[Decimal | None, Decimal | None]
+    op: str, ta: Type, tb: Type, result: Type, operands: tuple[Interval, Interval]
 ) -> bool:
-    """Whether `a op b` may come near its type's bound, by the largest magnitude each operand
-    can have once it fits the working scale (its own value for a constant). Twice the margin
-    keeps the float estimate, relatively exact to about 1e-15, clear of it."""
+    """Whether `a op b` may leave its type's domain, for operands within `operands` that fit
+    the working scale."""
     working = working_scale(op, ta, tb)
-    sizes = []
-    for ty, known in zip((ta, tb), constants, strict=True):
-        top = largest(ty) if working is None else min(largest(ty), limit_at(working))
-        sizes.append(top if known is None else abs(known))
-    left, right = sizes
-    if op in ("+", "-"):
-        reach = left + right
-    elif op == "*":
-        reach = left * right
-    elif constants[1] is not None and right != 0:
-        reach = left / right
-    else:
+    left, right = (_clipped(ty, i, working) for ty, i in zip((ta, tb), operands, strict=True))
+    size = arith_interval(op, left, right, scale_of(tb)).magnitude
+    if size is None:
         return True
-    return bool(reach >= limit_at(scale_of(result)) * Decimal(1 - 2 * _MARGIN))
+    if isinstance(result, Int):
+        return size > INT_MAX
+    return size >= limit_at(scale_of(result))
 
 
-def _outside(
-    op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, result: Type, reach: bool
-) -> pl.Expr:
-    """Where a decimal `a op b` leaves the number domain, known operands or not (`reach`:
-    whether the result may come near its type's bound)."""
-    working = working_scale(op, ta, tb)
-    operands_fit: pl.Expr = pl.lit(True)
-    if working is not None:
-        bound = limit_at(working)
-        for value, ty in ((a, ta), (b, tb)):
-            if largest(ty) > bound:
-                operands_fit = operands_fit & (value.abs() < _literal_bound(bound, ty))
-    # an operand out of range is dropped even when the other is null (its cast would fail)
-    beyond = (~operands_fit).fill_null(False)
-    if not reach:
-        return beyond
-    return beyond | _result_outside(op, a, b, limit_at(scale_of(result))).fill_null(False)
+def _operands_beyond(operands: Sequence[tuple[pl.Expr, Type, Decimal | None]]) -> pl.Expr:
+    """Where an operand (value, type, the bound it may reach) does not fit the working scale,
+    even when the other is null (its cast would fail)."""
+    fit: pl.Expr = pl.lit(True)
+    for value, ty, bound in operands:
+        if bound is not None:
+            fit = fit & (value.abs() < _literal_bound(bound, ty))
+    return (~fit).fill_null(False)
 
 
 def _value(op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type, outside: pl.Expr) -> pl.Expr:
-    safe_a, safe_b = pl.when(~outside).then(a), pl.when(~outside).then(b)
+    return _compute(op, pl.when(~outside).then(a), ta, pl.when(~outside).then(b), tb)
+
+
+def _compute(op: str, a: pl.Expr, ta: Type, b: pl.Expr, tb: Type) -> pl.Expr:
     if op in ("+", "-"):
-        return add(safe_a, ta, safe_b, tb, op)
+        return add(a, ta, b, tb, op)
     if op == "*":
-        return multiply(safe_a, ta, safe_b, tb)
-    return divide(safe_a, ta, safe_b, tb)
+        return multiply(a, ta, b, tb)
+    return divide(a, ta, b, tb)
 
 
 _INT_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul}
@@ -267,16 +280,24 @@ def _exactly_outside(pairs: pl.Series, op: str, bound: Decimal) -> pl.Series:
     return out
 
 
-def beyond(operands: list[Vec], bound: Decimal | None) -> pl.Expr | None:
-    """Where a known operand of a comparison reaches `bound` in magnitude (None: nowhere)."""
+def beyond(
+    operands: Sequence[Vec], bound: Decimal | None, intervals: Sequence[Interval]
+) -> pl.Expr | None:
+    """Where a known operand of a comparison reaches `bound` in magnitude (None: nowhere), for
+    operands within `intervals` (`lang.bounds`)."""
     if bound is None:
         return None
     flags = [
         (o.value.abs() >= _literal_bound(bound, o.ty)).fill_null(False)
-        for o in operands
-        if largest(o.ty) > bound
+        for o, interval in zip(operands, intervals, strict=True)
+        if largest(o.ty) > bound and not _below(interval, bound)
     ]
     return reduce(operator.or_, flags) if flags else None
+
+
+def _below(interval: Interval, bound: Decimal) -> bool:
+    size = interval.magnitude
+    return size is not None and size < bound
 
 
 def guarded(value: pl.Expr, outside: pl.Expr | None) -> pl.Expr:

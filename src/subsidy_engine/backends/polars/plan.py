@@ -3,7 +3,8 @@
 `compile_plan` resolves the parameters in force on `as_of` (they become constants), compiles the
 derived facts the rules need — grouped in levels, each level only using the ones before, so a
 level is one `with_columns` — and every rule's conditions and amount. It guarantees that what
-runs per row is Polars expressions only.
+runs per row is Polars expressions only. It runs on validated profiles (`batch.validate`): a
+number-domain check their fields' bounds prove needless is left out (`lang.bounds`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from subsidy_engine.backends.polars.missing import Leaves, Missing
 from subsidy_engine.backends.polars.partial import split_derived
 from subsidy_engine.backends.polars.vec import Vec
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.bounds import Bounds, field_bounds
 from subsidy_engine.lang.partial import code_fields
 from subsidy_engine.lang.types import Bool
 from subsidy_engine.results import AmountStatus, Status
@@ -136,6 +138,7 @@ def compile_plan(rulebook: Rulebook, as_of: date) -> Plan:
         leaves=leaves,
         derived=derived,
         code_fields=code_fields(rulebook.profile.spec),
+        bounds=Bounds(field_bounds(rulebook.profile.spec), params, _derived_trees(rulebook)),
     )
     needed = _needed_derived(rulebook)
     level_of: dict[str, int] = {}
@@ -212,6 +215,10 @@ def _to_fen(value: Decimal) -> Decimal:
     from subsidy_engine.money import to_fen
 
     return to_fen(value)
+
+
+def _derived_trees(rulebook: Rulebook) -> dict[str, ast.Node]:
+    return {name: fact.node for name, fact in rulebook.derived.items()}
 
 
 def _excludes(excluder: Rule, rule: Rule) -> bool:
