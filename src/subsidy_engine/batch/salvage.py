@@ -1,12 +1,19 @@
 """Registry files with bad lines: a bad line becomes a row that says why, the others read as
 they are.
 
-A CSV record with more or fewer fields than the header, an empty line, or a quote closed in the
-middle of a field, and a JSON Lines line that is not one JSON object of finite numbers, is a
-fault of that line, not of the file: `readable` gives a UTF-8 copy in which such a line is a row
-holding only its reason ("line N: why") in the column UNREADABLE, which `score` rejects, keeping
+A CSV record with more or fewer fields than the header, an empty line, a quote closed in the
+middle of a field, or an odd number of quotes inside fields that do not begin with one, and a
+JSON Lines line that is not one JSON object of finite numbers, is a fault of that line, not of
+the file: `readable` gives a UTF-8 copy in which such a line is a row holding only its reason
+("line N: why") in the column UNREADABLE, which `score` rejects, keeping
 `rows read = scored + rejected`. Where the structure does not allow going on (a quote left open
 to the end of the file, bytes that are not UTF-8) the file is refused, naming the line.
+
+Python's reader takes a quote inside an unquoted field as text. Polars (with its default quote
+character, the same `"`) takes every quote as opening or closing a quoted span when it splits
+the file into lines: an even number of them in a record is read as text, as Python's reader
+does, but an odd number leaves the lines after it split in the wrong places and the file is
+refused. Such a record is therefore a bad line.
 
 A CSV file is checked by a pass of Python's C reader before Polars reads it, because Polars pads
 a short row with missing values without a word; the copy is written only when a line is bad.
@@ -21,8 +28,9 @@ import csv
 import json
 import math
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +43,8 @@ UNREADABLE = "__unreadable"
 """The column of a salvaged copy holding a bad line's reason (null on every good row)."""
 
 _END_OF_DATA = "unexpected end of data"
+_STRAY_QUOTES = "an unpaired quote inside an unquoted field (quote the field, doubling its quotes)"
+_FIELD = re.compile(r'"(?:[^"]|"")*"|[^,\r\n]*')
 _CHECKED: dict[tuple[Path, float, int], Path] = {}
 
 
@@ -56,10 +66,12 @@ def csv_records(path: Path) -> Iterator[Record]:
     differs from the header's, or whose quoting is broken, carries its problem. BadFileError when a
     quote stays open to the end of the file or a byte is not UTF-8."""
     with path.open(encoding="utf-8", newline="") as text:
-        reader = csv.reader(text, strict=True)
+        raw: list[str] = []
+        reader = csv.reader(_kept(text, raw), strict=True)
         width: int | None = None
         while True:
             start = reader.line_num + 1
+            raw.clear()
             try:
                 fields = next(reader)
             except StopIteration:
@@ -82,7 +94,35 @@ def csv_records(path: Path) -> Iterator[Record]:
             elif len(fields) != width:
                 yield Record(start, fields, f"{len(fields)} fields where the header has {width}")
                 continue
+            if _stray_quotes(raw) % 2:
+                yield Record(start, fields, _STRAY_QUOTES)
+                continue
             yield Record(start, fields)
+
+
+def _kept(lines: Iterable[str], raw: list[str]) -> Iterator[str]:
+    """`lines`, each also appended to `raw`: the text of the record the reader is at."""
+    for line in lines:
+        raw.append(line)
+        yield line
+
+
+def _stray_quotes(raw: list[str]) -> int:
+    """The number of quotes inside the unquoted fields of one record's text (well quoted: the
+    reader has checked it)."""
+    text = "".join(raw)
+    if '"' not in text:
+        return 0
+    count, at = 0, 0
+    while True:
+        field = _FIELD.match(text, at)
+        assert field is not None  # the pattern matches the empty string
+        if not field.group().startswith('"'):
+            count += field.group().count('"')
+        at = field.end()
+        if at >= len(text) or text[at] != ",":
+            return count
+        at += 1
 
 
 def json_problem(text: str) -> str | None:
@@ -129,14 +169,30 @@ def readable(path: Path, kind: str, source: Path | None = None) -> Path:
 
 def _has_bad_record(path: Path) -> bool:
     """Whether `csv_records` would find a fault: the same reading at the C reader's speed, as
-    this pass runs on every CSV file (an empty line has no fields)."""
+    this pass runs on every CSV file (an empty line has no fields); a file holding a quote is
+    read record by record too, for quotes inside unquoted fields."""
     with path.open(encoding="utf-8", newline="") as text:
         reader = csv.reader(text, strict=True)
         try:
             width = len(next(reader, []))
-            return not set(map(len, reader)) <= {width}
+            if not set(map(len, reader)) <= {width}:
+                return True
         except (csv.Error, UnicodeDecodeError):
             return True
+    if not _holds_quote(path):
+        return False
+    try:
+        return any(record.problem is not None for record in csv_records(path))
+    except BadFileError:
+        return True
+
+
+def _holds_quote(path: Path) -> bool:
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            if b'"' in chunk:
+                return True
+    return False
 
 
 def _csv_copy(path: Path) -> Path:
