@@ -176,12 +176,16 @@ def print_rollup(rollup: pl.DataFrame | None, path: str | None) -> None:
 
 def cmd_mapping_suggest(args: argparse.Namespace) -> int:
     from subsidy_engine.batch.registry import Reading, scan_registry
+    from subsidy_engine.batch.salvage import without_unreadable
     from subsidy_engine.batch.suggest import SAMPLE_ROWS, suggest_mapping
     from subsidy_engine.engine import Engine
 
     engine = Engine(args.rulebook) if args.rulebook else Engine()
     reading = Reading(args.format, args.encoding, args.sheet)
-    sample = scan_registry(Path(args.registry), reading).head(SAMPLE_ROWS).collect()
+    read = scan_registry(Path(args.registry), reading, salvage=True).head(SAMPLE_ROWS)
+    sample, skipped = without_unreadable(read.collect())
+    for reason in skipped:
+        print(f"subsidy-engine: {args.registry}: {reason}; not in the sample", file=sys.stderr)
     if not sample.columns:
         raise InputError(f"{args.registry}: no columns to map")
     text = suggest_mapping(sample, engine.rulebook)

@@ -257,6 +257,15 @@ def _new_copy(suffix: str) -> tuple[Path, int]:
     return copy, handle
 
 
+def without_unreadable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """(the rows of `frame` read from good lines; each bad line's reason, "line N: why")."""
+    if UNREADABLE not in frame.columns:
+        return frame, []
+    bad = pl.col(UNREADABLE).is_not_null()
+    reasons = frame.filter(bad)[UNREADABLE].cast(pl.String).to_list()
+    return frame.filter(~bad).drop(UNREADABLE), reasons
+
+
 def unreadable_rows(
     frame: pl.DataFrame, key: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
