@@ -15,6 +15,7 @@ import polars as pl
 from subsidy_engine.cli_changes import add_changes
 from subsidy_engine.cli_errors import AddCommand
 from subsidy_engine.cli_options import rulebook_option
+from subsidy_engine.cli_outputs import every_row_rejected
 from subsidy_engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -120,7 +121,8 @@ def score_from_database(
     if args.summary:
         print(f"totals per enterprise: table {args.summary}")
     print_rollup(done.rollup, f"table {args.rollup}" if args.rollup else None)
-    return 0
+    rejects = f"the table {done.rejects_table}"
+    return every_row_rejected(done.rows_read, done.rows_scored, rejects)
 
 
 def rate_columns() -> tuple[Any, ...]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from subsidy_engine.cli_errors import AddCommand, Command
 from subsidy_engine.cli_options import as_of_option, rulebook_option
+from subsidy_engine.cli_outputs import every_row_rejected
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import DiagnosticsError, InputError, ProfileError, SubsidyEngineError
 from subsidy_engine.i18n import LANGUAGES
@@ -186,6 +187,7 @@ def _registry_reports(engine: Engine, source: Path, args: argparse.Namespace, da
             _write_whole(folder / f"{stem}.html", html)
         written += 1
     print(f"{written:,} notices written to {folder}, {refused:,} rows refused")
+    every_row_rejected(written + refused, written, None)  # one more line when none was written
     return 1 if refused else 0
 
 

@@ -59,6 +59,8 @@ class ChangeRun:
     """How many enterprises were evaluated again."""
     rejects: pl.DataFrame
     """The new snapshot's rows that could not be read (row, key, reason): not compared."""
+    rows_read: int
+    """The new snapshot's rows, rejected ones included."""
     full_run_reason: str | None = None
     """Why every row was evaluated although the previous registry was given, or None."""
 
@@ -107,7 +109,8 @@ def changes(
     else:
         found = found.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("changed_facts"))
     ordered = found.sort(key, "rule_id", "item", nulls_last=True)
-    return ChangeRun(ordered.select(key, *CHANGE_COLUMNS), changed_rows.height, rejects, reason)
+    listed = ordered.select(key, *CHANGE_COLUMNS)
+    return ChangeRun(listed, changed_rows.height, rejects, new.height + unread.height, reason)
 
 
 def _unlike(previous: PreviousRun, now: RunBasis) -> str | None:
