@@ -136,19 +136,25 @@ def test_report_refuses_a_bad_line_naming_it_and_writes_the_other_notices(
     assert [p.name for p in folder.iterdir()] == [f"{FIRST}.html"]
 
 
-def test_changes_lists_a_bad_line_as_rejected_not_as_entitlements_lost(
-    kit: Kit, tmp_path: Path
-) -> None:
+def _changes(kit: Kit, tmp_path: Path, *new: str) -> tuple[int, str, str]:
+    """`changes` from a run over FIRST and SECOND to a snapshot of the lines `new`, written to
+    changes.csv."""
     old = _registry(tmp_path / "old.csv", _row(FIRST), _row(SECOND))
     previous = tmp_path / "previous.parquet"
     common = ("--as-of", kit.AS_OF, "--rulebook", kit.MINI)
     assert kit.run("score", old, "-o", previous, "--statuses", "all", *common)[0] == 0
-    new = _registry(tmp_path / "new.csv", _row(FIRST), _row(SECOND, ",x"))
-    out_file = tmp_path / "changes.csv"
-    code, out, err = kit.run("changes", new, "--previous", previous, "-o", out_file, *common)
+    snapshot = _registry(tmp_path / "new.csv", *new)
+    out = tmp_path / "changes.csv"
+    return kit.run("changes", snapshot, "--previous", previous, "-o", out, *common)
+
+
+def test_changes_lists_a_bad_line_as_rejected_not_as_entitlements_lost(
+    kit: Kit, tmp_path: Path
+) -> None:
+    code, out, err = _changes(kit, tmp_path, _row(FIRST), _row(SECOND, ",x"))
     assert (code, err) == (0, "")
     assert "no change" in out and "1 rows rejected, not compared" in out
-    assert pl.read_csv(out_file).height == 0
+    assert pl.read_csv(tmp_path / "changes.csv").height == 0
     rejects = pl.read_csv(tmp_path / "changes.rejects.csv")
     assert rejects["reason"].to_list() == ["line 3: 6 fields where the header has 5"]
 
@@ -156,15 +162,9 @@ def test_changes_lists_a_bad_line_as_rejected_not_as_entitlements_lost(
 def test_changes_still_lists_what_an_enterprise_gone_from_a_clean_snapshot_lost(
     kit: Kit, tmp_path: Path
 ) -> None:
-    old = _registry(tmp_path / "old.csv", _row(FIRST), _row(SECOND))
-    previous = tmp_path / "previous.parquet"
-    common = ("--as-of", kit.AS_OF, "--rulebook", kit.MINI)
-    assert kit.run("score", old, "-o", previous, "--statuses", "all", *common)[0] == 0
-    new = _registry(tmp_path / "new.csv", _row(FIRST))
-    out_file = tmp_path / "changes.csv"
-    code, _, err = kit.run("changes", new, "--previous", previous, "-o", out_file, *common)
+    code, _, err = _changes(kit, tmp_path, _row(FIRST))
     assert (code, err) == (0, "")
-    assert set(pl.read_csv(out_file)["credit_code"]) == {SECOND}
+    assert set(pl.read_csv(tmp_path / "changes.csv")["credit_code"]) == {SECOND}
 
 
 def test_mapping_suggest_skips_a_bad_line_of_its_sample_and_says_so(
