@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import tomllib
 from datetime import date
@@ -110,3 +112,15 @@ def test_a_separately_installed_rulebook_is_found_and_engine_asks_which(
     assert Engine("shuozhou-2019").rulebook.id == "shuozhou-2019"
     with pytest.raises(InputError, match="no installed rulebook 'nowhere'"):
         rulebook_path("nowhere")
+
+
+def test_python_dash_m_runs_the_command_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "subsidy_engine", "fields", "--rulebook", "nowhere"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(subsidy_engine.__file__).parents[1])},
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("subsidy-engine: ") and "Traceback" not in done.stderr
