@@ -57,7 +57,7 @@ def _polars_alone(record: str) -> list[str] | None:
     return [cell or "" for cell in frame.row(0)]
 
 
-notes = st.text(alphabet='x"', max_size=6).map(lambda note: note.replace("xx", "x,x"))
+notes = st.text(alphabet='x"\n', max_size=6).map(lambda note: note.replace("xx", "x,x"))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

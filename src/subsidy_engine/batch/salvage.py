@@ -28,7 +28,6 @@ import csv
 import json
 import math
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -44,7 +43,6 @@ UNREADABLE = "__unreadable"
 
 _END_OF_DATA = "unexpected end of data"
 _STRAY_QUOTES = "an unpaired quote inside an unquoted field (quote the field, doubling its quotes)"
-_FIELD = re.compile(r'"(?:[^"]|"")*"|[^,\r\n]*')
 _CHECKED: dict[tuple[Path, float, int], Path] = {}
 
 
@@ -66,12 +64,12 @@ def csv_records(path: Path) -> Iterator[Record]:
     differs from the header's, or whose quoting is broken, carries its problem. BadFileError when a
     quote stays open to the end of the file or a byte is not UTF-8."""
     with path.open(encoding="utf-8", newline="") as text:
-        raw: list[str] = []
-        reader = csv.reader(_kept(text, raw), strict=True)
+        quotes = [0]
+        reader = csv.reader(_counting(text, quotes), strict=True)
         width: int | None = None
         while True:
             start = reader.line_num + 1
-            raw.clear()
+            quotes[0] = 0
             try:
                 fields = next(reader)
             except StopIteration:
@@ -94,35 +92,19 @@ def csv_records(path: Path) -> Iterator[Record]:
             elif len(fields) != width:
                 yield Record(start, fields, f"{len(fields)} fields where the header has {width}")
                 continue
-            if _stray_quotes(raw) % 2:
+            if quotes[0] % 2:
                 yield Record(start, fields, _STRAY_QUOTES)
                 continue
             yield Record(start, fields)
 
 
-def _kept(lines: Iterable[str], raw: list[str]) -> Iterator[str]:
-    """`lines`, each also appended to `raw`: the text of the record the reader is at."""
+def _counting(lines: Iterable[str], quotes: list[int]) -> Iterator[str]:
+    """`lines`, each one's quotes added to `quotes[0]`. A record the reader accepts has an even
+    number of quotes in its quoted fields, so an odd count is a stray quote that Polars, which
+    ends a record only after an even number of quotes, would read on past the record's end."""
     for line in lines:
-        raw.append(line)
+        quotes[0] += line.count('"')
         yield line
-
-
-def _stray_quotes(raw: list[str]) -> int:
-    """The number of quotes inside the unquoted fields of one record's text (well quoted: the
-    reader has checked it)."""
-    text = "".join(raw)
-    if '"' not in text:
-        return 0
-    count, at = 0, 0
-    while True:
-        field = _FIELD.match(text, at)
-        assert field is not None  # the pattern matches the empty string
-        if not field.group().startswith('"'):
-            count += field.group().count('"')
-        at = field.end()
-        if at >= len(text) or text[at] != ",":
-            return count
-        at += 1
 
 
 def json_problem(text: str) -> str | None:
@@ -169,22 +151,20 @@ def readable(path: Path, kind: str, source: Path | None = None) -> Path:
 
 def _has_bad_record(path: Path) -> bool:
     """Whether `csv_records` would find a fault: the same reading at the C reader's speed, as
-    this pass runs on every CSV file (an empty line has no fields); a file holding a quote is
-    read record by record too, for quotes inside unquoted fields."""
+    this pass runs on every CSV file (an empty line has no fields); in a file holding a quote,
+    the quotes are counted too (`_counting`)."""
+    quoted = _holds_quote(path)
+    quotes = [0]
     with path.open(encoding="utf-8", newline="") as text:
-        reader = csv.reader(text, strict=True)
+        reader = csv.reader(_counting(text, quotes) if quoted else text, strict=True)
         try:
             width = len(next(reader, []))
-            if not set(map(len, reader)) <= {width}:
-                return True
+            if not quoted:
+                return not set(map(len, reader)) <= {width}
+            # the quotes read so far: even after every record of a file without stray ones
+            return bool(quotes[0] % 2) or any(len(f) != width or quotes[0] % 2 for f in reader)
         except (csv.Error, UnicodeDecodeError):
             return True
-    if not _holds_quote(path):
-        return False
-    try:
-        return any(record.problem is not None for record in csv_records(path))
-    except BadFileError:
-        return True
 
 
 def _holds_quote(path: Path) -> bool:
