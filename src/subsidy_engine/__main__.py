@@ -1,7 +1,5 @@
-"""`python -m subsidy_engine …`: the same command line as `subsidy-engine …`."""
-
-import sys
+"""`python -m subsidy_engine`: the `subsidy-engine` command line."""
 
 from subsidy_engine.cli import main
 
-sys.exit(main())
+raise SystemExit(main())

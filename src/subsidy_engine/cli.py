@@ -22,6 +22,7 @@ from subsidy_engine.cli_errors import fail as _fail
 from subsidy_engine.cli_options import as_of_option, rulebook_option
 from subsidy_engine.cli_outputs import (
     chart_target,
+    every_row_rejected,
     generated_target,
     save_chart,
     score_targets,
@@ -194,20 +195,21 @@ def cmd_impact(args: argparse.Namespace) -> int:
             engine, registry, args.reform, as_of=args.years, groups=groups, weight=weight
         )
         table = years.by(*columns, value="change")
+    baseline = impact.baseline
     if args.format == "json":
         from subsidy_engine.views import plain
 
         print(json.dumps(plain(table.to_dicts()), ensure_ascii=False, indent=2))
-        return 0
+        return every_row_rejected(baseline.rows_read, baseline.rows_scored, None)
     _print_table(table.to_dicts(), table.columns)
     print(
-        f"{impact.baseline.rows_scored:,} enterprises scored, "
-        f"{impact.baseline.rows_rejected:,} rejected (see `subsidy-engine score`)"
+        f"{baseline.rows_read:,} rows read: {baseline.rows_scored:,} enterprises scored, "
+        f"{baseline.rows_rejected:,} rejected (see `subsidy-engine score`)"
     )
     if chart:
         save_chart(impact.chart(columns[0]), chart)
         print(f"chart: {args.chart}")
-    return 0
+    return every_row_rejected(baseline.rows_read, baseline.rows_scored, None)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -252,7 +254,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.summary:
         print(f"totals per enterprise: {args.summary}")
     print_rollup(done.rollup, args.rollup)
-    return 0
+    return every_row_rejected(done.rows_read, done.rows_scored, f"{done.rejects_path}")
 
 
 def _statuses(text: str) -> str | list[str]:

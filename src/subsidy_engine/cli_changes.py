@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from subsidy_engine.cli_errors import AddCommand
 from subsidy_engine.cli_options import as_of_option, rulebook_option
+from subsidy_engine.cli_outputs import every_row_rejected
 from subsidy_engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -80,19 +81,21 @@ def cmd_changes(args: argparse.Namespace) -> int:
     )
     counts = run.changes["change"].value_counts(sort=True).iter_rows() if run.changes.height else []
     summary = ", ".join(f"{n:,} {change}" for change, n in counts) or "no change"
-    headline = f"{run.evaluated:,} enterprises evaluated; {summary}"
+    headline = f"{run.rows_read:,} rows read, {run.evaluated:,} enterprises evaluated; {summary}"
     if run.full_run_reason is not None:
         print(f"note: {run.full_run_reason}", file=sys.stderr)
     if args.to_table:
         assert database is not None
         _to_table(run, database, args.to_table, args.replace)
+        rejects: str | None = f"the table {args.to_table}_rejects"
         print(f"{headline}; written to {args.to_table}{_rejected(run, f'{args.to_table}_rejects')}")
     elif args.output:
-        rejects = _to_file(run, Path(args.output), _inputs(args))
-        print(f"{headline}; written to {args.output}{_rejected(run, str(rejects))}")
+        rejects = str(_to_file(run, Path(args.output), _inputs(args)))
+        print(f"{headline}; written to {args.output}{_rejected(run, rejects)}")
     else:
+        rejects = None
         _print(run, headline)
-    return 0
+    return every_row_rejected(run.rows_read, run.rows_read - run.rejects.height, rejects)
 
 
 def _database(args: argparse.Namespace) -> Database | None:

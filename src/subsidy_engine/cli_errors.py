@@ -1,9 +1,10 @@
 """The command line's single top-level handler: every failure ends in one message and an exit code.
 
 Exit codes: 0 done; 1 the input was read but is wrong (a refused profile, a rulebook with
-problems); 2 it could not be used at all (a missing or unreadable file, a bad argument, a
-full disk); 3 an internal error, which is a bug: one line says so and where its traceback was
-written (`--debug` prints it instead); 130 interrupted by Ctrl-C, with nothing written.
+problems, a registry of which every row was rejected); 2 it could not be used at all (a missing
+or unreadable file, a bad argument, a full disk); 3 an internal error, which is a bug: one line
+says so and where its traceback was written (`--debug` prints it instead); 130 interrupted by
+Ctrl-C, with nothing written.
 """
 
 from __future__ import annotations

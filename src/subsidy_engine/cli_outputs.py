@@ -6,6 +6,7 @@ only when it is complete.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,3 +68,16 @@ def write_generated(rulebook: Rulebook, n: int, target: Path, seed: int) -> Path
 
 def _given(paths: Iterable[str | None]) -> list[Path]:
     return [Path(p) for p in paths if p]
+
+
+def every_row_rejected(rows_read: int, rows_scored: int, rejects: str | None) -> int:
+    """The exit code of a run that read `rows_read` rows and scored `rows_scored`: 1, said in
+    one line, when there were rows and every one was rejected (its outputs are kept: the
+    rejects say what to correct); else 0, an empty input included."""
+    if rows_read == 0 or rows_scored:
+        return 0
+    where = f"; see {rejects}" if rejects else ""
+    print(
+        f"subsidy-engine: every one of the {rows_read:,} rows was rejected{where}", file=sys.stderr
+    )
+    return 1

@@ -15,6 +15,7 @@ import polars as pl
 from subsidy_engine.cli_changes import add_changes
 from subsidy_engine.cli_errors import AddCommand
 from subsidy_engine.cli_options import rulebook_option
+from subsidy_engine.cli_outputs import every_row_rejected
 from subsidy_engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -120,7 +121,8 @@ def score_from_database(
     if args.summary:
         print(f"totals per enterprise: table {args.summary}")
     print_rollup(done.rollup, f"table {args.rollup}" if args.rollup else None)
-    return 0
+    rejects = f"the table {done.rejects_table}"
+    return every_row_rejected(done.rows_read, done.rows_scored, rejects)
 
 
 def rate_columns() -> tuple[Any, ...]:
@@ -176,12 +178,16 @@ def print_rollup(rollup: pl.DataFrame | None, path: str | None) -> None:
 
 def cmd_mapping_suggest(args: argparse.Namespace) -> int:
     from subsidy_engine.batch.registry import Reading, scan_registry
+    from subsidy_engine.batch.salvage import without_unreadable
     from subsidy_engine.batch.suggest import SAMPLE_ROWS, suggest_mapping
     from subsidy_engine.engine import Engine
 
     engine = Engine(args.rulebook) if args.rulebook else Engine()
     reading = Reading(args.format, args.encoding, args.sheet)
-    sample = scan_registry(Path(args.registry), reading).head(SAMPLE_ROWS).collect()
+    read = scan_registry(Path(args.registry), reading, salvage=True).head(SAMPLE_ROWS)
+    sample, skipped = without_unreadable(read.collect())
+    for reason in skipped:
+        print(f"subsidy-engine: {args.registry}: {reason}; not in the sample", file=sys.stderr)
     if not sample.columns:
         raise InputError(f"{args.registry}: no columns to map")
     text = suggest_mapping(sample, engine.rulebook)

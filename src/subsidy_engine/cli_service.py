@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from subsidy_engine.cli_errors import AddCommand, Command
 from subsidy_engine.cli_options import as_of_option, rulebook_option
+from subsidy_engine.cli_outputs import every_row_rejected
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import DiagnosticsError, InputError, ProfileError, SubsidyEngineError
 from subsidy_engine.i18n import LANGUAGES
@@ -150,10 +151,12 @@ def _registry_reports(engine: Engine, source: Path, args: argparse.Namespace, da
     """One notice per enterprise of a registry file, into the folder `args.output`; a row that
     is refused is listed with its row number and reason, and every other row still gets one."""
     from subsidy_engine.batch.registry import read_registry
+    from subsidy_engine.batch.salvage import UNREADABLE
     from subsidy_engine.notice import notice_html, notice_pdf
 
     registry = read_registry(source)
-    unknown = [c for c in registry.columns if c not in engine.rulebook.profile.spec.fields]
+    fields = engine.rulebook.profile.spec.fields
+    unknown = [c for c in registry.columns if c not in fields and c != UNREADABLE]
     if unknown:
         raise InputError(
             f"{source}: columns that are not profile fields: {', '.join(unknown)} "
@@ -163,6 +166,11 @@ def _registry_reports(engine: Engine, source: Path, args: argparse.Namespace, da
     folder.mkdir(parents=True, exist_ok=True)
     written = refused = 0
     for row, record in enumerate(registry.iter_rows(named=True), start=1):
+        unreadable = record.pop(UNREADABLE, None)
+        if unreadable is not None:
+            refused += 1
+            print(f"row {row}: refused: {unreadable}", file=sys.stderr)
+            continue
         facts = {k: v for k, v in record.items() if v is not None}
         try:
             evaluation = engine.evaluate(facts, day)
@@ -179,6 +187,7 @@ def _registry_reports(engine: Engine, source: Path, args: argparse.Namespace, da
             _write_whole(folder / f"{stem}.html", html)
         written += 1
     print(f"{written:,} notices written to {folder}, {refused:,} rows refused")
+    every_row_rejected(written + refused, written, None)  # one more line when none was written
     return 1 if refused else 0
 
 

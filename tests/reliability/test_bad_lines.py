@@ -8,6 +8,7 @@ import json
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,9 @@ from hypothesis import strategies as st
 
 from subsidy_engine import Engine
 from subsidy_engine.batch import score_file
+
+if TYPE_CHECKING:
+    from conftest import Kit
 
 MINI = Engine(Path(__file__).parents[1] / "fixtures" / "mini")
 AS_OF = date(2019, 6, 30)
@@ -93,3 +97,83 @@ def test_each_spoiled_line_is_one_rejected_row(
     for row, reason in spoiled.items():
         assert reasons_by_row[row].startswith(reason), (reasons_by_row[row], reason)
     assert scored == set(range(len(spec))) - spoiled.keys()
+
+
+FIRST, SECOND = "91350100M00010006A", "91350100M000100145"
+COLUMNS = "credit_code,industry_code,annual_sales,employees,county"
+
+
+def _registry(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join([COLUMNS, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def _row(key: str, extra: str = "") -> str:
+    return f"{key},C3071,60000000,40,东区{extra}"
+
+
+def test_impact_rejects_a_bad_line_and_scores_the_others(kit: Kit, tmp_path: Path) -> None:
+    source = _registry(tmp_path / "r.csv", _row(FIRST), _row(SECOND, ",x"), _row(SECOND))
+    for more in ([], ["--years", "2019-2020"]):
+        code, out, err = kit.run(
+            "impact", source, "--as-of", kit.AS_OF, "--rulebook", kit.MINI, *more
+        )
+        assert (code, err) == (0, "")
+        assert "2 enterprises scored, 1 rejected" in out
+
+
+def test_report_refuses_a_bad_line_naming_it_and_writes_the_other_notices(
+    kit: Kit, tmp_path: Path
+) -> None:
+    source = _registry(tmp_path / "r.csv", _row(FIRST), _row(SECOND, ",x"))
+    folder = tmp_path / "notices"
+    code, out, err = kit.run(
+        "report", source, "--as-of", kit.AS_OF, "--rulebook", kit.MINI, "-o", folder
+    )
+    assert code == 1
+    assert "1 notices written" in out and "1 rows refused" in out
+    assert err == "row 2: refused: line 3: 6 fields where the header has 5\n"
+    assert [p.name for p in folder.iterdir()] == [f"{FIRST}.html"]
+
+
+def _changes(kit: Kit, tmp_path: Path, *new: str) -> tuple[int, str, str]:
+    """`changes` from a run over FIRST and SECOND to a snapshot of the lines `new`, written to
+    changes.csv."""
+    old = _registry(tmp_path / "old.csv", _row(FIRST), _row(SECOND))
+    previous = tmp_path / "previous.parquet"
+    common = ("--as-of", kit.AS_OF, "--rulebook", kit.MINI)
+    assert kit.run("score", old, "-o", previous, "--statuses", "all", *common)[0] == 0
+    snapshot = _registry(tmp_path / "new.csv", *new)
+    out = tmp_path / "changes.csv"
+    return kit.run("changes", snapshot, "--previous", previous, "-o", out, *common)
+
+
+def test_changes_lists_a_bad_line_as_rejected_not_as_entitlements_lost(
+    kit: Kit, tmp_path: Path
+) -> None:
+    code, out, err = _changes(kit, tmp_path, _row(FIRST), _row(SECOND, ",x"))
+    assert (code, err) == (0, "")
+    assert "no change" in out and "1 rows rejected, not compared" in out
+    assert pl.read_csv(tmp_path / "changes.csv").height == 0
+    rejects = pl.read_csv(tmp_path / "changes.rejects.csv")
+    assert rejects["reason"].to_list() == ["line 3: 6 fields where the header has 5"]
+
+
+def test_changes_still_lists_what_an_enterprise_gone_from_a_clean_snapshot_lost(
+    kit: Kit, tmp_path: Path
+) -> None:
+    code, _, err = _changes(kit, tmp_path, _row(FIRST))
+    assert (code, err) == (0, "")
+    assert set(pl.read_csv(tmp_path / "changes.csv")["credit_code"]) == {SECOND}
+
+
+def test_mapping_suggest_skips_a_bad_line_of_its_sample_and_says_so(
+    kit: Kit, tmp_path: Path
+) -> None:
+    source = _registry(tmp_path / "r.jsonl", '{"credit_code": "x"', json.dumps({"员工": 3}))
+    source.write_text(source.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    code, out, err = kit.run("mapping", "suggest", source, "--rulebook", kit.MINI)
+    assert code == 0
+    assert err.startswith(f"subsidy-engine: {source}: line 1: not valid JSON")
+    assert err.rstrip().endswith("not in the sample")
+    assert "员工" in out and "credit_code" not in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -19,6 +20,7 @@ from subsidy_engine.service_log import (
     obligation_results,
     parse_log,
     quarter,
+    read_log,
 )
 
 BR, RE = "business_registration", "real_estate_registration"
@@ -183,4 +185,27 @@ def test_paused_working_days_are_read_for_budget_kinds_only(shape: LogShape) -> 
     assert parsed.rejects.select("row", "reason").rows() == [
         (2, "paused_working_days '-1' is not a whole number from 0 to 100000"),
         (3, f"paused_working_days is given for {BR}, whose limit counts every working day"),
+    ]
+
+
+def test_a_bad_line_of_a_log_file_is_rejected_naming_it(shape: LogShape, tmp_path: Path) -> None:
+    source = tmp_path / "log.csv"
+    source.write_text(
+        "id,kind,applied_on,completed_on,department\n"
+        f"1,{BR},2019-10-08,2019-10-10,市场监管局\n"
+        f"2,{BR},2019-10-08,2019-10-10,市场监管局,extra\n"
+        f'3,{BR},2019-10-08,2019-10-10,市场"监管局\n',
+        encoding="utf-8",
+    )
+    read = read_log(shape, source)
+    assert read.applications["id"].to_list() == ["1"]
+    assert read.rows_read == 3
+    assert read.rejects.to_dicts() == [
+        {"row": 2, "id": None, "reason": "line 3: 6 fields where the header has 5"},
+        {
+            "row": 3,
+            "id": None,
+            "reason": "line 4: an unpaired quote inside an unquoted field "
+            "(quote the field, doubling its quotes)",
+        },
     ]

@@ -8,7 +8,9 @@ another figure) or `status` (another status among those kept, neither eligible);
 is a result neither run kept (ineligible, not in force, or an enterprise new to or gone from the
 registry). Each carries the rule's citation and lead departments and, when the previous
 registry is given, the facts that changed. An enterprise whose new row is rejected is not
-compared (its results are unknown, not lost); its row is in `rejects`.
+compared (its results are unknown, not lost); its row is in `rejects`. A rejected row whose key
+cannot be read (a bad line of the file) may be any enterprise absent from the new snapshot, so
+then no absent enterprise is compared.
 
 With the previous registry, only the enterprises whose row changed (by a hash of the row) are
 evaluated again: an unchanged row has the same results under the same basis (rulebook id and
@@ -57,6 +59,8 @@ class ChangeRun:
     """How many enterprises were evaluated again."""
     rejects: pl.DataFrame
     """The new snapshot's rows that could not be read (row, key, reason): not compared."""
+    rows_read: int
+    """The new snapshot's rows, rejected ones included."""
     full_run_reason: str | None = None
     """Why every row was evaluated although the previous registry was given, or None."""
 
@@ -94,6 +98,10 @@ def changes(
     before = before.join(keys, on=key, how="semi") if old is not None else before
     unreadable = rejects.select(pl.col(key).cast(pl.String)).drop_nulls().lazy()
     before = before.join(unreadable, on=key, how="anti")
+    if rejects[key].null_count():
+        # a row whose key cannot be read may be any enterprise absent from the new snapshot
+        present = new.select(pl.col(key).cast(pl.String)).lazy()
+        before = before.join(present, on=key, how="semi")
     found = _cited(_compared(_collected(before, previous.source), now, key), engine)
     facts = _changed_facts(old, changed_rows, key) if old is not None else None
     if facts is not None:
@@ -101,7 +109,8 @@ def changes(
     else:
         found = found.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("changed_facts"))
     ordered = found.sort(key, "rule_id", "item", nulls_last=True)
-    return ChangeRun(ordered.select(key, *CHANGE_COLUMNS), changed_rows.height, rejects, reason)
+    listed = ordered.select(key, *CHANGE_COLUMNS)
+    return ChangeRun(listed, changed_rows.height, rejects, new.height + unread.height, reason)
 
 
 def _unlike(previous: PreviousRun, now: RunBasis) -> str | None:

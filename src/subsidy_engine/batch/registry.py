@@ -126,8 +126,9 @@ def _check_header(path: Path, names: list[str]) -> None:
 
 
 def read_registry(path: Path, given: str | Reading | None = None) -> pl.DataFrame:
-    """The whole registry at `path`."""
-    frame = scan_registry(path, given)
+    """The whole registry at `path`, a bad line of a CSV or JSON Lines file as a row holding
+    only its reason in `salvage.UNREADABLE` (`scan_registry`'s `salvage`): scoring rejects it."""
+    frame = scan_registry(path, given, salvage=True)
     try:
         return frame.collect()
     except (pl.exceptions.PolarsError, OSError) as error:

@@ -1,12 +1,19 @@
 """Registry files with bad lines: a bad line becomes a row that says why, the others read as
 they are.
 
-A CSV record with more or fewer fields than the header, an empty line, or a quote closed in the
-middle of a field, and a JSON Lines line that is not one JSON object of finite numbers, is a
-fault of that line, not of the file: `readable` gives a UTF-8 copy in which such a line is a row
-holding only its reason ("line N: why") in the column UNREADABLE, which `score` rejects, keeping
+A CSV record with more or fewer fields than the header, an empty line, a quote closed in the
+middle of a field, or an odd number of quotes inside fields that do not begin with one, and a
+JSON Lines line that is not one JSON object of finite numbers, is a fault of that line, not of
+the file: `readable` gives a UTF-8 copy in which such a line is a row holding only its reason
+("line N: why") in the column UNREADABLE, which `score` rejects, keeping
 `rows read = scored + rejected`. Where the structure does not allow going on (a quote left open
 to the end of the file, bytes that are not UTF-8) the file is refused, naming the line.
+
+Python's reader takes a quote inside an unquoted field as text. Polars (with its default quote
+character, the same `"`) takes every quote as opening or closing a quoted span when it splits
+the file into lines: an even number of them in a record is read as text, as Python's reader
+does, but an odd number leaves the lines after it split in the wrong places and the file is
+refused. Such a record is therefore a bad line.
 
 A CSV file is checked by a pass of Python's C reader before Polars reads it, because Polars pads
 a short row with missing values without a word; the copy is written only when a line is bad.
@@ -22,7 +29,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +42,7 @@ UNREADABLE = "__unreadable"
 """The column of a salvaged copy holding a bad line's reason (null on every good row)."""
 
 _END_OF_DATA = "unexpected end of data"
+_STRAY_QUOTES = "an unpaired quote inside an unquoted field (quote the field, doubling its quotes)"
 _CHECKED: dict[tuple[Path, float, int], Path] = {}
 
 
@@ -56,10 +64,12 @@ def csv_records(path: Path) -> Iterator[Record]:
     differs from the header's, or whose quoting is broken, carries its problem. BadFileError when a
     quote stays open to the end of the file or a byte is not UTF-8."""
     with path.open(encoding="utf-8", newline="") as text:
-        reader = csv.reader(text, strict=True)
+        quotes = [0]
+        reader = csv.reader(_counting(text, quotes), strict=True)
         width: int | None = None
         while True:
             start = reader.line_num + 1
+            quotes[0] = 0
             try:
                 fields = next(reader)
             except StopIteration:
@@ -82,7 +92,19 @@ def csv_records(path: Path) -> Iterator[Record]:
             elif len(fields) != width:
                 yield Record(start, fields, f"{len(fields)} fields where the header has {width}")
                 continue
+            if quotes[0] % 2:
+                yield Record(start, fields, _STRAY_QUOTES)
+                continue
             yield Record(start, fields)
+
+
+def _counting(lines: Iterable[str], quotes: list[int]) -> Iterator[str]:
+    """`lines`, each one's quotes added to `quotes[0]`. A record the reader accepts has an even
+    number of quotes in its quoted fields, so an odd count is a stray quote that Polars, which
+    ends a record only after an even number of quotes, would read on past the record's end."""
+    for line in lines:
+        quotes[0] += line.count('"')
+        yield line
 
 
 def json_problem(text: str) -> str | None:
@@ -129,14 +151,28 @@ def readable(path: Path, kind: str, source: Path | None = None) -> Path:
 
 def _has_bad_record(path: Path) -> bool:
     """Whether `csv_records` would find a fault: the same reading at the C reader's speed, as
-    this pass runs on every CSV file (an empty line has no fields)."""
+    this pass runs on every CSV file (an empty line has no fields); in a file holding a quote,
+    the quotes are counted too (`_counting`)."""
+    quoted = _holds_quote(path)
+    quotes = [0]
     with path.open(encoding="utf-8", newline="") as text:
-        reader = csv.reader(text, strict=True)
+        reader = csv.reader(_counting(text, quotes) if quoted else text, strict=True)
         try:
             width = len(next(reader, []))
-            return not set(map(len, reader)) <= {width}
+            if not quoted:
+                return not set(map(len, reader)) <= {width}
+            # the quotes read so far: even after every record of a file without stray ones
+            return bool(quotes[0] % 2) or any(len(f) != width or quotes[0] % 2 for f in reader)
         except (csv.Error, UnicodeDecodeError):
             return True
+
+
+def _holds_quote(path: Path) -> bool:
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            if b'"' in chunk:
+                return True
+    return False
 
 
 def _csv_copy(path: Path) -> Path:
@@ -199,6 +235,15 @@ def _new_copy(suffix: str) -> tuple[Path, int]:
     copy = Path(name)
     atexit.register(copy.unlink, missing_ok=True)
     return copy, handle
+
+
+def without_unreadable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """(the rows of `frame` read from good lines; each bad line's reason, "line N: why")."""
+    if UNREADABLE not in frame.columns:
+        return frame, []
+    bad = pl.col(UNREADABLE).is_not_null()
+    reasons = frame.filter(bad)[UNREADABLE].cast(pl.String).to_list()
+    return frame.filter(~bad).drop(UNREADABLE), reasons
 
 
 def unreadable_rows(

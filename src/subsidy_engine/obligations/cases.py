@@ -1,7 +1,7 @@
 """A rulebook's YAML test cases for obligations: a subject's facts and what each obligation
 binding it must come to (status, required, achieved and shortfall figures, missing facts,
-readings). A case names its subject kind (`subject:`); its `profile` holds the subject's facts
-and its period is the single day `as_of`.
+arithmetic faults, readings). A case names its subject kind (`subject:`); its `profile` holds
+the subject's facts and its period is the single day `as_of`.
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ def compare_obligation(result: ObligationResult, spec: ExpectSpec) -> list[str]:
             out.append(f"{shown}: {name} {got}, expected {exact_decimal(raw)}")
     if spec.missing is not None and sorted(spec.missing) != sorted(result.missing_facts):
         out.append(f"{shown}: missing {list(result.missing_facts)}, expected {spec.missing}")
+    if spec.arithmetic is not None and sorted(spec.arithmetic) != list(result.arithmetic):
+        out.append(f"{shown}: arithmetic {list(result.arithmetic)}, expected {spec.arithmetic}")
     readings = sorted(str(reading) for reading in result.readings)
     if spec.readings is not None and sorted(spec.readings) != readings:
         out.append(f"{shown}: readings {readings}, expected {spec.readings}")

@@ -2,7 +2,8 @@
 
 The required and achieved figures are typed trees compiled by the scalar compiler, so they
 read facts and parameters, and treat a missing fact, exactly as an enterprise rule does: a
-figure that needs a missing fact is unknown, and the obligation is undetermined, naming it.
+figure that needs a missing fact is unknown, and the obligation is undetermined, naming it; a
+figure that leaves the number domain (an overflow, a division by zero) names that fault.
 Parameters are those in force on the period's last day.
 """
 
@@ -115,6 +116,7 @@ def _result(
     if unknown:
         facts = sorted({f for u in unknown for f in u.facts})
         params = sorted({p for u in unknown for p in u.params})
+        faults = sorted({f for u in unknown for f in u.faults})
         return ObligationResult(
             status=ObligationStatus.UNDETERMINED,
             required=None if required.__class__ is Unknown else _figure(required, spec.unit),
@@ -122,6 +124,7 @@ def _result(
             shortfall=None,
             missing_facts=tuple(facts),
             missing_parameters=tuple(params),
+            arithmetic=tuple(faults),
             **base,
         )
     need, done = _figure(required, spec.unit), _figure(achieved, spec.unit)

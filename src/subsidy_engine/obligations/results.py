@@ -20,7 +20,8 @@ class ObligationStatus(StrEnum):
     NOT_MET = "not_met"
     """The achieved figure falls short: see `shortfall`."""
     UNDETERMINED = "undetermined"
-    """The facts given do not decide it: `missing_facts` says what would."""
+    """The facts given do not decide it: `missing_facts` says what would (or `arithmetic`,
+    the fault that left a figure without a value)."""
     NOT_IN_FORCE = "not_in_force"
     """The duty is not in force during the period."""
 
@@ -46,6 +47,10 @@ class ObligationResult:
     readings: tuple[Reading, ...] = ()
     missing_parameters: tuple[str, ...] = ()
     """Parameters with no value for the period that the figures need (not facts to supply)."""
+    arithmetic: tuple[str, ...] = ()
+    """The arithmetic faults that left a figure undetermined, each with the expression:
+    `overflow: a * b`, `division_by_zero: a / b` (no fact to supply: the figure left the
+    number domain, `lang.numbers`)."""
     direction: str = "at_least"
     """`at_least`: achieved must reach required; `at_most`: it must not exceed it."""
     interpretation: str | None = None

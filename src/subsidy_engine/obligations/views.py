@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from subsidy_engine.i18n import translator, yuan_text
+from subsidy_engine.lang.numbers import DIVISION_BY_ZERO, OVERFLOW
 from subsidy_engine.notice import PRINT_CSS, provenance_line
 from subsidy_engine.obligations.period import period_label
 from subsidy_engine.obligations.report import (
@@ -38,6 +39,7 @@ RESULT_COLUMNS = (
     "achieved",
     "shortfall",
     "missing_facts",
+    "arithmetic",
     "readings",
     "citation",
 )
@@ -101,6 +103,7 @@ def result_row(result: ObligationResult) -> dict[str, Any]:
         "achieved": result.achieved,
         "shortfall": result.shortfall,
         "missing_facts": "; ".join(result.missing_facts + result.missing_parameters),
+        "arithmetic": "; ".join(result.arithmetic),
         "readings": "; ".join(str(r) for r in result.readings),
         "citation": f"{result.citation} {' '.join(result.citation.quotes)}",
     }
@@ -177,10 +180,23 @@ def _log_lines(log: LogSummary | None, language: str) -> list[str]:
 
 
 def _gap_text(result: ObligationResult, missing: tuple[str, ...], language: str) -> str:
-    """The shortfall when it is decided, else what is missing (`missing`: the facts as shown)."""
+    """The shortfall when it is decided, else what is missing (`missing`: the facts as shown)
+    and the arithmetic faults that left a figure without a value."""
     if result.shortfall is None:
-        return "、".join(missing + result.missing_parameters)
+        faults = tuple(fault_text(fault, language) for fault in result.arithmetic)
+        return "、".join(missing + result.missing_parameters + faults)
     return figure_text(result.shortfall, result.unit, language)
+
+
+def fault_text(fault: str, language: str) -> str:
+    """An arithmetic fault (`overflow: a * b`, `lang.numbers.fault`) as a person reads it."""
+    gettext = translator(language).gettext
+    kind, _, expression = fault.partition(": ")
+    words = {
+        OVERFLOW: gettext("too large to compute exactly: %(expression)s"),
+        DIVISION_BY_ZERO: gettext("division by zero: %(expression)s"),
+    }
+    return words[kind] % {"expression": expression}
 
 
 def _columns(rows: list[list[str]]) -> list[str]:

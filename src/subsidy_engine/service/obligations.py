@@ -90,6 +90,10 @@ class ObligationResultOut(_Out):
     missing_facts: list[str] = Field(description="Facts that would decide it.")
     readings: list[ReadingOut] = Field(description="The readings its figures used.")
     missing_parameters: list[str] = Field(description="Parameters with no value for the period.")
+    arithmetic: list[str] = Field(
+        description="The arithmetic faults that left a figure undetermined, each "
+        "`overflow: <expression>` or `division_by_zero: <expression>`."
+    )
     direction: str = Field(description="at_least or at_most.")
     interpretation: str | None = Field(description="How the text is read.")
     interpretation_zh: str | None = Field(description="The same reading in Chinese.")

@@ -4,8 +4,9 @@ Rows read = rows kept + rows rejected; nothing is dropped silently. A row is rej
 id, kind, applied_on or department is empty, its kind is not one of the rulebook's, a date
 does not parse (YYYY-MM-DD), it was completed before it was applied for, or its
 paused_working_days (an optional column) is not a whole number from 0 to `MAX_PAUSED` or is
-given for a kind whose limit counts every working day. Row numbers count
-the log's data rows from 1 (a CSV file's header is not a row).
+given for a kind whose limit counts every working day, and a bad line of a CSV or JSON Lines
+file is rejected naming the line. Row numbers count the log's data rows from 1 (a CSV file's
+header is not a row).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from subsidy_engine.batch.registry import scan_registry
+from subsidy_engine.batch.salvage import UNREADABLE
 from subsidy_engine.errors import InputError
 from subsidy_engine.service_log.shape import LOG_COLUMNS, OPTIONAL_COLUMNS, LogShape
 from subsidy_engine.service_log.status import PAUSED
@@ -44,7 +46,7 @@ def read_log(shape: LogShape, path: Path) -> Log:
 
     Raises InputError when the file cannot be read or its columns are not `LOG_COLUMNS`.
     """
-    frame = scan_registry(path)
+    frame = scan_registry(path, salvage=True)
     try:
         return parse_log(shape, frame.collect(), str(path))
     except pl.exceptions.PolarsError as error:
@@ -55,7 +57,7 @@ def parse_log(shape: LogShape, frame: pl.DataFrame, source: str = "the log") -> 
     """`frame`'s rows split into applications and rejects (see the module's docstring)."""
     names = frame.columns
     missing = [c for c in LOG_COLUMNS if c not in names]
-    unknown = [c for c in names if c not in LOG_COLUMNS + OPTIONAL_COLUMNS]
+    unknown = [c for c in names if c not in (*LOG_COLUMNS, *OPTIONAL_COLUMNS, UNREADABLE)]
     if missing or unknown:
         problems = []
         if missing:
@@ -75,12 +77,16 @@ def parse_log(shape: LogShape, frame: pl.DataFrame, source: str = "the log") -> 
     text = frame.select(
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("row"),
         *(pl.col(c).cast(pl.String).str.strip_chars().alias(c) for c in columns),
+        *([pl.col(UNREADABLE)] if UNREADABLE in names else []),
     ).with_columns(pl.col(c).replace("", None) for c in columns)
     parsed = text.with_columns(
         *(pl.col(c).str.to_date("%Y-%m-%d", strict=False).alias("__" + c) for c in _DATES),
         pl.col(PAUSED).cast(pl.Int64, strict=False).alias("__" + PAUSED),
     )
-    checked = parsed.with_columns(_reason(shape).alias("reason"))
+    reason = _reason(shape)
+    if UNREADABLE in names:  # a bad line of the file: its cells are empty, its reason is all
+        reason = pl.coalesce(pl.col(UNREADABLE), reason)
+    checked = parsed.with_columns(reason.alias("reason"))
     bad = pl.col("reason").is_not_null()
     applications = checked.filter(~bad).select(
         "row",
