@@ -19,9 +19,10 @@ from subsidy_engine.cli_options import as_of_option, rulebook_option
 from subsidy_engine.errors import InputError
 
 if TYPE_CHECKING:
-    from subsidy_engine.batch.changes import ChangeRun, Snapshot
+    from subsidy_engine.batch.changes import ChangeRun
     from subsidy_engine.batch.database import Database
     from subsidy_engine.batch.previous import PreviousRun
+    from subsidy_engine.batch.snapshots import Snapshot
 
 _IN_DATABASE = ("table", "query", "previous_table", "previous_run", "previous_registry_table",
                 "to_table")  # fmt: skip
