@@ -61,7 +61,7 @@ def add_changes(command: AddCommand) -> None:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from subsidy_engine.batch.changes import changes
+    from subsidy_engine.batch.changes import DEFAULT_KEPT, changes
     from subsidy_engine.batch.mapping import load_mapping
     from subsidy_engine.batch.registry import Reading
     from subsidy_engine.engine import Engine
@@ -84,6 +84,10 @@ def cmd_changes(args: argparse.Namespace) -> int:
     headline = f"{run.evaluated:,} enterprises evaluated; {summary}"
     if run.full_run_reason is not None:
         print(f"note: {run.full_run_reason}", file=sys.stderr)
+    if run.kept != DEFAULT_KEPT:
+        print(
+            f"note: compared only what the previous run kept ({run.kept.shown()})", file=sys.stderr
+        )
     if args.to_table:
         assert database is not None
         _to_table(run, database, args.to_table, args.replace)
