@@ -36,6 +36,17 @@ class Kept:
     statuses: tuple[str, ...]
     units: tuple[str, ...] | None = None
 
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None, where: str) -> Kept | None:
+        """A recorded `Kept` (None: not recorded)."""
+        try:
+            return _kept(None if text is None else json.loads(text))
+        except (ValueError, TypeError):
+            raise InputError(f"{where}: what the run kept cannot be read ({text})") from None
+
     def shown(self) -> str:
         units = ", ".join(self.units) if self.units is not None else "all"
         return f"statuses {', '.join(self.statuses)}; units {units}"
