@@ -151,24 +151,26 @@ def _previous(args: argparse.Namespace, database: Database | None) -> PreviousRu
 
 def _snapshot(args: argparse.Namespace, database: Database | None) -> Snapshot:
     from subsidy_engine.batch.database import source_query
-    from subsidy_engine.batch.previous import read_query, read_table
+    from subsidy_engine.batch.previous import table_query
+    from subsidy_engine.batch.snapshots import Query
 
     if args.registry is not None:
         return Path(args.registry)
     assert database is not None
     if args.table is not None:
-        return read_table(database, args.table)
-    return read_query(database, source_query(None, args.query))
+        return Query(database, table_query(database, args.table))
+    return Query(database, source_query(None, args.query))
 
 
 def _previous_snapshot(args: argparse.Namespace, database: Database | None) -> Snapshot | None:
-    from subsidy_engine.batch.previous import read_table
+    from subsidy_engine.batch.previous import table_query
+    from subsidy_engine.batch.snapshots import Query
 
     if args.previous_registry is not None:
         return Path(args.previous_registry)
     if args.previous_registry_table is not None:
         assert database is not None
-        return read_table(database, args.previous_registry_table)
+        return Query(database, table_query(database, args.previous_registry_table))
     return None
 
 

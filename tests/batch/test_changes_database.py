@@ -22,6 +22,7 @@ from subsidy_engine.batch.changes import changes
 from subsidy_engine.batch.database import Database, TableSink, prepare_tables
 from subsidy_engine.batch.dbscore import score_database
 from subsidy_engine.batch.previous import from_file, from_run, from_table, read_table
+from subsidy_engine.batch.snapshots import Query
 from subsidy_engine.cli import main
 from subsidy_engine.synthetic import generate
 
@@ -112,6 +113,14 @@ def test_a_recorded_run_gives_the_list_the_same_results_in_a_file_give(
     assert set(by_run.changes["change"]) <= {"gained", "lost", "amount", "status"}
     again = changes(SHUOZHOU, from_run(database, run_id), new, as_of=AS_OF, previous_registry=old)
     assert again.changes.equals(by_run.changes)
+    read_in_batches = changes(
+        SHUOZHOU,
+        from_run(database, run_id),
+        Query(database, "SELECT * FROM reg_new"),
+        as_of=AS_OF,
+        previous_registry=Query(database, "SELECT * FROM reg_old"),
+    )
+    assert read_in_batches.changes.equals(by_run.changes)
 
 
 def test_a_run_under_another_basis_evaluates_every_row_and_says_why(

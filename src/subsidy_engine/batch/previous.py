@@ -82,9 +82,15 @@ def read_query(database: Database, sql: str) -> pl.DataFrame:
 
 def read_table(database: Database, table: str) -> pl.DataFrame:
     """Every row of `table`; InputError naming it when it does not exist."""
+    return read_query(database, table_query(database, table))
+
+
+def table_query(database: Database, table: str) -> str:
+    """The query that selects every row of `table`; InputError naming it when it does not
+    exist."""
     with database.looking() as connection:
         _check_table(connection, database, table)
-    return read_query(database, f"SELECT * FROM {quoted(table)}")
+    return f"SELECT * FROM {quoted(table)}"
 
 
 def _check_table(connection: Any, database: Database, table: str, why: str = "") -> None:

@@ -1,18 +1,20 @@
 """A registry snapshot read batch by batch as typed profiles, and a hash of each row's facts.
 
 The hash is taken over the profile's fields after reading, mapping and validation, so it sees
-values, not how they were written: the same registry as CSV, Parquet or a database table,
-in 万元 or in yuan, with `2019/03/15` or a date cell, hashes the same. Rows are numbered as in
-the snapshot (a rejected row takes its number too), across batches.
+values, not how they were written: the same registry as CSV, Parquet or a database table
+hashes the same (a decimal at the field's scale, a date as a date, a list in its order). Rows
+are numbered as in the snapshot (a rejected row takes its number too), across batches.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from subsidy_engine.batch.database import Database, database_batches
 from subsidy_engine.batch.frames import ROW
 from subsidy_engine.batch.mapping import ColumnMapping
 from subsidy_engine.batch.recognise import recognise
@@ -23,8 +25,18 @@ from subsidy_engine.batch.stream import BATCH_ROWS
 from subsidy_engine.errors import InputError
 from subsidy_engine.rulebook.rulebook import Rulebook
 
-Snapshot = Path | pl.DataFrame
-"""A registry snapshot: a file, or its rows already read (e.g. from a database table)."""
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A snapshot held in a database: the rows `sql` gives, fetched in batches each time the
+    snapshot is read."""
+
+    database: Database
+    sql: str
+
+
+Snapshot = Path | Query | pl.DataFrame
+"""A registry snapshot: a file, a database query, or its rows already read."""
 HASH = "__hash"
 
 
@@ -86,6 +98,8 @@ def profiles_at(
 def _batches(snapshot: Snapshot, reading: Reading | None) -> Iterator[pl.DataFrame]:
     if isinstance(snapshot, Path):
         yield from registry_batches(snapshot, reading, BATCH_ROWS)
+    elif isinstance(snapshot, Query):
+        yield from database_batches(snapshot.database, snapshot.sql, BATCH_ROWS)
     elif snapshot.height:
         yield from snapshot.iter_slices(BATCH_ROWS)
     else:
@@ -98,5 +112,9 @@ def _check_key(
     key = rulebook.profile.key
     named = [c for c in columns if c != UNREADABLE]
     if key not in recognise(named, mapping, rulebook).fields.values():
-        where = f"{snapshot}: " if isinstance(snapshot, Path) else ""
+        where = "" if isinstance(snapshot, pl.DataFrame) else f"{_shown(snapshot)}: "
         raise InputError(f"{where}the registry has no key column ({key})")
+
+
+def _shown(snapshot: Path | Query) -> str:
+    return str(snapshot) if isinstance(snapshot, Path) else snapshot.sql
