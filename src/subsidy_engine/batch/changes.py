@@ -111,7 +111,8 @@ def changes(
         run.present += [read.valid[key], read.rejects[key].cast(pl.String)]
         rows = read.valid
         if seen is not None:
-            rows = hashed(rows).join(seen.drop(ROW), on=[key, HASH], how="anti").drop(HASH)
+            # the key is one of the facts hashed: the hash alone matches a row to its previous self
+            rows = hashed(rows).join(seen.select(HASH), on=HASH, how="anti").drop(HASH)
             run.changed.append(rows)
         run.evaluate(rows)
     run.flush()
