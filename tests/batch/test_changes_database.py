@@ -113,14 +113,10 @@ def test_a_recorded_run_gives_the_list_the_same_results_in_a_file_give(
     assert set(by_run.changes["change"]) <= {"gained", "lost", "amount", "status"}
     again = changes(SHUOZHOU, from_run(database, run_id), new, as_of=AS_OF, previous_registry=old)
     assert again.changes.equals(by_run.changes)
-    read_in_batches = changes(
-        SHUOZHOU,
-        from_run(database, run_id),
-        Query(database, "SELECT * FROM reg_new"),
-        as_of=AS_OF,
-        previous_registry=Query(database, "SELECT * FROM reg_old"),
-    )
-    assert read_in_batches.changes.equals(by_run.changes)
+    now, before = (Query(database, f"SELECT * FROM {t}") for t in ("reg_new", "reg_old"))
+    queried = changes(SHUOZHOU, from_run(database, run_id), now, as_of=AS_OF,
+                      previous_registry=before)  # fmt: skip
+    assert queried.changes.equals(by_run.changes)
 
 
 def test_a_run_under_another_basis_evaluates_every_row_and_says_why(
