@@ -20,9 +20,10 @@ from subsidy_engine.cli_outputs import every_row_rejected
 from subsidy_engine.errors import InputError
 
 if TYPE_CHECKING:
-    from subsidy_engine.batch.changes import ChangeRun, Snapshot
+    from subsidy_engine.batch.changes import ChangeRun
     from subsidy_engine.batch.database import Database
     from subsidy_engine.batch.previous import PreviousRun
+    from subsidy_engine.batch.snapshots import Snapshot
 
 _IN_DATABASE = ("table", "query", "previous_table", "previous_run", "previous_registry_table",
                 "to_table")  # fmt: skip
@@ -61,7 +62,7 @@ def add_changes(command: AddCommand) -> None:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from subsidy_engine.batch.changes import changes
+    from subsidy_engine.batch.changes import DEFAULT_KEPT, changes
     from subsidy_engine.batch.mapping import load_mapping
     from subsidy_engine.batch.registry import Reading
     from subsidy_engine.engine import Engine
@@ -84,6 +85,10 @@ def cmd_changes(args: argparse.Namespace) -> int:
     headline = f"{run.rows_read:,} rows read, {run.evaluated:,} enterprises evaluated; {summary}"
     if run.full_run_reason is not None:
         print(f"note: {run.full_run_reason}", file=sys.stderr)
+    if run.kept != DEFAULT_KEPT:
+        print(
+            f"note: compared only what the previous run kept ({run.kept.shown()})", file=sys.stderr
+        )
     if args.to_table:
         assert database is not None
         _to_table(run, database, args.to_table, args.replace)
@@ -149,24 +154,26 @@ def _previous(args: argparse.Namespace, database: Database | None) -> PreviousRu
 
 def _snapshot(args: argparse.Namespace, database: Database | None) -> Snapshot:
     from subsidy_engine.batch.database import source_query
-    from subsidy_engine.batch.previous import read_query, read_table
+    from subsidy_engine.batch.previous import table_query
+    from subsidy_engine.batch.snapshots import Query
 
     if args.registry is not None:
         return Path(args.registry)
     assert database is not None
     if args.table is not None:
-        return read_table(database, args.table)
-    return read_query(database, source_query(None, args.query))
+        return Query(database, table_query(database, args.table))
+    return Query(database, source_query(None, args.query))
 
 
 def _previous_snapshot(args: argparse.Namespace, database: Database | None) -> Snapshot | None:
-    from subsidy_engine.batch.previous import read_table
+    from subsidy_engine.batch.previous import table_query
+    from subsidy_engine.batch.snapshots import Query
 
     if args.previous_registry is not None:
         return Path(args.previous_registry)
     if args.previous_registry_table is not None:
         assert database is not None
-        return read_table(database, args.previous_registry_table)
+        return Query(database, table_query(database, args.previous_registry_table))
     return None
 
 

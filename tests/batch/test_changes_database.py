@@ -17,10 +17,12 @@ import pytest
 
 from subsidy_engine import Engine, InputError
 from subsidy_engine.batch import score_file
+from subsidy_engine.batch.basis import Kept
 from subsidy_engine.batch.changes import changes
 from subsidy_engine.batch.database import Database, TableSink, prepare_tables
 from subsidy_engine.batch.dbscore import score_database
 from subsidy_engine.batch.previous import from_file, from_run, from_table, read_table
+from subsidy_engine.batch.snapshots import Query
 from subsidy_engine.cli import main
 from subsidy_engine.synthetic import generate
 
@@ -111,6 +113,10 @@ def test_a_recorded_run_gives_the_list_the_same_results_in_a_file_give(
     assert set(by_run.changes["change"]) <= {"gained", "lost", "amount", "status"}
     again = changes(SHUOZHOU, from_run(database, run_id), new, as_of=AS_OF, previous_registry=old)
     assert again.changes.equals(by_run.changes)
+    now, before = (Query(database, f"SELECT * FROM {t}") for t in ("reg_new", "reg_old"))
+    queried = changes(SHUOZHOU, from_run(database, run_id), now, as_of=AS_OF,
+                      previous_registry=before)  # fmt: skip
+    assert queried.changes.equals(by_run.changes)
 
 
 def test_a_run_under_another_basis_evaluates_every_row_and_says_why(
@@ -238,3 +244,32 @@ def test_snapshots_in_two_formats_name_only_the_facts_that_changed(tmp_path: Pat
     assert found.changes.drop("changed_facts").equals(whole.changes.drop("changed_facts"))
     named = {fact for facts in found.changes["changed_facts"].to_list() for fact in facts}
     assert named and named <= {"ownership", "in_park"}
+
+
+_OLDER_RUNS = (
+    "CREATE TABLE subsidy_engine_runs (run_id TEXT, started_at TEXT, finished_at TEXT, "
+    "rulebook_id TEXT, rulebook_sha256 TEXT, engine_version TEXT, as_of TEXT, reform TEXT, "
+    "source TEXT, results_table TEXT, rows_read BIGINT, rows_scored BIGINT, "
+    "rows_rejected BIGINT, results_written BIGINT)"
+)
+
+
+def test_a_database_run_records_what_it_kept_in_a_runs_table_of_any_age(
+    database: Database,
+) -> None:
+    _execute(database, "DROP TABLE IF EXISTS subsidy_engine_runs")
+    _execute(database, _OLDER_RUNS)
+    done = score_database(SHUOZHOU, database.url, "res_kept", table="reg_old", as_of=AS_OF,
+                          replace=True, statuses=["eligible"], units=["cash"])  # fmt: skip
+    assert done.run_id is not None
+    recorded = from_run(database, done.run_id).basis
+    assert recorded is not None and recorded.kept == Kept(("eligible",), ("cash",))
+    book = SHUOZHOU.rulebook
+    _execute(database, "INSERT INTO subsidy_engine_runs (run_id, finished_at, rulebook_id, "
+             "rulebook_sha256, as_of, results_table) VALUES (?, ?, ?, ?, ?, ?)", "older",
+             "9999-12-31", book.id, book.sha256, "2019-12-31", "res_kept")  # fmt: skip
+    latest = from_table(database, "res_kept").basis
+    assert latest is not None and latest.kept is None
+    _execute(database, "UPDATE subsidy_engine_runs SET kept = ? WHERE run_id = ?", "[1]", "older")
+    with pytest.raises(InputError, match=r"subsidy_engine_runs: what the run kept cannot be read"):
+        from_run(database, "older")

@@ -93,7 +93,7 @@ def test_changes_exits_1_when_every_new_row_is_rejected(kit: Kit, tmp_path: Path
     common = ("--as-of", kit.AS_OF, "--rulebook", kit.MINI)
     old = _registry(tmp_path / "old.csv", f"{GOOD},C3071,60000000,40,东区")
     previous = tmp_path / "previous.parquet"
-    assert kit.run("score", old, "-o", previous, "--statuses", "all", *common)[0] == 0
+    assert kit.run("score", old, "-o", previous, *common)[0] == 0
     new = _registry(tmp_path / "new.csv", *BAD_ROWS)
     out = tmp_path / "changes.csv"
     code, stdout, err = kit.run("changes", new, "--previous", previous, "-o", out, *common)

@@ -255,6 +255,16 @@ def table_exists(connection: Any, kind: str, table: str) -> bool:
     return row is not None and row[0] is not None
 
 
+def table_columns(connection: Any, kind: str, table: str) -> set[str]:
+    """The names of the columns of the existing table `table`."""
+    if kind == "sqlite":
+        return {row[1] for row in connection.execute(f"PRAGMA table_info({quoted(table)})")}
+    with connection.cursor() as cursor:
+        sql = "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+        cursor.execute(sql, (table,))
+        return {row[0] for row in cursor.fetchall()}
+
+
 def prepare_tables(connection: Any, kind: str, tables: Sequence[str], replace: bool) -> None:
     """Refuse (or, with `replace`, drop) tables that already exist, inside the transaction."""
     for table in tables:
@@ -272,10 +282,14 @@ def record_run(connection: Any, kind: str, run: dict[str, Any]) -> None:
         "run_id": text, "started_at": text, "finished_at": text, "rulebook_id": text,
         "rulebook_sha256": text, "engine_version": text, "as_of": text, "reform": text,
         "source": text, "results_table": text, "rows_read": whole, "rows_scored": whole,
-        "rows_rejected": whole, "results_written": whole,
+        "rows_rejected": whole, "results_written": whole, "kept": text,
     }  # fmt: skip
     defined = ", ".join(f"{name} {kind_}" for name, kind_ in columns.items())
     connection.execute(f"CREATE TABLE IF NOT EXISTS {RUNS_TABLE} ({defined})")
+    # a runs table written before a column was added gets it, empty on its earlier runs
+    there = table_columns(connection, kind, RUNS_TABLE)
+    for name in (n for n in columns if n not in there):
+        connection.execute(f"ALTER TABLE {RUNS_TABLE} ADD COLUMN {name} {columns[name]}")
     marks = ", ".join(("?" if kind == "sqlite" else "%s") for _ in columns)
     values = tuple(run.get(name) for name in columns)
     connection.execute(f"INSERT INTO {RUNS_TABLE} ({', '.join(columns)}) VALUES ({marks})", values)

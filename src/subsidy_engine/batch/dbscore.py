@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from subsidy_engine.__about__ import __version__
+from subsidy_engine.batch.basis import kept_of
 from subsidy_engine.batch.columns import chosen_columns
 from subsidy_engine.batch.database import (
     Database,
@@ -127,6 +128,7 @@ def score_database(
                 "rows_scored": done.scored,
                 "rows_rejected": done.rejected,
                 "results_written": out.rows,
+                "kept": kept_of(statuses, units).to_json(),
             },
         )
     return done.summary(

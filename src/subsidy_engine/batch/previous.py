@@ -10,12 +10,13 @@ from typing import Any
 
 import polars as pl
 
-from subsidy_engine.batch.basis import METADATA_KEY, RunBasis, sidecar
+from subsidy_engine.batch.basis import METADATA_KEY, Kept, RunBasis, sidecar
 from subsidy_engine.batch.database import (
     RUNS_TABLE,
     Database,
     database_batches,
     quoted,
+    table_columns,
     table_exists,
 )
 from subsidy_engine.batch.registry import file_format, scan_registry
@@ -55,7 +56,7 @@ def from_table(database: Database, table: str) -> PreviousRun:
     with database.looking() as connection:
         _check_table(connection, database, table)
         found = _runs(connection, database, "results_table", table)
-    basis = _basis(found[0]) if found else None
+    basis = _basis(found[0], database) if found else None
     return PreviousRun(read_query(database, f"SELECT * FROM {quoted(table)}"), basis, table)
 
 
@@ -70,7 +71,7 @@ def from_run(database: Database, run_id: str) -> PreviousRun:
         table = str(found[0]["results_table"])
         _check_table(connection, database, table, f" (the results of run {run_id})")
     results = read_query(database, f"SELECT * FROM {quoted(table)}")
-    return PreviousRun(results, _basis(found[0]), f"run {run_id} ({table})")
+    return PreviousRun(results, _basis(found[0], database), f"run {run_id} ({table})")
 
 
 def read_query(database: Database, sql: str) -> pl.DataFrame:
@@ -81,9 +82,15 @@ def read_query(database: Database, sql: str) -> pl.DataFrame:
 
 def read_table(database: Database, table: str) -> pl.DataFrame:
     """Every row of `table`; InputError naming it when it does not exist."""
+    return read_query(database, table_query(database, table))
+
+
+def table_query(database: Database, table: str) -> str:
+    """The query that selects every row of `table`; InputError naming it when it does not
+    exist."""
     with database.looking() as connection:
         _check_table(connection, database, table)
-    return read_query(database, f"SELECT * FROM {quoted(table)}")
+    return f"SELECT * FROM {quoted(table)}"
 
 
 def _check_table(connection: Any, database: Database, table: str, why: str = "") -> None:
@@ -92,7 +99,7 @@ def _check_table(connection: Any, database: Database, table: str, why: str = "")
         raise InputError(f"{database.shown}: no table {table}{why}")
 
 
-_BASIS_COLUMNS = ("rulebook_id", "rulebook_sha256", "as_of", "reform", "results_table")
+_BASIS_COLUMNS = ("rulebook_id", "rulebook_sha256", "as_of", "reform", "results_table", "kept")
 
 
 def _runs(connection: Any, database: Database, column: str, value: str) -> list[dict[str, Any]]:
@@ -100,20 +107,24 @@ def _runs(connection: Any, database: Database, column: str, value: str) -> list[
     if not table_exists(connection, database.kind, RUNS_TABLE):
         return []
     mark = "?" if database.kind == "sqlite" else "%s"
+    # a runs table written before runs recorded what they kept has no `kept`
+    there = table_columns(connection, database.kind, RUNS_TABLE)
+    named = [c for c in _BASIS_COLUMNS if c in there]
     sql = (
-        f"SELECT {', '.join(_BASIS_COLUMNS)} FROM {RUNS_TABLE} WHERE {column} = {mark} "
+        f"SELECT {', '.join(named)} FROM {RUNS_TABLE} WHERE {column} = {mark} "
         "ORDER BY finished_at DESC"
     )
     cursor = connection.cursor()
     cursor.execute(sql, (value,))
-    return [dict(zip(_BASIS_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    return [dict(zip(named, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _basis(run: dict[str, Any]) -> RunBasis:
-    reform = run["reform"]
+def _basis(run: dict[str, Any], database: Database) -> RunBasis:
+    reform, kept = run["reform"], run.get("kept")
     return RunBasis(
         str(run["rulebook_id"]),
         str(run["rulebook_sha256"]),
         str(run["as_of"]),
         None if reform is None else str(reform),
+        Kept.from_json(None if kept is None else str(kept), f"{database.shown}: {RUNS_TABLE}"),
     )

@@ -87,9 +87,35 @@ def score(
     all, `columns.result_columns`); only what they need is computed.
     """
     rulebook = _rulebook(engine_or_rulebook)
-    kept = _status_codes(statuses)
+    read = read_profiles(rulebook, table, row_offset=row_offset, mapping=mapping)
+    return score_profiles(
+        rulebook,
+        read,
+        as_of,
+        statuses=statuses,
+        summary=summary,
+        columns=columns,
+        units=units,
+        rollup=rollup,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Profiles:
+    """A table read as profiles."""
+
+    valid: pl.DataFrame
+    """The valid rows: the profile's fields, typed and normalised (`validate`), and ROW."""
+    rejects: pl.DataFrame
+    """One row per rejected input row: `row`, the key as given, `reason`."""
+    rows_read: int
+
+
+def read_profiles(
+    rulebook: Rulebook, table: Table, *, row_offset: int = 0, mapping: MappingLike | None = None
+) -> Profiles:
+    """The rows of `table` (numbered from `row_offset`) read as profiles, as `score` reads them."""
     key = rulebook.profile.key
-    chosen = chosen_columns(columns, key)
     frame, unread = unreadable_rows(to_polars(table, row_offset), key)
     if mapping is not None:
         frame, unmapped = prepare(frame, as_mapping(mapping), rulebook)
@@ -97,6 +123,27 @@ def score(
     valid, rejects = validate(frame, rulebook)
     if unread is not None and unread.height:
         rejects = pl.concat([unread, rejects]).sort("row")
+    read = frame.height + (unread.height if unread is not None else 0)
+    return Profiles(valid, rejects, read)
+
+
+def score_profiles(
+    rulebook: Rulebook,
+    profiles: Profiles,
+    as_of: date,
+    *,
+    statuses: Iterable[str | Status] | str = DEFAULT_STATUSES,
+    summary: bool = False,
+    columns: Iterable[str] | str | None = None,
+    units: Iterable[str] | None = None,
+    rollup: str | None = None,
+) -> ScoreResult:
+    """`score` of profiles already read (`read_profiles`): the valid ones scored, the rejects
+    passed on."""
+    kept = _status_codes(statuses)
+    key = rulebook.profile.key
+    chosen = chosen_columns(columns, key)
+    valid, rejects = profiles.valid, profiles.rejects
     plan = plan_for(rulebook, as_of)
     base, excluders = base_frame(valid, plan)
     eligible = code(Status.ELIGIBLE)
@@ -128,7 +175,7 @@ def score(
         results=results,
         rejects=rejects,
         summary=totals,
-        rows_read=frame.height + (unread.height if unread is not None else 0),
+        rows_read=profiles.rows_read,
         rows_scored=valid.height,
         rows_rejected=rejects.height,
         provenance=provenance,
@@ -209,3 +256,8 @@ def _status_codes(statuses: Iterable[str | Status] | str) -> list[int]:
             raise InputError(f"unknown status {name!r}; statuses are {', '.join(STATUSES)}")
         codes.append(STATUSES.index(name))
     return codes
+
+
+def status_names(statuses: Iterable[str | Status] | str) -> tuple[str, ...]:
+    """The names of the statuses `statuses` keeps, in the order of `STATUSES`."""
+    return tuple(STATUSES[c] for c in sorted(set(_status_codes(statuses))))

@@ -19,7 +19,7 @@ import polars as pl
 
 from subsidy_engine import interrupt
 from subsidy_engine.atomic import Outputs, check_targets
-from subsidy_engine.batch.basis import METADATA_KEY, RunBasis, sidecar
+from subsidy_engine.batch.basis import METADATA_KEY, RunBasis, kept_of, sidecar
 from subsidy_engine.batch.columns import chosen_columns
 from subsidy_engine.batch.mapping import MappingLike, as_mapping, missing_columns, renames
 from subsidy_engine.batch.recognise import MIN_SHARE, check_registry
@@ -206,7 +206,7 @@ def score_file(
     )
     expected = row_count(source, reading)
     rolled = None
-    basis = RunBasis.of(engine.rulebook, day).to_json()
+    basis = RunBasis.of(engine.rulebook, day, kept_of(statuses, units)).to_json()
     in_file = file_format(target) == "parquet"
     with interrupt.trapped(), Outputs([source]) as outputs:
         with ExitStack() as files:
