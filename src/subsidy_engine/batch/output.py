@@ -136,6 +136,9 @@ def _names(
     flags += [pl.col(c).list.len().fill_null(0) > 0 for c in dynamic]
     naming = read.select(pl.any_horizontal(flags)).to_series().gather(order)
     chosen = read[order.filter(naming)]
+    if not chosen.height:  # the same lists of nothing for every column
+        nothing = spread(pl.Series([], dtype=NAMES), naming)
+        return dict.fromkeys(wanted, nothing)
     decoded = {
         prefix: _decoded(chosen.select(words), plan.leaves) for prefix, words in masks.items()
     }
