@@ -28,6 +28,7 @@ from subsidy_engine.batch import score
 from subsidy_engine.batch.conformance import compared_columns, differences, scored_records
 from subsidy_engine.cases import result_record
 from subsidy_engine.domains import FieldDomain, field_domain
+from subsidy_engine.identifiers import industry_codes
 from subsidy_engine.lang import ast
 from subsidy_engine.results import Evaluation, Status
 from subsidy_engine.rulebook.models import ListFieldSpec, ScalarFieldSpec
@@ -299,3 +300,17 @@ def test_score_equals_evaluate_on_partial_size_facts() -> None:
         check_same(shuozhou, rows, date(2019, 12, 31))
 
     check()
+
+
+def test_score_equals_evaluate_for_every_industry_code() -> None:
+    """Every code of the standard, coarse or a class, and none: the sector and the industrial
+    test are looked up once per code, and a size class decided or not for each sector a code
+    spans (revenue known on every other row)."""
+    shuozhou = _engine("shuozhou")
+    rows: list[dict[str, Any]] = [{"employees": 250}]
+    for index, code in enumerate(industry_codes()):
+        row: dict[str, Any] = {"industry_code": code, "employees": 250}
+        if index % 2:
+            row["operating_revenue"] = Decimal(250_000_000)
+        rows.append(row)
+    check_same(shuozhou, rows, date(2019, 12, 31))

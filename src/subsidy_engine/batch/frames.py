@@ -14,7 +14,7 @@ import polars as pl
 
 from subsidy_engine.backends.polars.compiler import ITEM_INDEX
 from subsidy_engine.backends.polars.missing import Leaves, Missing, dynamic_names
-from subsidy_engine.backends.polars.partial import from_bits
+from subsidy_engine.backends.polars.partial import Derived, from_bits
 from subsidy_engine.backends.polars.plan import (
     Plan,
     RulePlan,
@@ -51,24 +51,30 @@ def base_frame(frame: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, dict[int,
     return frame, excluders
 
 
-def _with_derived(frame: pl.DataFrame, level: Sequence[tuple[str, Vec]]) -> pl.DataFrame:
+def _with_derived(frame: pl.DataFrame, level: Sequence[tuple[str, Derived]]) -> pl.DataFrame:
     """`frame` with the level's derived facts, values and mask words. A mask is zero where its
     value is known, so each fact's masks (as dear as its value: a size class's reads every
-    bound of every sector) are computed on the rows where its value is unknown only."""
-    possible = [e for name, vec in level for e in store_possible(derived_column(name), vec)]
+    bound of every sector) are computed on the rows where its value is unknown only, from what
+    it lacks there (`Derived.lacking`)."""
+    possible = [e for name, found in level for e in store_possible(derived_column(name), found.vec)]
     if possible:
         frame = frame.lazy().with_columns(possible).collect()
-    values = [_value(derived_column(name), vec).alias(derived_column(name)) for name, vec in level]
+    values = [
+        _value(derived_column(name), found.vec).alias(derived_column(name)) for name, found in level
+    ]
     frame = frame.lazy().with_columns(values).collect()
-    masked = [(derived_column(name), vec) for name, vec in level if not vec.missing.empty]
+    masked = [(derived_column(name), found.lacking) for name, found in level]
+    masked = [(column, lacking) for column, lacking in masked if not lacking.empty]
     if not masked:
         return frame
     unknown = [pl.col(column).is_null() for column, _ in masked]
     where = frame.select(u.arg_true().implode().alias(str(i)) for i, u in enumerate(unknown))
     rows = [column[0] for column in where.get_columns()]
     found = pl.collect_all(
-        frame.lazy().filter(u).select(store(column, vec)[1:])
-        for u, (column, vec) in zip(unknown, masked, strict=True)
+        frame.lazy()
+        .filter(u)
+        .select(e.alias(mask_column(column, w)) for w, e in lacking.words.items())
+        for u, (column, lacking) in zip(unknown, masked, strict=True)
     )
     return frame.with_columns(
         pl.zeros(frame.height, pl.UInt64, eager=True).scatter(positions, part[c]).alias(c)

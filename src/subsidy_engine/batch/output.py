@@ -25,6 +25,7 @@ from subsidy_engine.backends.polars.plan import (
 from subsidy_engine.backends.polars.rules import NAMES
 from subsidy_engine.batch.columns import FIXED_MISSING, FIXED_UNSPECIFIED, POSITION
 from subsidy_engine.batch.possible import possible_values
+from subsidy_engine.batch.sparse import spread
 from subsidy_engine.results import AmountStatus, Status
 from subsidy_engine.rulebook.models import Unit
 
@@ -51,8 +52,10 @@ def finish(
     """Internal result rows, in any order -> the public result table, by row, rule and item,
     with `columns` in that order. `profiles` holds the scored enterprises' `row` (and key), at
     the positions `__pos` names; `frame` holds the internal columns `columns` read."""
-    ordered = _ordered(frame)
-    names = _names(ordered, plan, [c for c in columns if c in _NAME_SOURCES])
+    order = _order(frame)
+    names = _names(frame, order, plan, [c for c in columns if c in _NAME_SOURCES])
+    decoded = _name_columns(plan.words)
+    ordered = frame.select(c for c in frame.columns if c not in decoded).rechunk()[order]
     rules = plan.rules
     assert [r.index for r in rules] == list(range(len(rules)))
     ids = pl.Enum([r.rule.id for r in rules])
@@ -82,7 +85,7 @@ def finish(
     if key:
         made[key] = _lookup(profiles[key], POSITION)
     if "possible_values" in columns:
-        made["possible_values"] = possible_values(profiles, plan)
+        made["possible_values"] = pl.lit(possible_values(ordered, profiles, plan))
     if "name" in columns:
         names_given = profiles["name"] if "name" in profiles.columns else None
         made["name"] = _lookup(names_given, POSITION) if names_given is not None else pl.lit(None)
@@ -93,12 +96,15 @@ def _status_is(status: Status) -> pl.Expr:
     return pl.col("__status") == code(status)
 
 
-def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame`'s rows in (row, rule, item) order. The parts of `frame` come in rule order, each
-    in position (then item) order, and positions follow row numbers: a stable sort by position
-    is enough."""
-    # a sort of a frame of many parts searches the parts per row
-    return frame.rechunk().sort(POSITION, maintain_order=True)
+def _order(frame: pl.DataFrame) -> pl.Series:
+    """The positions of `frame`'s rows in (row, rule, item) order. The parts of `frame` come in
+    rule order, each in position (then item) order, and positions follow row numbers: a stable
+    sort by position is enough. Sorting the positions alone, then taking the rows, spares
+    taking every mask word and list of names of every row."""
+    positions = frame.get_column(POSITION).rechunk()
+    return pl.select(
+        pl.int_range(positions.len(), dtype=pl.UInt32).sort_by(positions, maintain_order=True)
+    ).to_series()
 
 
 def _lookup(values: pl.Series, codes: str) -> pl.Expr:
@@ -106,11 +112,13 @@ def _lookup(values: pl.Series, codes: str) -> pl.Expr:
     return pl.lit(values).gather(pl.col(codes))
 
 
-def _names(frame: pl.DataFrame, plan: Plan, wanted: Sequence[str]) -> dict[str, pl.Series]:
-    """For each row of `frame`: the `wanted` lists of names (missing facts, missing parameters,
-    unspecified parameters) — the names of its mask words merged with its dynamic names. Only
-    the rows naming something are decoded (few: a decided row names nothing); the others get
-    []."""
+def _names(
+    frame: pl.DataFrame, order: pl.Series, plan: Plan, wanted: Sequence[str]
+) -> dict[str, pl.Series]:
+    """For each row of `frame` taken in `order`: the `wanted` lists of names (missing facts,
+    missing parameters, unspecified parameters) — the names of its mask words merged with its
+    dynamic names. Only the rows naming something are decoded (few: a decided row names
+    nothing); the others get []."""
     if not wanted:
         return {}
     masks = {
@@ -122,24 +130,33 @@ def _names(frame: pl.DataFrame, plan: Plan, wanted: Sequence[str]) -> dict[str, 
         for column in dict.fromkeys(_NAME_SOURCES[c][2] for c in wanted)
         if column is not None and (frame[column].list.len() > 0).any()
     ]
+    # in one chunk: a frame of many parts searches the parts for every row taken
+    read = frame.select(*(m for words in masks.values() for m in words), *dynamic).rechunk()
     flags = [pl.col(m) != 0 for words in masks.values() for m in words]
     flags += [pl.col(c).list.len().fill_null(0) > 0 for c in dynamic]
-    naming = frame.select(pl.any_horizontal(flags)).to_series().cast(pl.UInt32)
-    read = [*(m for words in masks.values() for m in words), *dynamic]
-    chosen = frame.select(read).filter(naming.cast(pl.Boolean))
-    # 0 for a row naming nothing, else 1 + its place among the rows that do
-    index = naming.cum_sum() * naming
+    naming = read.select(pl.any_horizontal(flags)).to_series().gather(order)
+    chosen = read[order.filter(naming)]
+    if not chosen.height:  # the same lists of nothing for every column
+        nothing = spread(pl.Series([], dtype=NAMES), naming)
+        return dict.fromkeys(wanted, nothing)
     decoded = {
         prefix: _decoded(chosen.select(words), plan.leaves) for prefix, words in masks.items()
     }
-    nothing = pl.Series([[]], dtype=NAMES)
     out = {}
     for name in wanted:
         prefix, which, column = _NAME_SOURCES[name]
         names = decoded[prefix][which]
         merged = _merged(names, chosen[column]) if column in dynamic else names
-        out[name] = pl.concat([nothing, merged], rechunk=True).gather(index)
+        out[name] = spread(merged, naming)
     return out
+
+
+def _name_columns(words: int) -> set[str]:
+    """The internal columns only lists of names are read from: `_names` reads them on the rows
+    naming something only."""
+    dynamic = {column for _, _, column in _NAME_SOURCES.values() if column is not None}
+    prefixes = {prefix for prefix, _, _ in _NAME_SOURCES.values()}
+    return dynamic | {mask_column(prefix, w) for prefix in prefixes for w in range(words)}
 
 
 def _decoded(masks: pl.DataFrame, leaves: Leaves) -> tuple[pl.Series, ...]:

@@ -16,6 +16,7 @@ import polars as pl
 from subsidy_engine.backends.polars.plan import Plan, derived_column, possible_column
 from subsidy_engine.backends.polars.rules import NAMES
 from subsidy_engine.batch.columns import POSITION
+from subsidy_engine.batch.sparse import spread
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.types import Enum
 from subsidy_engine.rulebook.rulebook import Rule
@@ -60,10 +61,12 @@ def _text(name: str, bits: int, values: tuple[str, ...]) -> str | None:
     return f"{name}: one of {{{', '.join(sorted(chosen))}}}"
 
 
-def possible_values(profiles: pl.DataFrame, plan: Plan) -> pl.Expr:
-    """Per result row (by `__rule`, `item` and its enterprise's position in `profiles`, which
-    holds the `possible_texts` columns): the texts of the facts its rule reads, as list[str]."""
-    parts = []
+def possible_values(frame: pl.DataFrame, profiles: pl.DataFrame, plan: Plan) -> pl.Series:
+    """Per result row of `frame` (by `__rule`, `item` and its enterprise's position in
+    `profiles`, which holds the `possible_texts` columns): the texts of the facts its rule
+    reads, as list[str]. The lists are built on the rows that show some text only."""
+    shown: list[pl.Expr] = []
+    texts: list[pl.Expr] = []
     for column in sorted(c for c in profiles.columns if c.startswith(PREFIX)):
         name = column.removeprefix(PREFIX)
         traced = [
@@ -79,8 +82,11 @@ def possible_values(profiles: pl.DataFrame, plan: Plan) -> pl.Expr:
         judged = pl.col("__rule").is_in(traced) | (
             pl.col("__rule").is_in(per_item) & pl.col("item").is_not_null()
         )
-        text = pl.lit(profiles[column]).gather(pl.col(POSITION))
-        parts.append(pl.when(judged).then(text))
-    if not parts:
-        return pl.lit([], dtype=NAMES)
-    return pl.concat_list(parts).list.drop_nulls()
+        text = profiles[column]
+        shown.append(judged & pl.lit(text.is_not_null()).gather(pl.col(POSITION)))
+        texts.append(pl.when(judged).then(pl.lit(text).gather(pl.col(POSITION))))
+    if not texts:
+        return spread(pl.Series([], dtype=NAMES), pl.repeat(False, frame.height, eager=True))
+    where = frame.select(pl.any_horizontal(shown)).to_series()
+    lists = frame.filter(where).select(pl.concat_list(texts).list.drop_nulls()).to_series()
+    return spread(lists, where)

@@ -174,6 +174,24 @@ def domain(ty: t.Type | None) -> tuple[Any, ...] | None:
     return None
 
 
+def values_taken(node: ast.Node) -> frozenset[Any] | None:
+    """The values a finite-valued expression can take as far as its form shows: a literal's
+    own, a conditional's branches' together; None for any other form (any value of its type)."""
+    if isinstance(node, ast.Literal):
+        return frozenset({node.value})
+    if isinstance(node, ast.Cond):
+        then, otherwise = values_taken(node.then), values_taken(node.otherwise)
+        return None if then is None or otherwise is None else then | otherwise
+    return None
+
+
+def branches_apart(node: ast.Cond) -> bool:
+    """Whether a conditional's branches can never give the same value: an unknown test then
+    leaves it unknown, whatever the branches are."""
+    then, otherwise = values_taken(node.then), values_taken(node.otherwise)
+    return then is not None and otherwise is not None and not then & otherwise
+
+
 @dataclass(frozen=True, slots=True)
 class SplitInput:
     """What a finite-valued derived fact is worked out over: an enumerated derived fact (its

@@ -33,7 +33,7 @@ from subsidy_engine.lang import ast
 from subsidy_engine.lang.bounds import Bounds, Interval
 from subsidy_engine.lang.numbers import DIVISION_BY_ZERO, OVERFLOW, compare_bound, fault
 from subsidy_engine.lang.operators import COMPARE
-from subsidy_engine.lang.partial import code_equality, domain
+from subsidy_engine.lang.partial import branches_apart, code_equality, domain
 from subsidy_engine.lang.types import BOOL, DATE, Enum, List, Table, Type
 from subsidy_engine.workdays import WorkingDayCalendar
 
@@ -289,7 +289,7 @@ class VectorCompiler:
         test, then, otherwise = (self.compile(n) for n in (node.test, node.then, node.otherwise))
         ty = _ty(node)
         if domain(ty) is not None:
-            return partial.cond(test, then, otherwise, ty)
+            return partial.cond(test, then, otherwise, ty, apart=branches_apart(node))
         bound = compare_bound([then.ty, otherwise.ty])
         branches = zip((then, otherwise), self.intervals([node.then, node.otherwise]), strict=True)
         large = [beyond([b], bound, [interval]) for b, interval in branches]

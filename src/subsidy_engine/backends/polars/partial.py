@@ -9,6 +9,7 @@ is known exactly where one bit is set.
 from __future__ import annotations
 
 import operator
+from dataclasses import dataclass
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
@@ -82,10 +83,13 @@ def finite(bits: pl.Expr, missing: Missing, ty: Type) -> Vec:
     return Vec(value, missing.gate(value.is_null()), ty, possible=bits)
 
 
-def cond(test: Vec, then: Vec, otherwise: Vec, ty: Type) -> Vec:
+def cond(test: Vec, then: Vec, otherwise: Vec, ty: Type, *, apart: bool = False) -> Vec:
     """`then if test else otherwise`, finite-valued: an unknown test leaves both branches'
     values possible, and decides nothing only when they differ. Each operand is read once, so
-    a chain of cases stays linear in size."""
+    a chain of cases stays linear in size. Where the branches can never give the same value
+    (`apart`), it is unknown exactly where the test or the branch taken is, which is where
+    what they lack is set: that needs no test of its own values, which would work out every
+    nested case's values once more for each level of a chain."""
     may_be_true = test.value.fill_null(True)
     may_be_false = (~test.value).fill_null(True)
     bits = pl.when(may_be_true).then(bits_of(then)).otherwise(_ZERO) | pl.when(may_be_false).then(
@@ -94,6 +98,8 @@ def cond(test: Vec, then: Vec, otherwise: Vec, ty: Type) -> Vec:
     missing = union(
         test.missing, then.missing.gate(may_be_true), otherwise.missing.gate(may_be_false)
     )
+    if apart:
+        return Vec(from_bits(bits, ty), missing, ty, possible=bits)
     return finite(bits, missing, ty)
 
 
@@ -160,13 +166,31 @@ def code_in_options(text: Vec, options: tuple[str, ...], negated: bool) -> Vec:
     return Vec(value, Missing.of(text.missing.bits, value.is_null()), BOOL)
 
 
-def split_derived(compiler: VectorCompiler, node: ast.Node) -> Vec:
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A derived fact as compiled, to be stored: its `Vec`, and what it lacks on the rows where
+    its value is unknown, over the same leaves as `vec.missing`. A stored fact's masks are
+    worked out on those rows only, where `lacking` says the same as `vec.missing` without
+    testing the value, which would work out every case of a finite fact once more."""
+
+    vec: Vec
+    lacking: Missing
+
+
+def split_derived(compiler: VectorCompiler, node: ast.Node) -> Derived:
     """A derived fact, judged for each combination of its split inputs' values that is still
     possible (as `backends.python.partial.compile_derived`)."""
     split = scenarios(node, compiler.code_fields)
     if split is None:
-        return compiler.compile(node)
+        vec = compiler.compile(node)
+        return Derived(vec, vec.missing)
     inputs, cases = split
+    ty = node.ty
+    assert ty is not None
+    outcomes = [compiler.compile(pinned) for _, pinned in cases]
+    if len(inputs) == 1 and inputs[0].is_code and all(o.is_const for o in outcomes):
+        by_class = {combo[0]: o.const for (combo, _), o in zip(cases, outcomes, strict=True)}
+        return _by_code(compiler.compile(inputs[0].node), inputs[0], by_class, ty)
     bits: list[pl.Expr] = []
     lacking: list[Missing] = []
     for each in inputs:
@@ -180,8 +204,7 @@ def split_derived(compiler: VectorCompiler, node: ast.Node) -> Vec:
             lacking.append(vec.missing)
         bits.append(mask)
     joined: list[pl.Expr] = []
-    for combo, pinned in cases:
-        outcome = compiler.compile(pinned)
+    for (combo, _), outcome in zip(cases, outcomes, strict=True):
         possible = reduce(
             operator.and_,
             [
@@ -191,9 +214,28 @@ def split_derived(compiler: VectorCompiler, node: ast.Node) -> Vec:
         )
         joined.append(pl.when(possible).then(bits_of(outcome)).otherwise(_ZERO))
         lacking.append(outcome.missing.gate(possible))
-    ty = node.ty
-    assert ty is not None
-    return finite(reduce(operator.or_, joined), union(*lacking), ty)
+    every = union(*lacking)
+    return Derived(finite(reduce(operator.or_, joined), every, ty), every)
+
+
+def _by_code(code: Vec, split: SplitInput, by_class: dict[str, Any], ty: Type) -> Derived:
+    """A derived fact that depends on a code alone (a sector of an industry code): the values
+    each code leaves possible, worked out here for every code, so that a row looks its code up
+    once rather than once for each class it may stand for."""
+    values = domain(ty)
+    assert values is not None
+
+    def bits(classes: tuple[str, ...]) -> int:
+        return reduce(operator.or_, [1 << values.index(by_class[c]) for c in classes], 0)
+
+    codes = industry_codes()
+    found = code.value.replace_strict(
+        list(codes), [bits(split.choices(c)) for c in codes], default=None, return_dtype=_BITS
+    )
+    possible = found.fill_null(pl.lit(bits(split.values), dtype=_BITS))
+    # it is unknown where the code is absent, or coarse and spanning classes that differ
+    lacking = Missing.of(code.missing.bits)
+    return Derived(finite(possible, lacking, ty), lacking)
 
 
 def _code_choices(code: pl.Expr, split: SplitInput) -> pl.Expr:

@@ -19,7 +19,7 @@ import polars as pl
 
 from subsidy_engine.backends.polars.compiler import VectorCompiler
 from subsidy_engine.backends.polars.missing import Leaves, Missing
-from subsidy_engine.backends.polars.partial import split_derived
+from subsidy_engine.backends.polars.partial import Derived, split_derived
 from subsidy_engine.backends.polars.vec import Vec
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.bounds import Bounds, field_bounds
@@ -83,7 +83,7 @@ class Plan:
     rulebook: Rulebook
     as_of: date
     leaves: Leaves
-    derived_levels: tuple[tuple[tuple[str, Vec], ...], ...]
+    derived_levels: tuple[tuple[tuple[str, Derived], ...], ...]
     """Derived facts to materialise, level by level, as compiled (before materialising)."""
     rules: tuple[RulePlan, ...]
 
@@ -142,16 +142,16 @@ def compile_plan(rulebook: Rulebook, as_of: date) -> Plan:
     )
     needed = _needed_derived(rulebook)
     level_of: dict[str, int] = {}
-    levels: OrderedDict[int, list[tuple[str, Vec]]] = OrderedDict()
+    levels: OrderedDict[int, list[tuple[str, Derived]]] = OrderedDict()
     for name, fact in rulebook.derived.items():  # dependency order
         if name not in needed:
             continue
         uses = {n.name for n in fact.node.walk() if isinstance(n, ast.DerivedRef)}
         level = 1 + max((level_of[u] for u in uses), default=-1)
         level_of[name] = level
-        vec = split_derived(compiler, fact.node)
-        levels.setdefault(level, []).append((name, vec))
-        derived[name] = materialised(derived_column(name), vec, possible=True)
+        found = split_derived(compiler, fact.node)
+        levels.setdefault(level, []).append((name, found))
+        derived[name] = materialised(derived_column(name), found.vec, possible=True)
     exclusions = [i for i, r in enumerate(rulebook.rules) if r.is_exclusion]
     rules = []
     for index, rule in enumerate(rulebook.rules):
