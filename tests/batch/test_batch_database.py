@@ -116,7 +116,7 @@ def test_postgres_scores_as_the_same_rows_in_a_table(
     _load_postgres(postgres_url, "registry", rows)
     done = score_database(
         KITCHEN, postgres_url, "results", table="registry", replace=True, as_of=AS_OF,
-        statuses="all", batch_rows=batch_rows, min_share=None,
+        statuses="all", batch_rows=batch_rows, min_fields=None,
     )  # fmt: skip
     expected = _expected(rows)
     assert done.rows_read == len(rows) == done.rows_scored + done.rows_rejected
@@ -144,7 +144,7 @@ def test_sqlite_scores_as_the_same_rows_in_a_table(
     )  # fmt: skip
     done = score_database(
         KITCHEN, f"sqlite:///{path}", "results", table="registry", as_of=AS_OF, statuses="all",
-        batch_rows=batch_rows, min_share=None, mapping=lists,
+        batch_rows=batch_rows, min_fields=None, mapping=lists,
     )  # fmt: skip
     expected = _expected(rows)
     assert done.rows_read == len(rows) == done.rows_scored + done.rows_rejected
@@ -162,7 +162,7 @@ def test_a_run_is_recorded_and_a_second_one_is_refused_unless_replace(postgres_u
         | {"credit_code": GOOD, "county": "东区", "sales": Decimal("60000000.10")}
     ]
     _load_postgres(postgres_url, "reg_runs", rows)
-    args = {"table": "reg_runs", "as_of": AS_OF, "min_share": None}
+    args = {"table": "reg_runs", "as_of": AS_OF, "min_fields": None}
     score_database(KITCHEN, postgres_url, "scored_runs", replace=True, **args)
     with pytest.raises(InputError, match=r"table scored_runs already exists .*--replace"):
         score_database(KITCHEN, postgres_url, "scored_runs", **args)
@@ -186,7 +186,7 @@ def test_nothing_is_written_when_a_run_fails(postgres_url: str) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         score_database(KITCHEN, postgres_url, "scored_fail", table="reg_fail", as_of=AS_OF,
-                       batch_rows=2, progress=interrupted, min_share=None)  # fmt: skip
+                       batch_rows=2, progress=interrupted, min_fields=None)  # fmt: skip
     with pytest.raises(InputError, match=r"the registry query failed: .*no_such_table"):
         score_database(KITCHEN, postgres_url, "scored_fail", query="SELECT * FROM no_such_table")
     with psycopg.connect(postgres_url) as connection:
