@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from subsidy_engine import Engine, InputError
+from subsidy_engine.batch import database
 from subsidy_engine.batch.dbscore import score_database
 
 ROOT = Path(__file__).parents[2]
@@ -109,15 +110,23 @@ def _rows(result: Any) -> list[tuple[Any, ...]]:
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
-@given(rows=st.lists(row_strategy, max_size=9), batch_rows=st.integers(1, 4))
+@given(
+    rows=st.lists(row_strategy, max_size=9),
+    batch_rows=st.integers(1, 4),
+    fetch_rows=st.integers(1, 3),
+    copy_rows=st.integers(1, 40),
+)
 def test_postgres_scores_as_the_same_rows_in_a_table(
-    postgres_url: str, rows: list[dict[str, Any]], batch_rows: int
+    postgres_url: str, rows: list[dict[str, Any]], batch_rows: int, fetch_rows: int, copy_rows: int
 ) -> None:
     _load_postgres(postgres_url, "registry", rows)
-    done = score_database(
-        KITCHEN, postgres_url, "results", table="registry", replace=True, as_of=AS_OF,
-        statuses="all", batch_rows=batch_rows, min_fields=None,
-    )  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:  # a batch read and written in several pieces
+        patch.setattr(database, "FETCH_ROWS", fetch_rows)
+        patch.setattr(database, "COPY_ROWS", copy_rows)
+        done = score_database(
+            KITCHEN, postgres_url, "results", table="registry", replace=True, as_of=AS_OF,
+            statuses="all", batch_rows=batch_rows, min_fields=None,
+        )  # fmt: skip
     expected = _expected(rows)
     assert done.rows_read == len(rows) == done.rows_scored + done.rows_rejected
     assert done.rows_rejected == expected.rows_rejected
