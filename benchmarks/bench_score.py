@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 from benchmarks import anchor_workload, shuozhou_polars
 from benchmarks.databases import DATABASES, compare_databases
 from benchmarks.formats import BASE as BASE_FORMAT
-from benchmarks.formats import compare, flat_registry
+from benchmarks.formats import Runs, compare, flat_registry
 from benchmarks.timing import Measurement
 from subsidy_engine import Engine, Status
 
@@ -471,11 +471,11 @@ def _formats(workload: Workload, source: Path, args: argparse.Namespace) -> list
     formats = args.formats.split(",")
     files = [f for f in formats if f not in DATABASES]
     databases = [f for f in formats if f in DATABASES]
-    day, rulebook, rows, repeat = workload.as_of, workload.rulebook, args.batch_rows, args.repeat
-    lines = compare(source, files, day, rulebook, rows, repeat) if files else []
+    runs = Runs(workload.as_of, workload.rulebook, args.batch_rows, args.repeat)
+    lines = compare(source, files, runs) if files else []
     if databases:
-        flat = flat_registry(source, BASE_FORMAT, rulebook)
-        lines += compare_databases(flat, databases, day, rulebook, rows, repeat)
+        flat = flat_registry(source, BASE_FORMAT, workload.rulebook)
+        lines += compare_databases(flat, databases, runs)
     return lines
 
 

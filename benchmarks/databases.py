@@ -25,10 +25,11 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
+
+from benchmarks.formats import Runs
 
 ROOT = Path(__file__).parents[1]
 BASE = "parquet"
@@ -103,19 +104,13 @@ def _child(command: list[str], folder: Path) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024, *number)
 
 
-def compare_databases(
-    registry: Path,
-    formats: list[str],
-    as_of: date,
-    rulebook: Path | None,
-    batch_rows: int,
-    repeat: int,
-) -> list[str]:
+def compare_databases(registry: Path, formats: list[str], runs: Runs) -> list[str]:
     """The table of seconds per row and peak memory by source, Parquet first."""
     from subsidy_engine.postgres_cluster import ClusterUnavailableError
 
-    args = [f"--as-of={as_of.isoformat()}", f"--batch-rows={batch_rows}"]
-    args += [f"--rulebook={rulebook}"] if rulebook is not None else []
+    batch_rows, repeat = runs.batch_rows, runs.repeat
+    args = [f"--as-of={runs.as_of.isoformat()}", f"--batch-rows={batch_rows}"]
+    args += [f"--rulebook={runs.rulebook}"] if runs.rulebook is not None else []
     lines = []
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))

@@ -239,10 +239,10 @@ def test_one_field_fewer_than_half_is_refused_naming_the_unrecognised_columns(
     out = tmp_path / "o.parquet"
     with pytest.raises(InputError) as caught:
         score_file(KITCHEN, source, out, as_of=AS_OF)
-    message = str(caught.value)
-    assert "only 9 of the 20 fields the rulebook reads have a column (at least 50% must" in message
-    assert "'debts': closest debt" in message
-    assert not out.exists()
+    assert "only 9 of the 20 fields the rulebook reads have a column (at least 50% must" in str(
+        caught.value
+    )
+    assert "'debts': closest debt" in str(caught.value) and not out.exists()
     lower = score_file(KITCHEN, source, out, as_of=AS_OF, min_fields=0.45)
     assert lower.rows_scored == 1
 
