@@ -212,7 +212,7 @@ class TableSink:
             marks = ", ".join("?" for _ in frame.columns)
             self.connection.executemany(
                 f"INSERT INTO {self.table} VALUES ({marks})",
-                [tuple(_sqlite_value(v) for v in row) for row in frame.iter_rows()],
+                (tuple(_sqlite_value(v) for v in row) for row in frame.iter_rows()),
             )
 
     def _create(self, schema: pl.Schema) -> None:
