@@ -165,6 +165,22 @@ def test_sqlite_scores_as_the_same_rows_in_a_table(
     assert sorted(got, key=str) == sorted(want, key=str)
 
 
+def test_a_numeric_that_is_not_a_number_rejects_its_row_alone(postgres_url: str) -> None:
+    rows = [
+        {c: None for c in COLUMNS} | {"credit_code": GOOD, "sales": Decimal(s)}
+        for s in ("12.5", "NaN", "0.125")
+    ]
+    _load_postgres(postgres_url, "reg_nan", rows)
+    done = score_database(
+        KITCHEN, postgres_url, "res_nan", table="reg_nan", replace=True, as_of=AS_OF,
+        statuses="all", min_fields=None,
+    )  # fmt: skip
+    assert (done.rows_read, done.rows_scored, done.rows_rejected) == (3, 2, 1)
+    with psycopg.connect(postgres_url) as connection:
+        rejected = _table(connection, "SELECT row, reason FROM res_nan_rejects")
+    assert rejected == [(1, "sales: must be a number")]
+
+
 def test_a_run_is_recorded_and_a_second_one_is_refused_unless_replace(postgres_url: str) -> None:
     rows = [
         {c: None for c in COLUMNS}
