@@ -4,7 +4,8 @@ extrapolated).
 
 `python -m benchmarks score [--sizes 100000,1000000,10000000] [--quick] [--in-memory]`;
 `--formats csv,parquet` compares instead the same registry read from each file format
-(`benchmarks.formats`). Two
+(`benchmarks.formats`), `--formats postgresql,sqlite` the score command reading and writing a
+database against Parquet in and out (`benchmarks.databases`). Two
 workloads: the eight-rule anchor workload (its generated data, shared/bench/ANCHOR-WORKLOAD.md)
 and the bundled Shuozhou rulebook (`synthetic.write_parquet` data, 5% of facts missing). Each
 engine runs in a process of its own, reads the input Parquet file in batches, writes the
@@ -40,7 +41,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks import anchor_workload, shuozhou_polars
-from benchmarks.formats import compare
+from benchmarks.databases import DATABASES, compare_databases
+from benchmarks.formats import BASE as BASE_FORMAT
+from benchmarks.formats import Runs, compare, flat_registry
 from benchmarks.timing import Measurement
 from subsidy_engine import Engine, Status
 
@@ -462,6 +465,20 @@ def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
+def _formats(workload: Workload, source: Path, args: argparse.Namespace) -> list[str]:
+    """The file formats' table (scoring in memory), then the databases' (the command in and
+    out), for the registry `source`."""
+    formats = args.formats.split(",")
+    files = [f for f in formats if f not in DATABASES]
+    databases = [f for f in formats if f in DATABASES]
+    runs = Runs(workload.as_of, workload.rulebook, args.batch_rows, args.repeat)
+    lines = compare(source, files, runs) if files else []
+    if databases:
+        flat = flat_registry(source, BASE_FORMAT, workload.rulebook)
+        lines += compare_databases(flat, databases, runs)
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="benchmarks score")
     parser.add_argument("--sizes", default=None, help="rows, comma-separated")
@@ -478,7 +495,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--formats",
         default=None,
-        help="registry file formats to compare, e.g. csv,parquet (`Engine.score` only)",
+        help="registry formats to compare, e.g. csv,parquet (`Engine.score` only), "
+        "postgresql,sqlite (the score command in and out)",
     )
     args = parser.parse_args(argv)
     sizes = [
@@ -499,11 +517,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"\n{workload.name} workload, {n:,} profiles (as of {workload.as_of})")
             source = _input(workload, n, args.data)
             if args.formats:
-                formats = args.formats.split(",")
-                found = compare(
-                    source, formats, workload.as_of, workload.rulebook, args.batch_rows, args.repeat
-                )
-                for line in found:
+                for line in _formats(workload, source, args):
                     print("  " + line)
                 continue
             with tempfile.TemporaryDirectory() as out:

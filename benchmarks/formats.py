@@ -21,6 +21,7 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -122,15 +123,20 @@ def _run(
     return report
 
 
-def compare(
-    source: Path,
-    formats: list[str],
-    as_of: date,
-    rulebook: Path | None,
-    batch_rows: int,
-    repeat: int,
-) -> list[str]:
+@dataclass(frozen=True)
+class Runs:
+    """How every format is run: the day, the rulebook (None: the bundled one), rows per batch,
+    and how many runs each, the best kept."""
+
+    as_of: date
+    rulebook: Path | None
+    batch_rows: int
+    repeat: int
+
+
+def compare(source: Path, formats: list[str], runs: Runs) -> list[str]:
     """The table of seconds per row by format, and the goal lines, for the registry `source`."""
+    as_of, rulebook, batch_rows, repeat = runs.as_of, runs.rulebook, runs.batch_rows, runs.repeat
     paths = {fmt: flat_registry(source, fmt, rulebook) for fmt in dict.fromkeys([BASE, *formats])}
     best: dict[str, dict[str, float]] = {}
     for _ in range(repeat):

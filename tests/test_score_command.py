@@ -186,7 +186,9 @@ def test_bad_arguments_exit_2(
     capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
 ) -> None:
     out = str(tmp_path / "o.parquet")
-    code, _, err = run(capsys, "score", str(registry_csv), "-o", out, "--statuses", "eligble")
+    code, _, err = run(
+        capsys, "score", str(registry_csv), "-o", out, "--statuses", "eligble", "--min-fields", "0"
+    )
     assert code == 2 and "unknown status 'eligble'" in err
     with pytest.raises(SystemExit) as exit_:
         main(["score", str(registry_csv), "-o", out, "--batch-rows", "0"])

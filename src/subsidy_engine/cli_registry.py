@@ -30,11 +30,12 @@ def add_score_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--sheet", help="an Excel registry's sheet (default: the first)")
     p.add_argument(
-        "--min-share",
+        "--min-fields",
         type=_share,
         default=None,
         metavar="FRACTION",
-        help="least share of the registry's columns that must be recognised (default: 0.5)",
+        help="least share of the fields the rulebook reads that the registry must hold "
+        "(default: 0.5; 0 scores any registry)",
     )
     p.add_argument("--eligible-only", action="store_true", help="write eligible results only")
     p.add_argument("--units", metavar="UNITS", help="write results of these units only, e.g. cash")
@@ -58,12 +59,12 @@ def add_score_options(p: argparse.ArgumentParser) -> None:
 
 def score_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword arguments of `score_file` the registry options give."""
-    from subsidy_engine.batch.recognise import MIN_SHARE
+    from subsidy_engine.batch.recognise import MIN_FIELDS
 
     options: dict[str, Any] = {
         "encoding": args.encoding,
         "sheet": args.sheet,
-        "min_share": MIN_SHARE if args.min_share is None else args.min_share,
+        "min_fields": MIN_FIELDS if args.min_fields is None else args.min_fields,
         "bom": args.bom,
         "rollup_path": args.rollup,
         "rollup_by": args.rollup_by,
@@ -103,7 +104,7 @@ def score_from_database(
         statuses=options["statuses"],
         batch_rows=args.batch_rows,
         columns=args.columns,
-        min_share=options["min_share"],
+        min_fields=options["min_fields"],
         units=options.get("units"),
         progress=None if sys.stderr.isatty() else log_progress(sys.stderr, None),
         summary_table=args.summary,

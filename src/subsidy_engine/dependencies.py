@@ -145,6 +145,12 @@ def field_uses(rulebook: Rulebook) -> tuple[FieldUse, ...]:
     return tuple(FieldUse(name, specs[name].title, tuple(uses)) for name, uses in by_field.items())
 
 
+def fields_read(rulebook: Rulebook) -> tuple[str, ...]:
+    """The profile fields some rule reads (directly, through a derived fact or an exclusion
+    rule), in profile order."""
+    return tuple(use.field for use in field_uses(rulebook) if use.rules)
+
+
 def inputs_of(rulebook: Rulebook, rule_id: str) -> RuleInputs:
     """The fields that decide one rule; KeyError naming the rule when there is none."""
     for inputs in rule_inputs(rulebook):

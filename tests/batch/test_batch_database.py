@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from subsidy_engine import Engine, InputError
+from subsidy_engine.batch import database
 from subsidy_engine.batch.dbscore import score_database
 
 ROOT = Path(__file__).parents[2]
@@ -109,15 +110,23 @@ def _rows(result: Any) -> list[tuple[Any, ...]]:
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
-@given(rows=st.lists(row_strategy, max_size=9), batch_rows=st.integers(1, 4))
+@given(
+    rows=st.lists(row_strategy, max_size=9),
+    batch_rows=st.integers(1, 4),
+    fetch_rows=st.integers(1, 3),
+    copy_rows=st.integers(1, 40),
+)
 def test_postgres_scores_as_the_same_rows_in_a_table(
-    postgres_url: str, rows: list[dict[str, Any]], batch_rows: int
+    postgres_url: str, rows: list[dict[str, Any]], batch_rows: int, fetch_rows: int, copy_rows: int
 ) -> None:
     _load_postgres(postgres_url, "registry", rows)
-    done = score_database(
-        KITCHEN, postgres_url, "results", table="registry", replace=True, as_of=AS_OF,
-        statuses="all", batch_rows=batch_rows, min_share=None,
-    )  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:  # a batch read and written in several pieces
+        patch.setattr(database, "FETCH_ROWS", fetch_rows)
+        patch.setattr(database, "COPY_ROWS", copy_rows)
+        done = score_database(
+            KITCHEN, postgres_url, "results", table="registry", replace=True, as_of=AS_OF,
+            statuses="all", batch_rows=batch_rows, min_fields=None,
+        )  # fmt: skip
     expected = _expected(rows)
     assert done.rows_read == len(rows) == done.rows_scored + done.rows_rejected
     assert done.rows_rejected == expected.rows_rejected
@@ -144,7 +153,7 @@ def test_sqlite_scores_as_the_same_rows_in_a_table(
     )  # fmt: skip
     done = score_database(
         KITCHEN, f"sqlite:///{path}", "results", table="registry", as_of=AS_OF, statuses="all",
-        batch_rows=batch_rows, min_share=None, mapping=lists,
+        batch_rows=batch_rows, min_fields=None, mapping=lists,
     )  # fmt: skip
     expected = _expected(rows)
     assert done.rows_read == len(rows) == done.rows_scored + done.rows_rejected
@@ -156,13 +165,29 @@ def test_sqlite_scores_as_the_same_rows_in_a_table(
     assert sorted(got, key=str) == sorted(want, key=str)
 
 
+def test_a_numeric_that_is_not_a_number_rejects_its_row_alone(postgres_url: str) -> None:
+    rows = [
+        {c: None for c in COLUMNS} | {"credit_code": GOOD, "sales": Decimal(s)}
+        for s in ("12.5", "NaN", "0.125")
+    ]
+    _load_postgres(postgres_url, "reg_nan", rows)
+    done = score_database(
+        KITCHEN, postgres_url, "res_nan", table="reg_nan", replace=True, as_of=AS_OF,
+        statuses="all", min_fields=None,
+    )  # fmt: skip
+    assert (done.rows_read, done.rows_scored, done.rows_rejected) == (3, 2, 1)
+    with psycopg.connect(postgres_url) as connection:
+        rejected = _table(connection, "SELECT row, reason FROM res_nan_rejects")
+    assert rejected == [(1, "sales: must be a number")]
+
+
 def test_a_run_is_recorded_and_a_second_one_is_refused_unless_replace(postgres_url: str) -> None:
     rows = [
         {c: None for c in COLUMNS}
         | {"credit_code": GOOD, "county": "东区", "sales": Decimal("60000000.10")}
     ]
     _load_postgres(postgres_url, "reg_runs", rows)
-    args = {"table": "reg_runs", "as_of": AS_OF, "min_share": None}
+    args = {"table": "reg_runs", "as_of": AS_OF, "min_fields": None}
     score_database(KITCHEN, postgres_url, "scored_runs", replace=True, **args)
     with pytest.raises(InputError, match=r"table scored_runs already exists .*--replace"):
         score_database(KITCHEN, postgres_url, "scored_runs", **args)
@@ -186,7 +211,7 @@ def test_nothing_is_written_when_a_run_fails(postgres_url: str) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         score_database(KITCHEN, postgres_url, "scored_fail", table="reg_fail", as_of=AS_OF,
-                       batch_rows=2, progress=interrupted, min_share=None)  # fmt: skip
+                       batch_rows=2, progress=interrupted, min_fields=None)  # fmt: skip
     with pytest.raises(InputError, match=r"the registry query failed: .*no_such_table"):
         score_database(KITCHEN, postgres_url, "scored_fail", query="SELECT * FROM no_such_table")
     with psycopg.connect(postgres_url) as connection:

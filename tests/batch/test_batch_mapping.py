@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from subsidy_engine import DiagnosticsError, Engine, InputError
 from subsidy_engine.batch import load_mapping, score_file
 from subsidy_engine.batch.mapping import ColumnMapping, FieldMapping
+from subsidy_engine.batch.recognise import check_registry
+from subsidy_engine.dependencies import fields_read
 
 ROOT = Path(__file__).parents[2]
 KITCHEN = Engine(ROOT / "tests" / "batch" / "fixtures" / "kitchen")
@@ -123,7 +125,7 @@ def test_a_mapped_csv_scores_as_the_same_facts_written_as_profile_values(
         schema_overrides={"years": pl.List(pl.Int64), "tags": pl.List(pl.String)},
         infer_schema_length=None,
     )
-    _assert_scores_as(canonical, source, len(rows), mapping=MAPPING)
+    _assert_scores_as(canonical, source, len(rows), mapping=MAPPING, min_fields=None)
 
 
 def test_a_value_the_mapping_cannot_read_rejects_its_row_alone(tmp_path: Path) -> None:
@@ -142,7 +144,8 @@ def test_a_value_the_mapping_cannot_read_rejects_its_row_alone(tmp_path: Path) -
             if k in ("credit_code", "flag", "start", "tags")
         }
     )
-    done = score_file(KITCHEN, source, tmp_path / "o.parquet", as_of=AS_OF, mapping=mapping)
+    out = tmp_path / "o.parquet"
+    done = score_file(KITCHEN, source, out, as_of=AS_OF, mapping=mapping, min_fields=None)
     assert (done.rows_read, done.rows_scored, done.rows_rejected) == (4, 1, 3)
     reasons = pl.read_csv(done.rejects_path)["reason"].to_list()
     assert reasons[0] == "flag (column 是否): '也许' is not one of the mapping's values (是, 否)"
@@ -160,7 +163,7 @@ def test_shuozhou_columns_named_by_their_titles_need_no_mapping(tmp_path: Path) 
             "营业收入": ["5000万"],
         }
     ).write_csv(source)
-    done = score_file(SHUOZHOU, source, tmp_path / "o.parquet", as_of=AS_OF)
+    done = score_file(SHUOZHOU, source, tmp_path / "o.parquet", as_of=AS_OF, min_fields=0)
     assert (done.rows_scored, done.rows_rejected) == (1, 0)
     by_profile = SHUOZHOU.score(
         pl.DataFrame(
@@ -207,25 +210,86 @@ def test_a_registry_without_its_key_column_is_refused(tmp_path: Path) -> None:
         score_file(SHUOZHOU, source, tmp_path / "o.parquet", as_of=AS_OF)
 
 
-def test_too_few_recognised_columns_are_refused_at_the_threshold(tmp_path: Path) -> None:
+KITCHEN_READS = fields_read(KITCHEN.rulebook)
+EXPORT_EXTRAS = [f"备用字段{i}" for i in range(80)]
+"""Columns no rulebook reads, as an office's full export carries them."""
+
+
+def _held(fields: list[str], extras: list[str]) -> pl.DataFrame:
+    """One enterprise with a column for each of `fields` and `extras`, every fact missing."""
+    columns = {"credit_code": [GOOD]} | {c: [None] for c in [*fields, *extras]}
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+
+def test_the_kitchen_rulebook_reads_twenty_fields() -> None:
+    # the boundary below is exactly half of these
+    assert len(KITCHEN_READS) == 20 and "credit_code" not in KITCHEN_READS
+
+
+def test_half_the_fields_the_rulebook_reads_pass_however_many_other_columns(
+    tmp_path: Path,
+) -> None:
     source = tmp_path / "registry.csv"
-    # 2 of 4 columns recognised: exactly half passes; one more unknown column fails
-    pl.DataFrame(
-        {"统一社会信用代码": [GOOD], "从业人员": ["3"], "甲": ["1"], "乙": ["2"]}
-    ).write_csv(source)
-    assert score_file(SHUOZHOU, source, tmp_path / "o.parquet", as_of=AS_OF).rows_scored == 1
-    pl.DataFrame(
-        {"统一社会信用代码": [GOOD], "从业人员": ["3"], "甲": ["1"], "乙": ["2"], "丙": ["3"]}
-    ).write_csv(source)
-    with pytest.raises(InputError, match="only 2 of 5 columns hold a profile field"):
-        score_file(SHUOZHOU, source, tmp_path / "o.parquet", as_of=AS_OF)
-    ignoring = ColumnMapping(columns={}, ignore=["丙"])
-    assert (
-        score_file(
-            SHUOZHOU, source, tmp_path / "o.parquet", as_of=AS_OF, mapping=ignoring
-        ).rows_scored
-        == 1
+    _held(list(KITCHEN_READS[:10]), EXPORT_EXTRAS).write_csv(source)
+    done = score_file(KITCHEN, source, tmp_path / "o.parquet", as_of=AS_OF)
+    assert (done.rows_read, done.rows_scored) == (1, 1)
+
+
+def test_one_field_fewer_than_half_is_refused_naming_the_unrecognised_columns(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "registry.csv"
+    _held(list(KITCHEN_READS[:9]), ["debts"]).write_csv(source)
+    out = tmp_path / "o.parquet"
+    with pytest.raises(InputError) as caught:
+        score_file(KITCHEN, source, out, as_of=AS_OF)
+    assert "only 9 of the 20 fields the rulebook reads have a column (at least 50% must" in str(
+        caught.value
     )
+    assert "'debts': closest debt" in str(caught.value) and not out.exists()
+    lower = score_file(KITCHEN, source, out, as_of=AS_OF, min_fields=0.45)
+    assert lower.rows_scored == 1
+
+
+def test_an_office_export_with_every_field_and_many_more_columns_scores(tmp_path: Path) -> None:
+    from subsidy_engine.synthetic import write_parquet
+
+    full = tmp_path / "full.parquet"
+    write_parquet(SHUOZHOU.rulebook, 5, full)
+    extras = pl.DataFrame({c: ["x"] * 5 for c in EXPORT_EXTRAS})
+    export = tmp_path / "export.parquet"
+    pl.concat([pl.read_parquet(full), extras], how="horizontal").write_parquet(export)
+    done = score_file(SHUOZHOU, export, tmp_path / "o.parquet", as_of=AS_OF)
+    assert (done.rows_read, done.rows_scored + done.rows_rejected) == (5, 5)
+
+
+def test_a_registry_with_three_of_the_fields_the_rulebook_reads_is_refused(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "registry.csv"
+    read = fields_read(SHUOZHOU.rulebook)
+    _held(["employees", "operating_revenue", "county"], []).write_csv(source)
+    with pytest.raises(InputError, match=f"only 3 of the {len(read)} fields the rulebook reads"):
+        score_file(SHUOZHOU, source, tmp_path / "o.parquet", as_of=AS_OF)
+
+
+@given(
+    held=st.sets(st.sampled_from(KITCHEN_READS), min_size=1),
+    extras=st.integers(0, 100),
+    share=st.floats(0, 1),
+)
+def test_a_registry_is_refused_exactly_when_it_holds_too_few_fields_the_rulebook_reads(
+    held: set[str], extras: int, share: float
+) -> None:
+    columns = ["credit_code", *sorted(held), *(f"其他{i}" for i in range(extras))]
+    refused = len(held) / len(KITCHEN_READS) < share
+    try:
+        check_registry("registry", columns, ColumnMapping(columns={}), KITCHEN.rulebook, share)
+    except InputError as error:
+        assert refused, str(error)
+        assert f"only {len(held)} of the 20 fields the rulebook reads" in str(error)
+    else:
+        assert not refused
 
 
 def test_an_amount_in_wan_yuan_is_refused_unless_the_mapping_gives_its_unit(tmp_path: Path) -> None:
@@ -339,7 +403,7 @@ def test_dates_inside_list_items_are_read_in_the_mappings_formats(
         },
         schema={"credit_code": pl.String, "projects": pl.List(item)},
     )  # fmt: skip
-    _assert_scores_as(canonical, source, len(rows), mapping=mapping, min_share=None)
+    _assert_scores_as(canonical, source, len(rows), mapping=mapping, min_fields=None)
 
 
 def test_an_item_date_no_format_fits_rejects_its_row_naming_the_field(tmp_path: Path) -> None:
@@ -354,7 +418,7 @@ def test_an_item_date_no_format_fits_rejects_its_row_naming_the_field(tmp_path: 
         }
     )
     done = score_file(
-        KITCHEN, source, tmp_path / "o.parquet", as_of=AS_OF, mapping=mapping, min_share=None
+        KITCHEN, source, tmp_path / "o.parquet", as_of=AS_OF, mapping=mapping, min_fields=None
     )
     assert (done.rows_read, done.rows_scored, done.rows_rejected) == (2, 1, 1)
     assert done.rejects_path is not None

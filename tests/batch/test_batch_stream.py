@@ -154,7 +154,7 @@ def test_rows_read_are_rows_scored_plus_rows_rejected(
     frame = pl.DataFrame(table, infer_schema_length=None) if table else registry(0)
     source = write(frame, folder, "parquet")
     out = folder / "out.parquet"
-    done = score_file(MINI, source, out, as_of=AS_OF, batch_rows=batch_rows, min_share=None)
+    done = score_file(MINI, source, out, as_of=AS_OF, batch_rows=batch_rows, min_fields=None)
     assert done.rows_read == len(rows) == done.rows_scored + done.rows_rejected
     rejected = set(pl.read_csv(done.rejects_path)["row"])
     assert bad <= rejected
@@ -224,9 +224,10 @@ def test_a_list_of_records_survives_the_batches(tmp_path: Path) -> None:
     projects = [{"name": "甲", "signed": date(2019, 3, 1), "done": date(2019, 6, 1)}]
     frame = pl.DataFrame([{"credit_code": GOOD, "projects": projects}] * 9)
     source = write(frame, tmp_path, "parquet")
-    score_file(KITCHEN, source, tmp_path / "o.parquet", as_of=AS_OF, statuses="all", batch_rows=4)
+    out = tmp_path / "o.parquet"
+    score_file(KITCHEN, source, out, as_of=AS_OF, statuses="all", batch_rows=4, min_fields=None)
     expected = KITCHEN.score(frame, AS_OF, statuses="all").results
-    assert plain(pl.read_parquet(tmp_path / "o.parquet")).equals(plain(expected))
+    assert plain(pl.read_parquet(out)).equals(plain(expected))
 
 
 @pytest.mark.parametrize(("kind", "read"), [("csv", pl.read_csv), ("jsonl", pl.read_ndjson)])

@@ -1,14 +1,17 @@
 """Registries held in a database: PostgreSQL (psycopg 3) or an embedded SQLite file, one code path.
 
-Rows are read through a server-side cursor, `batch_rows` at a time, so memory is bounded as for
-files. NUMERIC columns arrive as `Decimal` and stay exact (never a float); enums arrive as text,
-arrays as lists. Results go to a table created, filled (PostgreSQL: COPY) and recorded in the
-runs table inside one transaction: an interrupted or failed run leaves nothing behind. A target
-table that already exists is refused unless `replace`.
+Rows are read through a server-side cursor, `batch_rows` at a time and turned into columns
+`FETCH_ROWS` at a time, so memory is bounded as for files. NUMERIC columns arrive as `Decimal`
+and stay exact (never a float); enums arrive as text, arrays as lists. Results go to a table
+created, filled (PostgreSQL: COPY, its text formatted `COPY_ROWS` rows at a time, one piece
+sent while the next is formatted) and recorded in the runs table inside one transaction: an
+interrupted or failed run leaves nothing behind. A target table that already exists is refused
+unless `replace`.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -24,6 +27,12 @@ import polars as pl
 from subsidy_engine.errors import InputError
 
 RUNS_TABLE = "subsidy_engine_runs"
+FETCH_ROWS = 10_000
+"""Registry rows turned from Python values into columns at a time: the values of a whole
+batch are never held."""
+COPY_ROWS = 50_000
+"""Result rows formatted and sent to PostgreSQL at a time: the text of a batch's results is
+never held whole."""
 _IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$"
 
 
@@ -132,12 +141,12 @@ def database_batches(
         names = [d[0] for d in cursor.description or ()]
         sent = False
         while True:
-            chunk = cursor.fetchmany(rows)
-            if not chunk and sent:
+            frame = _fetch(cursor, names, rows)
+            if frame.height == 0 and sent:
                 break
             sent = True
-            yield _frame(names, chunk)
-            if not chunk:
+            yield frame
+            if frame.height < rows:
                 break
     finally:
         if shared is None:
@@ -145,21 +154,40 @@ def database_batches(
             connection.close()
 
 
-def _frame(names: list[str], rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
-    """The rows as columns; decimals become a decimal column of the widest scale seen (exact),
+def _fetch(cursor: Any, names: list[str], rows: int) -> pl.DataFrame:
+    """The cursor's next `rows` rows (fewer at its end) as columns, turned into columns
+    `FETCH_ROWS` at a time; decimals become a decimal column of the widest scale seen (exact),
     a column of nulls only is text."""
+    pieces = []
+    wanted = rows
+    while wanted > 0:
+        chunk = cursor.fetchmany(min(wanted, FETCH_ROWS))
+        if not chunk:
+            break
+        pieces.append(_frame(names, chunk))
+        wanted -= len(chunk)
+    whole = pl.concat(pieces, how="vertical_relaxed") if pieces else _frame(names, [])
+    return whole.with_columns(pl.col(pl.Null).cast(pl.String))
+
+
+def _frame(names: list[str], rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    return pl.DataFrame(
-        [
-            pl.Series(
-                name,
-                values,
-                strict=False,
-                dtype=None if any(v is not None for v in values) else pl.String,
-            )
-            for name, values in zip(names, columns, strict=True)
-        ]
-    )
+    return pl.DataFrame([_series(n, v) for n, v in zip(names, columns, strict=True)])
+
+
+def _series(name: str, values: Sequence[Any]) -> pl.Series:
+    """One column's values. Decimals go through their exact text, which Polars reads far faster
+    than `Decimal` objects, into a decimal column of the widest scale seen; a column holding
+    one that is not finite or has too many digits stays text, which validation rejects."""
+    given = next((v for v in values if v is not None), None)
+    if given is None:
+        return pl.Series(name, values, dtype=pl.Null)
+    if not isinstance(given, Decimal):
+        return pl.Series(name, values, strict=False)
+    text = pl.Series(name, [None if v is None else format(v, "f") for v in values])
+    scale = text.str.extract(r"\.(\d+)$").str.len_chars().max()
+    read = text.str.to_decimal(scale=scale if isinstance(scale, int) else 0)
+    return read if read.null_count() == text.null_count() else text
 
 
 class TableSink:
@@ -189,7 +217,7 @@ class TableSink:
             marks = ", ".join("?" for _ in frame.columns)
             self.connection.executemany(
                 f"INSERT INTO {self.table} VALUES ({marks})",
-                [tuple(_sqlite_value(v) for v in row) for row in frame.iter_rows()],
+                (tuple(_sqlite_value(v) for v in row) for row in frame.iter_rows()),
             )
 
     def _create(self, schema: pl.Schema) -> None:
@@ -199,11 +227,17 @@ class TableSink:
         self.connection.execute(f"CREATE TABLE {self.table} ({columns})")
 
     def _copy(self, frame: pl.DataFrame) -> None:
-        text = _copy_text(frame)
+        from psycopg.copy import QueuedLibpqWriter
+
         names = ", ".join(f'"{c}"' for c in frame.columns)
         statement = f"COPY {self.table} ({names}) FROM STDIN WITH (FORMAT csv)"
-        with self.connection.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.write(text)
+        # the queue's thread sends one piece while the next is formatted
+        with (
+            self.connection.cursor() as cursor,
+            cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
+        ):
+            for piece in frame.iter_slices(COPY_ROWS):
+                copy.write(_copy_text(piece))
 
 
 def _copy_text(frame: pl.DataFrame) -> bytes:
@@ -213,7 +247,9 @@ def _copy_text(frame: pl.DataFrame) -> bytes:
     item = '"' + pl.element().cast(pl.String).str.replace_all('"', '\\"', literal=True) + '"'
     arrays = [("{" + pl.col(n).list.eval(item).list.join(",") + "}").alias(n) for n in lists]
     flat = frame.with_columns(*arrays, pl.col(pl.Enum, pl.Categorical).cast(pl.String))
-    return flat.write_csv(include_header=False, quote_style="non_numeric", null_value="").encode()
+    text = io.BytesIO()
+    flat.write_csv(text, include_header=False, quote_style="non_numeric", null_value="")
+    return text.getvalue()
 
 
 def _sql_type(dtype: pl.DataType, kind: str) -> str:

@@ -31,7 +31,7 @@ from subsidy_engine.batch.database import (
     source_query,
 )
 from subsidy_engine.batch.mapping import MappingLike, as_mapping, missing_columns, renames
-from subsidy_engine.batch.recognise import MIN_SHARE, check_registry
+from subsidy_engine.batch.recognise import MIN_FIELDS, check_registry
 from subsidy_engine.batch.rollup import merge_rollups
 from subsidy_engine.batch.scoring import DEFAULT_STATUSES, score_batches
 from subsidy_engine.batch.stream import BATCH_ROWS, Progress, ScoreSummary, drain
@@ -56,7 +56,7 @@ def score_database(
     batch_rows: int = BATCH_ROWS,
     progress: Progress | None = None,
     columns: Iterable[str] | str | None = None,
-    min_share: float | None = MIN_SHARE,
+    min_fields: float | None = MIN_FIELDS,
     units: Iterable[str] | None = None,
     to_url: str | None = None,
     summary_table: str | None = None,
@@ -89,7 +89,7 @@ def score_database(
         prepare_tables(connection, target.kind, named, replace)
         shared = connection if source == target and source.kind == "sqlite" else None
         reader = database_batches(source, sql, batch_rows, shared)
-        batches = _checked(reader, sql, mapping, engine, min_share)
+        batches = _checked(reader, sql, mapping, engine, min_fields)
         results = score_batches(
             engine,
             batches,
@@ -141,13 +141,13 @@ def _checked(
     sql: str,
     mapping: MappingLike,
     engine: Engine,
-    min_share: float | None,
+    min_fields: float | None,
 ) -> Iterator[pl.DataFrame]:
     """The batches, after the first one's columns have been checked as a file's header is."""
     first = next(batches)
     problem = missing_columns(renames(mapping, engine.rulebook), first.columns)
     if problem:
         raise InputError(f"{sql}: {problem}")
-    if first.columns and min_share is not None:
-        check_registry(sql, first.columns, as_mapping(mapping), engine.rulebook, min_share)
+    if first.columns and min_fields is not None:
+        check_registry(sql, first.columns, as_mapping(mapping), engine.rulebook, min_fields)
     return chain([first], batches)

@@ -4,9 +4,10 @@ understood.
 A column is recognised, in this order, when the mapping names it, when it is named like a field,
 or when it is named by a field's Chinese `title` or one of its `aliases` in profile.yaml (full-
 and half-width brackets and spaces do not matter). A registry is refused before any row is
-scored when it has no key column, when no field other than the key is recognised, when fewer
-than `min_share` of its columns are recognised, or when an amount column whose header says 万元
-or 亿元 would be read as yuan; the message names every unrecognised column and its closest fields.
+scored when it has no key column, when no field other than the key is recognised, when it holds
+fewer than `min_fields` of the fields the rulebook reads (columns it does not need do not count
+against it), or when an amount column whose header says 万元 or 亿元 would be read as yuan; the
+message names every unrecognised column and its closest fields.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from subsidy_engine.batch.mapping import ColumnMapping
+from subsidy_engine.dependencies import fields_read
 from subsidy_engine.errors import InputError
 from subsidy_engine.rulebook.models import ScalarFieldSpec
 from subsidy_engine.rulebook.rulebook import Rulebook
 
-MIN_SHARE = 0.5
-"""Default least share of a registry's columns that must be recognised."""
+MIN_FIELDS = 0.5
+"""Default least share of the fields the rulebook reads that a registry must hold: a registry
+missing most of them is refused."""
 _SCALED = re.compile(r"万元|亿元|万|亿")
 
 
@@ -111,7 +114,7 @@ def check_registry(
     columns: Sequence[str],
     mapping: ColumnMapping,
     rulebook: Rulebook,
-    min_share: float = MIN_SHARE,
+    min_fields: float = MIN_FIELDS,
 ) -> Recognised:
     """The recognised columns of a registry; InputError naming the problem and every
     unrecognised column (with its closest fields) when it cannot be scored."""
@@ -122,13 +125,14 @@ def check_registry(
     if key is not None and key not in fields:
         title = rulebook.profile.spec.fields[key].title
         problems.append(f"no key column: no column holds {key}" + (f" ({title})" if title else ""))
-    counted = len(found.fields) + len(found.unrecognised)
+    read = fields_read(rulebook)
+    held = [field for field in read if field in fields]
     if not fields - {key}:
         problems.append("no column holds a profile field")
-    elif counted and len(found.fields) / counted < min_share:
+    elif read and len(held) / len(read) < min_fields:
         problems.append(
-            f"only {len(found.fields)} of {counted} columns hold a profile field "
-            f"(at least {min_share:.0%} must)"
+            f"only {len(held)} of the {len(read)} fields the rulebook reads have a column "
+            f"(at least {min_fields:.0%} must; --min-fields 0 scores it anyway)"
         )
     if problems:
         raise InputError(f"{source}: " + "; ".join(problems) + _listing(found, rulebook))

@@ -22,7 +22,7 @@ from subsidy_engine.atomic import Outputs, check_targets
 from subsidy_engine.batch.basis import METADATA_KEY, RunBasis, kept_of, sidecar
 from subsidy_engine.batch.columns import chosen_columns
 from subsidy_engine.batch.mapping import MappingLike, as_mapping, missing_columns, renames
-from subsidy_engine.batch.recognise import MIN_SHARE, check_registry
+from subsidy_engine.batch.recognise import MIN_FIELDS, check_registry
 from subsidy_engine.batch.registry import (
     Reading,
     file_format,
@@ -149,7 +149,7 @@ def score_file(
     input_format: str | None = None,
     progress: Progress | None = None,
     columns: Iterable[str] | str | None = None,
-    min_share: float | None = MIN_SHARE,
+    min_fields: float | None = MIN_FIELDS,
     units: Iterable[str] | None = None,
     rollup_path: Path | str | None = None,
     rollup_by: str = "county",
@@ -162,8 +162,8 @@ def score_file(
     (row, key, reason; default `rejects_path_for(output)`) and, with `summary_path`, one row per
     scored enterprise with its totals. InputError when a file cannot be read, a mapped column
     is absent, a result column is unknown, or the registry cannot be understood (no key column,
-    fewer than `min_share` of its columns recognised, 万元 read as yuan: `check_registry`;
-    `min_share=None` scores any table without that check), and, before anything is read, when
+    fewer than `min_fields` of the fields the rulebook reads, 万元 read as yuan: `check_registry`;
+    `min_fields=None` scores any table without that check), and, before anything is read, when
     an output is the input or two outputs are one file. `units` keeps the results of rules with
     those units; `rollup_path` also writes the roll-up by `rollup_by` × measure × payer
     (`ScoreSummary.rollup`). `encoding` and `sheet` say how to read a CSV or an Excel file;
@@ -190,7 +190,7 @@ def score_file(
     chosen = chosen_columns(columns, engine.rulebook.profile.key)
     mapping = as_mapping(mapping)
     reading = Reading(input_format, encoding, sheet)
-    _check_columns(source, reading, mapping, engine, min_share)
+    _check_columns(source, reading, mapping, engine, min_fields)
     batches = registry_batches(source, reading, batch_rows)
     day = as_of or date.today()
     results = score_batches(
@@ -237,12 +237,12 @@ def _check_columns(
     reading: Reading,
     mapping: MappingLike,
     engine: Engine,
-    min_share: float | None,
+    min_fields: float | None,
 ) -> None:
     named = scan_registry(source, reading, salvage=True).collect_schema().names()
     columns = [c for c in named if c != UNREADABLE]
     problem = missing_columns(renames(mapping, engine.rulebook), columns)
     if problem:
         raise InputError(f"{source}: {problem}")
-    if columns and min_share is not None:
-        check_registry(str(source), columns, as_mapping(mapping), engine.rulebook, min_share)
+    if columns and min_fields is not None:
+        check_registry(str(source), columns, as_mapping(mapping), engine.rulebook, min_fields)
