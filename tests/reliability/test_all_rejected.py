@@ -69,7 +69,7 @@ def test_score_from_a_database_exits_1_when_every_row_is_rejected(kit: Kit, tmp_
         connection.executemany("INSERT INTO registry VALUES (?, ?)", [("x", "1"), ("y", "-3")])
     code, stdout, err = kit.run(
         "score", "--from", f"sqlite:///{database}", "--table", "registry",
-        "--to-table", "results", "--as-of", kit.AS_OF, "--rulebook", kit.MINI,
+        "--to-table", "results", "--as-of", kit.AS_OF, "--rulebook", kit.MINI, "--min-fields", "0",
     )  # fmt: skip
     assert code == 1
     assert "2 rows read: 0 scored, 2 rejected" in stdout

@@ -321,7 +321,16 @@ def test_the_score_command_writes_the_faults_in_their_column(tmp_path: Path) -> 
     )
     out = tmp_path / "out.parquet"
     columns = "row,rule_id,status,missing_facts,arithmetic"
-    argv = ["score", str(registry), "-o", str(out), "--rulebook", str(EXTREMES)]
+    argv = [
+        "score",
+        str(registry),
+        "-o",
+        str(out),
+        "--rulebook",
+        str(EXTREMES),
+        "--min-fields",
+        "0",
+    ]
     assert main([*argv, "--as-of", "2019-12-31", "--columns", columns]) == 0
     written = pl.read_parquet(out).filter(pl.col("rule_id") == "m1.quotient")
     assert written.columns == columns.split(",")

@@ -87,7 +87,9 @@ def test_each_spoiled_line_is_one_rejected_row(
     with tempfile.TemporaryDirectory() as folder:
         source, out = Path(folder) / f"registry.{kind}", Path(folder) / "out.parquet"
         source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        done = score_file(MINI, source, out, as_of=AS_OF, statuses="all", batch_rows=batch_rows)
+        done = score_file(
+            MINI, source, out, as_of=AS_OF, statuses="all", batch_rows=batch_rows, min_fields=None
+        )
         rejected = pl.read_csv(Path(folder) / "out.rejects.csv")
         scored = set(pl.read_parquet(out)["row"].to_list())
     assert done.rows_read == len(spec) == done.rows_scored + done.rows_rejected

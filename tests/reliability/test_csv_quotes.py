@@ -73,9 +73,9 @@ def test_a_line_polars_cannot_read_alone_is_rejected_and_every_other_scored(
             records = _records(text)
         except csv.Error:  # a quote open to the end of the file
             with pytest.raises(InputError, match=r"line \d+: a quote opened here is never"):
-                score_file(MINI, source, out, as_of=AS_OF, statuses="all")
+                score_file(MINI, source, out, as_of=AS_OF, statuses="all", min_fields=None)
             return
-        done = score_file(MINI, source, out, as_of=AS_OF, statuses="all")
+        done = score_file(MINI, source, out, as_of=AS_OF, statuses="all", min_fields=None)
         rejected = pl.read_csv(Path(folder) / "out.rejects.csv", infer_schema=False)
     good = {
         row
@@ -96,7 +96,9 @@ def test_a_stray_quote_rejects_its_row_naming_the_line(tmp_path: Path) -> None:
         f'{HEADER}{GOOD},1,东区,ab"c\n{GOOD},2,东区,"a ""quoted"" note"\n{GOOD},3,东区,a""b\n',
         encoding="utf-8",
     )
-    done = score_file(MINI, source, tmp_path / "out.parquet", as_of=AS_OF, statuses="all")
+    done = score_file(
+        MINI, source, tmp_path / "out.parquet", as_of=AS_OF, statuses="all", min_fields=None
+    )
     rejected = pl.read_csv(tmp_path / "out.rejects.csv")
     assert (done.rows_read, done.rows_scored, done.rows_rejected) == (3, 2, 1)
     assert rejected["row"].to_list() == [0]

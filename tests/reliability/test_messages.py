@@ -257,7 +257,7 @@ def test_a_bad_line_of_a_registry_is_a_rejected_row(
     out, rejects = tmp_path / "o.parquet", tmp_path / "o.rejects.csv"
     code, stdout, err = kit.run(
         "score", tmp_path / name, "-o", out, "--as-of", kit.AS_OF, "--rulebook", kit.MINI,
-        "--statuses", "all", "--batch-rows", "2",
+        "--statuses", "all", "--batch-rows", "2", "--min-fields", "0",
     )  # fmt: skip
     assert (code, err) == (0, "")
     read = len(rejected) + (2 if name.endswith(".jsonl") else 4)
@@ -273,7 +273,7 @@ def test_an_empty_line_of_a_csv_registry_is_rejected_not_scored(kit: Kit, tmp_pa
     (tmp_path / "e.csv").write_text(f"credit_code,employees\n{G},3\n\n{G},4\n\n", "utf-8")
     code, stdout, err = kit.run(
         "score", tmp_path / "e.csv", "-o", tmp_path / "o.parquet", "--rulebook", kit.MINI,
-        "--as-of", kit.AS_OF,
+        "--as-of", kit.AS_OF, "--min-fields", "0",
     )  # fmt: skip
     assert (code, err) == (0, "") and "4 rows read: 2 scored, 2 rejected" in stdout
     rejected = pl.read_csv(tmp_path / "o.rejects.csv").select("row", "reason").rows()

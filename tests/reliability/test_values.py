@@ -94,7 +94,7 @@ def test_csv_cells_are_read_as_profile_values(
     assert getattr(ENGINE.validate({field: cell}), field) == value
     path = tmp_path / "r.csv"
     path.write_text(f"credit_code,{field}\n{CODE},{cell}\n", encoding="utf-8")
-    done = score_file(ENGINE, path, tmp_path / "out.parquet", as_of=AS_OF)
+    done = score_file(ENGINE, path, tmp_path / "out.parquet", as_of=AS_OF, min_fields=None)
     assert (done.rows_scored, done.rows_rejected) == (1, 0)
 
 
@@ -103,7 +103,7 @@ def test_a_year_cell_written_as_a_decimal_is_the_year(tmp_path: Path) -> None:
     assert engine.validate({"founded": "2019.0"}).founded == 2019  # type: ignore[attr-defined]
     path = tmp_path / "r.csv"
     path.write_text(f"credit_code,founded\n{CODE},2019.0\n", encoding="utf-8")
-    done = score_file(engine, path, tmp_path / "out.parquet", as_of=AS_OF)
+    done = score_file(engine, path, tmp_path / "out.parquet", as_of=AS_OF, min_fields=None)
     assert (done.rows_scored, done.rows_rejected) == (1, 0)
 
 
@@ -119,7 +119,7 @@ def test_a_quoted_empty_csv_cell_is_a_missing_fact(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "q.parquet"
-    done = score_file(ENGINE, path, out, as_of=AS_OF, statuses="all")
+    done = score_file(ENGINE, path, out, as_of=AS_OF, statuses="all", min_fields=None)
     assert (done.rows_read, done.rows_scored, done.rows_rejected) == (1, 1, 0)
     results = pl.read_parquet(out)
     missing = results.filter(pl.col("missing_facts").list.contains("annual_sales"))
@@ -131,7 +131,7 @@ def test_an_unknown_field_inside_a_list_item_is_refused_by_score_too(tmp_path: P
     assert "unknown field" in _refused({"projects": [item]})
     path = tmp_path / "r.jsonl"
     path.write_text(json.dumps({"credit_code": CODE, "projects": [item]}) + "\n", "utf-8")
-    done = score_file(ENGINE, path, tmp_path / "out.parquet", as_of=AS_OF)
+    done = score_file(ENGINE, path, tmp_path / "out.parquet", as_of=AS_OF, min_fields=None)
     assert (done.rows_scored, done.rows_rejected) == (0, 1)
     rejects = pl.read_csv(tmp_path / "out.rejects.csv")
     assert "projects[0].nmae: unknown field" in rejects["reason"][0]
