@@ -65,3 +65,14 @@ def test_chinese_headers_without_a_mapping_are_refused(
     assert "only 1 of the 67 fields the rulebook reads have a column" in err
     assert "'营业收入(万元)': closest operating_revenue (营业收入)" in err
     assert not out.exists()
+
+
+def test_a_draft_mapping_is_never_written_over_its_registry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "registry.csv"
+    source.write_bytes(REGISTRY.encode("gbk"))
+    assert main(["mapping", "suggest", str(source), "--encoding", "gbk", "-o", str(source)]) == 2
+    assert source.read_bytes() == REGISTRY.encode("gbk")
+    assert str(source) in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["registry.csv"]

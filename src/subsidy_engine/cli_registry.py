@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from subsidy_engine.atomic import Outputs
 from subsidy_engine.cli_changes import add_changes
 from subsidy_engine.cli_errors import AddCommand
 from subsidy_engine.cli_options import rulebook_option
@@ -193,7 +194,8 @@ def cmd_mapping_suggest(args: argparse.Namespace) -> int:
         raise InputError(f"{args.registry}: no columns to map")
     text = suggest_mapping(sample, engine.rulebook)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        with Outputs([args.registry]) as outputs:  # never over the registry it was drawn from
+            outputs.add(args.output).write_text(text, encoding="utf-8")
         print(f"draft mapping written to {args.output}: check it before scoring with it")
     else:
         print(text, end="")

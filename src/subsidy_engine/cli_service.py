@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from subsidy_engine.atomic import write_text
 from subsidy_engine.cli_errors import AddCommand, Command
 from subsidy_engine.cli_options import as_of_option, rulebook_option
 from subsidy_engine.cli_outputs import every_row_rejected
@@ -142,7 +143,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if output.suffix.lower() == ".pdf":
         notice_pdf(html, output)
     else:
-        _write_whole(output, html)
+        write_text(output, html)
     print(output)
     return 0
 
@@ -184,18 +185,11 @@ def _registry_reports(engine: Engine, source: Path, args: argparse.Namespace, da
         if args.pdf:
             notice_pdf(html, folder / f"{stem}.pdf")
         else:
-            _write_whole(folder / f"{stem}.html", html)
+            write_text(folder / f"{stem}.html", html)
         written += 1
     print(f"{written:,} notices written to {folder}, {refused:,} rows refused")
     every_row_rejected(written + refused, written, None)  # one more line when none was written
     return 1 if refused else 0
-
-
-def _write_whole(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file, so it appears whole or not at all."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
 
 
 def register(command: AddCommand) -> None:
