@@ -301,6 +301,24 @@ def test_a_date_shifted_past_year_9999_is_an_overflow_in_both(tmp_path: Path, ye
         assert scalar == ("undetermined", Decimal("1000.00"), [], [fault])
 
 
+@pytest.mark.parametrize("employees", [0, 1])
+def test_a_conditional_whose_branches_stay_in_the_domain_names_no_fault(
+    tmp_path: Path, employees: int
+) -> None:
+    # half of any money amount, and a literal, both fit the conditional's type: no branch can
+    # leave the number domain, so no fault of the conditional is ever named
+    amount = "annual_sales * 0.5 if employees > 0 else 0.25"
+    engine = Engine(_book(tmp_path, "employees >= 0", amount))
+    leaves = {leaf.name for leaf in compile_plan(engine.rulebook, AS_OF).leaves.all}
+    assert f"overflow: {amount}" not in leaves
+    sales = Decimal("999999999999999.99")
+    profile = {"annual_sales": sales, "employees": employees, "seriously_dishonest": False}
+    scalar, vector = _both(engine, profile)
+    assert scalar == vector
+    paid = to_fen(sales * Decimal("0.5")) if employees else Decimal("0.25")
+    assert scalar == ("eligible", paid, [], [])
+
+
 def test_the_report_lists_the_fault_among_what_would_decide(tmp_path: Path) -> None:
     engine = Engine(_book(tmp_path, "annual_sales / (employees - 1) > 0", "1"))
     profile = {"annual_sales": 5, "employees": 1, "seriously_dishonest": False}
