@@ -301,6 +301,39 @@ def test_a_date_shifted_past_year_9999_is_an_overflow_in_both(tmp_path: Path, ye
         assert scalar == ("undetermined", Decimal("1000.00"), [], [fault])
 
 
+@pytest.mark.parametrize(
+    ("least", "most", "edge", "checked"),
+    [
+        (0, 7_980, 7_980, False),
+        (0, 7_981, 7_981, True),
+        (-2_018, 0, -2_018, False),
+        (-2_019, 0, -2_019, True),
+    ],
+)
+def test_a_date_shift_the_field_bounds_keep_within_the_calendar_agrees_at_the_edge(
+    tmp_path: Path, least: int, most: int, edge: int, checked: bool
+) -> None:
+    # 2019-12-31 shifted by -2018 to 7980 years stays within years 1 to 9999: with the bounds
+    # declared inside that span, no accepted value can leave it, so `score` reads no fault
+    root = _book(tmp_path, "add_years(as_of, employees) > date('0001-01-01')", "1000")
+    profile_file = root / "profile.yaml"
+    text = profile_file.read_text(encoding="utf-8")
+    text = text.replace(
+        "employees: {type: int, min: 0,", f"employees: {{type: int, min: {least}, max: {most},"
+    )
+    profile_file.write_text(text, encoding="utf-8")
+    engine = Engine(root)
+    fault = "overflow: add_years(as_of, employees)"
+    leaves = {leaf.name for leaf in compile_plan(engine.rulebook, AS_OF).leaves.all}
+    assert (fault in leaves) is checked
+    scalar, vector = _both(engine, {"employees": edge, "seriously_dishonest": False})
+    assert scalar == vector
+    if checked:
+        assert scalar == ("undetermined", Decimal("1000.00"), [], [fault])
+    else:
+        assert scalar == ("eligible", Decimal("1000.00"), [], [])
+
+
 @pytest.mark.parametrize("employees", [0, 1])
 def test_a_conditional_whose_branches_stay_in_the_domain_names_no_fault(
     tmp_path: Path, employees: int
