@@ -48,6 +48,21 @@ def _book(tmp_path: Path, condition: str, amount: str) -> Path:
     return root
 
 
+def _bound_employees(root: Path, least: int, most: int) -> None:
+    """Declare `employees` within `least` to `most` in the profile of the book at `root`."""
+    profile_file = root / "profile.yaml"
+    text = profile_file.read_text(encoding="utf-8")
+    text = text.replace(
+        "employees: {type: int, min: 0,", f"employees: {{type: int, min: {least}, max: {most},"
+    )
+    profile_file.write_text(text, encoding="utf-8")
+
+
+def _leaf_names(engine: Engine) -> set[str | None]:
+    """The names of the leaves `score`'s plan allocates (facts, parameters, faults)."""
+    return {leaf.name for leaf in compile_plan(engine.rulebook, AS_OF).leaves.all}
+
+
 def _both(engine: Engine, profile: dict[str, Any]) -> tuple[Any, Any]:
     """(evaluate's, score's) (status, amount, missing facts, arithmetic faults) of the probe
     rule."""
@@ -301,6 +316,50 @@ def test_a_date_shifted_past_year_9999_is_an_overflow_in_both(tmp_path: Path, ye
         assert scalar == ("undetermined", Decimal("1000.00"), [], [fault])
 
 
+@pytest.mark.parametrize(
+    ("least", "most", "edge", "checked"),
+    [
+        (0, 7_980, 7_980, False),
+        (0, 7_981, 7_981, True),
+        (-2_018, 0, -2_018, False),
+        (-2_019, 0, -2_019, True),
+    ],
+)
+def test_a_date_shift_the_field_bounds_keep_within_the_calendar_agrees_at_the_edge(
+    tmp_path: Path, least: int, most: int, edge: int, checked: bool
+) -> None:
+    # 2019-12-31 shifted by -2018 to 7980 years stays within years 1 to 9999: with the bounds
+    # declared inside that span, no accepted value can leave it, so `score` reads no fault
+    root = _book(tmp_path, "add_years(as_of, employees) > date('0001-01-01')", "1000")
+    _bound_employees(root, least, most)
+    engine = Engine(root)
+    fault = "overflow: add_years(as_of, employees)"
+    assert (fault in _leaf_names(engine)) is checked
+    scalar, vector = _both(engine, {"employees": edge, "seriously_dishonest": False})
+    assert scalar == vector
+    if checked:
+        assert scalar == ("undetermined", Decimal("1000.00"), [], [fault])
+    else:
+        assert scalar == ("eligible", Decimal("1000.00"), [], [])
+
+
+@pytest.mark.parametrize("employees", [0, 1])
+def test_a_conditional_whose_branches_stay_in_the_domain_names_no_fault(
+    tmp_path: Path, employees: int
+) -> None:
+    # half of any money amount, and a literal, both fit the conditional's type: no branch can
+    # leave the number domain, so no fault of the conditional is ever named
+    amount = "annual_sales * 0.5 if employees > 0 else 0.25"
+    engine = Engine(_book(tmp_path, "employees >= 0", amount))
+    assert f"overflow: {amount}" not in _leaf_names(engine)
+    sales = Decimal("999999999999999.99")
+    profile = {"annual_sales": sales, "employees": employees, "seriously_dishonest": False}
+    scalar, vector = _both(engine, profile)
+    assert scalar == vector
+    paid = to_fen(sales * Decimal("0.5")) if employees else Decimal("0.25")
+    assert scalar == ("eligible", paid, [], [])
+
+
 def test_the_report_lists_the_fault_among_what_would_decide(tmp_path: Path) -> None:
     engine = Engine(_book(tmp_path, "annual_sales / (employees - 1) > 0", "1"))
     profile = {"annual_sales": 5, "employees": 1, "seriously_dishonest": False}
@@ -387,16 +446,10 @@ def test_a_product_the_field_bounds_prove_safe_agrees_at_the_edge(
     # out the same in both backends either way
     root = _book(tmp_path, "employees >= 0", CUBE)
     if declared:
-        profile_file = root / "profile.yaml"
-        text = profile_file.read_text(encoding="utf-8")
-        text = text.replace(
-            "employees: {type: int, min: 0,", f"employees: {{type: int, min: 0, max: {CUBE_ROOT},"
-        )
-        profile_file.write_text(text, encoding="utf-8")
+        _bound_employees(root, 0, CUBE_ROOT)
     engine = Engine(root)
     fault = f"overflow: {CUBE}"
-    leaves = {leaf.name for leaf in compile_plan(engine.rulebook, AS_OF).leaves.all}
-    assert (fault in leaves) is not declared
+    assert (fault in _leaf_names(engine)) is not declared
     base = {"seriously_dishonest": False}
     inside = _both(engine, {**base, "employees": CUBE_ROOT})
     assert inside[0] == inside[1] == ("eligible", Decimal(CUBE_ROOT**3), [], [])

@@ -139,8 +139,13 @@ def _names(
     if not chosen.height:  # the same lists of nothing for every column
         nothing = spread(pl.Series([], dtype=NAMES), naming)
         return dict.fromkeys(wanted, nothing)
+    kinds = {
+        prefix: {_NAME_SOURCES[c][1] for c in wanted if _NAME_SOURCES[c][0] == prefix}
+        for prefix in masks
+    }
     decoded = {
-        prefix: _decoded(chosen.select(words), plan.leaves) for prefix, words in masks.items()
+        prefix: _decoded(chosen.select(words), plan.leaves, kinds[prefix])
+        for prefix, words in masks.items()
     }
     out = {}
     for name in wanted:
@@ -159,16 +164,16 @@ def _name_columns(words: int) -> set[str]:
     return dynamic | {mask_column(prefix, w) for prefix in prefixes for w in range(words)}
 
 
-def _decoded(masks: pl.DataFrame, leaves: Leaves) -> tuple[pl.Series, ...]:
-    """The fixed names (facts, params, faults) of each row's mask words, decoded once per
-    distinct mask."""
+def _decoded(masks: pl.DataFrame, leaves: Leaves, kinds: set[int]) -> dict[int, pl.Series]:
+    """The fixed names of each row's mask words, decoded once per distinct mask: of each kind
+    in `kinds` (0 facts, 1 params, 2 faults)."""
     distinct = masks.unique(maintain_order=True)
     decoded = [leaves.decode(words) for words in distinct.iter_rows()]
     position = _positions(masks, distinct)
-    return tuple(
-        pl.Series([names[kind] for names in decoded], dtype=NAMES).gather(position)
-        for kind in range(3)
-    )
+    return {
+        kind: pl.Series([names[kind] for names in decoded], dtype=NAMES).gather(position)
+        for kind in kinds
+    }
 
 
 def _positions(keys: pl.DataFrame, distinct: pl.DataFrame) -> pl.Series:

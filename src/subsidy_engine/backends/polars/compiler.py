@@ -302,7 +302,7 @@ class VectorCompiler:
         )
         branch = pick(test.value, then.missing, otherwise.missing)
         vec = Vec(value, union(test.missing, branch.gate(test.value.is_not_null())), ty)
-        if bound is None:
+        if large[0] is None and large[1] is None:  # neither branch can leave the domain
             return vec
         chosen_large = (
             pl.when(test.value)

@@ -14,6 +14,7 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from dateutil.relativedelta import relativedelta
 
 from subsidy_engine.backends.polars import dates
 from subsidy_engine.backends.polars.dtypes import cast_to, decimal, dtype_of, literal
@@ -22,6 +23,7 @@ from subsidy_engine.backends.polars.numeric import as_decimal, beyond, guarded, 
 from subsidy_engine.backends.polars.partial import code_starts_with
 from subsidy_engine.backends.polars.vec import Vec, strict
 from subsidy_engine.lang import ast
+from subsidy_engine.lang.bounds import Interval
 from subsidy_engine.lang.numbers import INT_MAX, OVERFLOW, compare_bound, limit_at, sum_fits
 from subsidy_engine.lang.partial import is_code_operand
 from subsidy_engine.lang.types import BOOL, DATE, INT, Int, Type, is_text, scale_of
@@ -144,17 +146,37 @@ def _binary(fn: Callable[[pl.Expr, pl.Expr], pl.Expr]) -> Impl:
     return make
 
 
-def _shift(fn: Callable[[pl.Expr, pl.Expr], tuple[pl.Expr, pl.Expr]]) -> Impl:
-    """A date shift: unknown, for an overflow, where the result is no date (beyond year 9999)."""
+def _shift(
+    fn: Callable[[pl.Expr, pl.Expr], tuple[pl.Expr, pl.Expr]], step: Callable[[int], relativedelta]
+) -> Impl:
+    """A date shift (`step` of a number, as the scalar backend shifts): unknown, for an
+    overflow, where the result is no date (beyond year 9999), unless the bounds of the number
+    prove it cannot be."""
 
     def make(compiler: VectorCompiler, node: ast.Call) -> Vec:
         d, n = _args(compiler, node)
         value, ok = fn(d.value, n.value)
-        bits = compiler.fault_bits(OVERFLOW, node)
-        out = Missing.of(bits, d.value.is_not_null() & n.value.is_not_null() & ~ok)
-        return Vec(strict(value, d, n), union(d.missing, n.missing, out), DATE)
+        missing = union(d.missing, n.missing)
+        if not _always_dated(d, compiler.bounds.of(node.args[1]), step):
+            bits = compiler.fault_bits(OVERFLOW, node)
+            out = Missing.of(bits, d.value.is_not_null() & n.value.is_not_null() & ~ok)
+            missing = union(missing, out)
+        return Vec(strict(value, d, n), missing, DATE)
 
     return make
+
+
+def _always_dated(day: Vec, shift: Interval, step: Callable[[int], relativedelta]) -> bool:
+    """Whether a constant date shifted by any number within `shift` is a date: a shift is
+    monotonic in the number, so its two ends decide."""
+    if not isinstance(day.const, date) or shift.lower is None or shift.upper is None:
+        return False
+    try:
+        for end in (shift.lower, shift.upper):
+            day.const + step(int(end))
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 def _add_working_days(compiler: VectorCompiler, node: ast.Call) -> Vec:
@@ -259,9 +281,11 @@ FUNCTIONS: dict[str, Impl] = {
     "years_between": _binary(dates.years_between),
     "months_between": _binary(dates.months_between),
     "days_between": _binary(dates.days_between),
-    "add_years": _shift(lambda d, n: dates.add_months(d, n, per_unit=12)),
-    "add_months": _shift(dates.add_months),
-    "add_days": _shift(dates.add_days),
+    "add_years": _shift(
+        lambda d, n: dates.add_months(d, n, per_unit=12), lambda n: relativedelta(years=n)
+    ),
+    "add_months": _shift(dates.add_months, lambda n: relativedelta(months=n)),
+    "add_days": _shift(dates.add_days, lambda n: relativedelta(days=n)),
     "add_working_days": _add_working_days,
     "known": _known,
     "starts_with": _starts_with,
