@@ -78,7 +78,7 @@ def _reads(nodes: Iterable[ast.Node]) -> tuple[set[str], set[str]]:
     return fields, derived
 
 
-def _derived_fields(rulebook: Rulebook) -> dict[str, frozenset[str]]:
+def derived_fields(rulebook: Rulebook) -> dict[str, frozenset[str]]:
     """Every derived fact's profile fields, through the derived facts it uses in turn."""
     out: dict[str, frozenset[str]] = {}
     for name, fact in rulebook.derived.items():  # dependency order: used facts come first
@@ -89,7 +89,15 @@ def _derived_fields(rulebook: Rulebook) -> dict[str, frozenset[str]]:
     return out
 
 
-def _rule_nodes(rule: Rule) -> list[ast.Node]:
+def fields_of(node: ast.Node, through: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    """The profile fields an expression reads, through the derived facts it names (`through`:
+    `derived_fields`)."""
+    fields, derived = _reads([node])
+    return frozenset(fields.union(*(through[name] for name in derived)))
+
+
+def rule_nodes(rule: Rule) -> list[ast.Node]:
+    """A rule's expressions: its conditions, its amount and its details."""
     nodes = [condition.node for condition in rule.conditions]
     nodes += [q.node for q in (rule.amount, *rule.details.values()) if q.node is not None]
     return nodes
@@ -98,7 +106,7 @@ def _rule_nodes(rule: Rule) -> list[ast.Node]:
 def rule_inputs(rulebook: Rulebook) -> tuple[RuleInputs, ...]:
     """For every rule, in rulebook order, the fields that decide it: its own, and those of the
     exclusion rules that can withdraw it (through the exclusion rule's id)."""
-    through = _derived_fields(rulebook)
+    through = derived_fields(rulebook)
     own = {rule.id: _own_inputs(rule, through) for rule in rulebook.rules}
     exclusions = [rule for rule in rulebook.rules if rule.is_exclusion]
     out = []
@@ -119,7 +127,7 @@ def rule_inputs(rulebook: Rulebook) -> tuple[RuleInputs, ...]:
 
 
 def _own_inputs(rule: Rule, through: Mapping[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
-    direct, derived = _reads(_rule_nodes(rule))
+    direct, derived = _reads(rule_nodes(rule))
     if rule.for_each is not None:
         direct.add(rule.for_each.list_field)
     fields: dict[str, set[str]] = {name: set() for name in direct}
