@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 from subsidy_engine.lang import ast
 from subsidy_engine.lang.types import Type
 from subsidy_engine.profile import ProfileSchema
-from subsidy_engine.results import Citation, Reading
+from subsidy_engine.results import Reading
+from subsidy_engine.rulebook.cited import Cited
 from subsidy_engine.rulebook.labels import ValueLabels
 from subsidy_engine.rulebook.models import (
     Manifest,
-    MeasureSpec,
     ParameterSpec,
     QuantitySpec,
     RuleSpec,
@@ -102,10 +102,7 @@ class ForEach:
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
-    spec: RuleSpec
-    measure: MeasureSpec
-    citation: Citation
+class Rule(Cited[RuleSpec]):
     conditions: tuple[Condition, ...]
     amount: Quantity
     details: Mapping[str, Quantity]
@@ -113,10 +110,6 @@ class Rule:
     source_file: str
     readings: tuple[str, ...] = ()
     """The reading parameters its conditions and amounts depend on (through derived facts too)."""
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
 
     @property
     def is_exclusion(self) -> bool:

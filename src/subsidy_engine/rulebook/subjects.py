@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from subsidy_engine.lang import ast
 from subsidy_engine.profile import ProfileSchema
-from subsidy_engine.results import Citation
-from subsidy_engine.rulebook.models import MeasureSpec, ObligationSpec
+from subsidy_engine.rulebook.cited import Cited
+from subsidy_engine.rulebook.models import ObligationSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,19 +28,12 @@ class Subject:
 
 
 @dataclass(frozen=True, slots=True)
-class Obligation:
-    spec: ObligationSpec
-    measure: MeasureSpec
-    citation: Citation
+class Obligation(Cited[ObligationSpec]):
     required: ast.Node
     achieved: ast.Node
     source_file: str
     readings: tuple[str, ...] = ()
     """The reading parameters its figures depend on, in name order."""
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
 
     @property
     def subject(self) -> str:
