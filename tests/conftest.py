@@ -1,5 +1,6 @@
 """Fixtures shared across the test folders."""
 
+import io
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from subsidy_engine import Engine
+from subsidy_engine.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -35,3 +37,35 @@ def edited_fixture(tmp_path: Path) -> EditFixture:
         return root
 
     return edit
+
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """`cli(*args, stdin="")`: the command line run with `stdin`, as (exit code, out, err)."""
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+TmpFile = Callable[..., Path]
+
+
+@pytest.fixture
+def tmp_file(tmp_path: Path) -> TmpFile:
+    """`tmp_file(name, text, encoding="utf-8")`: the path of the file `name` in the test's
+    `tmp_path`, holding `text` in that encoding."""
+
+    def write(name: str, text: str, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding))
+        return path
+
+    return write

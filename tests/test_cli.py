@@ -3,6 +3,7 @@ input, never a traceback."""
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,26 +21,24 @@ exhibitions:
 """
 
 
+Cli = Callable[..., tuple[int, str, str]]
+"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
+TmpFile = Callable[..., Path]
+"""The `tmp_file` fixture: (name, text) -> the path of that file in the test's tmp_path."""
+
+
 @pytest.fixture
-def profile(tmp_path: Path) -> Path:
-    path = tmp_path / "profile.yaml"
-    path.write_text(PROFILE, encoding="utf-8")
-    return path
+def profile(tmp_file: TmpFile) -> Path:
+    return tmp_file("profile.yaml", PROFILE)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def _on_mini(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def _on_mini(cli: Cli, *args: str) -> tuple[int, str, str]:
     """A command over the mini rulebook as of 1 June 2019."""
-    return run(capsys, *args, "--as-of", "2019-06-01", "--rulebook", str(MINI))
+    return cli(*args, "--as-of", "2019-06-01", "--rulebook", str(MINI))
 
 
-def test_evaluate_json(capsys: pytest.CaptureFixture[str], profile: Path) -> None:
-    code, out, _ = _on_mini(capsys, "evaluate", str(profile), "--format", "json")
+def test_evaluate_json(cli: Cli, profile: Path) -> None:
+    code, out, _ = _on_mini(cli, "evaluate", str(profile), "--format", "json")
     assert code == 0
     data = json.loads(out)
     statuses = {r["rule"]["id"]: r["status"] for r in data["results"]}
@@ -47,30 +46,27 @@ def test_evaluate_json(capsys: pytest.CaptureFixture[str], profile: Path) -> Non
     assert data["provenance"]["as_of"] == "2019-06-01"
 
 
-def test_evaluate_table_and_markdown(capsys: pytest.CaptureFixture[str], profile: Path) -> None:
-    code, out, _ = _on_mini(capsys, "evaluate", str(profile))
+def test_evaluate_table_and_markdown(cli: Cli, profile: Path) -> None:
+    code, out, _ = _on_mini(cli, "evaluate", str(profile))
     assert code == 0
     assert "陶瓷企业奖励" in out and "¥500,000.00" in out
-    code, out, _ = _on_mini(capsys, "evaluate", str(profile), "--format", "markdown")
+    code, out, _ = _on_mini(cli, "evaluate", str(profile), "--format", "markdown")
     assert code == 0
     assert "## What the enterprise qualifies for" in out
     assert "> 对年销售收入达到5000万元以上的陶瓷企业,给予50万元奖励" in out
     assert "市财政局" in out
 
 
-def test_bad_profile_names_file_line_and_field(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text("annual_sales: 6000万\nemployees: -3\n", encoding="utf-8")
-    code, _, err = run(capsys, "evaluate", str(path), "--rulebook", str(MINI))
+def test_bad_profile_names_file_line_and_field(cli: Cli, tmp_file: TmpFile) -> None:
+    path = tmp_file("bad.yaml", "annual_sales: 6000万\nemployees: -3\n")
+    code, _, err = cli("evaluate", str(path), "--rulebook", str(MINI))
     assert code == 1
     assert f"{path}:2:12: [bad-profile]" in err
     assert "employees" in err and "Traceback" not in err
 
 
-def test_missing_file_and_bad_date(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(capsys, "evaluate", str(tmp_path / "nope.yaml"), "--rulebook", str(MINI))
+def test_missing_file_and_bad_date(cli: Cli, tmp_path: Path) -> None:
+    code, _, err = cli("evaluate", str(tmp_path / "nope.yaml"), "--rulebook", str(MINI))
     assert code == 2 and "no profile file" in err
     with pytest.raises(SystemExit) as caught:
         main(["evaluate", "x.yaml", "--as-of", "31/12/2019"])
@@ -99,8 +95,8 @@ def test_every_as_of_refuses_a_bad_date_in_the_same_words(
     assert "'2019-13-01' is not a date YYYY-MM-DD" in capsys.readouterr().err
 
 
-def test_lint(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "lint", str(MINI))
+def test_lint(cli: Cli, tmp_path: Path) -> None:
+    code, out, _ = cli("lint", str(MINI))
     assert code == 0 and "mini: ok" in out
     broken = tmp_path / "mini"
     shutil.copytree(MINI, broken)
@@ -108,26 +104,26 @@ def test_lint(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     rules.write_text(
         rules.read_text(encoding="utf-8").replace("annual_sales >=", "annual >="), encoding="utf-8"
     )
-    code, _, err = run(capsys, "lint", str(broken))
+    code, _, err = cli("lint", str(broken))
     assert code == 1
     assert "m1.yaml:10:14: [unknown-name] m1.ceramics_award: unknown name 'annual'" in err
 
 
-def test_rules_coverage_and_schema(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "rules", "--rulebook", str(MINI), "--format", "json")
+def test_rules_coverage_and_schema(cli: Cli) -> None:
+    code, out, _ = cli("rules", "--rulebook", str(MINI), "--format", "json")
     rows = json.loads(out)
     assert code == 0
     assert {
         "id": "m1.booth_subsidy",
         "amount": "exhibition.booths * booth_subsidy",
     }.items() <= next(r for r in rows if r["id"] == "m1.booth_subsidy").items()
-    code, out, _ = run(capsys, "coverage", "--rulebook", str(MINI))
+    code, out, _ = cli("coverage", "--rulebook", str(MINI))
     assert code == 0 and "government only" in out
-    code, out, _ = run(capsys, "schema", "rule-file", "--rulebook", str(MINI))
+    code, out, _ = cli("schema", "rule-file", "--rulebook", str(MINI))
     assert code == 0 and json.loads(out)["title"] == "RuleFile"
 
 
-def test_test_command_reports_failures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_test_command_reports_failures(cli: Cli, tmp_path: Path) -> None:
     book = tmp_path / "mini"
     shutil.copytree(MINI, book)
     (book / "tests").mkdir(exist_ok=True)
@@ -144,15 +140,13 @@ def test_test_command_reports_failures(capsys: pytest.CaptureFixture[str], tmp_p
         "    expect: {m1.ceramics_award: eligible}\n",
         encoding="utf-8",
     )
-    code, out, _ = run(capsys, "test", "--rulebook", str(book))
+    code, out, _ = cli("test", "--rulebook", str(book))
     assert code == 1
     assert "1 of 2 cases pass" in out
     assert "m1.ceramics_award: status ineligible, expected eligible" in out
 
 
-def test_impact_of_a_reform_over_a_registry(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_impact_of_a_reform_over_a_registry(cli: Cli, tmp_path: Path, tmp_file: TmpFile) -> None:
     import polars as pl
 
     registry = tmp_path / "registry.parquet"
@@ -172,14 +166,13 @@ def test_impact_of_a_reform_over_a_registry(
             },
         ]
     ).write_parquet(registry)
-    reform = tmp_path / "reform.yaml"
-    reform.write_text(
+    reform = tmp_file(
+        "reform.yaml",
         "id: lower\ntitle: Lower bar\nparameters:\n  sales_threshold:\n    - {value: 4000万}\n",
-        encoding="utf-8",
     )
     chart = tmp_path / "chart.png"
     code, out, _ = _on_mini(
-        capsys,
+        cli,
         "impact",
         str(registry),
         "--reform",
@@ -192,7 +185,7 @@ def test_impact_of_a_reform_over_a_registry(
     assert code == 0
     assert "东区" in out and "500000.00" in out and "2 enterprises scored" in out
     assert chart.stat().st_size > 0
-    code, _, err = run(capsys, "impact", str(tmp_path / "x.txt"), "--rulebook", str(MINI))
+    code, _, err = cli("impact", str(tmp_path / "x.txt"), "--rulebook", str(MINI))
     assert code == 2 and ".parquet, .csv, .jsonl or .xlsx" in err
 
 

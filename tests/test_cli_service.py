@@ -1,15 +1,11 @@
 """The command line for other systems and people: a profile on stdin, JSON for gaps, what-if and
 impact, errors as JSON under --format json, the field map, and printable notices."""
 
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
-import pytest
-
-from subsidy_engine.cli import main
 
 ROOT = Path(__file__).parents[1]
 HUAIREN = ROOT / "examples" / "huairen-ceramics-large.yaml"
@@ -17,19 +13,7 @@ ERROR_SCHEMA = json.loads((ROOT / "schemas" / "error.schema.json").read_text(enc
 
 
 Cli = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """`cli(*args, stdin="")`: the command line run with `stdin`, as (exit code, out, err)."""
-
-    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
+"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 
 
 def _on_huairen(cli: Cli, command: str, *extra: str) -> str:

@@ -3,11 +3,14 @@ once its undecided values are filled in, scores the registry."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from subsidy_engine.cli import main
+Cli = Callable[..., tuple[int, str, str]]
+"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
+TmpFile = Callable[..., Path]
+"""The `tmp_file` fixture: (name, text, encoding="utf-8") -> the path of that file in the test's
+tmp_path."""
 
 REGISTRY = (
     "统一社会信用代码,企业名称,登记注册类型,所在县区,从业人员,营业收入(万元),是否在园区,规上年份,备注\n"
@@ -17,20 +20,18 @@ REGISTRY = (
 
 
 def test_a_suggested_mapping_reads_units_yes_no_prefixes_and_lists(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli: Cli, tmp_path: Path, tmp_file: TmpFile
 ) -> None:
-    source = tmp_path / "registry.csv"
-    source.write_bytes(REGISTRY.encode("gbk"))
+    source = tmp_file("registry.csv", REGISTRY, encoding="gbk")
     draft = tmp_path / "mapping.yaml"
-    args = ["mapping", "suggest", str(source), "--encoding", "gbk", "-o", str(draft)]
-    assert main(args) == 0
+    code, _, _ = cli("mapping", "suggest", str(source), "--encoding", "gbk", "-o", str(draft))
+    assert code == 0
     text = draft.read_text(encoding="utf-8")
     assert '{column: "营业收入(万元)", unit: 万元}' in text
     assert "in_park: {column: 是否在园区, values: {是: true, 否: false}}" in text
     assert "county: {column: 所在县区, strip: [朔州市]}" in text
     assert 'above_scale_years: {column: 规上年份, list: ";"}' in text
     assert 'values: {国有: "?", 私营: "?"}' in text
-    capsys.readouterr()
     score = [
         "score",
         str(source),
@@ -45,34 +46,35 @@ def test_a_suggested_mapping_reads_units_yes_no_prefixes_and_lists(
         "--min-fields",
         "0",
     ]
-    assert main(score) == 1
-    assert "'?' is not a value of ownership" in capsys.readouterr().err
+    code, _, err = cli(*score)
+    assert code == 1
+    assert "'?' is not a value of ownership" in err
     draft.write_text(
         text.replace('国有: "?", 私营: "?"', "国有: state_owned, 私营: private"), encoding="utf-8"
     )
-    assert main(score) == 0
-    assert "2 rows read: 2 scored, 0 rejected" in capsys.readouterr().out
+    code, out, _ = cli(*score)
+    assert code == 0
+    assert "2 rows read: 2 scored, 0 rejected" in out
 
 
 def test_chinese_headers_without_a_mapping_are_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli: Cli, tmp_path: Path, tmp_file: TmpFile
 ) -> None:
-    source = tmp_path / "registry.csv"
-    source.write_text(REGISTRY, encoding="utf-8")
+    source = tmp_file("registry.csv", REGISTRY)
     out = tmp_path / "o.csv"
-    assert main(["score", str(source), "-o", str(out), "--as-of", "2019-12-31"]) == 2
-    err = capsys.readouterr().err
+    code, _, err = cli("score", str(source), "-o", str(out), "--as-of", "2019-12-31")
+    assert code == 2
     assert "only 1 of the 67 fields the rulebook reads have a column" in err
     assert "'营业收入(万元)': closest operating_revenue (营业收入)" in err
     assert not out.exists()
 
 
 def test_a_draft_mapping_is_never_written_over_its_registry(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli: Cli, tmp_path: Path, tmp_file: TmpFile
 ) -> None:
-    source = tmp_path / "registry.csv"
-    source.write_bytes(REGISTRY.encode("gbk"))
-    assert main(["mapping", "suggest", str(source), "--encoding", "gbk", "-o", str(source)]) == 2
+    source = tmp_file("registry.csv", REGISTRY, encoding="gbk")
+    code, _, err = cli("mapping", "suggest", str(source), "--encoding", "gbk", "-o", str(source))
+    assert code == 2
     assert source.read_bytes() == REGISTRY.encode("gbk")
-    assert str(source) in capsys.readouterr().err
+    assert str(source) in err
     assert [p.name for p in tmp_path.iterdir()] == ["registry.csv"]

@@ -1,16 +1,20 @@
 """A reform's bad value is reported in the reform's terms: at its own file's line and key, or at
 the dict's key path, never at the rulebook's parameters.yaml or with an internal date."""
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from subsidy_engine import Engine, RulebookError
-from subsidy_engine.cli import main
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 ENGINE = Engine(MINI)
+Cli = Callable[..., tuple[int, str, str]]
+"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
+TmpFile = Callable[..., Path]
+"""The `tmp_file` fixture: (name, text) -> the path of that file in the test's tmp_path."""
 BAD_FILE = """\
 id: bad
 title: A bad figure
@@ -23,9 +27,8 @@ parameters:
 """
 
 
-def test_a_bad_value_in_a_reform_file_is_placed_in_that_file(tmp_path: Path) -> None:
-    reform = tmp_path / "bad-reform.yaml"
-    reform.write_text(BAD_FILE, encoding="utf-8")
+def test_a_bad_value_in_a_reform_file_is_placed_in_that_file(tmp_file: TmpFile) -> None:
+    reform = tmp_file("bad-reform.yaml", BAD_FILE)
     with pytest.raises(RulebookError) as caught:
         ENGINE.with_reform(reform)
     first, second = caught.value.diagnostics
@@ -53,32 +56,12 @@ def test_a_bad_value_in_a_reform_dict_names_its_key_path() -> None:
     assert "1900" not in caught.value.render()
 
 
-def test_the_command_line_shows_the_reform_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    reform = tmp_path / "bad-reform.yaml"
-    reform.write_text(BAD_FILE, encoding="utf-8")
-    profile = tmp_path / "firm.yaml"
-    profile.write_text("employees: 3\n", encoding="utf-8")
-    code = main(["what-if", str(profile), "--reform", str(reform), "--rulebook", str(MINI)])
-    err = capsys.readouterr().err
+def test_the_command_line_shows_the_reform_line(cli: Cli, tmp_file: TmpFile) -> None:
+    reform = tmp_file("bad-reform.yaml", BAD_FILE)
+    profile = tmp_file("firm.yaml", "employees: 3\n")
+    code, _, err = cli("what-if", str(profile), "--reform", str(reform), "--rulebook", str(MINI))
     assert code == 1
     assert "bad-reform.yaml:6:33: [bad-parameter]" in err and "value: fifty" in err
-
-
-def test_a_reform_dict_may_hold_decimals_and_dates() -> None:
-    from decimal import Decimal
-
-    reform = {
-        "id": "exact",
-        "title": "Exact figures",
-        "parameters": {
-            "booth_subsidy": [{"from": date(2019, 1, 1), "value": Decimal("1500.125")}],
-        },
-    }
-    profile = {"exhibitions": [{"name": "广交会", "booths": 2}], "seriously_dishonest": False}
-    result = ENGINE.evaluate(profile, as_of=date(2019, 6, 1), reform=reform)
-    assert result.result("m1.booth_subsidy", 0).amount.value == Decimal("3000.25")
 
 
 def test_a_period_that_ends_before_it_starts_is_refused_at_its_end() -> None:

@@ -128,16 +128,21 @@ def test_an_edited_reform_file_is_applied_afresh(tmp_path: Path) -> None:
     assert _booth_amount(engine.evaluate(EXHIBITOR, AS_OF, reform=str(path))) == Decimal(50000)
 
 
-def test_a_reform_dict_may_hold_decimals_and_dates() -> None:
+@pytest.mark.parametrize(
+    ("subsidy", "booths", "amount"),
+    [(Decimal("3000.50"), 10, Decimal("30005.00")), (Decimal("1500.125"), 2, Decimal("3000.25"))],
+)
+def test_a_reform_dict_may_hold_decimals_and_dates(
+    subsidy: Decimal, booths: int, amount: Decimal
+) -> None:
     reform = {
         "id": "r",
         "title": "t",
         "parameters": {
-            "booth_subsidy": [
-                {"from": date(2019, 1, 1), "value": Decimal("3000.50")},
-            ],
+            "booth_subsidy": [{"from": date(2019, 1, 1), "value": subsidy}],
             "sales_threshold": [{"value": Decimal("40000000")}],
         },
     }
-    evaluation = Engine(MINI).evaluate(EXHIBITOR, AS_OF, reform=reform)
-    assert _booth_amount(evaluation) == Decimal("30005.00")
+    exhibitor = {"exhibitions": [{"name": "expo", "booths": booths}]}
+    evaluation = Engine(MINI).evaluate(exhibitor, AS_OF, reform=reform)
+    assert _booth_amount(evaluation) == amount
