@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from subsidy_engine import Engine
+from subsidy_engine import DiagnosticsError, Engine
 from subsidy_engine.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -69,3 +69,25 @@ def tmp_file(tmp_path: Path) -> TmpFile:
         return path
 
     return write
+
+
+LoadError = Callable[..., tuple[Path, DiagnosticsError]]
+
+
+@pytest.fixture
+def load_error(tmp_file: TmpFile) -> LoadError:
+    """`load_error(name, text, load, error=DiagnosticsError)`: the path of the file `name`
+    holding `text`, and the `error` that `load(path)` must raise."""
+
+    def refused(
+        name: str,
+        text: str,
+        load: Callable[[Path], object],
+        error: type[DiagnosticsError] = DiagnosticsError,
+    ) -> tuple[Path, DiagnosticsError]:
+        path = tmp_file(name, text)
+        with pytest.raises(error) as caught:
+            load(path)
+        return path, caught.value
+
+    return refused

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -15,13 +16,16 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from subsidy_engine import Engine
-from subsidy_engine.errors import RulebookError
+from subsidy_engine.errors import DiagnosticsError, RulebookError
 from subsidy_engine.rulebook.loader import load_rulebook
 from subsidy_engine.synthetic import generate, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 ANCHOR = ROOT / "benchmarks" / "anchor_rulebook"
 AS_OF = date(2020, 6, 30)
+LoadError = Callable[..., tuple[Path, DiagnosticsError]]
+"""The `load_error` fixture: (name, text, load, error=DiagnosticsError) -> the path of that file
+in the test's tmp_path and the error `load(path)` raised."""
 
 INDUSTRIES = {
     "coal": ("B06", "B11", "C252", "F5161"),
@@ -165,17 +169,15 @@ BAD_CONFIGS = {
 
 @pytest.mark.parametrize("text, line, key", BAD_CONFIGS.values(), ids=list(BAD_CONFIGS))
 def test_a_bad_configuration_names_file_line_and_key(
-    tmp_path: Path, text: str, line: int, key: str
+    load_error: LoadError, text: str, line: int, key: str
 ) -> None:
-    path = tmp_path / "synthetic.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(RulebookError) as raised:
-        load_config(shuozhou().rulebook, path)
-    message = str(raised.value)
-    assert f"{path}:{line}:" in message
-    assert f"(at {key})" in message
+    rulebook = shuozhou().rulebook
+    path, error = load_error(
+        "synthetic.yaml", text, lambda p: load_config(rulebook, p), RulebookError
+    )
+    assert f"{path}:{line}:" in str(error) and f"(at {key})" in str(error)
     with pytest.raises(RulebookError):
-        next(generate(shuozhou().rulebook, 1, config=path))
+        next(generate(rulebook, 1, config=path))
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

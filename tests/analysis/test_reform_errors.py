@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from subsidy_engine import Engine, RulebookError
+from subsidy_engine import DiagnosticsError, Engine, RulebookError
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 ENGINE = Engine(MINI)
@@ -15,6 +15,9 @@ Cli = Callable[..., tuple[int, str, str]]
 """The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 TmpFile = Callable[..., Path]
 """The `tmp_file` fixture: (name, text) -> the path of that file in the test's tmp_path."""
+LoadError = Callable[..., tuple[Path, DiagnosticsError]]
+"""The `load_error` fixture: (name, text, load, error=DiagnosticsError) -> the path of that file
+in the test's tmp_path and the error `load(path)` raised."""
 BAD_FILE = """\
 id: bad
 title: A bad figure
@@ -27,18 +30,16 @@ parameters:
 """
 
 
-def test_a_bad_value_in_a_reform_file_is_placed_in_that_file(tmp_file: TmpFile) -> None:
-    reform = tmp_file("bad-reform.yaml", BAD_FILE)
-    with pytest.raises(RulebookError) as caught:
-        ENGINE.with_reform(reform)
-    first, second = caught.value.diagnostics
+def test_a_bad_value_in_a_reform_file_is_placed_in_that_file(load_error: LoadError) -> None:
+    _, error = load_error("bad-reform.yaml", BAD_FILE, ENGINE.with_reform, RulebookError)
+    first, second = error.diagnostics
     assert (first.code, first.span.line, first.span.column) == ("bad-parameter", 6, 33)
     assert first.span.file.endswith("bad-reform.yaml")
     assert first.yaml_path == "parameters.booth_subsidy[1].value"
     assert "'fifty' is not an amount" in first.message
     assert (second.span.line, second.yaml_path) == (8, "parameters.ceramics_codes[0].value")
     assert "list" in (second.hint or "")
-    rendered = caught.value.render()
+    rendered = error.render()
     assert "parameters.yaml" not in rendered and "1900" not in rendered
 
 

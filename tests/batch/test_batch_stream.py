@@ -4,6 +4,7 @@ file; rows read = rows scored + rows rejected; column mappings rename a registry
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ WRITERS = {
     "csv": pl.DataFrame.write_csv,
     "jsonl": pl.DataFrame.write_ndjson,
 }
+LoadError = Callable[..., tuple[Path, DiagnosticsError]]
+"""The `load_error` fixture: (name, text, load, error=DiagnosticsError) -> the path of that file
+in the test's tmp_path and the error `load(path)` raised."""
 
 
 def registry(size: int = 20) -> pl.DataFrame:
@@ -210,14 +214,10 @@ def test_a_mapped_column_absent_from_the_input_is_named(tmp_path: Path) -> None:
     ],
 )
 def test_a_bad_mapping_file_is_reported_at_its_line(
-    tmp_path: Path, text: str, where: str, words: str
+    load_error: LoadError, text: str, where: str, words: str
 ) -> None:
-    path = tmp_path / "mapping.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(DiagnosticsError) as caught:
-        load_mapping(path, MINI.rulebook)
-    message = str(caught.value)
-    assert f"{path}{where}" in message and words in message
+    path, error = load_error("mapping.yaml", text, lambda p: load_mapping(p, MINI.rulebook))
+    assert f"{path}{where}" in str(error) and words in str(error)
 
 
 def test_a_list_of_records_survives_the_batches(tmp_path: Path) -> None:
