@@ -7,7 +7,7 @@ missing run or table is one message naming it."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from subsidy_engine import Engine, InputError
 from subsidy_engine.batch import score_file
 from subsidy_engine.batch.basis import Kept
 from subsidy_engine.batch.changes import changes
-from subsidy_engine.batch.database import Database, TableSink, prepare_tables
+from subsidy_engine.batch.database import Database
 from subsidy_engine.batch.dbscore import score_database
 from subsidy_engine.batch.previous import from_file, from_run, from_table, read_table
 from subsidy_engine.batch.snapshots import Query
@@ -48,29 +48,13 @@ def _snapshots() -> tuple[pl.DataFrame, pl.DataFrame]:
 
 OLD, NEW = _snapshots()
 CHANGED = NEW.join(OLD, on=NEW.columns, how="anti", nulls_equal=True).height
+DatabaseWith = Callable[[dict[str, pl.DataFrame]], Database]
+"""The `database_with` fixture: (tables) -> a database of each kind holding them."""
 
 
-def _load(database: Database, tables: dict[str, pl.DataFrame]) -> None:
-    connection = database.connect()
-    prepare_tables(connection, database.kind, list(tables), replace=True)
-    for name, frame in tables.items():
-        TableSink(connection, database.kind, name).write(frame)
-    connection.commit()
-    connection.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("changes-db") / "registry.sqlite"
-        sqlite3.connect(path).close()
-        found = Database(f"sqlite:///{path}")
-    else:
-        found = Database(request.getfixturevalue("postgres_url"))
-    _load(found, {"reg_old": OLD, "reg_new": NEW})
-    yield found
+@pytest.fixture
+def database(database_with: DatabaseWith) -> Database:
+    return database_with({"reg_old": OLD, "reg_new": NEW})
 
 
 def _scored(database: Database, table: str, as_of: date = AS_OF) -> str:

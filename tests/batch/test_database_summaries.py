@@ -4,7 +4,7 @@ equal to those the same rows give scored from a file."""
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pytest
 
 from subsidy_engine import Engine, InputError
 from subsidy_engine.batch import score_file
-from subsidy_engine.batch.database import Database, TableSink, prepare_tables
+from subsidy_engine.batch.database import Database
 from subsidy_engine.batch.dbscore import score_database
 from subsidy_engine.batch.previous import read_table
 from subsidy_engine.cli import main
@@ -24,22 +24,13 @@ SHUOZHOU = Engine(ROOT / "rules" / "shuozhou-2019")
 AS_OF = date(2019, 12, 31)
 REGISTRY = pl.concat(list(generate(SHUOZHOU.rulebook, 90, seed=3)))
 FLAT = REGISTRY.select(n for n, d in REGISTRY.schema.items() if not isinstance(d, pl.List))
+DatabaseWith = Callable[[dict[str, pl.DataFrame]], Database]
+"""The `database_with` fixture: (tables) -> a database of each kind holding them."""
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
-    if request.param == "sqlite":
-        path = tmp_path / "registry.sqlite"
-        sqlite3.connect(path).close()
-        found = Database(f"sqlite:///{path}")
-    else:
-        found = Database(request.getfixturevalue("postgres_url"))
-    connection = found.connect()
-    prepare_tables(connection, found.kind, ["reg_sums"], replace=True)
-    TableSink(connection, found.kind, "reg_sums").write(FLAT)
-    connection.commit()
-    connection.close()
-    return found
+@pytest.fixture
+def database(database_with: DatabaseWith) -> Database:
+    return database_with({"reg_sums": FLAT})
 
 
 def _same_text(frame: pl.DataFrame) -> list[tuple[object, ...]]:
