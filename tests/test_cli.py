@@ -24,7 +24,7 @@ exhibitions:
 Cli = Callable[..., tuple[int, str, str]]
 """The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 TmpFile = Callable[..., Path]
-"""The `tmp_file` fixture: (name, text) -> the path of that file in the test's tmp_path."""
+"""The `tmp_file` fixture: (name, text) -> the path of the file written."""
 
 
 @pytest.fixture

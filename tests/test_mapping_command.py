@@ -9,8 +9,7 @@ from pathlib import Path
 Cli = Callable[..., tuple[int, str, str]]
 """The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 TmpFile = Callable[..., Path]
-"""The `tmp_file` fixture: (name, text, encoding="utf-8") -> the path of that file in the test's
-tmp_path."""
+"""The `tmp_file` fixture: (name, text, encoding="utf-8") -> the path of the file written."""
 
 REGISTRY = (
     "统一社会信用代码,企业名称,登记注册类型,所在县区,从业人员,营业收入(万元),是否在园区,规上年份,备注\n"

@@ -24,8 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ANCHOR = ROOT / "benchmarks" / "anchor_rulebook"
 AS_OF = date(2020, 6, 30)
 LoadError = Callable[..., tuple[Path, DiagnosticsError]]
-"""The `load_error` fixture: (name, text, load, error=DiagnosticsError) -> the path of that file
-in the test's tmp_path and the error `load(path)` raised."""
+"""The `load_error` fixture: (name, text, load, error) -> the file's path, the error raised."""
 
 INDUSTRIES = {
     "coal": ("B06", "B11", "C252", "F5161"),

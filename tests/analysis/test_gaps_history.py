@@ -23,8 +23,7 @@ ENGINE = Engine()
 AS_OF = date(2020, 6, 30)
 _ITEM = re.compile(r"^(\w+)\[\d+\]\.(\w+)$")
 GapsOf = Callable[[Engine, dict[str, Any], date], GapReport]
-"""The `generated_gaps` fixture: (engine, profile, as_of) -> the gaps, the profile rejected
-as an example if the engine refuses it."""
+"""The `generated_gaps` fixture: (engine, profile, as_of) -> the gaps of the profile."""
 Cli = Callable[..., tuple[int, str, str]]
 """The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 

@@ -14,10 +14,9 @@ ENGINE = Engine(MINI)
 Cli = Callable[..., tuple[int, str, str]]
 """The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 TmpFile = Callable[..., Path]
-"""The `tmp_file` fixture: (name, text) -> the path of that file in the test's tmp_path."""
+"""The `tmp_file` fixture: (name, text) -> the path of the file written."""
 LoadError = Callable[..., tuple[Path, DiagnosticsError]]
-"""The `load_error` fixture: (name, text, load, error=DiagnosticsError) -> the path of that file
-in the test's tmp_path and the error `load(path)` raised."""
+"""The `load_error` fixture: (name, text, load, error) -> the file's path, the error raised."""
 BAD_FILE = """\
 id: bad
 title: A bad figure

@@ -18,8 +18,7 @@ from subsidy_engine.testing import profiles
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 AS_OF = date(2019, 6, 1)
 GapsOf = Callable[[Engine, dict[str, Any], date], GapReport]
-"""The `generated_gaps` fixture: (engine, profile, as_of) -> the gaps, the profile rejected
-as an example if the engine refuses it."""
+"""The `generated_gaps` fixture: (engine, profile, as_of) -> the gaps of the profile."""
 BASE = {
     "industry_code": "C3071",
     "annual_sales": "4500万",

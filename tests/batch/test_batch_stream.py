@@ -30,8 +30,7 @@ WRITERS = {
     "jsonl": pl.DataFrame.write_ndjson,
 }
 LoadError = Callable[..., tuple[Path, DiagnosticsError]]
-"""The `load_error` fixture: (name, text, load, error=DiagnosticsError) -> the path of that file
-in the test's tmp_path and the error `load(path)` raised."""
+"""The `load_error` fixture: (name, text, load, error) -> the file's path, the error raised."""
 
 
 def registry(size: int = 20) -> pl.DataFrame:
