@@ -2,11 +2,14 @@
 
 import shutil
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from subsidy_engine import Engine
+from subsidy_engine.batch import score
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -35,3 +38,27 @@ def edited_fixture(tmp_path: Path) -> EditFixture:
         return root
 
     return edit
+
+
+ScoreCheck = Callable[[Engine, list[dict[str, Any]], date], None]
+
+
+@pytest.fixture(scope="session")
+def score_gives_evaluate_answers() -> ScoreCheck:
+    """`check(engine, rows, as_of)`: `score` gives, row by row, the status and missing facts
+    `evaluate` gives for each rule and item of the row, and no other result."""
+
+    def check(engine: Engine, rows: list[dict[str, Any]], as_of: date) -> None:
+        scored = score(engine, rows, as_of, statuses="all").results
+        got = {
+            (r["row"], r["rule_id"], r["item"]): (r["status"], tuple(r["missing_facts"]))
+            for r in scored.iter_rows(named=True)
+        }
+        expected = {
+            (number, r.rule_id, r.item.index if r.item else None): (r.status.value, r.missing_facts)
+            for number, row in enumerate(rows)
+            for r in engine.evaluate(row, as_of)
+        }
+        assert got == expected
+
+    return check

@@ -12,16 +12,18 @@ from __future__ import annotations
 import itertools
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from subsidy_engine import Engine, Status
-from subsidy_engine.batch import score
 from subsidy_engine.cli import main
 from subsidy_engine.rulebook.lint import lint_warnings
+
+if TYPE_CHECKING:
+    from conftest import ScoreCheck
 
 FIXTURE = Path(__file__).parent / "fixtures" / "combinations"
 ENGINE = Engine(FIXTURE)
@@ -83,15 +85,7 @@ def test_a_decided_answer_is_what_every_completion_gives(profile: dict[str, Any]
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(profiles, min_size=1, max_size=10))
-def test_score_gives_evaluate_answers(rows: list[dict[str, Any]]) -> None:
-    scored = score(ENGINE, rows, AS_OF, statuses="all").results
-    got = {
-        (r["row"], r["rule_id"]): (r["status"], tuple(r["missing_facts"]))
-        for r in scored.iter_rows(named=True)
-    }
-    expected = {
-        (number, rule_id): (status.value, missing)
-        for number, row in enumerate(rows)
-        for rule_id, (status, missing) in _statuses(row).items()
-    }
-    assert got == expected
+def test_score_gives_evaluate_answers(
+    score_gives_evaluate_answers: ScoreCheck, rows: list[dict[str, Any]]
+) -> None:
+    score_gives_evaluate_answers(ENGINE, rows, AS_OF)
