@@ -1,14 +1,14 @@
 """Fixtures shared across the test folders."""
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from subsidy_engine import Engine
+from subsidy_engine import Engine, Status
 from subsidy_engine.batch import score
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -60,5 +60,35 @@ def score_gives_evaluate_answers() -> ScoreCheck:
             for r in engine.evaluate(row, as_of)
         }
         assert got == expected
+
+    return check
+
+
+CompletionCheck = Callable[..., None]
+
+
+@pytest.fixture(scope="session")
+def agrees_with_completions() -> CompletionCheck:
+    """`check(status, missing, answers, unknown, context, complete=True)`: the answer to a
+    partial profile (`status`, `missing` facts) is sound against the `answers` its completions
+    give: a decided status is every completion's answer; an undetermined one names
+    only facts in `unknown`, and, where `complete` (every completion was tried), the completions
+    disagree on it, so nothing decidable is left undecided. `context` goes in the messages."""
+
+    def check(
+        status: Status,
+        missing: tuple[str, ...],
+        answers: set[Status],
+        unknown: Collection[str],
+        context: object,
+        *,
+        complete: bool = True,
+    ) -> None:
+        if status is not Status.UNDETERMINED:
+            assert answers == {status}, (context, answers)
+            return
+        assert missing and set(missing) <= set(unknown), (context, missing)
+        if complete:
+            assert len(answers) > 1, (context, answers)
 
     return check
