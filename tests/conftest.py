@@ -2,12 +2,15 @@
 
 import io
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from subsidy_engine import DiagnosticsError, Engine
+from subsidy_engine import DiagnosticsError, Engine, Status
+from subsidy_engine.batch import score
 from subsidy_engine.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -91,3 +94,57 @@ def load_error(tmp_file: TmpFile) -> LoadError:
         return path, caught.value
 
     return refused
+
+
+ScoreCheck = Callable[[Engine, list[dict[str, Any]], date], None]
+
+
+@pytest.fixture(scope="session")
+def score_gives_evaluate_answers() -> ScoreCheck:
+    """`check(engine, rows, as_of)`: `score` gives, row by row, the status and missing facts
+    `evaluate` gives for each rule and item of the row, and no other result."""
+
+    def check(engine: Engine, rows: list[dict[str, Any]], as_of: date) -> None:
+        scored = score(engine, rows, as_of, statuses="all").results
+        got = {
+            (r["row"], r["rule_id"], r["item"]): (r["status"], tuple(r["missing_facts"]))
+            for r in scored.iter_rows(named=True)
+        }
+        expected = {
+            (number, r.rule_id, r.item.index if r.item else None): (r.status.value, r.missing_facts)
+            for number, row in enumerate(rows)
+            for r in engine.evaluate(row, as_of)
+        }
+        assert got == expected
+
+    return check
+
+
+CompletionCheck = Callable[..., None]
+
+
+@pytest.fixture(scope="session")
+def agrees_with_completions() -> CompletionCheck:
+    """`check(status, missing, answers, unknown, context, complete=True)`: the answer to a
+    partial profile (`status`, `missing` facts) is sound against the `answers` its completions
+    give: a decided status is every completion's answer; an undetermined one names
+    only facts in `unknown`, and, where `complete` (every completion was tried), the completions
+    disagree on it, so nothing decidable is left undecided. `context` goes in the messages."""
+
+    def check(
+        status: Status,
+        missing: tuple[str, ...],
+        answers: set[Status],
+        unknown: Collection[str],
+        context: object,
+        *,
+        complete: bool = True,
+    ) -> None:
+        if status is not Status.UNDETERMINED:
+            assert answers == {status}, (context, answers)
+            return
+        assert missing and set(missing) <= set(unknown), (context, missing)
+        if complete:
+            assert len(answers) > 1, (context, answers)
+
+    return check

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from subsidy_engine import Engine, Status
-from subsidy_engine.batch import score
 from subsidy_engine.cases import run_cases
 from subsidy_engine.identifiers import industry_codes
 from subsidy_engine.lang.partial import coarse_codes_in, code_equals, code_in, covered_classes
+
+if TYPE_CHECKING:
+    from conftest import CompletionCheck, ScoreCheck
 
 ENGINE = Engine(Path(__file__).parent / "fixtures" / "codes")
 AS_OF = date(2019, 6, 1)
@@ -122,7 +124,9 @@ def _completed(known: dict[str, Any], item: int | None, code: str) -> dict[str, 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 @given(profile)
-def test_a_decided_answer_is_what_every_class_the_code_covers_gives(known: dict[str, Any]) -> None:
+def test_a_decided_answer_is_what_every_class_the_code_covers_gives(
+    agrees_with_completions: CompletionCheck, known: dict[str, Any]
+) -> None:
     partial = _statuses(ENGINE.evaluate(known, AS_OF))
     for key, (status, missing) in partial.items():
         rule_id, item = key
@@ -136,23 +140,12 @@ def test_a_decided_answer_is_what_every_class_the_code_covers_gives(known: dict[
             _statuses(ENGINE.evaluate(_completed(known, item, c), AS_OF))[key][0]
             for c in covered_classes(code)
         }
-        if status is Status.UNDETERMINED:
-            assert missing == (name,), (key, known)
-            assert len(answers) > 1, (key, known, answers)
-        else:
-            assert answers == {status}, (key, known, answers)
+        agrees_with_completions(status, missing, answers, {name}, (key, known))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(profile, min_size=1, max_size=8))
-def test_score_gives_evaluate_answers_on_coarse_codes(rows: list[dict[str, Any]]) -> None:
-    scored = score(ENGINE, rows, AS_OF, statuses="all").results
-    got = {
-        (r["row"], r["rule_id"], r["item"]): (r["status"], tuple(r["missing_facts"]))
-        for r in scored.iter_rows(named=True)
-    }
-    expected = {}
-    for number, row in enumerate(rows):
-        for (rule_id, item), (status, missing) in _statuses(ENGINE.evaluate(row, AS_OF)).items():
-            expected[(number, rule_id, item)] = (status.value, missing)
-    assert got == expected
+def test_score_gives_evaluate_answers_on_coarse_codes(
+    score_gives_evaluate_answers: ScoreCheck, rows: list[dict[str, Any]]
+) -> None:
+    score_gives_evaluate_answers(ENGINE, rows, AS_OF)
