@@ -47,11 +47,15 @@ Cli = Callable[..., tuple[int, str, str]]
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """`cli(*args, stdin="")`: the command line run with `stdin`, as (exit code, out, err)."""
+    """`cli(*args, stdin="")`: the command line run with `stdin`, as (exit code, out, err);
+    an exit raised by argument parsing is its exit code."""
 
-    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+    def run(*args: str | Path, stdin: str = "") -> tuple[int, str, str]:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(list(args))
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 2
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 

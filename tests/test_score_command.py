@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
@@ -14,16 +15,13 @@ from subsidy_engine.batch.registry import read_registry
 from subsidy_engine.cli import main
 from subsidy_engine.profile_files import read_profile
 
+if TYPE_CHECKING:
+    from conftest import Cli
+
 ROOT = Path(__file__).parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
 AS_OF = "2019-06-30"
 GOOD = "91350100M000100Y43"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def plain(frame: pl.DataFrame) -> pl.DataFrame:
@@ -45,11 +43,10 @@ def registry_csv(tmp_path: Path) -> Path:
 
 
 def test_score_a_csv_into_parquet_with_rejects_and_totals(
-    capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
+    cli: Cli, registry_csv: Path, tmp_path: Path
 ) -> None:
     out, totals = tmp_path / "results.parquet", tmp_path / "totals.csv"
-    code, stdout, err = run(
-        capsys,
+    code, stdout, err = cli(
         "score", str(registry_csv), "-o", str(out), "--as-of", AS_OF, "--rulebook", str(MINI),
         "--summary", str(totals),
     )  # fmt: skip
@@ -66,13 +63,12 @@ def test_score_a_csv_into_parquet_with_rejects_and_totals(
 
 
 def test_statuses_all_into_csv_from_json_lines(
-    capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
+    cli: Cli, registry_csv: Path, tmp_path: Path
 ) -> None:
     lines = tmp_path / "registry.jsonl"
     pl.read_csv(registry_csv, infer_schema=False).write_ndjson(lines)
     out, rejects = tmp_path / "all.csv", tmp_path / "bad.csv"
-    code, _, _ = run(
-        capsys,
+    code, _, _ = cli(
         "score", str(lines), "-o", str(out), "--as-of", AS_OF, "--rulebook", str(MINI),
         "--statuses", "all", "--rejects", str(rejects), "--batch-rows", "3",
     )  # fmt: skip
@@ -86,7 +82,7 @@ def test_statuses_all_into_csv_from_json_lines(
 
 
 def test_a_mapping_file_scores_a_registry_named_otherwise(
-    capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
+    cli: Cli, registry_csv: Path, tmp_path: Path
 ) -> None:
     renamed = tmp_path / "登记.csv"
     frame = pl.read_csv(registry_csv, infer_schema=False)
@@ -94,11 +90,9 @@ def test_a_mapping_file_scores_a_registry_named_otherwise(
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text("columns:\n  credit_code: 统一社会信用代码\n  employees: 从业人员\n")
     common = ["--as-of", AS_OF, "--rulebook", str(MINI)]
-    assert (
-        run(capsys, "score", str(registry_csv), "-o", str(tmp_path / "a.parquet"), *common)[0] == 0
-    )
-    code, _, _ = run(
-        capsys, "score", str(renamed), "-o", str(tmp_path / "b.parquet"), "--mapping", str(mapping),
+    assert cli("score", str(registry_csv), "-o", str(tmp_path / "a.parquet"), *common)[0] == 0
+    code, _, _ = cli(
+        "score", str(renamed), "-o", str(tmp_path / "b.parquet"), "--mapping", str(mapping),
         *common,
     )  # fmt: skip
     assert code == 0
@@ -106,30 +100,30 @@ def test_a_mapping_file_scores_a_registry_named_otherwise(
 
 
 def test_a_bad_mapping_file_is_reported_at_its_line(
-    capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
+    cli: Cli, registry_csv: Path, tmp_path: Path
 ) -> None:
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text("columns:\n  credit_code: 代码\n  countie: 区县\n", encoding="utf-8")
-    code, _, err = run(
-        capsys, "score", str(registry_csv), "-o", str(tmp_path / "o.parquet"),
+    code, _, err = cli(
+        "score", str(registry_csv), "-o", str(tmp_path / "o.parquet"),
         "--mapping", str(mapping), "--rulebook", str(MINI),
     )  # fmt: skip
     assert code == 1
     assert f"{mapping}:3:3" in err and "did you mean 'county'" in err and "Traceback" not in err
     mapping.write_text("columns:\n  county: 区县\n", encoding="utf-8")
-    code, _, err = run(
-        capsys, "score", str(registry_csv), "-o", str(tmp_path / "o.parquet"),
+    code, _, err = cli(
+        "score", str(registry_csv), "-o", str(tmp_path / "o.parquet"),
         "--mapping", str(mapping), "--rulebook", str(MINI),
     )  # fmt: skip
     assert code == 2 and str(registry_csv) in err and "'区县' (for county)" in err
 
 
 def test_columns_chooses_the_result_columns_and_their_order(
-    capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
+    cli: Cli, registry_csv: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "results.csv"
-    code, _, err = run(
-        capsys, "score", str(registry_csv), "-o", str(out), "--as-of", AS_OF,
+    code, _, err = cli(
+        "score", str(registry_csv), "-o", str(out), "--as-of", AS_OF,
         "--rulebook", str(MINI), "--statuses", "all", "--columns", "rule_id,row,missing_facts",
     )  # fmt: skip
     assert code == 0 and err == ""
@@ -143,11 +137,11 @@ def test_columns_chooses_the_result_columns_and_their_order(
 
 
 def test_an_unknown_column_exits_2_listing_the_columns(
-    capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
+    cli: Cli, registry_csv: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "o.parquet"
-    code, stdout, err = run(
-        capsys, "score", str(registry_csv), "-o", str(out), "--rulebook", str(MINI),
+    code, stdout, err = cli(
+        "score", str(registry_csv), "-o", str(out), "--rulebook", str(MINI),
         "--columns", "row,rule_ids",
     )  # fmt: skip
     assert code == 2 and stdout == "" and not out.exists()
@@ -169,60 +163,52 @@ def test_an_unknown_column_exits_2_listing_the_columns(
     ],
 )
 def test_a_file_that_cannot_be_read_is_named_with_exit_2(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, content: bytes | None, words: str
+    cli: Cli, tmp_path: Path, name: str, content: bytes | None, words: str
 ) -> None:
     source = tmp_path / name
     if content is not None:
         source.write_bytes(content)
-    code, out, err = run(
-        capsys, "score", str(source), "-o", str(tmp_path / "o.parquet"), "--rulebook", str(MINI)
+    code, out, err = cli(
+        "score", str(source), "-o", str(tmp_path / "o.parquet"), "--rulebook", str(MINI)
     )
     assert code == 2 and out == ""
     assert err.startswith(f"subsidy-engine: {source}") and words in err
     assert "Traceback" not in err and err.count("\n") == 1
 
 
-def test_bad_arguments_exit_2(
-    capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
-) -> None:
+def test_bad_arguments_exit_2(cli: Cli, registry_csv: Path, tmp_path: Path) -> None:
     out = str(tmp_path / "o.parquet")
-    code, _, err = run(
-        capsys, "score", str(registry_csv), "-o", out, "--statuses", "eligble", "--min-fields", "0"
+    code, _, err = cli(
+        "score", str(registry_csv), "-o", out, "--statuses", "eligble", "--min-fields", "0"
     )
     assert code == 2 and "unknown status 'eligble'" in err
     with pytest.raises(SystemExit) as exit_:
         main(["score", str(registry_csv), "-o", out, "--batch-rows", "0"])
     assert exit_.value.code == 2
-    code, _, err = run(capsys, "score", str(registry_csv), "-o", str(tmp_path / "o.xls"))
+    code, _, err = cli("score", str(registry_csv), "-o", str(tmp_path / "o.xls"))
     assert code == 2 and "o.xls" in err
 
 
-def test_no_progress_bar_when_piped(
-    capsys: pytest.CaptureFixture[str], registry_csv: Path, tmp_path: Path
-) -> None:
-    code, _, err = run(
-        capsys, "score", str(registry_csv), "-o", str(tmp_path / "o.parquet"),
+def test_no_progress_bar_when_piped(cli: Cli, registry_csv: Path, tmp_path: Path) -> None:
+    code, _, err = cli(
+        "score", str(registry_csv), "-o", str(tmp_path / "o.parquet"),
         "--rulebook", str(MINI), "--batch-rows", "1",
     )  # fmt: skip
     assert code == 0 and err == ""
 
 
-def test_generate_then_score_the_bundled_rulebook(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_generate_then_score_the_bundled_rulebook(cli: Cli, tmp_path: Path) -> None:
     registry = tmp_path / "synthetic.parquet"
-    code, out, _ = run(capsys, "generate", "60", "-o", str(registry), "--seed", "7")
+    code, out, _ = cli("generate", "60", "-o", str(registry), "--seed", "7")
     assert code == 0 and str(registry) in out
     assert pl.read_parquet(registry).height == 60
-    code, out, _ = run(
-        capsys, "score", str(registry), "-o", str(tmp_path / "r.parquet"), "--as-of", "2019-12-31",
+    code, out, _ = cli(
+        "score", str(registry), "-o", str(tmp_path / "r.parquet"), "--as-of", "2019-12-31",
     )  # fmt: skip
     assert code == 0 and "60 rows read" in out
 
 
-def test_the_example_enterprises_score_as_they_evaluate(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_the_example_enterprises_score_as_they_evaluate(cli: Cli, tmp_path: Path) -> None:
     engine = Engine()
     examples = sorted((ROOT / "examples").glob("*.yaml"))
     profiles = [read_profile(path, engine) for path in examples]
@@ -230,8 +216,8 @@ def test_the_example_enterprises_score_as_they_evaluate(
     registry = tmp_path / "examples.parquet"
     pl.DataFrame(rows, infer_schema_length=None).write_parquet(registry)
     out = tmp_path / "scored.parquet"
-    code, _, _ = run(
-        capsys, "score", str(registry), "-o", str(out), "--as-of", "2019-12-31",
+    code, _, _ = cli(
+        "score", str(registry), "-o", str(out), "--as-of", "2019-12-31",
         "--statuses", "all", "--batch-rows", "2",
     )  # fmt: skip
     assert code == 0

@@ -4,13 +4,13 @@ small registries, and checks that a failure is one message and leaves no file be
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from subsidy_engine.atomic import PARTIAL
-from subsidy_engine.cli import main
 
 ROOT = Path(__file__).parents[2]
 
@@ -22,17 +22,12 @@ class Kit:
     AS_OF = "2019-06-30"
     GOOD = "91350100M000100Y43"
 
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self._capsys = capsys
+    def __init__(self, cli: Callable[..., tuple[int, str, str]]) -> None:
+        self._cli = cli
 
     def run(self, *args: str | Path) -> tuple[int, str, str]:
         """Exit code, stdout and stderr of `subsidy-engine ARGS` (argparse's exits included)."""
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exit:
-            code = exit.code if isinstance(exit.code, int) else 2
-        captured = self._capsys.readouterr()
-        return code, captured.out, captured.err
+        return self._cli(*args)
 
     @staticmethod
     def one_message(err: str) -> str:
@@ -77,5 +72,5 @@ class Kit:
 
 
 @pytest.fixture
-def kit(capsys: pytest.CaptureFixture[str]) -> Kit:
-    return Kit(capsys)
+def kit(cli: Callable[..., tuple[int, str, str]]) -> Kit:
+    return Kit(cli)

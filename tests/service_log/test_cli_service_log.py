@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 
-from subsidy_engine.cli import main
+if TYPE_CHECKING:
+    from conftest import Cli
 
 HEADER = "id,kind,applied_on,completed_on,department\n"
 ROWS = [
@@ -28,28 +30,13 @@ def log(tmp_path: Path) -> Path:
     return path
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exit_:  # argparse refuses an argument
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _from_september(
-    capsys: pytest.CaptureFixture[str], log: Path, *options: str
-) -> tuple[int, str, str]:
+def _from_september(cli: Cli, log: Path, *options: str) -> tuple[int, str, str]:
     """`service-log` over September to December 2019."""
-    return run(
-        capsys, "service-log", str(log), "--from", "2019-09-01", "--until", "2019-12-31", *options
-    )
+    return cli("service-log", str(log), "--from", "2019-09-01", "--until", "2019-12-31", *options)
 
 
-def test_json_counts_every_row_and_states_each_duty(
-    capsys: pytest.CaptureFixture[str], log: Path
-) -> None:
-    code, out, _ = _from_september(capsys, log, "--format", "json")
+def test_json_counts_every_row_and_states_each_duty(cli: Cli, log: Path) -> None:
+    code, out, _ = _from_september(cli, log, "--format", "json")
     assert code == 0
     body = json.loads(out)
     assert (body["rows_read"], body["in_period"], body["outside_period"], body["rejected"]) == (
@@ -73,13 +60,11 @@ def test_json_counts_every_row_and_states_each_duty(
     assert (pending["status"], pending["missing_facts"]) == ("undetermined", ["completed_on"])
 
 
-def test_table_and_files_written_whole(
-    capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path
-) -> None:
+def test_table_and_files_written_whole(cli: Cli, log: Path, tmp_path: Path) -> None:
     rates, rejects = tmp_path / "rates.parquet", tmp_path / "rejects.csv"
     checked = tmp_path / "checked.xlsx"
     code, out, _ = _from_september(
-        capsys,
+        cli,
         log,
         *("--by", "kind", "-o", str(rates)),
         *("--rejects", str(rejects), "--checked", str(checked)),
@@ -102,35 +87,28 @@ def test_table_and_files_written_whole(
         (["--quarter", "2019Q4", "--by", "county"], "cannot group by county"),
     ],
 )
-def test_bad_arguments_are_refused(
-    capsys: pytest.CaptureFixture[str], log: Path, args: list[str], message: str
-) -> None:
-    code, _, err = run(capsys, "service-log", str(log), *args)
+def test_bad_arguments_are_refused(cli: Cli, log: Path, args: list[str], message: str) -> None:
+    code, _, err = cli("service-log", str(log), *args)
     assert code == 2
     assert message in err
 
 
-def test_a_log_with_a_wrong_column_is_refused(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_a_log_with_a_wrong_column_is_refused(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     path.write_text("id,kind,applied,completed_on,department\n", encoding="utf-8")
-    code, _, err = run(capsys, "service-log", str(path), "--quarter", "2019Q4")
+    code, _, err = cli("service-log", str(path), "--quarter", "2019Q4")
     assert code == 2
     assert "missing column(s) applied_on" in err
 
 
-def test_generated_log_is_checked_with_nothing_rejected(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_generated_log_is_checked_with_nothing_rejected(cli: Cli, tmp_path: Path) -> None:
     target = tmp_path / "applications.parquet"
-    code, out, _ = run(capsys, "generate", "2000", "--kind", "applications", "-o", str(target))
+    code, out, _ = cli("generate", "2000", "--kind", "applications", "-o", str(target))
     assert (code, out.strip()) == (0, f"2,000 synthetic applications written to {target}")
     log = pl.read_parquet(target)
     assert log.columns == ["id", "kind", "applied_on", "completed_on", "department"]
     assert log["completed_on"].null_count() > 0
-    code, out, _ = run(
-        capsys,
+    code, out, _ = cli(
         "service-log",
         str(target),
         "--from",
