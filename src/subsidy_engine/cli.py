@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from subsidy_engine.batch.progress import log_progress
 from subsidy_engine.cli_errors import Command, debug_option, run_command
 from subsidy_engine.cli_errors import fail as _fail
-from subsidy_engine.cli_options import as_of_option, rulebook_option
+from subsidy_engine.cli_options import (
+    as_of_option,
+    format_option,
+    lang_option,
+    reform_option,
+    rulebook_option,
+)
 from subsidy_engine.cli_outputs import (
     chart_target,
     every_row_rejected,
@@ -417,19 +423,19 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("gaps", cmd_gaps, "what the enterprise would need to change to qualify")
     _profile_options(p, ["text", "json"])
-    p.add_argument("--lang", choices=["en", "zh"], default="en", help="text: language")
+    lang_option(p, "en", "text: language")
     rulebook_option(p)
 
     p = command("what-if", cmd_what_if, "what changes if some facts change, or under a reform")
     _profile_options(p, ["text", "json"])
-    p.add_argument("--lang", choices=["en", "zh"], default="en", help="text: language")
+    lang_option(p, "en", "text: language")
     p.add_argument(
         "--set",
         action="append",
         metavar="FIELD=VALUE",
         help="a changed fact (repeatable); FIELD may be list[i].field; empty removes",
     )
-    p.add_argument("--reform", metavar="REFORM.yaml", help="evaluate the change under a reform")
+    reform_option(p, "evaluate the change under a reform")
     rulebook_option(p)
 
     p = command("impact", cmd_impact, "what the policy, or a reform, costs over a registry")
@@ -462,7 +468,7 @@ def _parser() -> argparse.ArgumentParser:
     rulebook_option(p)
 
     p = command("rules", cmd_rules, "list the rules: id, measure, title, unit, amount")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    format_option(p, ["table", "json"])
     rulebook_option(p)
 
     p = command("coverage", cmd_coverage, "every measure with its rules or why it has none")
@@ -479,12 +485,12 @@ def _profile_options(p: argparse.ArgumentParser, formats: list[str]) -> None:
     """The profile, `--as-of` and `--format` (the first format is the default)."""
     p.add_argument("profile", metavar="PROFILE", help="a YAML or JSON file, or - for stdin")
     as_of_option(p)
-    p.add_argument("--format", choices=formats, default=formats[0])
+    format_option(p, formats)
 
 
 def _impact_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("registry", metavar="REGISTRY", help="Parquet, CSV or JSON Lines")
-    p.add_argument("--reform", metavar="REFORM.yaml", help="compare with this reform")
+    reform_option(p, "compare with this reform")
     p.add_argument(
         "--by",
         action="append",
@@ -494,7 +500,7 @@ def _impact_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--weight", metavar="COLUMN", help="a sample registry's weight column")
     p.add_argument("--chart", metavar="FILE.png", help="draw baseline beside reform")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    format_option(p, ["table", "json"])
     as_of_option(p)
     p.add_argument(
         "--years",
@@ -528,9 +534,7 @@ def _output_options(p: argparse.ArgumentParser) -> None:
         "(%(default)s)",
     )
     p.add_argument("--no-traces", action="store_true", help="json: leave out condition traces")
-    p.add_argument(
-        "--lang", choices=["en", "zh"], default="en", help="table and markdown: language"
-    )
+    lang_option(p, "en", "table and markdown: language")
 
 
 def _score_options(p: argparse.ArgumentParser) -> None:
@@ -547,7 +551,7 @@ def _score_options(p: argparse.ArgumentParser) -> None:
         help="the input's format (default: by its extension)",
     )
     as_of_option(p)
-    p.add_argument("--reform", metavar="REFORM.yaml", help="score under this reform")
+    reform_option(p, "score under this reform")
     p.add_argument(
         "--mapping", metavar="FILE.yaml", help="which registry column holds each profile field"
     )

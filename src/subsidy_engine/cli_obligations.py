@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from subsidy_engine.atomic import Outputs
 from subsidy_engine.cli_errors import AddCommand
-from subsidy_engine.cli_options import as_of_date, rulebook_option
+from subsidy_engine.cli_options import as_of_option, format_option, lang_option, rulebook_option
 from subsidy_engine.errors import InputError
-from subsidy_engine.i18n import LANGUAGES, translator
+from subsidy_engine.i18n import translator
 from subsidy_engine.money import parse_amount
 
 if TYPE_CHECKING:
@@ -52,16 +52,14 @@ def register(command: AddCommand) -> None:
         help="instead: the reserves a procuring body with this annual procurement budget "
         "must make (万/亿 accepted)",
     )
-    p.add_argument(
-        "--as-of", type=as_of_date, default=None, help="--floors: date YYYY-MM-DD (default today)"
-    )
+    as_of_option(p, "--floors: date YYYY-MM-DD (default today)")
     p.add_argument(
         "--log",
         metavar="LOG",
         help="also a service hall's application log (Parquet, CSV, JSON Lines or Excel): "
         "its deadline duties per department and kind, and its refused rows",
     )
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    format_option(p, ["table", "json"])
     p.add_argument(
         "-o",
         "--output",
@@ -69,7 +67,7 @@ def register(command: AddCommand) -> None:
         metavar="FILE",
         help="also write the report to a .json, .xlsx or .html file (repeatable)",
     )
-    p.add_argument("--lang", choices=LANGUAGES, default="zh", help="language (%(default)s)")
+    lang_option(p, "zh")
     rulebook_option(p)
 
 

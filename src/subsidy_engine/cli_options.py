@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from datetime import date
+
+from subsidy_engine.i18n import LANGUAGES, Language
 
 
 def as_of_date(text: str) -> date:
@@ -14,8 +17,25 @@ def as_of_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
-def as_of_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--as-of", type=as_of_date, default=None, help="date YYYY-MM-DD (default today)")
+def as_of_option(
+    p: argparse.ArgumentParser, help_text: str = "date YYYY-MM-DD (default today)"
+) -> None:
+    p.add_argument("--as-of", type=as_of_date, default=None, help=help_text)
+
+
+def format_option(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    """`--format`, one of `formats`, the first by default."""
+    p.add_argument("--format", choices=formats, default=formats[0])
+
+
+def lang_option(
+    p: argparse.ArgumentParser, default: Language, help_text: str = "language (%(default)s)"
+) -> None:
+    p.add_argument("--lang", choices=LANGUAGES, default=default, help=help_text)
+
+
+def reform_option(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument("--reform", metavar="REFORM.yaml", help=help_text)
 
 
 def rulebook_option(p: argparse.ArgumentParser) -> None:

@@ -14,11 +14,10 @@ from pydantic import BaseModel
 
 from subsidy_engine.atomic import write_text
 from subsidy_engine.cli_errors import AddCommand, Command
-from subsidy_engine.cli_options import as_of_option, rulebook_option
+from subsidy_engine.cli_options import as_of_option, format_option, lang_option, rulebook_option
 from subsidy_engine.cli_outputs import every_row_rejected
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import DiagnosticsError, InputError, ProfileError, SubsidyEngineError
-from subsidy_engine.i18n import LANGUAGES
 
 REGISTRY_SUFFIXES = (".parquet", ".csv", ".jsonl")
 
@@ -210,7 +209,7 @@ def register(command: AddCommand) -> None:
 
     p = command("fields", cmd_fields, "which profile fields feed which rules")
     p.add_argument("--rule", metavar="ID", help="only the fields that decide this rule")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    format_option(p, ["table", "json"])
     rulebook_option(p)
 
     p = command("report", cmd_report, "printable notices: one profile, or every enterprise")
@@ -225,6 +224,6 @@ def register(command: AddCommand) -> None:
         help="a .html or .pdf file; for a registry, a folder",
     )
     as_of_option(p)
-    p.add_argument("--lang", choices=LANGUAGES, default="zh", help="language (%(default)s)")
+    lang_option(p, "zh")
     p.add_argument("--pdf", action="store_true", help="registry: PDF notices (needs Chromium)")
     rulebook_option(p)

@@ -14,7 +14,7 @@ import polars as pl
 
 from subsidy_engine.atomic import Outputs, check_targets
 from subsidy_engine.cli_errors import AddCommand
-from subsidy_engine.cli_options import as_of_date, rulebook_option
+from subsidy_engine.cli_options import as_of_date, format_option, rulebook_option
 from subsidy_engine.cli_outputs import generated_target
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import InputError
@@ -56,7 +56,7 @@ def register(command: AddCommand) -> None:
         metavar="GROUPS",
         help="rates grouped by a comma list of department, kind, month (default: all three)",
     )
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    format_option(p, ["table", "json"])
     p.add_argument(
         "-o", "--output", metavar="RATES", help="write the rates: .csv, .xlsx or .parquet"
     )

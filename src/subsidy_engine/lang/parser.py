@@ -90,7 +90,11 @@ class _Parser:
             [Diagnostic("syntax", message, self.span(token.offset, min(end, len(self.text) or 1)))]
         )
 
-    def make(self, cls: type[ast.Node], start: int, end: int, **fields: Any) -> ast.Node:
+    def make(
+        self, cls: type[ast.Node], first: ast.Node | Token, last: ast.Node | Token, **fields: Any
+    ) -> ast.Node:
+        """A node whose text runs from the start of `first` to the end of `last`."""
+        start, end = self._start(first), self._end(last)
         node = cls(span=self.span(start, end), **fields)
         self.offsets[id(node)] = (node, start, end)
         return node
@@ -120,14 +124,7 @@ class _Parser:
             test = self.disjunction()
             self.expect("keyword", "else", "'else' after the condition of 'if'")
             otherwise = self.expr()
-            return self.make(
-                ast.Cond,
-                self._start(node),
-                self._end(otherwise),
-                test=test,
-                then=node,
-                otherwise=otherwise,
-            )
+            return self.make(ast.Cond, node, otherwise, test=test, then=node, otherwise=otherwise)
         return node
 
     def disjunction(self) -> ast.Node:
@@ -143,16 +140,14 @@ class _Parser:
             items.append(operand())
         if len(items) == 1:
             return first
-        return self.make(
-            ast.Logic, self._start(first), self._end(items[-1]), op=op, operands=tuple(items)
-        )
+        return self.make(ast.Logic, first, items[-1], op=op, operands=tuple(items))
 
     def negation(self) -> ast.Node:
         token = self.accept("keyword", "not")
         if token is None:
             return self.comparison()
         operand = self.negation()
-        return self.make(ast.Not, token.offset, self._end(operand), operand=operand)
+        return self.make(ast.Not, token, operand, operand=operand)
 
     def comparison(self) -> ast.Node:
         first = self.sum()
@@ -173,8 +168,8 @@ class _Parser:
                 container = self.sum()
                 return self.make(
                     ast.Contains,
-                    self._start(first),
-                    self._end(container),
+                    first,
+                    container,
                     value=first,
                     container=container,
                     negated=negated,
@@ -183,13 +178,7 @@ class _Parser:
                 break
         if not ops:
             return first
-        return self.make(
-            ast.Compare,
-            self._start(first),
-            self._end(operands[-1]),
-            ops=tuple(ops),
-            operands=tuple(operands),
-        )
+        return self.make(ast.Compare, first, operands[-1], ops=tuple(ops), operands=tuple(operands))
 
     def sum(self) -> ast.Node:
         return self._binary(("+", "-"), self.product)
@@ -202,9 +191,7 @@ class _Parser:
         while self.tok.kind == "op" and self.tok.text in ops:
             op = self.advance().text
             right = operand()
-            node = self.make(
-                ast.Arith, self._start(node), self._end(right), op=op, left=node, right=right
-            )
+            node = self.make(ast.Arith, node, right, op=op, left=node, right=right)
         return node
 
     def unary(self) -> ast.Node:
@@ -214,8 +201,8 @@ class _Parser:
         operand = self.unary()
         value = operand.value if isinstance(operand, ast.Literal) else None
         if isinstance(value, int | Decimal) and not isinstance(value, bool):
-            return self.make(ast.Literal, token.offset, self._end(operand), value=-value)
-        return self.make(ast.Neg, token.offset, self._end(operand), operand=operand)
+            return self.make(ast.Literal, token, operand, value=-value)
+        return self.make(ast.Neg, token, operand, operand=operand)
 
     def postfix(self) -> ast.Node:
         node = self.atom()
@@ -225,13 +212,11 @@ class _Parser:
                 if name.kind != "name":
                     self.fail(f"expected a field name after '.', found {self.describe(name)}")
                 self.advance()
-                node = self.make(
-                    ast.Attribute, self._start(node), name.end, obj=node, name=name.text
-                )
+                node = self.make(ast.Attribute, node, name, obj=node, name=name.text)
             elif self.accept("op", "["):
                 key = self.expr()
                 close = self.expect("op", "]", "']'")
-                node = self.make(ast.Subscript, self._start(node), close.end, obj=node, key=key)
+                node = self.make(ast.Subscript, node, close, obj=node, key=key)
             elif self.at("op", "("):
                 if not isinstance(node, ast.Name):
                     self.fail("only a function name can be called")
@@ -242,9 +227,7 @@ class _Parser:
                     while self.accept("op", ","):
                         args.append(self.expr())
                 close = self.expect("op", ")", "',' or ')' in the argument list")
-                node = self.make(
-                    ast.Call, self._start(node), close.end, func=node.id, args=tuple(args)
-                )
+                node = self.make(ast.Call, node, close, func=node.id, args=tuple(args))
             else:
                 return node
 
@@ -252,13 +235,13 @@ class _Parser:
         token = self.tok
         if token.kind in ("number", "string"):
             self.advance()
-            return self.make(ast.Literal, token.offset, token.end, value=token.value)
+            return self.make(ast.Literal, token, token, value=token.value)
         if token.kind == "keyword" and token.text in ("true", "false"):
             self.advance()
-            return self.make(ast.Literal, token.offset, token.end, value=token.text == "true")
+            return self.make(ast.Literal, token, token, value=token.text == "true")
         if token.kind == "name":
             self.advance()
-            return self.make(ast.Name, token.offset, token.end, id=token.text)
+            return self.make(ast.Name, token, token, id=token.text)
         if self.accept("op", "("):
             inner = self.expr()
             close = self.expect("op", ")", "')'")
@@ -269,5 +252,5 @@ class _Parser:
             while self.accept("op", ","):
                 items.append(self.expr())
             close = self.expect("op", "}", "',' or '}' in the set")
-            return self.make(ast.SetLiteral, token.offset, close.end, items=tuple(items))
+            return self.make(ast.SetLiteral, token, close, items=tuple(items))
         self.fail(f"expected a value, found {self.describe(token)}")

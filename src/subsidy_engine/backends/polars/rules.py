@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import reduce
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -33,6 +34,9 @@ from subsidy_engine.backends.polars.plan import QuantityPlan, RulePlan, code_lit
 from subsidy_engine.lang.types import scale_of
 from subsidy_engine.results import AmountStatus, Status
 from subsidy_engine.workdays import is_calendar_gap
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 NAMES = pl.List(pl.String)
 NO_NAMES = pl.lit([], dtype=NAMES)
@@ -87,12 +91,8 @@ def judge(plan: RulePlan, leaves: Leaves, excluders: Sequence[Excluder]) -> Outc
     failed = (~truth).fill_null(False)
     eligible = truth.fill_null(False)
     missing = union(*(c.missing for c in conditions))
-    status = (
-        pl.when(failed)
-        .then(code_lit(Status.INELIGIBLE))
-        .when(eligible)
-        .then(code_lit(Status.ELIGIBLE))
-        .otherwise(code_lit(Status.UNDETERMINED))
+    status = _first_code(
+        (failed, Status.INELIGIBLE), (eligible, Status.ELIGIBLE), otherwise=Status.UNDETERMINED
     )
     excluded_by: pl.Expr = pl.lit(None, dtype=pl.UInt16)
     decided = failed  # a decided result has nothing missing that could change it
@@ -195,6 +195,18 @@ def _names(own: pl.Expr | None, extra: list[pl.Expr]) -> pl.Expr | None:
     return pl.concat_list([p.fill_null(NO_NAMES) for p in parts])
 
 
+def _first_code(
+    *cases: tuple[pl.Expr, Status | AmountStatus], otherwise: Status | AmountStatus
+) -> pl.Expr:
+    """The code of the first case whose condition is true (a null one is not), else
+    `otherwise`'s: one `when/then` chain."""
+    (condition, status), *rest = cases
+    chain: Then | ChainedThen = pl.when(condition).then(code_lit(status))
+    for condition, status in rest:
+        chain = chain.when(condition).then(code_lit(status))
+    return chain.otherwise(code_lit(otherwise))
+
+
 def _amount(quantity: QuantityPlan, leaves: Leaves, *, computable: bool) -> _Amount:
     no_money = pl.lit(None, dtype=decimal(2))
     no_day = pl.lit(None, dtype=pl.Date)
@@ -212,12 +224,10 @@ def _amount(quantity: QuantityPlan, leaves: Leaves, *, computable: bool) -> _Amo
     bits = vec.missing.bits
     gaps = frozenset(b for b in bits if is_calendar_gap(leaves.all[b].name or ""))
     has_facts = vec.missing.has_any(leaves.fact_bits(bits) | leaves.fault_bits(bits) | gaps)
-    status = (
-        pl.when(known)
-        .then(code_lit(AmountStatus.DETERMINED))
-        .when(has_facts)
-        .then(code_lit(AmountStatus.UNKNOWN))
-        .otherwise(code_lit(AmountStatus.UNSPECIFIED))
+    status = _first_code(
+        (known, AmountStatus.DETERMINED),
+        (has_facts, AmountStatus.UNKNOWN),
+        otherwise=AmountStatus.UNSPECIFIED,
     )
     merged = vec.missing.gate(has_facts)
     unspecified = vec.missing.gate(~has_facts)
