@@ -21,11 +21,7 @@ from subsidy_engine.analysis.impact import Impact, budget_impact
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 AS_OF = date(2019, 6, 1)
 ENGINE = Engine(MINI)
-REFORM = {
-    "id": "generous",
-    "title": "展位补助3000元",
-    "parameters": {"booth_subsidy": [{"value": 3000}], "sales_threshold": [{"value": "4000万"}]},
-}
+REFORM = MINI.parent / "reforms" / "mini-generous.yaml"
 REGISTRY = [
     {"industry_code": "C3071", "annual_sales": 45_000_000, "county": "东区",
      "seriously_dishonest": False, "exhibitions": [{"name": "a", "booths": 1}]},

@@ -19,11 +19,7 @@ from subsidy_engine.testing import profiles
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 AS_OF = date(2019, 6, 1)
 ENGINE = Engine(MINI)
-REFORM = {
-    "id": "generous",
-    "title": "Booths paid; a lower sales bar",
-    "parameters": {"booth_subsidy": [{"value": 3000}], "sales_threshold": [{"value": "4000万"}]},
-}
+REFORM = MINI.parent / "reforms" / "mini-generous.yaml"
 REGISTRY = [
     {
         "industry_code": "C3071",
@@ -157,8 +153,7 @@ def test_counted_by_money_not_by_status_flips() -> None:
     }
     impact = budget_impact(ENGINE, REGISTRY, raise_award, as_of=AS_OF)
     assert impact.by()["change"].to_list() == [Decimal(0)]
-    lower = {"id": "lower", "title": "A lower bar", "parameters": REFORM["parameters"]}
-    (total,) = budget_impact(ENGINE, REGISTRY, lower, as_of=AS_OF).by().to_dicts()
+    (total,) = budget_impact(ENGINE, REGISTRY, REFORM, as_of=AS_OF).by().to_dicts()
     # Enterprise 0 gains the award (a status flip) and a booth figure; enterprise 1, already
     # eligible, gains only the booth figure that the text left open: both are better off.
     assert (total["better_off"], total["worse_off"], total["unchanged"]) == (2, 0, 1)
