@@ -79,16 +79,12 @@ def test_a_recorded_run_gives_the_list_the_same_results_in_a_file_give(
     new, old = read_table(database, "reg_new"), read_table(database, "reg_old")
     by_run = changes(SHUOZHOU, from_run(database, run_id), new, as_of=AS_OF, previous_registry=old)
     by_table = changes(SHUOZHOU, from_table(database, "res_old"), new, as_of=AS_OF)
-    OLD.write_parquet(tmp_path / "old.parquet")
-    NEW.write_parquet(tmp_path / "new.parquet")
-    score_file(SHUOZHOU, tmp_path / "old.parquet", tmp_path / "old.results.parquet", as_of=AS_OF)
-    by_file = changes(
-        SHUOZHOU,
-        tmp_path / "old.results.parquet",
-        tmp_path / "new.parquet",
-        as_of=AS_OF,
-        previous_registry=tmp_path / "old.parquet",
-    )
+    old_file, new_file = tmp_path / "old.parquet", tmp_path / "new.parquet"
+    results_file = tmp_path / "old.results.parquet"
+    OLD.write_parquet(old_file)
+    NEW.write_parquet(new_file)
+    score_file(SHUOZHOU, old_file, results_file, as_of=AS_OF)
+    by_file = changes(SHUOZHOU, results_file, new_file, as_of=AS_OF, previous_registry=old_file)
     assert by_run.full_run_reason is None and by_file.full_run_reason is None
     assert by_run.evaluated == by_file.evaluated == CHANGED and by_table.evaluated == ROWS
     assert 0 < CHANGED < ROWS and by_run.changes.height > 0
