@@ -97,7 +97,7 @@ def notice_html(
     if not open_:
         parts.append(_paragraph(gettext("Nothing further is needed.")))
     for result in open_:
-        facts = "、".join(titles.title(f) for f in result.missing_facts)
+        facts = "、".join(titles.undecided_by(result, language))
         parts.append(
             f'<div class="entry"><h3>{escape(_title(result, language))}</h3><dl>'
             f"<dt>{escape(gettext('Facts that would decide it'))}</dt><dd>{escape(facts)}</dd>"

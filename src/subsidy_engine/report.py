@@ -135,7 +135,7 @@ def rich_table(
             continue
         why = ""
         if result.status is Status.UNDETERMINED:
-            why = ", ".join(words.title(fact) for fact in result.missing_facts)
+            why = ", ".join(words.undecided_by(result))
         if result.excluded_by:
             why = gettext("excluded by %(rule)s") % {"rule": result.excluded_by.rule_id}
         title = result.rule.title + (f" — {words.item(result.item)}" if result.item else "")
@@ -272,9 +272,7 @@ def markdown(evaluation: Evaluation, wording: Wording | None = None) -> str:
             "",
         ]
         for result in undetermined:
-            named = [words.title(f) for f in result.missing_facts] + list(result.missing_parameters)
-            named += result.arithmetic  # no fact to supply: the expression left the domain
-            facts = ", ".join(f"`{markdown_text(f)}`" for f in named)
+            facts = ", ".join(f"`{markdown_text(f)}`" for f in words.undecided_by(result))
             out.append(
                 f"- {_what(result, words, markdown_text)}, {_measure(result, words)}: {facts}"
             )
@@ -333,7 +331,7 @@ def html(evaluation: Evaluation, wording: Wording | None = None) -> str:
     rows = []
     for result in _sorted(evaluation.results):
         citation = result.rule.citation
-        missing = ", ".join(words.title(f) for f in result.missing_facts)
+        missing = ", ".join(words.undecided_by(result))
         rows.append(
             "<tr>"
             f"<td>{escape(gettext(str(result.status)))}</td>"

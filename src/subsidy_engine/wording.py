@@ -20,11 +20,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from subsidy_engine.i18n import translator, yuan_text
+from subsidy_engine.lang.numbers import DIVISION_BY_ZERO, OVERFLOW
 from subsidy_engine.rulebook.labels import ValueLabels
 from subsidy_engine.rulebook.models import ScalarFieldSpec
 
 if TYPE_CHECKING:
-    from subsidy_engine.results import ConditionTrace, ItemRef
+    from subsidy_engine.results import ConditionTrace, ItemRef, RuleResult
     from subsidy_engine.rulebook.rulebook import Rulebook
 
 
@@ -91,6 +92,30 @@ class Wording:
             inner = self.titles.get(f"{list_name}.{rest}", rest)
             return f"{self.titles.get(list_name, list_name)}{where}{inner}"
         return self.titles.get(path, fact)
+
+    def fault(self, fault: str) -> str:
+        """An arithmetic fault (`overflow: a * b`, `lang.numbers.fault`) as a person reads it.
+
+        >>> Wording.plain("zh").fault("division_by_zero: a / b")
+        '除数为零：a / b'
+        """
+        kind, _, expression = fault.partition(": ")
+        words = {
+            OVERFLOW: self.gettext("too large to compute exactly: %(expression)s"),
+            DIVISION_BY_ZERO: self.gettext("division by zero: %(expression)s"),
+        }
+        return words[kind] % {"expression": expression}
+
+    def undecided_by(self, result: RuleResult, language: str | None = None) -> list[str]:
+        """What leaves `result` undecided: the facts to supply by their titles, the parameters
+        without a figure, and the arithmetic faults, worded in `language` (default: this
+        wording's own)."""
+        faults = Wording.plain(language).fault if language else self.fault
+        return [
+            *(self.title(fact) for fact in result.missing_facts),
+            *result.missing_parameters,
+            *(faults(fault) for fault in result.arithmetic),
+        ]
 
     def value(self, fact: str, value: Any) -> str:
         """A value `fact` took, as a person reads it: 私营企业, 是, 780万元, 缺失."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from rich.console import Console
 
 from subsidy_engine import Engine
 from subsidy_engine.backends.polars.plan import compile_plan
@@ -23,6 +24,9 @@ from subsidy_engine.cli import main
 from subsidy_engine.errors import ProfileError, RulebookError
 from subsidy_engine.limits import MAX_LIST_ITEMS
 from subsidy_engine.money import to_fen
+from subsidy_engine.notice import notice_html
+from subsidy_engine.report import rich_table
+from subsidy_engine.wording import Wording
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 AS_OF = date(2019, 12, 31)
@@ -277,6 +281,22 @@ def test_a_division_by_zero_names_the_division_not_the_facts_it_read(tmp_path: P
     (trace,) = zero.conditions
     assert (trace.outcome, trace.arithmetic) == (None, (fault,))
     assert trace.values == {"annual_sales": Decimal(5), "employees": 0}
+
+
+def test_every_view_names_the_fault_that_left_a_result_undetermined(tmp_path: Path) -> None:
+    engine = Engine(_book(tmp_path, "annual_sales / (employees - employees) > 1", "1000"))
+    profile = {"annual_sales": 5, "employees": 10, "seriously_dishonest": False}
+    evaluation = engine.evaluate(profile, AS_OF)
+    expression = "annual_sales / (employees - employees)"
+    chinese = f"除数为零：{expression}"
+    console = Console(record=True, width=400)
+    console.print(rich_table(evaluation, language="zh", wording=Wording.of(engine.rulebook, "zh")))
+    assert chinese in console.export_text()
+    escaped = expression.replace("_", "\\_")  # Markdown shows the underscores as written
+    assert f"division by zero: {escaped}" in evaluation.to_markdown()
+    assert f"除数为零：{escaped}" in evaluation.to_markdown("zh", engine.rulebook)
+    assert chinese in evaluation.to_html("zh", engine.rulebook)
+    assert chinese in notice_html(evaluation, engine.rulebook, profile, "zh")
 
 
 def test_the_amount_and_the_trace_show_the_fault(tmp_path: Path) -> None:

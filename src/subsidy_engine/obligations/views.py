@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from subsidy_engine.i18n import translator, yuan_text
-from subsidy_engine.lang.numbers import DIVISION_BY_ZERO, OVERFLOW
 from subsidy_engine.notice import PRINT_CSS, provenance_line
 from subsidy_engine.obligations.period import period_label
 from subsidy_engine.obligations.report import (
@@ -26,6 +25,7 @@ from subsidy_engine.optional import require
 from subsidy_engine.rulebook.models import ListFieldSpec
 from subsidy_engine.rulebook.rulebook import Rulebook
 from subsidy_engine.views import plain
+from subsidy_engine.wording import Wording
 
 RESULT_COLUMNS = (
     "subject_kind",
@@ -183,20 +183,9 @@ def _gap_text(result: ObligationResult, missing: tuple[str, ...], language: str)
     """The shortfall when it is decided, else what is missing (`missing`: the facts as shown)
     and the arithmetic faults that left a figure without a value."""
     if result.shortfall is None:
-        faults = tuple(fault_text(fault, language) for fault in result.arithmetic)
+        faults = tuple(Wording.plain(language).fault(fault) for fault in result.arithmetic)
         return "、".join(missing + result.missing_parameters + faults)
     return figure_text(result.shortfall, result.unit, language)
-
-
-def fault_text(fault: str, language: str) -> str:
-    """An arithmetic fault (`overflow: a * b`, `lang.numbers.fault`) as a person reads it."""
-    gettext = translator(language).gettext
-    kind, _, expression = fault.partition(": ")
-    words = {
-        OVERFLOW: gettext("too large to compute exactly: %(expression)s"),
-        DIVISION_BY_ZERO: gettext("division by zero: %(expression)s"),
-    }
-    return words[kind] % {"expression": expression}
 
 
 def _columns(rows: list[list[str]]) -> list[str]:
