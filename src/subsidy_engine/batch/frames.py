@@ -22,6 +22,7 @@ from subsidy_engine.backends.polars.plan import (
     mask_column,
     possible_column,
     store,
+    store_missing,
     store_possible,
 )
 from subsidy_engine.backends.polars.rules import Excluder, judge
@@ -71,9 +72,7 @@ def _with_derived(frame: pl.DataFrame, level: Sequence[tuple[str, Derived]]) -> 
     where = frame.select(u.arg_true().implode().alias(str(i)) for i, u in enumerate(unknown))
     rows = [column[0] for column in where.get_columns()]
     found = pl.collect_all(
-        frame.lazy()
-        .filter(u)
-        .select(e.alias(mask_column(column, w)) for w, e in lacking.words.items())
+        frame.lazy().filter(u).select(store_missing(column, lacking))
         for u, (column, lacking) in zip(unknown, masked, strict=True)
     )
     return frame.with_columns(
