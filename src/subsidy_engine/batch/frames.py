@@ -58,12 +58,10 @@ def _with_derived(frame: pl.DataFrame, level: Sequence[tuple[str, Derived]]) -> 
     bound of every sector) are computed on the rows where its value is unknown only, from what
     it lacks there (`Derived.lacking`)."""
     possible = [e for name, found in level for e in store_possible(derived_column(name), found.vec)]
-    if possible:
-        frame = frame.lazy().with_columns(possible).collect()
     values = [
         _value(derived_column(name), found.vec).alias(derived_column(name)) for name, found in level
     ]
-    frame = frame.lazy().with_columns(values).collect()
+    frame = frame.lazy().with_columns(possible).with_columns(values).collect()
     masked = [(derived_column(name), found.lacking) for name, found in level]
     masked = [(column, lacking) for column, lacking in masked if not lacking.empty]
     if not masked:
