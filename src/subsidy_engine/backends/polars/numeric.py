@@ -26,7 +26,7 @@ import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import decimal
 from subsidy_engine.backends.polars.vec import Vec, let
-from subsidy_engine.lang.bounds import UNBOUNDED, Interval, arith_interval
+from subsidy_engine.lang.bounds import Interval, arith_interval
 from subsidy_engine.lang.numbers import INT_MAX, largest, limit_at, working_scale
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int, Type, scale_of
 
@@ -126,7 +126,7 @@ def checked_arith(
     b: pl.Expr,
     tb: Type,
     result: Type,
-    operands: tuple[Interval, Interval] = (UNBOUNDED, UNBOUNDED),
+    operands: tuple[Interval, Interval],
 ) -> tuple[pl.Expr, pl.Expr | None]:
     """(`a op b`, where it leaves the number domain) for `op` in `+ - * /` and a non-zero
     divisor (`lang.numbers`): null and flagged where an operand does not fit the working scale
