@@ -10,7 +10,7 @@ import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pytest
@@ -23,6 +23,9 @@ from subsidy_engine.cli import main
 from subsidy_engine.errors import ProfileError, RulebookError
 from subsidy_engine.limits import MAX_LIST_ITEMS
 from subsidy_engine.money import to_fen
+
+if TYPE_CHECKING:
+    from conftest import TmpFile
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 AS_OF = date(2019, 12, 31)
@@ -370,13 +373,14 @@ def test_the_report_lists_the_fault_among_what_would_decide(tmp_path: Path) -> N
     assert "division" not in decided
 
 
-def test_the_score_command_writes_the_faults_in_their_column(tmp_path: Path) -> None:
-    registry = tmp_path / "reg.csv"
-    registry.write_text(
+def test_the_score_command_writes_the_faults_in_their_column(
+    tmp_path: Path, tmp_file: TmpFile
+) -> None:
+    registry = tmp_file(
+        "reg.csv",
         "credit_code,annual_sales,employees,share,seriously_dishonest\n"
         "91350100M000100Y43,50000000,10,0.5,false\n"
         "91350100M000100Y43,50000000,11,0.5,false\n",
-        encoding="utf-8",
     )
     out = tmp_path / "out.parquet"
     columns = "row,rule_id,status,missing_facts,arithmetic"
