@@ -82,10 +82,7 @@ def derived_fields(rulebook: Rulebook) -> dict[str, frozenset[str]]:
     """Every derived fact's profile fields, through the derived facts it uses in turn."""
     out: dict[str, frozenset[str]] = {}
     for name, fact in rulebook.derived.items():  # dependency order: used facts come first
-        fields, derived = _reads([fact.node])
-        for used in derived:
-            fields |= out[used]
-        out[name] = frozenset(fields)
+        out[name] = fields_of(fact.node, out)
     return out
 
 

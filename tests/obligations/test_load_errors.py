@@ -1,15 +1,17 @@
 """A rulebook's subjects and obligations are checked when it loads: each problem is a located
 diagnostic naming the file, line and obligation, all reported in one run."""
 
-from collections.abc import Callable
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from subsidy_engine import RulebookError, load_rulebook
 
-Edit = Callable[..., Path]
-"""The `edited_fixture` fixture: (fixture, file, old, new) -> the edited copy's folder."""
+if TYPE_CHECKING:
+    from conftest import EditFixture
 
 
 def _refusal(root: Path) -> str:
@@ -40,7 +42,7 @@ def _refusal(root: Path) -> str:
     ids=["field-of-another-subject", "unknown-subject-kind"],
 )
 def test_a_problem_in_an_obligation_is_located(
-    edited_fixture: Edit, old: str, new: str, start: str, also: list[str]
+    edited_fixture: EditFixture, old: str, new: str, start: str, also: list[str]
 ) -> None:
     rendered = _refusal(edited_fixture("duties", "obligations/m1.yaml", old, new))
     assert rendered.startswith(start), rendered
@@ -88,19 +90,19 @@ def test_a_problem_in_an_obligation_is_located(
     ids=["figure-not-a-number", "quote-not-verbatim", "missing-facts-file", "id-twice", "measure"],
 )
 def test_one_problem_is_named(
-    edited_fixture: Edit, rel: str, old: str, new: str, message: str
+    edited_fixture: EditFixture, rel: str, old: str, new: str, message: str
 ) -> None:
     assert message in _refusal(edited_fixture("duties", rel, old, new))
 
 
-def test_the_enterprise_is_not_redeclared(edited_fixture: Edit) -> None:
+def test_the_enterprise_is_not_redeclared(edited_fixture: EditFixture) -> None:
     root = edited_fixture("duties", "rulebook.yaml", "  service_hall:\n", "  enterprise:\n")
     rendered = _refusal(root)
     assert "[duplicate-name] 'enterprise' is the default subject" in rendered
     assert "'service_hall' is not a subject kind" in rendered  # every problem in one run
 
 
-def test_a_case_expecting_what_its_results_cannot_have(edited_fixture: Edit) -> None:
+def test_a_case_expecting_what_its_results_cannot_have(edited_fixture: EditFixture) -> None:
     from subsidy_engine.rulebook.loader import load_cases
 
     # without `subject:` the case is an enterprise's, whose results have no required figure
@@ -114,7 +116,7 @@ def test_a_case_expecting_what_its_results_cannot_have(edited_fixture: Edit) -> 
     ), rendered
 
 
-def test_a_role_declared_by_two_subject_kinds(edited_fixture: Edit) -> None:
+def test_a_role_declared_by_two_subject_kinds(edited_fixture: EditFixture) -> None:
     hall = "    title_en: A government service hall\n"
     twice = (
         hall + "    role: application_log\n"

@@ -10,7 +10,7 @@ import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pytest
@@ -27,6 +27,9 @@ from subsidy_engine.money import to_fen
 from subsidy_engine.notice import notice_html
 from subsidy_engine.report import rich_table
 from subsidy_engine.wording import Wording
+
+if TYPE_CHECKING:
+    from conftest import TmpFile
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 AS_OF = date(2019, 12, 31)
@@ -250,7 +253,7 @@ def test_a_total_of_integers_does_not_wrap(
 
 def test_a_total_is_checked_only_where_its_items_may_carry_it_out_of_range() -> None:
     # counts: integers within 10^18 each, whose total may pass 2^63; years: at most 2200
-    leaves = {leaf.name for leaf in compile_plan(Engine(EXTREMES).rulebook, AS_OF).leaves.all}
+    leaves = _leaf_names(Engine(EXTREMES))
     assert "overflow: sum(counts)" in leaves
     assert "overflow: sum(above_scale_years)" not in leaves
 
@@ -390,13 +393,14 @@ def test_the_report_lists_the_fault_among_what_would_decide(tmp_path: Path) -> N
     assert "division" not in decided
 
 
-def test_the_score_command_writes_the_faults_in_their_column(tmp_path: Path) -> None:
-    registry = tmp_path / "reg.csv"
-    registry.write_text(
+def test_the_score_command_writes_the_faults_in_their_column(
+    tmp_path: Path, tmp_file: TmpFile
+) -> None:
+    registry = tmp_file(
+        "reg.csv",
         "credit_code,annual_sales,employees,share,seriously_dishonest\n"
         "91350100M000100Y43,50000000,10,0.5,false\n"
         "91350100M000100Y43,50000000,11,0.5,false\n",
-        encoding="utf-8",
     )
     out = tmp_path / "out.parquet"
     columns = "row,rule_id,status,missing_facts,arithmetic"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,9 @@ from subsidy_engine import Engine
 from subsidy_engine.cases import run_cases
 from subsidy_engine.cli import main
 from subsidy_engine.service.app import create_app
+
+if TYPE_CHECKING:
+    from conftest import TmpFile
 
 DUTIES = Path(__file__).parents[1] / "fixtures" / "duties"
 QUOTE = "政务服务大厅办理营业执照平均用时不超过3个工作日。"
@@ -64,14 +68,12 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def facts(tmp_path: Path) -> Path:
-    path = tmp_path / "facts.yaml"
-    path.write_text(
+def facts(tmp_file: TmpFile) -> Path:
+    return tmp_file(
+        "facts.yaml",
         "period: 2020Q1\nsubjects:\n"
         "  - {kind: service_hall, name: 东区, facts: {licences: 10000000, clerks: 0}}\n",
-        encoding="utf-8",
     )
-    return path
 
 
 def _by_id(results: list[dict[str, object]]) -> dict[object, dict[str, object]]:

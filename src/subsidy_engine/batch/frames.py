@@ -22,6 +22,7 @@ from subsidy_engine.backends.polars.plan import (
     mask_column,
     possible_column,
     store,
+    store_missing,
     store_possible,
 )
 from subsidy_engine.backends.polars.rules import Excluder, judge
@@ -57,12 +58,10 @@ def _with_derived(frame: pl.DataFrame, level: Sequence[tuple[str, Derived]]) -> 
     bound of every sector) are computed on the rows where its value is unknown only, from what
     it lacks there (`Derived.lacking`)."""
     possible = [e for name, found in level for e in store_possible(derived_column(name), found.vec)]
-    if possible:
-        frame = frame.lazy().with_columns(possible).collect()
     values = [
         _value(derived_column(name), found.vec).alias(derived_column(name)) for name, found in level
     ]
-    frame = frame.lazy().with_columns(values).collect()
+    frame = frame.lazy().with_columns(possible).with_columns(values).collect()
     masked = [(derived_column(name), found.lacking) for name, found in level]
     masked = [(column, lacking) for column, lacking in masked if not lacking.empty]
     if not masked:
@@ -71,9 +70,7 @@ def _with_derived(frame: pl.DataFrame, level: Sequence[tuple[str, Derived]]) -> 
     where = frame.select(u.arg_true().implode().alias(str(i)) for i, u in enumerate(unknown))
     rows = [column[0] for column in where.get_columns()]
     found = pl.collect_all(
-        frame.lazy()
-        .filter(u)
-        .select(e.alias(mask_column(column, w)) for w, e in lacking.words.items())
+        frame.lazy().filter(u).select(store_missing(column, lacking))
         for u, (column, lacking) in zip(unknown, masked, strict=True)
     )
     return frame.with_columns(

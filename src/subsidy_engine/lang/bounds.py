@@ -31,7 +31,7 @@ from subsidy_engine.lang.types import DIVISION_SCALE, Int, scale_of
 from subsidy_engine.limits import MAX_LIST_ITEMS
 
 if TYPE_CHECKING:
-    from subsidy_engine.rulebook.models import ProfileSpec
+    from subsidy_engine.rulebook.models import ProfileSpec, ScalarFieldSpec, ScalarKind
 
 _CAP = Decimal(10) ** 100
 """Ends beyond this are dropped (far past any domain: 38 digits), so that every bound stays
@@ -301,7 +301,7 @@ def field_bounds(profile: ProfileSpec) -> dict[str, Interval]:
     return {name: interval for name, interval in out.items() if interval != UNBOUNDED}
 
 
-def _domain_interval(kind: Any, spec: Any) -> Interval:
+def _domain_interval(kind: ScalarKind, spec: ScalarFieldSpec | None) -> Interval:
     domain = field_domain(kind, spec)
     if not domain.numeric:
         return UNBOUNDED

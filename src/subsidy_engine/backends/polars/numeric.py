@@ -26,7 +26,7 @@ import polars as pl
 
 from subsidy_engine.backends.polars.dtypes import decimal
 from subsidy_engine.backends.polars.vec import Vec, let
-from subsidy_engine.lang.bounds import UNBOUNDED, Interval, arith_interval
+from subsidy_engine.lang.bounds import Interval, arith_interval
 from subsidy_engine.lang.numbers import INT_MAX, largest, limit_at, working_scale
 from subsidy_engine.lang.types import DIVISION_SCALE, Dec, Int, Type, scale_of
 
@@ -126,7 +126,7 @@ def checked_arith(
     b: pl.Expr,
     tb: Type,
     result: Type,
-    operands: tuple[Interval, Interval] = (UNBOUNDED, UNBOUNDED),
+    operands: tuple[Interval, Interval],
 ) -> tuple[pl.Expr, pl.Expr | None]:
     """(`a op b`, where it leaves the number domain) for `op` in `+ - * /` and a non-zero
     divisor (`lang.numbers`): null and flagged where an operand does not fit the working scale
@@ -138,7 +138,7 @@ def checked_arith(
     the expressions that read it."""
     working = working_scale(op, ta, tb)
     limits = (_fit_limit(ta, operands[0], working), _fit_limit(tb, operands[1], working))
-    reach = _may_reach_bound(op, ta, tb, result, operands)
+    reach = _may_reach_bound(op, (ta, tb), result, operands, working)
     if not reach and limits == (None, None):
         return _compute(op, a, ta, b, tb), None
 
@@ -185,17 +185,20 @@ def _fit_limit(ty: Type, interval: Interval, working: int | None) -> Decimal | N
     if working is None:
         return None
     bound = limit_at(working)
-    return bound if largest(ty) > bound and not _below(interval, bound) else None
+    return bound if _may_reach(ty, interval, bound) else None
 
 
 def _may_reach_bound(
-    op: str, ta: Type, tb: Type, result: Type, operands: tuple[Interval, Interval]
+    op: str,
+    types: tuple[Type, Type],
+    result: Type,
+    operands: tuple[Interval, Interval],
+    working: int | None,
 ) -> bool:
-    """Whether `a op b` may leave its type's domain, for operands within `operands` that fit
-    the working scale."""
-    working = working_scale(op, ta, tb)
-    left, right = (_clipped(ty, i, working) for ty, i in zip((ta, tb), operands, strict=True))
-    size = arith_interval(op, left, right, scale_of(tb)).magnitude
+    """Whether `a op b` (of `types`) may leave its type's domain, for operands within
+    `operands` that fit the working scale."""
+    left, right = (_clipped(ty, i, working) for ty, i in zip(types, operands, strict=True))
+    size = arith_interval(op, left, right, scale_of(types[1])).magnitude
     if size is None:
         return True
     if isinstance(result, Int):
@@ -290,14 +293,15 @@ def beyond(
     flags = [
         (o.value.abs() >= _literal_bound(bound, o.ty)).fill_null(False)
         for o, interval in zip(operands, intervals, strict=True)
-        if largest(o.ty) > bound and not _below(interval, bound)
+        if _may_reach(o.ty, interval, bound)
     ]
     return reduce(operator.or_, flags) if flags else None
 
 
-def _below(interval: Interval, bound: Decimal) -> bool:
+def _may_reach(ty: Type, interval: Interval, bound: Decimal) -> bool:
+    """Whether a value of `ty` within `interval` may reach `bound` in magnitude."""
     size = interval.magnitude
-    return size is not None and size < bound
+    return largest(ty) > bound and (size is None or size >= bound)
 
 
 def guarded(value: pl.Expr, outside: pl.Expr | None) -> pl.Expr:

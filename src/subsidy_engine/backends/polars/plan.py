@@ -110,9 +110,12 @@ def materialised(prefix: str, vec: Vec, *, possible: bool = False) -> Vec:
 
 def store(prefix: str, vec: Vec) -> list[pl.Expr]:
     """The columns that hold `vec`: its value and one per mask word."""
-    out = [vec.value.alias(prefix)]
-    out += [e.alias(mask_column(prefix, w)) for w, e in vec.missing.words.items()]
-    return out
+    return [vec.value.alias(prefix), *store_missing(prefix, vec.missing)]
+
+
+def store_missing(prefix: str, missing: Missing) -> list[pl.Expr]:
+    """The columns that hold `missing`: one per mask word, as `materialised` reads them."""
+    return [e.alias(mask_column(prefix, w)) for w, e in missing.words.items()]
 
 
 def possible_column(prefix: str) -> str:
