@@ -206,15 +206,15 @@ def cmd_impact(args: argparse.Namespace) -> int:
         from subsidy_engine.views import plain
 
         print(json.dumps(plain(table.to_dicts()), ensure_ascii=False, indent=2))
-        return every_row_rejected(baseline.rows_read, baseline.rows_scored, None)
-    _print_table(table.to_dicts(), table.columns)
-    print(
-        f"{baseline.rows_read:,} rows read: {baseline.rows_scored:,} enterprises scored, "
-        f"{baseline.rows_rejected:,} rejected (see `subsidy-engine score`)"
-    )
-    if chart:
-        save_chart(impact.chart(columns[0]), chart)
-        print(f"chart: {args.chart}")
+    else:
+        _print_table(table.to_dicts(), table.columns)
+        print(
+            f"{baseline.rows_read:,} rows read: {baseline.rows_scored:,} enterprises scored, "
+            f"{baseline.rows_rejected:,} rejected (see `subsidy-engine score`)"
+        )
+        if chart:
+            save_chart(impact.chart(columns[0]), chart)
+            print(f"chart: {args.chart}")
     return every_row_rejected(baseline.rows_read, baseline.rows_scored, None)
 
 
