@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from subsidy_engine.cli import main
-
 MINI = Path(__file__).parent / "fixtures" / "mini"
 PROFILE = """\
 credit_code: 91350100M000100Y43
@@ -68,9 +66,8 @@ def test_bad_profile_names_file_line_and_field(cli: Cli, tmp_file: TmpFile) -> N
 def test_missing_file_and_bad_date(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("evaluate", str(tmp_path / "nope.yaml"), "--rulebook", str(MINI))
     assert code == 2 and "no profile file" in err
-    with pytest.raises(SystemExit) as caught:
-        main(["evaluate", "x.yaml", "--as-of", "31/12/2019"])
-    assert caught.value.code == 2
+    code, _, _ = cli("evaluate", "x.yaml", "--as-of", "31/12/2019")
+    assert code == 2
 
 
 @pytest.mark.parametrize(
@@ -86,13 +83,10 @@ def test_missing_file_and_bad_date(cli: Cli, tmp_path: Path) -> None:
         ["obligations", "--floors", "1000万"],
     ],
 )
-def test_every_as_of_refuses_a_bad_date_in_the_same_words(
-    capsys: pytest.CaptureFixture[str], command: list[str]
-) -> None:
-    with pytest.raises(SystemExit) as caught:
-        main([*command, "--as-of", "2019-13-01"])
-    assert caught.value.code == 2
-    assert "'2019-13-01' is not a date YYYY-MM-DD" in capsys.readouterr().err
+def test_every_as_of_refuses_a_bad_date_in_the_same_words(cli: Cli, command: list[str]) -> None:
+    code, _, err = cli(*command, "--as-of", "2019-13-01")
+    assert code == 2
+    assert "'2019-13-01' is not a date YYYY-MM-DD" in err
 
 
 def test_lint(cli: Cli, tmp_path: Path) -> None:
