@@ -1,12 +1,17 @@
 """The command line: each command's output, and one clear message with a non-zero exit on bad
 input, never a traceback."""
 
+from __future__ import annotations
+
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from conftest import Cli, TmpFile
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 PROFILE = """\
@@ -17,12 +22,6 @@ seriously_dishonest: false
 exhibitions:
   - {name: 广交会, booths: 2}
 """
-
-
-Cli = Callable[..., tuple[int, str, str]]
-"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
-TmpFile = Callable[..., Path]
-"""The `tmp_file` fixture: (name, text) -> the path of the file written."""
 
 
 @pytest.fixture

@@ -1,24 +1,26 @@
 """What-if comparisons, gaps and reforms on the mini rulebook."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from subsidy_engine import Engine, ProfileError, RulebookError, Status
-from subsidy_engine.analysis.gaps import GapReport
 from subsidy_engine.analysis.whatif import changed_profile
 from subsidy_engine.testing import profiles
 
+if TYPE_CHECKING:
+    from conftest import GapsOf
+
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 AS_OF = date(2019, 6, 1)
-GapsOf = Callable[[Engine, dict[str, Any], date], GapReport]
-"""The `generated_gaps` fixture: (engine, profile, as_of) -> the gaps of the profile."""
 Cli = Callable[..., tuple[int, str, str]]
 """The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 TmpFile = Callable[..., Path]
