@@ -1,14 +1,17 @@
 """The command line: each command's output, and one clear message with a non-zero exit on bad
 input, never a traceback."""
 
+from __future__ import annotations
+
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from subsidy_engine.cli import main
+if TYPE_CHECKING:
+    from conftest import Cli, TmpFile
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 PROFILE = """\
@@ -19,12 +22,6 @@ seriously_dishonest: false
 exhibitions:
   - {name: 广交会, booths: 2}
 """
-
-
-Cli = Callable[..., tuple[int, str, str]]
-"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
-TmpFile = Callable[..., Path]
-"""The `tmp_file` fixture: (name, text) -> the path of the file written."""
 
 
 @pytest.fixture
@@ -68,9 +65,8 @@ def test_bad_profile_names_file_line_and_field(cli: Cli, tmp_file: TmpFile) -> N
 def test_missing_file_and_bad_date(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("evaluate", str(tmp_path / "nope.yaml"), "--rulebook", str(MINI))
     assert code == 2 and "no profile file" in err
-    with pytest.raises(SystemExit) as caught:
-        main(["evaluate", "x.yaml", "--as-of", "31/12/2019"])
-    assert caught.value.code == 2
+    code, _, _ = cli("evaluate", "x.yaml", "--as-of", "31/12/2019")
+    assert code == 2
 
 
 @pytest.mark.parametrize(
@@ -86,13 +82,10 @@ def test_missing_file_and_bad_date(cli: Cli, tmp_path: Path) -> None:
         ["obligations", "--floors", "1000万"],
     ],
 )
-def test_every_as_of_refuses_a_bad_date_in_the_same_words(
-    capsys: pytest.CaptureFixture[str], command: list[str]
-) -> None:
-    with pytest.raises(SystemExit) as caught:
-        main([*command, "--as-of", "2019-13-01"])
-    assert caught.value.code == 2
-    assert "'2019-13-01' is not a date YYYY-MM-DD" in capsys.readouterr().err
+def test_every_as_of_refuses_a_bad_date_in_the_same_words(cli: Cli, command: list[str]) -> None:
+    code, _, err = cli(*command, "--as-of", "2019-13-01")
+    assert code == 2
+    assert "'2019-13-01' is not a date YYYY-MM-DD" in err
 
 
 def test_lint(cli: Cli, tmp_path: Path) -> None:

@@ -1,19 +1,20 @@
 """The command line for other systems and people: a profile on stdin, JSON for gaps, what-if and
 impact, errors as JSON under --format json, the field map, and printable notices."""
 
+from __future__ import annotations
+
 import json
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jsonschema
+
+if TYPE_CHECKING:
+    from conftest import Cli
 
 ROOT = Path(__file__).parents[1]
 HUAIREN = ROOT / "examples" / "huairen-ceramics-large.yaml"
 ERROR_SCHEMA = json.loads((ROOT / "schemas" / "error.schema.json").read_text(encoding="utf-8"))
-
-
-Cli = Callable[..., tuple[int, str, str]]
-"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 
 
 def _on_huairen(cli: Cli, command: str, *extra: str) -> str:

@@ -3,13 +3,12 @@ once its undecided values are filled in, scores the registry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-Cli = Callable[..., tuple[int, str, str]]
-"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
-TmpFile = Callable[..., Path]
-"""The `tmp_file` fixture: (name, text, encoding="utf-8") -> the path of the file written."""
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from conftest import Cli, TmpFile
 
 REGISTRY = (
     "统一社会信用代码,企业名称,登记注册类型,所在县区,从业人员,营业收入(万元),是否在园区,规上年份,备注\n"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pytest
@@ -16,15 +15,16 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from subsidy_engine import Engine
-from subsidy_engine.errors import DiagnosticsError, RulebookError
+from subsidy_engine.errors import RulebookError
 from subsidy_engine.rulebook.loader import load_rulebook
 from subsidy_engine.synthetic import generate, load_config
+
+if TYPE_CHECKING:
+    from conftest import LoadError
 
 ROOT = Path(__file__).resolve().parents[1]
 ANCHOR = ROOT / "benchmarks" / "anchor_rulebook"
 AS_OF = date(2020, 6, 30)
-LoadError = Callable[..., tuple[Path, DiagnosticsError]]
-"""The `load_error` fixture: (name, text, load, error) -> the file's path, the error raised."""
 
 INDUSTRIES = {
     "coal": ("B06", "B11", "C252", "F5161"),

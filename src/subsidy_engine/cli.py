@@ -24,6 +24,7 @@ from subsidy_engine.cli_options import (
     format_option,
     lang_option,
     reform_option,
+    rulebook_engine,
     rulebook_option,
 )
 from subsidy_engine.cli_outputs import (
@@ -64,10 +65,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(command, args, debug=args.debug)
 
 
-def _engine(args: argparse.Namespace) -> Engine:
-    return Engine(args.rulebook) if getattr(args, "rulebook", None) else Engine()
-
-
 def _seed(text: str) -> int:
     try:
         number = int(text)
@@ -94,7 +91,7 @@ def _positive(text: str) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from subsidy_engine.cli_service import profile_argument
 
-    engine = _engine(args)
+    engine = rulebook_engine(args)
     profile = profile_argument(args.profile, engine)
     evaluation = engine.evaluate(profile, as_of=args.as_of)
     if args.format == "json":
@@ -123,7 +120,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_gaps(args: argparse.Namespace) -> int:
     from subsidy_engine.cli_service import profile_argument
 
-    engine = _engine(args)
+    engine = rulebook_engine(args)
     profile = profile_argument(args.profile, engine)
     report = engine.gaps(profile, as_of=args.as_of)
     from subsidy_engine.analysis_text import gaps_lines
@@ -135,7 +132,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 def cmd_what_if(args: argparse.Namespace) -> int:
     from subsidy_engine.cli_service import profile_argument
 
-    engine = _engine(args)
+    engine = rulebook_engine(args)
     profile = profile_argument(args.profile, engine)
     changes = dict(_assignment(text) for text in args.set or [])
     comparison = engine.what_if(profile, changes, as_of=args.as_of, reform=args.reform)
@@ -181,7 +178,7 @@ def cmd_impact(args: argparse.Namespace) -> int:
     from subsidy_engine.batch.registry import read_registry
 
     chart = chart_target(args.chart, [args.registry, args.reform]) if args.chart else None
-    engine = _engine(args)
+    engine = rulebook_engine(args)
     registry = read_registry(Path(args.registry))
     impact = budget_impact(
         engine,
@@ -206,15 +203,15 @@ def cmd_impact(args: argparse.Namespace) -> int:
         from subsidy_engine.views import plain
 
         print(json.dumps(plain(table.to_dicts()), ensure_ascii=False, indent=2))
-        return every_row_rejected(baseline.rows_read, baseline.rows_scored, None)
-    _print_table(table.to_dicts(), table.columns)
-    print(
-        f"{baseline.rows_read:,} rows read: {baseline.rows_scored:,} enterprises scored, "
-        f"{baseline.rows_rejected:,} rejected (see `subsidy-engine score`)"
-    )
-    if chart:
-        save_chart(impact.chart(columns[0]), chart)
-        print(f"chart: {args.chart}")
+    else:
+        _print_table(table.to_dicts(), table.columns)
+        print(
+            f"{baseline.rows_read:,} rows read: {baseline.rows_scored:,} enterprises scored, "
+            f"{baseline.rows_rejected:,} rejected (see `subsidy-engine score`)"
+        )
+        if chart:
+            save_chart(impact.chart(columns[0]), chart)
+            print(f"chart: {args.chart}")
     return every_row_rejected(baseline.rows_read, baseline.rows_scored, None)
 
 
@@ -226,7 +223,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if not from_database:
         inputs = [args.input, args.mapping, args.reform]
         score_targets(args.output, args.rejects, args.summary, inputs)
-    engine = _engine(args)
+    engine = rulebook_engine(args)
     if args.reform:
         engine = engine.with_reform(args.reform)
     mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
@@ -291,7 +288,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
         return generate_applications_command(args)
     target = generated_target(args.output)
-    path = write_generated(_engine(args).rulebook, args.n, target, args.seed)
+    path = write_generated(rulebook_engine(args).rulebook, args.n, target, args.seed)
     print(f"{args.n:,} synthetic profiles written to {path}")
     return 0
 
@@ -316,7 +313,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 def cmd_test(args: argparse.Namespace) -> int:
     from subsidy_engine.cases import run_cases
 
-    engine = _engine(args)
+    engine = rulebook_engine(args)
     outcomes = list(run_cases(engine))
     failed = [o for o in outcomes if not o.passed]
     for outcome in failed:
@@ -330,7 +327,7 @@ def cmd_test(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from subsidy_engine.schemas import all_schemas, drifted_schemas, render, write_schemas
 
-    engine = _engine(args)
+    engine = rulebook_engine(args)
     if args.check:
         drifted = drifted_schemas(engine, Path(args.check))
         if drifted:
@@ -352,7 +349,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     from subsidy_engine.catalogue import rule_rows
 
-    rows = rule_rows(_engine(args).rulebook)
+    rows = rule_rows(rulebook_engine(args).rulebook)
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -363,7 +360,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from subsidy_engine.catalogue import coverage_rows
 
-    rows = coverage_rows(_engine(args).rulebook)
+    rows = coverage_rows(rulebook_engine(args).rulebook)
     _print_table(_with_readings(rows), ["measure", "heading", "coverage", "readings"])
     uncovered = [row for row in rows if not row["coverage"]]
     if uncovered:

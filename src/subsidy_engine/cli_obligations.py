@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from subsidy_engine.atomic import Outputs
 from subsidy_engine.cli_errors import AddCommand
-from subsidy_engine.cli_options import as_of_option, format_option, lang_option, rulebook_option
+from subsidy_engine.cli_options import (
+    as_of_option,
+    format_option,
+    lang_option,
+    rulebook_engine,
+    rulebook_option,
+)
 from subsidy_engine.errors import InputError
 from subsidy_engine.i18n import translator
 from subsidy_engine.money import parse_amount
@@ -72,13 +78,11 @@ def register(command: AddCommand) -> None:
 
 
 def cmd_obligations(args: argparse.Namespace) -> int:
-    from subsidy_engine.engine import Engine
-
     if (args.facts is None) == (args.floors is None):
         raise InputError("give a facts file, or --floors BUDGET (not both)")
     if args.log is not None and args.floors is not None:
         raise InputError("--log goes with a facts file, not --floors")
-    engine = Engine(args.rulebook) if args.rulebook else Engine()
+    engine = rulebook_engine(args)
     if args.floors is not None:
         return _floors(engine, args)
     facts = Path(args.facts)

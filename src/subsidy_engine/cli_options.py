@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from subsidy_engine.i18n import LANGUAGES, Language
+
+if TYPE_CHECKING:
+    from subsidy_engine.engine import Engine
 
 
 def as_of_date(text: str) -> date:
@@ -40,3 +44,10 @@ def reform_option(p: argparse.ArgumentParser, help_text: str) -> None:
 
 def rulebook_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rulebook", metavar="DIR", help="a rulebook folder (default: bundled)")
+
+
+def rulebook_engine(args: argparse.Namespace) -> Engine:
+    """The engine of the rulebook `rulebook_option` names, else of the bundled one."""
+    from subsidy_engine.engine import Engine
+
+    return Engine(args.rulebook) if getattr(args, "rulebook", None) else Engine()

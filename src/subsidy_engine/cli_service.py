@@ -14,7 +14,13 @@ from pydantic import BaseModel
 
 from subsidy_engine.atomic import write_text
 from subsidy_engine.cli_errors import AddCommand, Command
-from subsidy_engine.cli_options import as_of_option, format_option, lang_option, rulebook_option
+from subsidy_engine.cli_options import (
+    as_of_option,
+    format_option,
+    lang_option,
+    rulebook_engine,
+    rulebook_option,
+)
 from subsidy_engine.cli_outputs import every_row_rejected
 from subsidy_engine.engine import Engine
 from subsidy_engine.errors import DiagnosticsError, InputError, ProfileError, SubsidyEngineError
@@ -101,7 +107,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_fields(args: argparse.Namespace) -> int:
     from subsidy_engine.service.catalog import field_rows
 
-    engine = Engine(args.rulebook) if args.rulebook else Engine()
+    engine = rulebook_engine(args)
     if args.rule:
         try:
             engine.rulebook.rule(args.rule)
@@ -130,7 +136,7 @@ def cmd_fields(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from subsidy_engine.notice import notice_html, notice_pdf
 
-    engine = Engine(args.rulebook) if args.rulebook else Engine()
+    engine = rulebook_engine(args)
     day = args.as_of or date.today()
     source = args.input
     if source != "-" and Path(source).suffix.lower() in REGISTRY_SUFFIXES:

@@ -14,9 +14,8 @@ import polars as pl
 
 from subsidy_engine.atomic import Outputs, check_targets
 from subsidy_engine.cli_errors import AddCommand
-from subsidy_engine.cli_options import as_of_date, format_option, rulebook_option
+from subsidy_engine.cli_options import as_of_date, format_option, rulebook_engine, rulebook_option
 from subsidy_engine.cli_outputs import generated_target
-from subsidy_engine.engine import Engine
 from subsidy_engine.errors import InputError
 from subsidy_engine.obligations.results import ObligationResult
 from subsidy_engine.obligations.views import result_json
@@ -120,8 +119,7 @@ class _Findings:
 
 
 def _shape(args: argparse.Namespace) -> LogShape:
-    engine = Engine(args.rulebook) if getattr(args, "rulebook", None) else Engine()
-    return log_shape(engine.rulebook)
+    return log_shape(rulebook_engine(args).rulebook)
 
 
 def _quarter(text: str) -> Period:

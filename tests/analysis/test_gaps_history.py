@@ -2,11 +2,13 @@
 rule is out of reach, with the reason); changes within reach are kept apart from facts to
 supply; and the work grows in proportion to the profile's lists."""
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import HealthCheck, given, settings
 
@@ -18,12 +20,13 @@ from subsidy_engine.profile_files import read_profile
 from subsidy_engine.rulebook.models import ListFieldSpec
 from subsidy_engine.testing import profiles
 
+if TYPE_CHECKING:
+    from conftest import GapsOf
+
 EXAMPLES = Path(__file__).parents[2] / "examples"
 ENGINE = Engine()
 AS_OF = date(2020, 6, 30)
 _ITEM = re.compile(r"^(\w+)\[\d+\]\.(\w+)$")
-GapsOf = Callable[[Engine, dict[str, Any], date], GapReport]
-"""The `generated_gaps` fixture: (engine, profile, as_of) -> the gaps of the profile."""
 Cli = Callable[..., tuple[int, str, str]]
 """The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 

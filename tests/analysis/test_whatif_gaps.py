@@ -1,24 +1,30 @@
 """What-if comparisons, gaps and reforms on the mini rulebook."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from subsidy_engine import Engine, ProfileError, RulebookError, Status
-from subsidy_engine.analysis.gaps import GapReport
 from subsidy_engine.analysis.whatif import changed_profile
 from subsidy_engine.testing import profiles
 
+if TYPE_CHECKING:
+    from conftest import GapsOf
+
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 AS_OF = date(2019, 6, 1)
-GapsOf = Callable[[Engine, dict[str, Any], date], GapReport]
-"""The `generated_gaps` fixture: (engine, profile, as_of) -> the gaps of the profile."""
+Cli = Callable[..., tuple[int, str, str]]
+"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
+TmpFile = Callable[..., Path]
+"""The `tmp_file` fixture: (name, text) -> the path of the file written."""
 BASE = {
     "industry_code": "C3071",
     "annual_sales": "4500万",
@@ -295,19 +301,13 @@ def test_what_if_shows_the_figures_before_and_after(engine: Engine) -> None:
     assert (gained.amount_before, gained.amount_after) == (Decimal(0), Decimal("500000.00"))
 
 
-def test_what_if_on_the_command_line_prints_both_figures(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from subsidy_engine.cli import main
-
-    profile = tmp_path / "firm.yaml"
-    profile.write_text(
-        "industry_code: C3071\nannual_sales: 4500万\nseriously_dishonest: false\n",
-        encoding="utf-8",
+def test_what_if_on_the_command_line_prints_both_figures(cli: Cli, tmp_file: TmpFile) -> None:
+    profile = tmp_file(
+        "firm.yaml", "industry_code: C3071\nannual_sales: 4500万\nseriously_dishonest: false\n"
     )
-    code = main(
-        ["what-if", str(profile), "--set", "annual_sales=5000万", "--as-of", "2019-06-01",
-         "--rulebook", str(MINI)]
+    code, out, _ = cli(
+        "what-if", profile, "--set", "annual_sales=5000万", "--as-of", "2019-06-01",
+        "--rulebook", MINI,
     )  # fmt: skip
     assert code == 0
-    assert "0 yuan → 500000.00 yuan (+500000.00 yuan)" in capsys.readouterr().out
+    assert "0 yuan → 500000.00 yuan (+500000.00 yuan)" in out

@@ -6,10 +6,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from subsidy_engine import Engine, load_rulebook
-from subsidy_engine.cli import main
 from subsidy_engine.rulebook.translations import untranslated
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -17,6 +14,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 Edit = Callable[..., Path]
 """The `edited_fixture` fixture: (fixture, file, old, new) -> the edited copy's folder."""
+Cli = Callable[..., tuple[int, str, str]]
+"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 
 
 def test_every_shipped_rule_with_an_interpretation_has_it_in_chinese() -> None:
@@ -34,9 +33,7 @@ def test_every_shipped_rule_with_an_interpretation_has_it_in_chinese() -> None:
         assert len(HAN.findall(chinese)) > 5, rule.id
 
 
-def test_a_rule_in_english_only_loads_and_lint_warns_at_its_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_rule_in_english_only_loads_and_lint_warns_at_its_line(cli: Cli, tmp_path: Path) -> None:
     root = tmp_path / "mini"
     shutil.copytree(FIXTURES / "mini", root)
     rulebook = load_rulebook(root)
@@ -44,8 +41,9 @@ def test_a_rule_in_english_only_loads_and_lint_warns_at_its_line(
         f"{root}/measures/m1.yaml:29:21: warning: m1.rate_cut has an interpretation in English and "
         "none in Chinese (interpretation_zh)"
     ]
-    assert main(["lint", str(root)]) == 0
-    assert "m1.rate_cut has an interpretation in English" in capsys.readouterr().out
+    code, out, _ = cli("lint", root)
+    assert code == 0
+    assert "m1.rate_cut has an interpretation in English" in out
 
 
 def test_a_translated_rule_is_not_warned_of(edited_fixture: Edit) -> None:

@@ -9,7 +9,7 @@ always preferred, and a gap that needs one is out of reach.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -199,8 +199,8 @@ class Planner:
         values = tuple(self.value(o) for o in node.options)
         if _is_fact(node.value):
             return [self.fact(node.value, requirement, target, relation, values)]
-        change = self.other(node.value, requirement, self.value(node.value))
-        return [replace(change, relation=relation, options=values)]
+        current = self.value(node.value)
+        return [self.other(node.value, requirement, current, relation=relation, options=values)]
 
     def prefix(self, node: ast.Call, want: bool) -> FactChange:
         prefixes = self.value(node.args[1])
@@ -231,8 +231,7 @@ class Planner:
             return FactChange(
                 name, requirement, current, target, settable, money, past, relation, options
             )
-        change = self.other(node, requirement, current, target)
-        return replace(change, relation=relation, options=options)
+        return self.other(node, requirement, current, target, relation=relation, options=options)
 
     def other(
         self,
@@ -241,11 +240,22 @@ class Planner:
         current: Any = None,
         target: Any = None,
         name: str | None = None,
+        *,
+        relation: str = "",
+        options: tuple[Any, ...] = (),
     ) -> FactChange:
         """A change of something other than one of the profile's own facts (a derived fact,
         an expression): it says what must hold, and cannot simply be set."""
         past = self.reader.is_historical(node)
-        return FactChange(name or unparse(node), requirement, current, target, historical=past)
+        return FactChange(
+            name or unparse(node),
+            requirement,
+            current,
+            target,
+            historical=past,
+            relation=relation,
+            options=options,
+        )
 
 
 def money_fields(rulebook: Rulebook) -> frozenset[str]:

@@ -71,21 +71,21 @@ def parse_log(shape: LogShape, frame: pl.DataFrame, source: str = "the log") -> 
         dtype = frame.schema[name]
         if dtype not in (pl.Date, pl.String, pl.Null):
             raise InputError(f"{source}: column {name} holds {dtype}; expected dates YYYY-MM-DD")
-    if PAUSED not in names:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(PAUSED))
+    frame = frame.with_columns(
+        pl.lit(None, dtype=pl.String).alias(c) for c in (PAUSED, UNREADABLE) if c not in names
+    )
     columns = (*LOG_COLUMNS, PAUSED)
     text = frame.select(
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("row"),
         *(pl.col(c).cast(pl.String).str.strip_chars().alias(c) for c in columns),
-        *([pl.col(UNREADABLE)] if UNREADABLE in names else []),
+        UNREADABLE,
     ).with_columns(pl.col(c).replace("", None) for c in columns)
     parsed = text.with_columns(
         *(pl.col(c).str.to_date("%Y-%m-%d", strict=False).alias("__" + c) for c in _DATES),
         pl.col(PAUSED).cast(pl.Int64, strict=False).alias("__" + PAUSED),
     )
-    reason = _reason(shape)
-    if UNREADABLE in names:  # a bad line of the file: its cells are empty, its reason is all
-        reason = pl.coalesce(pl.col(UNREADABLE), reason)
+    # a bad line of the file: its cells are empty, its reason is all
+    reason = pl.coalesce(pl.col(UNREADABLE), _reason(shape))
     checked = parsed.with_columns(reason.alias("reason"))
     bad = pl.col("reason").is_not_null()
     applications = checked.filter(~bad).select(
