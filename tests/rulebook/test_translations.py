@@ -1,21 +1,21 @@
 """Each rule's reading is given in Chinese beside the English, and `lint` names a rule that
 gives it in English only."""
 
+from __future__ import annotations
+
 import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from subsidy_engine import Engine, load_rulebook
 from subsidy_engine.rulebook.translations import untranslated
 
+if TYPE_CHECKING:
+    from conftest import Cli, EditFixture
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-Edit = Callable[..., Path]
-"""The `edited_fixture` fixture: (fixture, file, old, new) -> the edited copy's folder."""
-Cli = Callable[..., tuple[int, str, str]]
-"""The `cli` fixture: (*args, stdin="") -> (exit code, out, err)."""
 
 
 def test_every_shipped_rule_with_an_interpretation_has_it_in_chinese() -> None:
@@ -46,7 +46,7 @@ def test_a_rule_in_english_only_loads_and_lint_warns_at_its_line(cli: Cli, tmp_p
     assert "m1.rate_cut has an interpretation in English" in out
 
 
-def test_a_translated_rule_is_not_warned_of(edited_fixture: Edit) -> None:
+def test_a_translated_rule_is_not_warned_of(edited_fixture: EditFixture) -> None:
     english = "    interpretation: The extension runs one year from the end of April 2019.\n"
     chinese = "    interpretation_zh: 自2019年4月底起延续一年。\n"
     root = edited_fixture("mini", "measures/m1.yaml", english, english + chinese)
@@ -56,7 +56,7 @@ def test_a_translated_rule_is_not_warned_of(edited_fixture: Edit) -> None:
     assert rule.spec.interpretation_zh == "自2019年4月底起延续一年。"
 
 
-def test_a_derived_fact_in_english_only_is_warned_of(edited_fixture: Edit) -> None:
+def test_a_derived_fact_in_english_only_is_warned_of(edited_fixture: EditFixture) -> None:
     anchor = "    description: A rough size class\n"
     english = "    interpretation: Staff alone decide.\n"
     root = edited_fixture("mini", "derived.yaml", anchor, anchor + english)
@@ -67,7 +67,7 @@ def test_a_derived_fact_in_english_only_is_warned_of(edited_fixture: Edit) -> No
     )
 
 
-def test_a_reading_glossed_in_english_only_is_warned_of(edited_fixture: Edit) -> None:
+def test_a_reading_glossed_in_english_only_is_warned_of(edited_fixture: EditFixture) -> None:
     anchor = "  booth_subsidy:\n"
     reading = (
         "  ceramics_reading:\n    description: Who is a ceramics maker\n    type: text\n"
@@ -83,7 +83,7 @@ def test_a_reading_glossed_in_english_only_is_warned_of(edited_fixture: Edit) ->
     ]
 
 
-def test_an_obligation_read_in_english_only_is_warned_of(edited_fixture: Edit) -> None:
+def test_an_obligation_read_in_english_only_is_warned_of(edited_fixture: EditFixture) -> None:
     anchor = "    achieved: average_licence_days\n"
     english = "    interpretation: An average over the quarter.\n"
     root = edited_fixture("duties", "obligations/m1.yaml", anchor, anchor + english)

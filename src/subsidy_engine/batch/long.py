@@ -27,6 +27,7 @@ from subsidy_engine.backends.polars.plan import (
     mask_column,
     materialised,
     store,
+    store_missing,
 )
 from subsidy_engine.backends.polars.rules import NAMES, Excluder, Outcome, fixed_outcome, judge
 from subsidy_engine.backends.polars.vec import Vec
@@ -160,7 +161,7 @@ class _Stored:
 def _stored(rule: RulePlan) -> _Stored:
     named = [(f"__c{i}", c) for i, c in enumerate(rule.conditions)]
     values = [c.value.alias(n) for n, c in named]
-    masks = [e.alias(mask_column(n, w)) for n, c in named for w, e in c.missing.words.items()]
+    masks = [e for n, c in named for e in store_missing(n, c.missing)]
     reading = replace(rule, conditions=tuple(materialised(n, c) for n, c in named))
     vec = rule.amount.vec
     if vec is None:
