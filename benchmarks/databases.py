@@ -28,11 +28,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from benchmarks.formats import Runs
+from benchmarks.formats import BASE, Runs
 from benchmarks.timing import PEAK
 
 ROOT = Path(__file__).parents[1]
-BASE = "parquet"
 DATABASES = ("postgresql", "sqlite")
 _READ = re.compile(r"([\d,]+) rows read: ([\d,]+) scored")
 _WRITTEN = re.compile(r"([\d,]+) results written")
