@@ -32,6 +32,7 @@ from pathlib import Path
 
 import polars as pl
 
+from benchmarks.timing import own_peak_mb
 from subsidy_engine import Engine
 from subsidy_engine.batch import score_file
 from subsidy_engine.batch.changes import changes
@@ -125,15 +126,7 @@ def run_side(side: str, folder: Path, repeat: int) -> None:
         evaluated, reason = run.evaluated, run.full_run_reason
         run.changes.write_parquet(folder / f"{side}.changes.parquet")
     print(json.dumps({"seconds": best if side != "idle" else 0.0, "evaluated": evaluated,
-                      "reason": reason, "peak_mb": _peak_mb()}))  # fmt: skip
-
-
-def _peak_mb() -> float:
-    """This process's peak resident set since its program started (Linux: /proc)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise SystemExit("no VmHWM in /proc/self/status: peak memory is measured on Linux")
+                      "reason": reason, "peak_mb": own_peak_mb()}))  # fmt: skip
 
 
 def _check(folder: Path, sides: list[Side], touched: int) -> int:

@@ -1,7 +1,7 @@
 """The same registry held in a database, scored by the command a registry office runs: `subsidy-
 engine score --from URL --table registry --to-table results --replace` beside `subsidy-engine
 score registry.parquet -o results.parquet`, each in a child process of its own, timed whole
-(interpreter start and rulebook load included) with the child's peak resident memory.
+(interpreter start and rulebook load included) with the child's own peak resident memory.
 
 `python -m benchmarks score --formats postgresql,sqlite [--sizes 100000] [--repeat 3]`. The
 registry is the file formats' one (`benchmarks.formats.flat_registry`: the scalar columns),
@@ -15,7 +15,6 @@ the PostgreSQL server binaries, `postgresql` is left out with the reason.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import subprocess
@@ -29,10 +28,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from benchmarks.formats import Runs
+from benchmarks.formats import BASE, Runs
+from benchmarks.timing import PEAK
 
 ROOT = Path(__file__).parents[1]
-BASE = "parquet"
 DATABASES = ("postgresql", "sqlite")
 _READ = re.compile(r"([\d,]+) rows read: ([\d,]+) scored")
 _WRITTEN = re.compile(r"([\d,]+) results written")
@@ -80,7 +79,7 @@ def _database(kind: str, registry: Path, folder: Path, batch_rows: int) -> Itera
 
 
 def _command(fmt: str, source: str, folder: Path, args: list[str]) -> list[str]:
-    score = [sys.executable, "-m", "subsidy_engine.cli", "score"]
+    score = [sys.executable, "-m", "benchmarks.timing", "subsidy_engine.cli", "score"]
     if fmt == BASE:
         return [*score, source, "-o", str(folder / "results.parquet"), *args]
     return [*score, "--from", source, "--table", "registry", "--to-table", "results",
@@ -88,20 +87,20 @@ def _command(fmt: str, source: str, folder: Path, args: list[str]) -> list[str]:
 
 
 def _child(command: list[str], folder: Path) -> Run:
-    """`command` run to its end: wall seconds, its own peak RSS, and what it says it did."""
+    """`command` run to its end: wall seconds, its own peak RSS (`benchmarks.timing`), and what
+    it says it did."""
     out, err = folder / "stdout", folder / "stderr"
     with out.open("w") as stdout, err.open("w") as stderr:
         start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdout=stdout, stderr=stderr)
-        _, status, usage = os.wait4(child.pid, 0)
+        child = subprocess.run(command, cwd=ROOT, stdout=stdout, stderr=stderr, check=False)
         seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    said = out.read_text()
+    said, complaint = out.read_text(), err.read_text()
     read, written = _READ.search(said), _WRITTEN.search(said)
+    peak = complaint.rstrip().rpartition("\n")[2].removeprefix(PEAK)
     if child.returncode or read is None or written is None:
-        raise SystemExit(f"{' '.join(command)} failed:\n{said}{err.read_text()[-3000:]}")
+        raise SystemExit(f"{' '.join(command)} failed:\n{said}{complaint[-3000:]}")
     number = [int(n.replace(",", "")) for n in (*read.groups(), written.group(1))]
-    return Run(seconds, usage.ru_maxrss / 1024, *number)
+    return Run(seconds, float(peak), *number)
 
 
 def compare_databases(registry: Path, formats: list[str], runs: Runs) -> list[str]:

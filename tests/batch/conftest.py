@@ -45,12 +45,10 @@ def database_with(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseWit
         found = Database(request.getfixturevalue("postgres_url"))
 
     def load(tables: dict[str, pl.DataFrame]) -> Database:
-        connection = found.connect()
-        prepare_tables(connection, found.kind, list(tables), replace=True)
-        for name, frame in tables.items():
-            TableSink(connection, found.kind, name).write(frame)
-        connection.commit()
-        connection.close()
+        with found.transaction() as connection:
+            prepare_tables(connection, found.kind, list(tables), replace=True)
+            for name, frame in tables.items():
+                TableSink(connection, found.kind, name).write(frame)
         return found
 
     return load

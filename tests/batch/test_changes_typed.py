@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from subsidy_engine import Engine
-from subsidy_engine.batch import score_file
+from subsidy_engine.batch import score_file, snapshots
 from subsidy_engine.batch.changes import changes
 from subsidy_engine.synthetic import generate
 
@@ -67,13 +67,13 @@ def _with_employees(frame: pl.DataFrame, rows: list[int], added: int) -> pl.Data
 
 def test_one_changed_cell_as_csv_is_one_changed_row(written: Path, tmp_path: Path) -> None:
     new = tmp_path / "new.csv"
-    _with_employees(OLD, [7], 400).write_csv(new)
+    _with_employees(OLD, [3], 400).write_csv(new)  # enough to change that row's results
     results, old = written / "old.results.parquet", written / "old.parquet"
     fast = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
     full = changes(SHUOZHOU, results, new, as_of=AS_OF)
     assert fast.full_run_reason is None and fast.evaluated == 1 and full.evaluated == ROWS
     assert fast.changes.drop("changed_facts").equals(full.changes.drop("changed_facts"))
-    assert set(fast.changes["credit_code"]) <= {OLD["credit_code"][7]}
+    assert fast.changes.height and set(fast.changes["credit_code"]) <= {OLD["credit_code"][3]}
     assert all(f == ["employees"] for f in fast.changes["changed_facts"].to_list())
 
 
@@ -96,3 +96,23 @@ def test_the_changed_rows_alone_give_the_list_every_row_gives(
     assert fast.changes.drop("changed_facts").equals(full.changes.drop("changed_facts"))
     changed = set(OLD["credit_code"].gather(rows)) if rows else set()
     assert set(fast.changes["credit_code"]) <= changed
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(st.integers(0, ROWS - 1), max_size=6, unique=True), batch=st.integers(1, 25))
+def test_the_changed_facts_are_named_however_the_snapshots_are_batched(
+    written: Path, tmp_path_factory: pytest.TempPathFactory, rows: list[int], batch: int
+) -> None:
+    changed = sorted({3, *rows})  # row 3's extra employees change its results
+    new = tmp_path_factory.mktemp("batched") / "new.parquet"
+    _with_employees(OLD, changed, 400).write_parquet(new)
+    results, old = written / "old.results.parquet", written / "old.csv"
+    whole = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(snapshots, "BATCH_ROWS", batch)
+        batched = changes(SHUOZHOU, results, new, as_of=AS_OF, previous_registry=old)
+    assert batched.evaluated == len(changed) and batched.changes.height > 0
+    assert batched.changes.equals(whole.changes)
+    assert all(f == ["employees"] for f in batched.changes["changed_facts"].to_list())

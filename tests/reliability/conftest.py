@@ -52,6 +52,18 @@ class Kit:
             for p in sorted(folder.rglob("*"))
         }
 
+    @staticmethod
+    def line(key: str, extra: str = "") -> str:
+        """One enterprise of `registry` as a CSV line, `extra` appended as written."""
+        return f"{key},C3071,60000000,40,东区{extra}"
+
+    @staticmethod
+    def csv_lines(path: Path, *lines: str) -> Path:
+        """A CSV registry of `registry`'s columns holding `lines` as written, bad ones too."""
+        header = "credit_code,industry_code,annual_sales,employees,county"
+        path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+        return path
+
     @classmethod
     def registry(cls, path: Path, rows: int = 20, keys: list[str] | None = None) -> Path:
         """A registry of `rows` enterprises for the mini rulebook, CSV or Parquet by name."""

@@ -13,14 +13,8 @@ import polars as pl
 if TYPE_CHECKING:
     from conftest import Kit
 
-COLUMNS = "credit_code,industry_code,annual_sales,employees,county"
 GOOD = "91350100M00010006A"
 BAD_ROWS = ("not-a-code,C3071,60000000,40,东区", f"{GOOD},C3071,60000000,40,东区,extra")
-
-
-def _registry(path: Path, *lines: str) -> Path:
-    path.write_text("\n".join([COLUMNS, *lines]) + "\n", encoding="utf-8")
-    return path
 
 
 def _last_line(err: str) -> str:
@@ -30,7 +24,7 @@ def _last_line(err: str) -> str:
 def test_score_exits_1_when_every_row_is_rejected_and_keeps_the_rejects(
     kit: Kit, tmp_path: Path
 ) -> None:
-    source, out = _registry(tmp_path / "r.csv", *BAD_ROWS), tmp_path / "out.parquet"
+    source, out = kit.csv_lines(tmp_path / "r.csv", *BAD_ROWS), tmp_path / "out.parquet"
     code, stdout, err = kit.run("score", source, "-o", out, "--as-of", kit.AS_OF,
                                 "--rulebook", kit.MINI)  # fmt: skip
     assert code == 1
@@ -43,7 +37,7 @@ def test_score_exits_1_when_every_row_is_rejected_and_keeps_the_rejects(
 
 
 def test_one_scored_row_is_enough_for_success(kit: Kit, tmp_path: Path) -> None:
-    source = _registry(tmp_path / "r.csv", *BAD_ROWS, f"{GOOD},C3071,60000000,40,东区")
+    source = kit.csv_lines(tmp_path / "r.csv", *BAD_ROWS, kit.line(GOOD))
     code, stdout, err = kit.run("score", source, "-o", tmp_path / "out.parquet",
                                 "--as-of", kit.AS_OF, "--rulebook", kit.MINI)  # fmt: skip
     assert (code, err) == (0, "")
@@ -51,7 +45,7 @@ def test_one_scored_row_is_enough_for_success(kit: Kit, tmp_path: Path) -> None:
 
 
 def test_a_registry_without_rows_reads_0_rows_and_succeeds(kit: Kit, tmp_path: Path) -> None:
-    for source in (_registry(tmp_path / "header.csv"), tmp_path / "empty.csv"):
+    for source in (kit.csv_lines(tmp_path / "header.csv"), tmp_path / "empty.csv"):
         source.touch()
         common = ("--as-of", kit.AS_OF, "--rulebook", kit.MINI)
         code, stdout, err = kit.run("score", source, "-o", tmp_path / "out.parquet", *common)
@@ -81,7 +75,7 @@ def test_score_from_a_database_exits_1_when_every_row_is_rejected(kit: Kit, tmp_
 
 
 def test_impact_exits_1_when_every_row_is_rejected(kit: Kit, tmp_path: Path) -> None:
-    source = _registry(tmp_path / "r.csv", *BAD_ROWS)
+    source = kit.csv_lines(tmp_path / "r.csv", *BAD_ROWS)
     for more in ([], ["--format", "json"]):
         code, _, err = kit.run("impact", source, "--as-of", kit.AS_OF, "--rulebook", kit.MINI,
                                *more)  # fmt: skip
@@ -91,10 +85,10 @@ def test_impact_exits_1_when_every_row_is_rejected(kit: Kit, tmp_path: Path) -> 
 
 def test_changes_exits_1_when_every_new_row_is_rejected(kit: Kit, tmp_path: Path) -> None:
     common = ("--as-of", kit.AS_OF, "--rulebook", kit.MINI)
-    old = _registry(tmp_path / "old.csv", f"{GOOD},C3071,60000000,40,东区")
+    old = kit.csv_lines(tmp_path / "old.csv", kit.line(GOOD))
     previous = tmp_path / "previous.parquet"
     assert kit.run("score", old, "-o", previous, *common)[0] == 0
-    new = _registry(tmp_path / "new.csv", *BAD_ROWS)
+    new = kit.csv_lines(tmp_path / "new.csv", *BAD_ROWS)
     out = tmp_path / "changes.csv"
     code, stdout, err = kit.run("changes", new, "--previous", previous, "-o", out, *common)
     assert code == 1
@@ -105,7 +99,7 @@ def test_changes_exits_1_when_every_new_row_is_rejected(kit: Kit, tmp_path: Path
 
 
 def test_report_over_a_registry_says_when_no_notice_was_written(kit: Kit, tmp_path: Path) -> None:
-    source = _registry(tmp_path / "r.csv", *BAD_ROWS)
+    source = kit.csv_lines(tmp_path / "r.csv", *BAD_ROWS)
     code, stdout, err = kit.run("report", source, "--as-of", kit.AS_OF, "--rulebook", kit.MINI,
                                 "-o", tmp_path / "notices")  # fmt: skip
     assert code == 1

@@ -102,20 +102,12 @@ def test_each_spoiled_line_is_one_rejected_row(
 
 
 FIRST, SECOND = "91350100M00010006A", "91350100M000100145"
-COLUMNS = "credit_code,industry_code,annual_sales,employees,county"
-
-
-def _registry(path: Path, *lines: str) -> Path:
-    path.write_text("\n".join([COLUMNS, *lines]) + "\n", encoding="utf-8")
-    return path
-
-
-def _row(key: str, extra: str = "") -> str:
-    return f"{key},C3071,60000000,40,东区{extra}"
 
 
 def test_impact_rejects_a_bad_line_and_scores_the_others(kit: Kit, tmp_path: Path) -> None:
-    source = _registry(tmp_path / "r.csv", _row(FIRST), _row(SECOND, ",x"), _row(SECOND))
+    source = kit.csv_lines(
+        tmp_path / "r.csv", kit.line(FIRST), kit.line(SECOND, ",x"), kit.line(SECOND)
+    )
     for more in ([], ["--years", "2019-2020"]):
         code, out, err = kit.run(
             "impact", source, "--as-of", kit.AS_OF, "--rulebook", kit.MINI, *more
@@ -127,7 +119,7 @@ def test_impact_rejects_a_bad_line_and_scores_the_others(kit: Kit, tmp_path: Pat
 def test_report_refuses_a_bad_line_naming_it_and_writes_the_other_notices(
     kit: Kit, tmp_path: Path
 ) -> None:
-    source = _registry(tmp_path / "r.csv", _row(FIRST), _row(SECOND, ",x"))
+    source = kit.csv_lines(tmp_path / "r.csv", kit.line(FIRST), kit.line(SECOND, ",x"))
     folder = tmp_path / "notices"
     code, out, err = kit.run(
         "report", source, "--as-of", kit.AS_OF, "--rulebook", kit.MINI, "-o", folder
@@ -147,12 +139,12 @@ KEPT_ALL = (
 def _changes(kit: Kit, tmp_path: Path, *new: str) -> tuple[int, str, str]:
     """`changes` from a run over FIRST and SECOND to a snapshot of the lines `new`, written to
     changes.csv."""
-    old = _registry(tmp_path / "old.csv", _row(FIRST), _row(SECOND))
+    old = kit.csv_lines(tmp_path / "old.csv", kit.line(FIRST), kit.line(SECOND))
     previous = tmp_path / "previous.parquet"
     common = ("--as-of", kit.AS_OF, "--rulebook", kit.MINI)
     assert kit.run("score", old, "-o", previous, "--statuses", "all", *common)[0] == 0
     # every status kept, so that a lost entitlement would show whatever its status now
-    snapshot = _registry(tmp_path / "new.csv", *new)
+    snapshot = kit.csv_lines(tmp_path / "new.csv", *new)
     out = tmp_path / "changes.csv"
     return kit.run("changes", snapshot, "--previous", previous, "-o", out, *common)
 
@@ -160,7 +152,7 @@ def _changes(kit: Kit, tmp_path: Path, *new: str) -> tuple[int, str, str]:
 def test_changes_lists_a_bad_line_as_rejected_not_as_entitlements_lost(
     kit: Kit, tmp_path: Path
 ) -> None:
-    code, out, err = _changes(kit, tmp_path, _row(FIRST), _row(SECOND, ",x"))
+    code, out, err = _changes(kit, tmp_path, kit.line(FIRST), kit.line(SECOND, ",x"))
     assert (code, err) == (0, KEPT_ALL)
     assert "no change" in out and "1 rows rejected, not compared" in out
     assert pl.read_csv(tmp_path / "changes.csv").height == 0
@@ -171,7 +163,7 @@ def test_changes_lists_a_bad_line_as_rejected_not_as_entitlements_lost(
 def test_changes_still_lists_what_an_enterprise_gone_from_a_clean_snapshot_lost(
     kit: Kit, tmp_path: Path
 ) -> None:
-    code, _, err = _changes(kit, tmp_path, _row(FIRST))
+    code, _, err = _changes(kit, tmp_path, kit.line(FIRST))
     assert (code, err) == (0, KEPT_ALL)
     assert set(pl.read_csv(tmp_path / "changes.csv")["credit_code"]) == {SECOND}
 
@@ -179,8 +171,8 @@ def test_changes_still_lists_what_an_enterprise_gone_from_a_clean_snapshot_lost(
 def test_mapping_suggest_skips_a_bad_line_of_its_sample_and_says_so(
     kit: Kit, tmp_path: Path
 ) -> None:
-    source = _registry(tmp_path / "r.jsonl", '{"credit_code": "x"', json.dumps({"员工": 3}))
-    source.write_text(source.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    source = tmp_path / "r.jsonl"
+    source.write_text('{"credit_code": "x"\n' + json.dumps({"员工": 3}) + "\n", encoding="utf-8")
     code, out, err = kit.run("mapping", "suggest", source, "--rulebook", kit.MINI)
     assert code == 0
     assert err.startswith(f"subsidy-engine: {source}: line 1: not valid JSON")

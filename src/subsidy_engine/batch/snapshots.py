@@ -82,15 +82,19 @@ def profiles_at(
     reading: Reading | None,
 ) -> pl.DataFrame:
     """The valid profiles of the snapshot's rows numbered `rows`, without their numbers: only
-    those rows are read as profiles."""
-    offset = 0
-    parts = []
+    those rows are read as profiles, and the snapshot only up to the last of them."""
+    if not len(rows):
+        return pl.DataFrame()
+    offset, left, parts = 0, len(rows), []
     for batch in _batches(snapshot, reading):
         end = offset + batch.height
         here = rows.filter((rows >= offset) & (rows < end)) - offset
         if len(here):
             chosen = batch.select(pl.all().gather(here))
             parts.append(read_profiles(rulebook, chosen, mapping=mapping).valid.drop(ROW))
+            left -= len(here)
+            if not left:
+                break
         offset = end
     return pl.concat(parts) if parts else pl.DataFrame()
 
