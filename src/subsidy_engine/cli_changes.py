@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from subsidy_engine.cli_errors import AddCommand
-from subsidy_engine.cli_options import as_of_option, rulebook_option
+from subsidy_engine.cli_options import as_of_option, rulebook_engine, rulebook_option
 from subsidy_engine.cli_outputs import every_row_rejected
 from subsidy_engine.errors import InputError
 
@@ -65,11 +65,10 @@ def cmd_changes(args: argparse.Namespace) -> int:
     from subsidy_engine.batch.changes import DEFAULT_KEPT, changes
     from subsidy_engine.batch.mapping import load_mapping
     from subsidy_engine.batch.registry import Reading
-    from subsidy_engine.engine import Engine
 
     database = _database(args)
     _check_output(args, database)
-    engine = Engine(args.rulebook) if args.rulebook else Engine()
+    engine = rulebook_engine(args)
     mapping = load_mapping(Path(args.mapping), engine.rulebook) if args.mapping else None
     run = changes(
         engine,

@@ -15,7 +15,7 @@ import polars as pl
 from subsidy_engine.atomic import Outputs
 from subsidy_engine.cli_changes import add_changes
 from subsidy_engine.cli_errors import AddCommand
-from subsidy_engine.cli_options import rulebook_option
+from subsidy_engine.cli_options import rulebook_engine, rulebook_option
 from subsidy_engine.cli_outputs import every_row_rejected
 from subsidy_engine.errors import InputError
 
@@ -182,9 +182,8 @@ def cmd_mapping_suggest(args: argparse.Namespace) -> int:
     from subsidy_engine.batch.registry import Reading, scan_registry
     from subsidy_engine.batch.salvage import without_unreadable
     from subsidy_engine.batch.suggest import SAMPLE_ROWS, suggest_mapping
-    from subsidy_engine.engine import Engine
 
-    engine = Engine(args.rulebook) if args.rulebook else Engine()
+    engine = rulebook_engine(args)
     reading = Reading(args.format, args.encoding, args.sheet)
     read = scan_registry(Path(args.registry), reading, salvage=True).head(SAMPLE_ROWS)
     sample, skipped = without_unreadable(read.collect())

@@ -7,10 +7,9 @@ missing run or table is one message naming it."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pytest
@@ -25,6 +24,9 @@ from subsidy_engine.batch.previous import from_file, from_run, from_table, read_
 from subsidy_engine.batch.snapshots import Query
 from subsidy_engine.cli import main
 from subsidy_engine.synthetic import generate
+
+if TYPE_CHECKING:
+    from conftest import DatabaseWith
 
 ROOT = Path(__file__).parents[2]
 SHUOZHOU = Engine(ROOT / "rules" / "shuozhou-2019")
@@ -48,8 +50,6 @@ def _snapshots() -> tuple[pl.DataFrame, pl.DataFrame]:
 
 OLD, NEW = _snapshots()
 CHANGED = NEW.join(OLD, on=NEW.columns, how="anti", nulls_equal=True).height
-DatabaseWith = Callable[[dict[str, pl.DataFrame]], Database]
-"""The `database_with` fixture: (tables) -> a database of each kind holding them."""
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ equal to those the same rows give scored from a file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
@@ -19,13 +19,14 @@ from subsidy_engine.batch.previous import read_table
 from subsidy_engine.cli import main
 from subsidy_engine.synthetic import generate
 
+if TYPE_CHECKING:
+    from conftest import DatabaseWith
+
 ROOT = Path(__file__).parents[2]
 SHUOZHOU = Engine(ROOT / "rules" / "shuozhou-2019")
 AS_OF = date(2019, 12, 31)
 REGISTRY = pl.concat(list(generate(SHUOZHOU.rulebook, 90, seed=3)))
 FLAT = REGISTRY.select(n for n, d in REGISTRY.schema.items() if not isinstance(d, pl.List))
-DatabaseWith = Callable[[dict[str, pl.DataFrame]], Database]
-"""The `database_with` fixture: (tables) -> a database of each kind holding them."""
 
 
 @pytest.fixture
